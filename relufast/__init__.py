@@ -1,0 +1,54 @@
+"""relufast: the ReLU family of activation functions and their gradients for NumPy arrays.
+
+Cython kernels with OpenMP loops, in place (``out=x``) or out of place, float16/32/64.
+"""
+
+from ._api import (
+    celu,
+    celu_grad,
+    elu,
+    elu_grad,
+    gelu,
+    gelu_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    prelu,
+    prelu_grad,
+    relu,
+    relu6,
+    relu6_grad,
+    relu_grad,
+    selu,
+    selu_grad,
+    show_config,
+    silu,
+    silu_grad,
+)
+from ._threads import get_num_threads, num_threads, set_num_threads
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    "celu",
+    "celu_grad",
+    "elu",
+    "elu_grad",
+    "gelu",
+    "gelu_grad",
+    "get_num_threads",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "num_threads",
+    "prelu",
+    "prelu_grad",
+    "relu",
+    "relu6",
+    "relu6_grad",
+    "relu_grad",
+    "selu",
+    "selu_grad",
+    "set_num_threads",
+    "show_config",
+    "silu",
+    "silu_grad",
+]

@@ -1,0 +1,773 @@
+"""The thin layer: validate, allocate or check ``out``, pick the kernel by dtype, call it once.
+
+Every public function reduces its arrays to 1-D contiguous views (or, for layouts that cannot be
+viewed so, to contiguous copies whose result is copied into ``out``) and makes one compiled call
+that releases the GIL.  All validation happens before that call: a refused call writes nothing.
+"""
+
+import importlib
+import math
+import os
+import sys
+
+import numpy as np
+
+from . import _openmp, _threads
+from ._version import __version__
+
+# ---------------------------------------------------------------------------------------------
+# kernel modules: one per instruction set, the best the CPU supports chosen at import
+
+_ISA_ORDER = ("avx512", "avx2", "baseline")
+
+
+def _available_isas():
+    """The kernel modules built into this install that this CPU can run, best first."""
+    cpu = set(_openmp.cpu_features()) | {"baseline"}
+    found = []
+    for isa in _ISA_ORDER:
+        if isa not in cpu:
+            continue
+        try:
+            importlib.import_module(f"relufast._kernels_{isa}")
+        except ImportError:
+            continue
+        found.append(isa)
+    return found
+
+
+class _Kernels:
+    """The compiled entry points of one kernel module, specialized per dtype (no fused dispatch)."""
+
+    def __init__(self, isa):
+        mod = importlib.import_module(f"relufast._kernels_{isa}")
+        self.isa = isa
+        self.description = mod.ISA
+        self.op = mod.Op
+        self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = (
+            {
+                _F32: fn["float"],
+                _F64: fn["double"],
+            }
+            for fn in (mod.forward, mod.gradient, mod.prelu_forward, mod.prelu_gradient)
+        )
+
+
+_F16 = np.dtype(np.float16)
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_SUPPORTED = "float16, float32 and float64"
+
+
+def _select_isa(isa=None):
+    """Switch every call to the kernels of ``isa`` (None: the best available, or $RELUFAST_ISA).
+
+    For tests and benchmarks that compare the instruction-set paths; returns the ISA chosen.
+    """
+    global _K, _OP
+    available = _available_isas()
+    if isa is None:
+        isa = os.environ.get("RELUFAST_ISA") or available[0]
+    if isa not in available:
+        raise ValueError(f"isa must be one of {available} on this machine, got {isa!r}")
+    _K = _Kernels(isa)
+    _OP = _K.op
+    return isa
+
+
+_K = _OP = None
+_select_isa()
+
+# Below these sizes (elements) a call runs inline on the calling thread: measured on a 2-core
+# AMD EPYC and a 16-core Xeon (docs/performance.md), where a parallel region costs a few
+# microseconds.  Transcendental ops cost more per element, so they split sooner.
+_PARALLEL_MIN_CHEAP = 32768
+_PARALLEL_MIN_TRANSCENDENTAL = 8192
+
+
+def _nthreads(n, threshold):
+    return 1 if n < threshold else _threads.get_num_threads()
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _as_input(fn, name, a):
+    """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``."""
+    if isinstance(a, np.ndarray):
+        if isinstance(a, np.ma.MaskedArray):
+            raise TypeError(
+                f"{fn}: {name} is a numpy.ma.MaskedArray, which relufast does not support "
+                f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
+            )
+        dt = a.dtype
+        if dt is _F32 or dt is _F64 or dt is _F16 or dt in _DTYPES:
+            return a
+        raise TypeError(_dtype_message(fn, name, dt))
+    if isinstance(a, np.generic) and a.dtype in _DTYPES:
+        return np.asarray(a)  # a NumPy float scalar keeps its dtype, as a 0-d array
+    try:
+        arr = np.asarray(a)
+    except Exception as e:  # ragged lists, objects numpy cannot convert
+        raise TypeError(
+            f"{fn}: {name} must be an array or array-like of real numbers, "
+            f"got {type(a).__name__} that NumPy cannot convert ({e})"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{fn}: {name} must be an array or array-like of real numbers, "
+            f"got {type(a).__name__} holding {arr.dtype}"
+        )
+    return arr.astype(np.float64)
+
+
+_DTYPES = (_F16, _F32, _F64)
+
+
+def _dtype_message(fn, name, dt):
+    if dt.kind == "f" and not dt.isnative and dt.newbyteorder("=") in _DTYPES:
+        return (
+            f"{fn}: {name} has non-native byte order ({dt.str}); supported dtypes are "
+            f"{_SUPPORTED} in native byte order: use {name}.astype({dt.newbyteorder('=').name})"
+        )
+    return f"{fn}: {name} has dtype {dt}; supported dtypes are {_SUPPORTED}"
+
+
+def _check_out(fn, out, like, name="out"):
+    """``out`` must be a writable ndarray of ``like``'s shape and dtype."""
+    if not isinstance(out, np.ndarray) or isinstance(out, np.ma.MaskedArray):
+        raise TypeError(f"{fn}: {name} must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != like.dtype:
+        raise TypeError(
+            f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
+        )
+    if out.shape != like.shape:
+        raise ValueError(
+            f"{fn}: {name} has shape {out.shape}, expected {like.shape} (the input's shape)"
+        )
+    if not out.flags.writeable:
+        raise ValueError(f"{fn}: {name} is read-only")
+
+
+def _same_shape(fn, grad, x, xname="x"):
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"{fn}: grad has shape {grad.shape} but {xname} has shape {x.shape}; they must match"
+        )
+    if grad.dtype != x.dtype:
+        raise TypeError(
+            f"{fn}: grad has dtype {grad.dtype} but {xname} has dtype {x.dtype}; they must match"
+        )
+
+
+def _param(fn, name, value, nonzero=False):
+    """A finite real parameter as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{fn}: {name} must be finite, got {v}")
+    if nonzero and v == 0:
+        raise ValueError(f"{fn}: {name} must be nonzero, got {v}")
+    return v
+
+
+def _no_from_output(fn, from_output, why):
+    if from_output:
+        raise ValueError(f"{fn}: from_output=True is not supported: {why}")
+
+
+# ---------------------------------------------------------------------------------------------
+# layout: map operands onto 1-D contiguous views
+
+
+def _is_c(a):
+    f = a.flags
+    return f.c_contiguous and f.aligned
+
+
+def _is_f(a):
+    f = a.flags
+    return f.f_contiguous and f.aligned
+
+
+def _flatten(inputs, out):
+    """1-D views (or contiguous copies) of ``inputs`` and ``out``, in one flat order.
+
+    Returns ``(flat_inputs, flat_out, writeback, order)``.  ``order`` is the order ("C" or "F")
+    in which the flat arrays walk the elements; when ``writeback`` is not None the kernel writes
+    that C-ordered temporary and the caller copies it into ``out``.
+    """
+    if all(_is_c(a) for a in inputs) and _is_c(out):
+        order = "C"
+    elif all(_is_f(a) for a in inputs) and _is_f(out):
+        order = "F"
+    else:
+        order = None
+    inputs = [_unshare(a, out) for a in inputs]
+    if order is not None:
+        flat = [a.reshape(-1, order=order) for a in inputs]
+        return flat, out.reshape(-1, order=order), None, order
+    flat = [np.ascontiguousarray(a).reshape(-1) for a in inputs]
+    if _is_c(out):
+        return flat, out.reshape(-1), None, "C"
+    tmp = np.empty(out.shape, out.dtype)
+    return flat, tmp.reshape(-1), tmp, "C"
+
+
+def _unshare(a, out):
+    """``a``, or a copy of it if ``out`` overlaps it other than element for element."""
+    if a is out or not np.may_share_memory(a, out):
+        return a
+    ai, oi = a.__array_interface__, out.__array_interface__
+    if ai["data"] == oi["data"] and a.strides == out.strides:
+        return a  # the same elements in the same places: in place is safe
+    return a.copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# the two call shapes every elementwise function uses
+
+
+def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP):
+    x = _as_input(fn, "x", x)
+    if out is None:
+        out = np.empty_like(x, subok=False)
+    else:
+        _check_out(fn, out, x)
+    dt = x.dtype
+    if dt is _F16 or dt == _F16:
+        x32 = x.astype(np.float32)
+        _unary(fn, op, x32, x32, a, b, threshold)
+        np.copyto(out, x32, casting="same_kind")
+        return out
+    if x.size == 0:
+        return out
+    (xf,), of, back, _ = _flatten((x,), out)
+    _K.forward[dt](op, xf, of, a, b, _nthreads(xf.shape[0], threshold))
+    if back is not None:
+        np.copyto(out, back)
+    return out
+
+
+def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, xname="x"):
+    grad = _as_input(fn, "grad", grad)
+    x = _as_input(fn, xname, x)
+    _same_shape(fn, grad, x, xname)
+    if out is None:
+        out = np.empty_like(x, subok=False)
+    else:
+        _check_out(fn, out, x)
+    dt = x.dtype
+    if dt is _F16 or dt == _F16:
+        g32 = grad.astype(np.float32)
+        _binary(fn, op, g32, x.astype(np.float32), g32, a, b, threshold, xname)
+        np.copyto(out, g32, casting="same_kind")
+        return out
+    if x.size == 0:
+        return out
+    (gf, xf), of, back, _ = _flatten((grad, x), out)
+    _K.gradient[dt](op, gf, xf, of, a, b, _nthreads(xf.shape[0], threshold))
+    if back is not None:
+        np.copyto(out, back)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# public functions (docstrings in numpydoc form; the formulas and kink rules are SPEC.md's)
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def relu(x, out=None):
+    """Rectified linear unit, ``max(0, x)``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        float16, float32 or float64 array of any shape and strides; lists and Python scalars
+        become float64.
+    out : ndarray, optional
+        Where to write the result: x's shape and dtype, writable.  ``out=x`` works in place.
+
+    Returns
+    -------
+    ndarray
+        ``out``, or a new array of x's shape and dtype.
+
+    Notes
+    -----
+    NaN gives NaN (not 0); ``relu(-0.0)`` is ``+0.0``, like ``np.maximum(x, 0)``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu(np.array([-2.0, 0.0, 3.0, np.nan]))
+    array([ 0.,  0.,  3., nan])
+    """
+    return _unary("relu", _OP.RELU, x, out)
+
+
+def relu_grad(grad, x, out=None, *, from_output=False):
+    """Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to relu's output; x's shape and dtype.
+    x : array_like
+        relu's input, or with ``from_output=True`` its output (the sign is the same).
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` works in place.
+    from_output : bool, keyword-only
+        ``x`` holds ``relu(x)`` instead of ``x`` (after an in-place forward).
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x.
+
+    Notes
+    -----
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, not a
+    multiply): ``relu_grad(nan, -1.0)`` is 0.  NaN in ``x`` gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu_grad(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+    array([0., 0., 1.])
+    """
+    return _binary("relu_grad", _OP.D_RELU, grad, x, out)
+
+
+def leaky_relu(x, negative_slope=0.01, out=None):
+    """Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        float16, float32 or float64 array; lists and Python scalars become float64.
+    negative_slope : float, default 0.01
+        Finite; may be 0 or negative.  Rounded to x's precision.
+    out : ndarray, optional
+        Where to write the result; ``out=x`` works in place.
+
+    Returns
+    -------
+    ndarray
+
+    Notes
+    -----
+    NaN gives NaN; ``leaky_relu(-inf, 0.0)`` is 0 (the limit, not ``0 * -inf``).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.leaky_relu(np.array([-2.0, 3.0]), 0.1)
+    array([-0.2,  3. ])
+    """
+    a = _param("leaky_relu", "negative_slope", negative_slope)
+    return _unary("leaky_relu", _OP.LEAKY, x, out, a)
+
+
+def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False):
+    """Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
+
+    The derivative at 0 is ``negative_slope`` (PyTorch's convention).  ``from_output=True``
+    (``x`` holds the forward output) requires ``negative_slope >= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.leaky_relu_grad(np.ones(3), np.array([-1.0, 0.0, 2.0]), 0.1)
+    array([0.1, 0.1, 1. ])
+    """
+    fn = "leaky_relu_grad"
+    a = _param(fn, "negative_slope", negative_slope)
+    if from_output and a < 0:
+        _no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
+                        "tell the input's")
+    return _binary(fn, _OP.D_LEAKY, grad, x, out, a)
+
+
+def _elu_params(fn, alpha, from_output):
+    a = _param(fn, "alpha", alpha)
+    if from_output and a < 0:
+        _no_from_output(fn, True, f"alpha={a} < 0, so the output does not determine the input")
+    return a
+
+
+def elu(x, alpha=1.0, out=None):
+    """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
+
+    Computed with an expm1-quality exponential, so small negative x keep their digits.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.elu(np.array([-np.inf, 0.0, 2.0]))
+    array([-1.,  0.,  2.])
+    """
+    a = _param("elu", "alpha", alpha)
+    return _unary("elu", _OP.ELU, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+    """Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``; ``elu'(0) = alpha``.
+
+    ``from_output=True`` (x holds the output y; the derivative is ``y + alpha`` for y <= 0)
+    requires ``alpha >= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.elu_grad(np.ones(2), np.array([0.0, 1.0]))
+    array([1., 1.])
+    """
+    fn = "elu_grad"
+    a = _elu_params(fn, alpha, from_output)
+    op = _OP.D_ELU_Y if from_output else _OP.D_ELU
+    return _binary(fn, op, grad, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def selu(x, out=None):
+    """Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
+
+    ``alpha = 1.6732632423543772848170429916717``, ``scale = 1.0507009873554804934193349852946``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.selu(np.array([0.0, 1.0]))
+    array([0.        , 1.05070099])
+    """
+    return _unary("selu", _OP.ELU, x, out, _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE,
+                  _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def selu_grad(grad, x, out=None, *, from_output=False):
+    """Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
+
+    ``from_output=True`` is supported (x holds the output).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.selu_grad(np.ones(1), np.array([1.0]))
+    array([1.05070099])
+    """
+    op = _OP.D_ELU_Y if from_output else _OP.D_ELU
+    return _binary("selu_grad", op, grad, x, out, _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE,
+                   _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def celu(x, alpha=1.0, out=None):
+    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    ``alpha`` must be finite and nonzero.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.celu(np.array([-np.inf, 2.0]), alpha=2.0)
+    array([-2.,  2.])
+    """
+    a = _param("celu", "alpha", alpha, nonzero=True)
+    return _unary("celu", _OP.CELU, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+    """Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``; ``celu'(0) = 1``.
+
+    ``from_output=True`` requires ``alpha > 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.celu_grad(np.ones(2), np.array([0.0, 3.0]))
+    array([1., 1.])
+    """
+    fn = "celu_grad"
+    a = _param(fn, "alpha", alpha, nonzero=True)
+    if from_output and a < 0:
+        _no_from_output(fn, True, f"alpha={a} < 0, so the output does not determine the input")
+    op = _OP.D_CELU_Y if from_output else _OP.D_CELU
+    return _binary(fn, op, grad, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def relu6(x, out=None):
+    """ReLU capped at 6: ``min(max(0, x), 6)``.  NaN gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu6(np.array([-1.0, 3.0, 9.0]))
+    array([0., 3., 6.])
+    """
+    return _unary("relu6", _OP.RELU6, x, out)
+
+
+def relu6_grad(grad, x, out=None, *, from_output=False):
+    """Gradient of :func:`relu6`: ``grad * (0 < x < 6)``; ``relu6'(0) = relu6'(6) = 0``.
+
+    ``from_output=True`` is supported.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu6_grad(np.ones(3), np.array([0.0, 3.0, 6.0]))
+    array([0., 1., 0.])
+    """
+    return _binary("relu6_grad", _OP.D_RELU6, grad, x, out)
+
+
+def _approximate(fn, approximate):
+    if approximate == "none":
+        return _OP.GELU
+    if approximate == "tanh":
+        return _OP.GELU_TANH
+    raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def gelu(x, approximate="none", out=None):
+    """Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
+
+    ``approximate="tanh"``: ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.  Both are
+    accurate in relative terms in the negative tail (no ``1 + erf`` cancellation).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.gelu(np.array([-np.inf, 0.0, 1.0]))
+    array([-0.        ,  0.        ,  0.84134475])
+    """
+    return _unary("gelu", _approximate("gelu", approximate), x, out, 0.0, 0.0,
+                  _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
+    """Gradient of :func:`gelu`: ``grad * (Phi(x) + x phi(x))`` (or the tanh form's derivative).
+
+    ``from_output=True`` raises ValueError: gelu's output does not determine its input.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.gelu_grad(np.ones(1), np.array([0.0]))
+    array([0.5])
+    """
+    fn = "gelu_grad"
+    op = _approximate(fn, approximate)
+    _no_from_output(fn, from_output, "gelu is not monotonic, its output does not determine x")
+    op = _OP.D_GELU if op == _OP.GELU else _OP.D_GELU_TANH
+    return _binary(fn, op, grad, x, out, 0.0, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def silu(x, out=None):
+    """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.silu(np.array([0.0, 1.0]))
+    array([0.        , 0.73105858])
+    """
+    return _unary("silu", _OP.SILU, x, out, 0.0, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+def silu_grad(grad, x, out=None, *, from_output=False):
+    """Gradient of :func:`silu`: ``grad * s (1 + x (1 - s))``, s = sigmoid(x).
+
+    ``from_output=True`` raises ValueError: silu's output does not determine its input.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.silu_grad(np.ones(1), np.array([0.0]))
+    array([0.5])
+    """
+    fn = "silu_grad"
+    _no_from_output(fn, from_output, "silu is not monotonic, its output does not determine x")
+    return _binary(fn, _OP.D_SILU, grad, x, out, 0.0, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+
+
+# ---------------------------------------------------------------------------------------------
+# PReLU: a learned slope per channel along `axis`
+
+
+def _prelu_setup(fn, x, weight, axis):
+    """(weight as a 1-D array of x's dtype, the normalized axis or None, weight was a scalar)."""
+    if isinstance(weight, np.ndarray) and not isinstance(weight, np.ma.MaskedArray):
+        if weight.dtype not in _DTYPES:
+            raise TypeError(_dtype_message(fn, "weight", weight.dtype))
+        if weight.dtype != x.dtype:
+            raise TypeError(
+                f"{fn}: weight has dtype {weight.dtype}, expected {x.dtype} (the dtype of x)"
+            )
+        w = weight
+    else:
+        w = _as_input(fn, "weight", weight).astype(x.dtype)
+    if w.ndim > 1:
+        raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
+    if not np.isfinite(w).all():
+        raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
+    scalar = w.ndim == 0
+    if scalar:
+        return w.reshape(1), None, True
+    try:
+        ax = int(axis)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
+    if not -x.ndim <= ax < x.ndim:
+        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
+    ax %= x.ndim
+    if w.shape[0] != x.shape[ax]:
+        raise ValueError(
+            f"{fn}: weight has length {w.shape[0]}, expected {x.shape[ax]} "
+            f"(x.shape[{ax}] for x of shape {x.shape})"
+        )
+    return w, ax, False
+
+
+def _inner(shape, ax, order):
+    """Elements per channel run in the flat order: the product of the axes after ``ax``."""
+    if ax is None:
+        return max(1, math.prod(shape))
+    rest = shape[ax + 1:] if order == "C" else shape[:ax]
+    return math.prod(rest)
+
+
+def prelu(x, weight, axis=1, out=None):
+    """Parametric ReLU: ``x if x > 0 else w[c] * x``, c the index of the element along ``axis``.
+
+    Parameters
+    ----------
+    x : array_like
+        float16, float32 or float64 array.
+    weight : float or array_like
+        A scalar slope, or a 1-D array of length ``x.shape[axis]`` (an ndarray must have x's
+        dtype; lists and scalars are converted).  Finite.
+    axis : int, default 1
+        The channel axis (ignored for a scalar weight); negative counts from the end.
+    out : ndarray, optional
+        Where to write the result; ``out=x`` works in place.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> x = np.array([[-1.0, -1.0], [2.0, -4.0]])
+    >>> relufast.prelu(x, np.array([0.1, 0.5]))
+    array([[-0.1, -0.5],
+           [ 2. , -2. ]])
+    """
+    fn = "prelu"
+    x = _as_input(fn, "x", x)
+    w, ax, scalar = _prelu_setup(fn, x, weight, axis)
+    if out is None:
+        out = np.empty_like(x, subok=False)
+    else:
+        _check_out(fn, out, x)
+    if x.dtype == _F16:
+        x32 = x.astype(np.float32)
+        prelu(x32, w.astype(np.float32).reshape(() if scalar else -1), axis, out=x32)
+        np.copyto(out, x32, casting="same_kind")
+        return out
+    if x.size == 0:
+        return out
+    (xf,), of, back, order = _flatten((x,), out)
+    inner = _inner(x.shape, ax, order)
+    wf = np.ascontiguousarray(_unshare(w, out))
+    _K.prelu_forward[x.dtype](xf, wf, of, inner, _nthreads(xf.shape[0], _PARALLEL_MIN_CHEAP))
+    if back is not None:
+        np.copyto(out, back)
+    return out
+
+
+def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
+    """Gradients of :func:`prelu` with respect to x and to the weight.
+
+    ``grad_x = grad * (1 if x > 0 else w[c])`` (``prelu'(0) = w[c]``), and
+    ``grad_weight[c]`` = the sum over x <= 0 of ``grad * x`` on channel c (over every axis but
+    ``axis``), accumulated in float64 for every dtype.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        ``grad_x`` (``out`` if given) and ``grad_weight`` shaped like weight (0-d for a scalar).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> gx, gw = relufast.prelu_grad(np.ones((2, 2)), np.array([[-1.0, 1.0], [-3.0, 2.0]]),
+    ...                              np.array([0.5, 0.5]))
+    >>> gx
+    array([[0.5, 1. ],
+           [0.5, 1. ]])
+    >>> gw
+    array([-4.,  0.])
+    """
+    fn = "prelu_grad"
+    _no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
+                    "weight; keep x")
+    grad = _as_input(fn, "grad", grad)
+    x = _as_input(fn, "x", x)
+    _same_shape(fn, grad, x)
+    w, ax, scalar = _prelu_setup(fn, x, weight, axis)
+    if out is None:
+        out = np.empty_like(x, subok=False)
+    else:
+        _check_out(fn, out, x)
+    if x.dtype == _F16:
+        g32 = grad.astype(np.float32)
+        _, gw = prelu_grad(g32, x.astype(np.float32),
+                           w.astype(np.float32).reshape(() if scalar else -1), axis, out=g32)
+        np.copyto(out, g32, casting="same_kind")
+        return out, gw.astype(np.float16).reshape(() if scalar else w.shape)
+    nt = 1 if x.size == 0 else _nthreads(x.size, _PARALLEL_MIN_CHEAP)
+    partial = np.zeros((nt, w.shape[0]), np.float64)
+    if x.size:
+        (gf, xf), of, back, order = _flatten((grad, x), out)
+        inner = _inner(x.shape, ax, order)
+        wf = np.ascontiguousarray(_unshare(w, out))
+        _K.prelu_gradient[x.dtype](gf, xf, wf, of, partial, inner, nt)
+        if back is not None:
+            np.copyto(out, back)
+    gw = partial.sum(axis=0).astype(x.dtype)
+    return out, gw.reshape(()) if scalar else gw
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def show_config(file=None):
+    """Print how relufast was built and what it will use on this machine.
+
+    The version, whether OpenMP is on, the thread count, the instruction set in use (and the
+    others available), the compiler and its flags.
+    """
+    try:
+        from ._build_config import BUILD_CONFIG
+    except ImportError:  # a build that did not go through setup.py's build_ext
+        BUILD_CONFIG = {}
+    lines = [
+        f"relufast {__version__}",
+        f"  python:          {sys.version.split()[0]}, numpy {np.__version__}",
+        f"  openmp:          {'on' if _openmp.OPENMP else 'off (serial kernels)'}",
+        f"  threads:         {_threads.get_num_threads()} "
+        f"(cores seen by OpenMP: {_openmp.num_procs()})",
+        f"  parallel above:  {_PARALLEL_MIN_CHEAP} elements "
+        f"({_PARALLEL_MIN_TRANSCENDENTAL} for exp/erf/sigmoid ops)",
+        f"  isa in use:      {_K.isa} ({_K.description})",
+        f"  isas available:  {', '.join(_available_isas())} "
+        f"(built: {', '.join(BUILD_CONFIG.get('isas', ['?']))})",
+        f"  compiler:        {_openmp.COMPILER}",
+        f"  cflags:          {' '.join(BUILD_CONFIG.get('cflags', ['?']))}",
+        f"  isa flags:       {BUILD_CONFIG.get('isa_flags', '?')}",
+        f"  ldflags:         {' '.join(BUILD_CONFIG.get('ldflags', [])) or '(none)'}",
+    ]
+    print("\n".join(lines), file=file)

@@ -1,0 +1,64 @@
+/* relufast/_compat.h: what differs between compilers and builds, in one place.
+ *
+ * - OpenMP: the same sources build with and without it (RF_OPENMP says which).
+ * - CPU features for the run-time choice of kernel module (gcc and clang on x86-64 only; other
+ *   compilers and platforms report none and use the baseline kernels).
+ * - The compiler's name and version, for show_config().
+ */
+#ifndef RELUFAST_COMPAT_H
+#define RELUFAST_COMPAT_H
+
+#ifdef _OPENMP
+#include <omp.h>
+#define RF_OPENMP 1
+static inline int rf_omp_max_threads(void) { return omp_get_max_threads(); }
+static inline int rf_omp_num_procs(void) { return omp_get_num_procs(); }
+#else
+#define RF_OPENMP 0
+static inline int rf_omp_max_threads(void) { return 1; }
+static inline int rf_omp_num_procs(void) { return 1; }
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+static inline int rf_cpu_has_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+static inline int rf_cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+}
+#else
+static inline int rf_cpu_has_avx2(void) { return 0; }
+static inline int rf_cpu_has_avx512(void) { return 0; }
+#endif
+
+#if defined(__clang__)
+#define RF_COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define RF_COMPILER "gcc " __VERSION__
+#elif defined(_MSC_VER)
+#define RF_STR2(x) #x
+#define RF_STR(x) RF_STR2(x)
+#define RF_COMPILER "msvc " RF_STR(_MSC_FULL_VER)
+#else
+#define RF_COMPILER "unknown"
+#endif
+
+/* Which instruction set this translation unit was compiled for. */
+#if defined(__AVX512F__)
+#define RF_ISA "avx512"
+#elif defined(__AVX2__)
+#define RF_ISA "avx2"
+#elif defined(__x86_64__) || defined(_M_X64)
+#define RF_ISA "x86-64 baseline (SSE2)"
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#define RF_ISA "aarch64 baseline (NEON)"
+#else
+#define RF_ISA "baseline"
+#endif
+
+#endif /* RELUFAST_COMPAT_H */

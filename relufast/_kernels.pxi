@@ -1,0 +1,390 @@
+# relufast/_kernels.pxi: every kernel, once, for float and double (fused type `floating`).
+#
+# Included by _kernels_baseline.pyx, _kernels_avx2.pyx and _kernels_avx512.pyx, which setup.py
+# compiles with different instruction-set flags; relufast._dispatch picks one at import time.
+#
+# Three layers:
+#   1. element functions  (`cdef inline ... noexcept nogil`): the value, or the derivative, of one
+#      element; selects, not branches, so gcc if-converts and vectorizes the loops that call them.
+#   2. chunk loops        (`_fwd_chunk`, `_grad_chunk`, `_prelu_*`): a plain pointer loop over one
+#      contiguous chunk, one loop per op, which the vectorizer sees whole.
+#   3. drivers            (`forward`, `gradient`, `prelu_forward`, `prelu_gradient`): release the
+#      GIL, run one chunk per thread under `prange` (or the whole array inline on one thread), and
+#      are what the Python layer calls, with 1-D contiguous memoryviews only; the Python layer maps
+#      every shape, stride pattern and dtype onto them.
+#
+# Elementwise results never depend on how the array is cut into chunks: each element is computed
+# by the same sequence of IEEE operations in the vector body and in the scalar remainder.
+
+from cython.parallel cimport prange
+
+cdef extern from "_compat.h" nogil:
+    const char* RF_ISA
+
+cdef extern from "_libm_tmp.h" nogil:
+    float rf_expm1f(float x)
+    double rf_expm1d(double x)
+    float rf_expf(float x)
+    double rf_expd(double x)
+    float rf_gelu_f(float x)
+    double rf_gelu_d(double x)
+    float rf_gelu_grad_f(float x)
+    double rf_gelu_grad_d(double x)
+    float rf_gelu_tanh_f(float x)
+    double rf_gelu_tanh_d(double x)
+    float rf_gelu_tanh_grad_f(float x)
+    double rf_gelu_tanh_grad_d(double x)
+    float rf_silu_f(float x)
+    double rf_silu_d(double x)
+    float rf_silu_grad_f(float x)
+    double rf_silu_grad_d(double x)
+
+ctypedef fused floating:
+    float
+    double
+
+ISA = RF_ISA.decode()
+
+# Operation codes, shared with the Python layer (relufast._api reads them from here).
+cpdef enum Op:
+    RELU = 0        # forward ops
+    LEAKY = 1       # a = negative slope
+    ELU = 2         # a = scale * alpha (x <= 0 branch), b = scale (x > 0 branch): elu, selu
+    CELU = 3        # a = alpha
+    RELU6 = 4
+    GELU = 5
+    GELU_TANH = 6
+    SILU = 7
+    D_RELU = 16     # gradient ops: derivative from x ...
+    D_LEAKY = 17    # a = negative slope
+    D_ELU = 18      # a = scale * alpha, b = scale
+    D_CELU = 19     # a = alpha
+    D_RELU6 = 20
+    D_GELU = 21
+    D_GELU_TANH = 22
+    D_SILU = 23
+    D_ELU_Y = 24    # ... or from the output y (relu, leaky_relu and relu6 use their x forms on y)
+    D_CELU_Y = 25
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. element functions
+
+cdef inline floating _expm1(floating x) noexcept nogil:
+    if floating is float:
+        return rf_expm1f(x)
+    else:
+        return rf_expm1d(x)
+
+cdef inline floating _exp(floating x) noexcept nogil:
+    if floating is float:
+        return rf_expf(x)
+    else:
+        return rf_expd(x)
+
+cdef inline floating _relu(floating x) noexcept nogil:
+    # `x <= 0` is false for NaN, so NaN passes through; -0.0 becomes +0.0 like np.maximum(x, 0)
+    return 0 if x <= 0 else x
+
+cdef inline floating _leaky(floating x, floating w) noexcept nogil:
+    # w * x, except that a zero slope gives 0 at -inf (w * -inf would be NaN); NaN passes through
+    return x if x > 0 else (0 if (w == 0 and x < 0) else w * x)
+
+cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
+    return s * x if x > 0 else sa * _expm1(x)
+
+cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
+    return x if x > 0 else alpha * _expm1(x / alpha)
+
+cdef inline floating _relu6(floating x) noexcept nogil:
+    return 0 if x <= 0 else (6 if x > 6 else x)
+
+cdef inline floating _gelu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_f(x)
+    else:
+        return rf_gelu_d(x)
+
+cdef inline floating _gelu_tanh(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_tanh_f(x)
+    else:
+        return rf_gelu_tanh_d(x)
+
+cdef inline floating _silu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_silu_f(x)
+    else:
+        return rf_silu_d(x)
+
+# Derivatives f'(x).  NaN in gives NaN out; the kinks follow PyTorch (the x <= 0 branch at 0,
+# relu6'(0) = relu6'(6) = 0).
+
+cdef inline floating _d_relu(floating x) noexcept nogil:
+    return x if x != x else (1 if x > 0 else 0)
+
+cdef inline floating _d_leaky(floating x, floating w) noexcept nogil:
+    return x if x != x else (1 if x > 0 else w)
+
+cdef inline floating _d_elu(floating x, floating sa, floating s) noexcept nogil:
+    return s if x > 0 else sa * _exp(x)
+
+cdef inline floating _d_elu_y(floating y, floating sa, floating s) noexcept nogil:
+    # y = sa * (exp(x) - 1) for x <= 0, so f'(x) = sa * exp(x) = y + sa
+    return s if y > 0 else y + sa
+
+cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
+    return 1 if x > 0 else _exp(x / alpha)
+
+cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
+    return 1 if y > 0 else y / alpha + 1
+
+cdef inline floating _d_relu6(floating x) noexcept nogil:
+    return x if x != x else (1 if (x > 0 and x < 6) else 0)
+
+cdef inline floating _d_gelu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_grad_f(x)
+    else:
+        return rf_gelu_grad_d(x)
+
+cdef inline floating _d_gelu_tanh(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_tanh_grad_f(x)
+    else:
+        return rf_gelu_tanh_grad_d(x)
+
+cdef inline floating _d_silu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_silu_grad_f(x)
+    else:
+        return rf_silu_grad_d(x)
+
+cdef inline floating _chain(floating g, floating d) noexcept nogil:
+    # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds
+    return 0 if d == 0 else g * d
+
+cdef inline double _weight_term(floating g, floating x) noexcept nogil:
+    # d loss / d weight from one element: grad * x where x <= 0 (in double: exact for float)
+    return 0.0 if x > 0 else <double>g * <double>x
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. chunk loops: one contiguous chunk, one plain loop per op
+
+cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
+                     floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == RELU:
+        for i in range(n):
+            y[i] = _relu(x[i])
+    elif op == LEAKY:
+        for i in range(n):
+            y[i] = _leaky(x[i], a)
+    elif op == ELU:
+        for i in range(n):
+            y[i] = _elu(x[i], a, b)
+    elif op == CELU:
+        for i in range(n):
+            y[i] = _celu(x[i], a)
+    elif op == RELU6:
+        for i in range(n):
+            y[i] = _relu6(x[i])
+    elif op == GELU:
+        for i in range(n):
+            y[i] = _gelu(x[i])
+    elif op == GELU_TANH:
+        for i in range(n):
+            y[i] = _gelu_tanh(x[i])
+    elif op == SILU:
+        for i in range(n):
+            y[i] = _silu(x[i])
+
+
+cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
+                      floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu(x[i]))
+    elif op == D_LEAKY:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_leaky(x[i], a))
+    elif op == D_ELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_elu(x[i], a, b))
+    elif op == D_ELU_Y:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_elu_y(x[i], a, b))
+    elif op == D_CELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_celu(x[i], a))
+    elif op == D_CELU_Y:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_celu_y(x[i], a))
+    elif op == D_RELU6:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu6(x[i]))
+    elif op == D_GELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_gelu(x[i]))
+    elif op == D_GELU_TANH:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_gelu_tanh(x[i]))
+    elif op == D_SILU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_silu(x[i]))
+
+
+# PReLU sees x as rows of `inner` elements, row r on channel r % C (C = len(w)).  A chunk
+# [lo, hi) of the flat array is walked in segments that share one weight (inner > 1) or that
+# run along one row of channels (inner == 1), so each inner loop is plain and vectorizes.
+
+cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py_ssize_t C,
+                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    cdef Py_ssize_t i = lo, j, end, c
+    cdef floating wc
+    if inner == 1:
+        while i < hi:
+            c = i % C
+            end = min(hi, i - c + C)
+            for j in range(end - i):
+                y[i + j] = _leaky(x[i + j], w[c + j])
+            i = end
+    else:
+        while i < hi:
+            c = (i // inner) % C
+            end = min(hi, (i // inner + 1) * inner)
+            wc = w[c]
+            for j in range(i, end):
+                y[j] = _leaky(x[j], wc)
+            i = end
+
+
+cdef double _weight_sum(const floating* g, const floating* x, Py_ssize_t n) noexcept nogil:
+    # sum of _weight_term over n elements, in 8 independent double lanes (vectorizes without
+    # reassociation) added pairwise at the end
+    cdef double acc[8]
+    cdef Py_ssize_t i = 0, k, m = n - n % 8
+    for k in range(8):
+        acc[k] = 0
+    while i < m:
+        for k in range(8):
+            acc[k] += _weight_term(g[i + k], x[i + k])
+        i += 8
+    for k in range(n - m):
+        acc[k] += _weight_term(g[m + k], x[m + k])
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+
+
+cdef void _prelu_grad_range(const floating* g, const floating* x, const floating* w,
+                            floating* gx, double* gw, Py_ssize_t C, Py_ssize_t inner,
+                            Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    # gx = grad * prelu'(x) for [lo, hi); gw[c] += the weight-gradient terms of channel c.
+    # Long segments are summed in blocks of 2048 so the second read hits L1, and so that the
+    # double accumulation grows its error with the number of blocks, not of elements.
+    cdef Py_ssize_t i = lo, j, end, c, b, bend
+    cdef floating wc
+    if inner == 1:
+        while i < hi:
+            c = i % C
+            end = min(hi, i - c + C)
+            for j in range(end - i):
+                gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
+                gw[c + j] += _weight_term(g[i + j], x[i + j])
+            i = end
+    else:
+        while i < hi:
+            c = (i // inner) % C
+            end = min(hi, (i // inner + 1) * inner)
+            wc = w[c]
+            b = i
+            while b < end:
+                bend = min(end, b + 2048)
+                for j in range(b, bend):
+                    gx[j] = _chain(g[j], _d_leaky(x[j], wc))
+                gw[c] += _weight_sum(&g[b], &x[b], bend - b)
+                b = bend
+            i = end
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. drivers: one chunk per thread, or the whole array inline when nt <= 1 (no fork/join)
+
+cdef inline Py_ssize_t _block(Py_ssize_t n, int nt) noexcept nogil:
+    # elements per thread, rounded up to 16 so that chunks start on 64-byte boundaries
+    cdef Py_ssize_t b = (n + nt - 1) // nt
+    return (b + 15) & ~(<Py_ssize_t>15)
+
+
+def forward(int op, const floating[::1] x, floating[::1] y, double a, double b, int nt):
+    """y = f(x) for op `op` with parameters a, b, on nt threads."""
+    cdef Py_ssize_t n = x.shape[0], blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    with nogil:
+        if nt <= 1:
+            _fwd_chunk(op, &x[0], &y[0], n, fa, fb)
+        else:
+            blk = _block(n, nt)
+            for c in prange(nt, schedule="static", num_threads=nt):
+                lo = c * blk
+                if lo < n:
+                    _fwd_chunk(op, &x[lo], &y[lo], min(blk, n - lo), fa, fb)
+
+
+def gradient(int op, const floating[::1] g, const floating[::1] x, floating[::1] out,
+             double a, double b, int nt):
+    """out = g * f'(x) for gradient op `op` with parameters a, b, on nt threads."""
+    cdef Py_ssize_t n = x.shape[0], blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    with nogil:
+        if nt <= 1:
+            _grad_chunk(op, &g[0], &x[0], &out[0], n, fa, fb)
+        else:
+            blk = _block(n, nt)
+            for c in prange(nt, schedule="static", num_threads=nt):
+                lo = c * blk
+                if lo < n:
+                    _grad_chunk(op, &g[lo], &x[lo], &out[lo], min(blk, n - lo), fa, fb)
+
+
+def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
+                  Py_ssize_t inner, int nt):
+    """y = prelu(x) with x seen as rows of `inner` elements, row r on channel r % len(w)."""
+    cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+    if n == 0:
+        return
+    with nogil:
+        if nt <= 1:
+            _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, 0, n)
+        else:
+            blk = _block(n, nt)
+            for c in prange(nt, schedule="static", num_threads=nt):
+                lo = c * blk
+                if lo < n:
+                    _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, lo, min(n, lo + blk))
+
+
+def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[::1] w,
+                   floating[::1] gx, double[:, ::1] gw, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x); gw[t, c] = thread t's part of the weight gradient of channel c.
+
+    gw must have nt rows (at least one) and be zero on entry; the caller adds the rows up.
+    """
+    cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+    if n == 0:
+        return
+    with nogil:
+        if nt <= 1:
+            _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[0, 0], C, inner, 0, n)
+        else:
+            blk = _block(n, nt)
+            for c in prange(nt, schedule="static", num_threads=nt):
+                lo = c * blk
+                if lo < n:
+                    _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[c, 0], C, inner,
+                                      lo, min(n, lo + blk))

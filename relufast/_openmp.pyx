@@ -1,0 +1,36 @@
+"""OpenMP shim: whether OpenMP is compiled in, the runtime's thread count, the CPU's features.
+
+Built without OpenMP, every function still works and reports one thread.
+"""
+
+cdef extern from "_compat.h" nogil:
+    int RF_OPENMP
+    const char* RF_COMPILER
+    int rf_omp_max_threads()
+    int rf_omp_num_procs()
+    int rf_cpu_has_avx2()
+    int rf_cpu_has_avx512()
+
+
+OPENMP = bool(RF_OPENMP)
+COMPILER = RF_COMPILER.decode()
+
+
+def max_threads():
+    """omp_get_max_threads(): OMP_NUM_THREADS, threadpoolctl's limit, or the core count."""
+    return rf_omp_max_threads()
+
+
+def num_procs():
+    """omp_get_num_procs(): the cores this process may run on (1 without OpenMP)."""
+    return rf_omp_num_procs()
+
+
+def cpu_features():
+    """The instruction sets the kernels can use on this CPU (besides the baseline)."""
+    found = []
+    if rf_cpu_has_avx2():
+        found.append("avx2")
+    if rf_cpu_has_avx512():
+        found.append("avx512")
+    return found

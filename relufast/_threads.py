@@ -1,0 +1,77 @@
+"""Thread count: get/set, the context manager, and the per-call choice.
+
+The number of threads a call uses is, first found wins:
+
+1. the innermost ``num_threads(n)`` block active in this thread (or asyncio task),
+2. the last ``set_num_threads(n)`` (process-wide),
+3. the OpenMP runtime's own setting, ``omp_get_max_threads()``: a threadpoolctl limit, else
+   ``OMP_NUM_THREADS``, else all cores.
+
+Arrays below a size threshold run inline on the calling thread whatever the setting: no OpenMP
+region is entered, so they never pay a fork/join.
+"""
+
+import contextlib
+import contextvars
+import operator
+
+from . import _openmp
+
+_scoped = contextvars.ContextVar("relufast_num_threads", default=0)
+_global = 0  # 0: not set, follow the OpenMP runtime
+
+
+def _check(n):
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"n must be an int >= 1, got {type(n).__name__}") from None
+    if n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n}")
+    return n
+
+
+def get_num_threads():
+    """The number of threads relufast uses for a large array.
+
+    Returns
+    -------
+    int
+        From the innermost ``num_threads`` block, else ``set_num_threads``, else the OpenMP
+        runtime (threadpoolctl's limit, ``OMP_NUM_THREADS``, or the number of cores).  Always 1
+        when relufast was built without OpenMP.
+    """
+    if not _openmp.OPENMP:
+        return 1
+    return _scoped.get() or _global or _openmp.max_threads()
+
+
+def set_num_threads(n):
+    """Set the number of threads relufast uses, for the whole process.
+
+    Parameters
+    ----------
+    n : int or None
+        A count >= 1, or None to go back to following the OpenMP runtime (threadpoolctl,
+        ``OMP_NUM_THREADS``, all cores).
+    """
+    global _global
+    _global = 0 if n is None else _check(n)
+
+
+@contextlib.contextmanager
+def num_threads(n):
+    """Context manager: use ``n`` threads inside the block (in this thread only), then restore.
+
+    Examples
+    --------
+    >>> import relufast
+    >>> with relufast.num_threads(1):
+    ...     relufast.get_num_threads()
+    1
+    """
+    token = _scoped.set(_check(n))
+    try:
+        yield n
+    finally:
+        _scoped.reset(token)

@@ -1,0 +1,183 @@
+"""Build relufast's compiled modules.
+
+What is built:
+
+* ``relufast._openmp``: the OpenMP shim (thread counts, whether OpenMP is on, the CPU's features).
+* ``relufast._kernels_<isa>``: the kernels of ``relufast/_kernels.pxi``, compiled once per
+  instruction set.  ``baseline`` is the platform's baseline (SSE2 on x86-64) and is always built;
+  on x86-64 with gcc or clang, ``avx2`` (AVX2 + FMA) and ``avx512`` (F/DQ/VL/BW, 512-bit vectors)
+  are built too, and the package picks the best one the running CPU supports at import time.
+
+Flags: ``-O3 -fno-trapping-math`` (the selects in the kernels vectorize only without trapping
+math; IEEE results, NaN and inf are kept).  Never ``-ffast-math``.
+
+Environment switches:
+
+* ``RELUFAST_OPENMP``: unset or ``auto`` = use OpenMP when the compiler has it, else build serial
+  kernels (they pass every test and ``show_config()`` says so); ``0`` = never; ``1`` = require it
+  (a compiler without OpenMP is an error, for CI and wheel builds).
+* ``RELUFAST_ISA``: comma-separated subset of ``baseline,avx2,avx512`` to build (baseline is always
+  built).  Default: every one the compiler supports.
+* ``RELUFAST_EXTRA_CFLAGS``: appended to every compile (used by the sanitizer build).
+"""
+
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+ISA_FLAGS_GCC = {
+    "baseline": [],
+    "avx2": ["-mavx2", "-mfma"],
+    "avx512": ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mprefer-vector-width=512"],
+}
+ISA_FLAGS_MSVC = {"baseline": [], "avx2": ["/arch:AVX2"], "avx512": ["/arch:AVX512"]}
+
+CYTHON_DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "initializedcheck": False,
+    "cdivision": True,
+    "freethreading_compatible": True,
+}
+
+
+def _is_x86_64():
+    return platform.machine().lower() in ("x86_64", "amd64", "x64")
+
+
+def _extensions():
+    exts = [Extension("relufast._openmp", ["relufast/_openmp.pyx"])]
+    for isa in ISA_FLAGS_GCC:
+        exts.append(Extension(f"relufast._kernels_{isa}", [f"relufast/_kernels_{isa}.pyx"]))
+    for ext in exts:
+        ext.include_dirs = ["relufast"]
+    return exts
+
+
+class BuildExt(build_ext):
+    """Chooses flags per compiler, probes OpenMP and the ISA flags, records what it chose."""
+
+    def _probe(self, code, flags, link_flags=()):
+        """True if ``code`` compiles and links with ``flags``."""
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "probe.c")
+            with open(src, "w") as f:
+                f.write(textwrap.dedent(code))
+            try:
+                objs = self.compiler.compile([src], output_dir=tmp, extra_postargs=list(flags))
+                self.compiler.link_executable(
+                    objs, os.path.join(tmp, "probe"), extra_postargs=list(link_flags)
+                )
+            except Exception:  # any compile or link failure means "not available"
+                return False
+        return True
+
+    def _openmp_flags(self, ctype):
+        if ctype == "msvc":
+            return ["/openmp"], []
+        if sys.platform == "darwin":
+            # Apple clang: libomp from Homebrew (or the one cibuildwheel installs)
+            prefix = os.environ.get("LIBOMP_PREFIX", "/opt/homebrew/opt/libomp")
+            if not os.path.isdir(prefix):
+                prefix = "/usr/local/opt/libomp"
+            return (
+                ["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"],
+                [f"-L{prefix}/lib", "-lomp"],
+            )
+        return ["-fopenmp"], ["-fopenmp"]
+
+    def build_extensions(self):
+        ctype = self.compiler.compiler_type
+        gcc_like = ctype != "msvc"
+        base = ["-O3", "-fno-trapping-math", "-fno-math-errno"] if gcc_like else ["/O2", "/fp:precise"]
+        extra = shlex.split(os.environ.get("RELUFAST_EXTRA_CFLAGS", ""))
+
+        want = os.environ.get("RELUFAST_OPENMP", "auto").lower()
+        omp_c, omp_l = self._openmp_flags(ctype)
+        omp_code = """
+            #include <omp.h>
+            int main(void) { int n = 0;
+            #pragma omp parallel reduction(+:n)
+              n += 1;
+              return omp_get_max_threads() > 0 && n > 0 ? 0 : 1; }
+            """
+        use_omp = want != "0" and self._probe(omp_code, omp_c, omp_l)
+        if want == "1" and not use_omp:
+            raise RuntimeError(
+                "RELUFAST_OPENMP=1 but the compiler cannot build an OpenMP program "
+                f"with {omp_c} / {omp_l}"
+            )
+        if not use_omp:
+            omp_c, omp_l = [], []
+            print("relufast: building WITHOUT OpenMP (serial kernels)")
+
+        isa_table = ISA_FLAGS_MSVC if ctype == "msvc" else ISA_FLAGS_GCC
+        requested = os.environ.get("RELUFAST_ISA")
+        requested = set(requested.split(",")) | {"baseline"} if requested else set(isa_table)
+        isas = ["baseline"]
+        if _is_x86_64() and gcc_like:  # runtime dispatch needs __builtin_cpu_supports
+            probe = "int main(void) { return 0; }\n"
+            isas += [i for i in ("avx2", "avx512") if i in requested and self._probe(probe, isa_table[i])]
+        self.extensions = [
+            e for e in self.extensions
+            if not e.name.startswith("relufast._kernels_") or e.name.rsplit("_", 1)[1] in isas
+        ]
+
+        for ext in self.extensions:
+            isa = ext.name.rsplit("_", 1)[1] if ext.name.startswith("relufast._kernels_") else "baseline"
+            ext.extra_compile_args = base + isa_table[isa] + omp_c + extra
+            ext.extra_link_args = omp_l + extra
+
+        compiler = " ".join(self.compiler.compiler) if hasattr(self.compiler, "compiler") else ctype
+        config = {
+            "openmp": use_omp,
+            "isas": isas,
+            "compiler": compiler,
+            "compiler_version": _compiler_version(self.compiler),
+            "cflags": base + omp_c + extra,
+            "isa_flags": {i: isa_table[i] for i in isas},
+            "ldflags": omp_l + extra,
+        }
+        self._write_config(config)
+        super().build_extensions()
+
+    def _write_config(self, config):
+        text = (
+            '"""Written by setup.py at build time: how these compiled modules were built."""\n\n'
+            f"BUILD_CONFIG = {config!r}\n"
+        )
+        targets = [os.path.join("relufast", "_build_config.py")]
+        if not self.inplace:
+            targets.append(os.path.join(self.build_lib, "relufast", "_build_config.py"))
+        for path in targets:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+
+
+def _compiler_version(compiler):
+    exe = getattr(compiler, "compiler", None)
+    if not exe:
+        return getattr(compiler, "compiler_type", "unknown")
+    try:
+        out = subprocess.run([exe[0], "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.splitlines()[0].strip() if out.stdout else exe[0]
+    except (OSError, subprocess.SubprocessError):
+        return exe[0]
+
+
+def _cythonize(exts):
+    from Cython.Build import cythonize
+
+    return cythonize(exts, compiler_directives=CYTHON_DIRECTIVES)
+
+
+setup(ext_modules=_cythonize(_extensions()), cmdclass={"build_ext": BuildExt})
