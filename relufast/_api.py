@@ -9,6 +9,7 @@ import importlib
 import math
 import os
 import sys
+import types
 
 import numpy as np
 
@@ -43,13 +44,14 @@ class _Kernels:
         mod = importlib.import_module(f"relufast._kernels_{isa}")
         self.isa = isa
         self.description = mod.ISA
-        self.op = mod.Op
-        self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = (
-            {
-                _F32: fn["float"],
-                _F64: fn["double"],
-            }
-            for fn in (mod.forward, mod.gradient, mod.prelu_forward, mod.prelu_gradient)
+        # op codes as plain ints: an IntEnum member costs more to look up and to pass
+        self.op = types.SimpleNamespace(**{op.name: int(op) for op in mod.Op})
+        # dicts by dtype; float16 (computed in float32) and unsupported dtypes are not keys
+        self.forward = {_F32: mod.forward_f32, _F64: mod.forward_f64}
+        self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
+        self.prelu_forward, self.prelu_gradient = (
+            {_F32: fn["float"], _F64: fn["double"]}
+            for fn in (mod.prelu_forward, mod.prelu_gradient)
         )
 
 
@@ -199,7 +201,8 @@ def _flatten(inputs, out):
 
     Returns ``(flat_inputs, flat_out, writeback, order)``.  ``order`` is the order ("C" or "F")
     in which the flat arrays walk the elements; when ``writeback`` is not None the kernel writes
-    that C-ordered temporary and the caller copies it into ``out``.
+    that C-ordered temporary and the caller copies it into ``out``.  An input that overlaps
+    ``out`` other than element for element is copied first.
     """
     if all(_is_c(a) for a in inputs) and _is_c(out):
         order = "C"
@@ -232,48 +235,96 @@ def _unshare(a, out):
 # the two call shapes every elementwise function uses
 
 
-def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP):
-    x = _as_input(fn, "x", x)
+def _prepare_out(fn, out, x):
+    """A new array like x, or the caller's ``out`` after checking it."""
     if out is None:
-        out = np.empty_like(x, subok=False)
-    else:
+        return np.empty_like(x, subok=False)
+    if out is not x:
         _check_out(fn, out, x)
-    dt = x.dtype
-    if dt is _F16 or dt == _F16:
-        x32 = x.astype(np.float32)
-        _unary(fn, op, x32, x32, a, b, threshold)
-        np.copyto(out, x32, casting="same_kind")
+    elif not x.flags.writeable:
+        raise ValueError(f"{fn}: out is read-only")
+    return out
+
+
+def _ravel(a):
+    return a if a.ndim == 1 else a.ravel()
+
+
+def _run(kern, op, inputs, out, a, b, threshold):
+    """Call an elementwise kernel on ``inputs`` (x, or grad and x), writing ``out``."""
+    n = out.size
+    if n == 0:
         return out
-    if x.size == 0:
-        return out
-    (xf,), of, back, _ = _flatten((x,), out)
-    _K.forward[dt](op, xf, of, a, b, _nthreads(xf.shape[0], threshold))
+    nt = 1 if n < threshold else _threads.get_num_threads()
+    # the common case: every operand C-contiguous and aligned, so 1-D views are free; the
+    # kernel itself refuses (returns True) an input that overlaps out other than in place
+    if out.flags.carray:
+        of = _ravel(out)
+        flat = []
+        for arr in inputs:
+            if arr is out:
+                flat.append(of)
+            elif _is_c(arr):
+                flat.append(_ravel(arr))
+            else:
+                break
+        else:
+            if not kern(op, *flat, of, a, b, nt):
+                return out
+    flat, of, back, _ = _flatten(inputs, out)
+    kern(op, *flat, of, a, b, nt)
     if back is not None:
         np.copyto(out, back)
     return out
+
+
+def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP):
+    if type(x) is not np.ndarray:
+        x = _as_input(fn, "x", x)
+    kern = _K.forward.get(x.dtype)
+    if kern is None:  # float16 (computed in float32), or an unsupported dtype
+        x = _as_input(fn, "x", x)
+        out = _prepare_out(fn, out, x)
+        x32 = x.astype(np.float32)
+        _run(_K.forward[_F32], op, (x32,), x32, a, b, threshold)
+        np.copyto(out, x32, casting="same_kind")
+        return out
+    if out is x and x.flags.carray:  # in place on a C-contiguous array: the hot path, inlined
+        n = x.size
+        if n:
+            xf = _ravel(x)
+            kern(op, xf, xf, a, b, 1 if n < threshold else _threads.get_num_threads())
+        return x
+    return _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
 
 
 def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, xname="x"):
-    grad = _as_input(fn, "grad", grad)
-    x = _as_input(fn, xname, x)
-    _same_shape(fn, grad, x, xname)
-    if out is None:
-        out = np.empty_like(x, subok=False)
-    else:
-        _check_out(fn, out, x)
-    dt = x.dtype
-    if dt is _F16 or dt == _F16:
+    if type(grad) is not np.ndarray:
+        grad = _as_input(fn, "grad", grad)
+    if type(x) is not np.ndarray:
+        x = _as_input(fn, xname, x)
+    kern = _K.gradient.get(x.dtype)
+    if kern is None or grad.dtype is not x.dtype:  # float16, or a dtype to refuse
+        grad = _as_input(fn, "grad", grad)
+        x = _as_input(fn, xname, x)
+        _same_shape(fn, grad, x, xname)
+        out = _prepare_out(fn, out, x)
         g32 = grad.astype(np.float32)
-        _binary(fn, op, g32, x.astype(np.float32), g32, a, b, threshold, xname)
+        _run(_K.gradient[_F32], op, (g32, x.astype(np.float32)), g32, a, b, threshold)
         np.copyto(out, g32, casting="same_kind")
         return out
-    if x.size == 0:
-        return out
-    (gf, xf), of, back, _ = _flatten((grad, x), out)
-    _K.gradient[dt](op, gf, xf, of, a, b, _nthreads(xf.shape[0], threshold))
-    if back is not None:
-        np.copyto(out, back)
-    return out
+    if grad.shape != x.shape:
+        _same_shape(fn, grad, x, xname)
+    if out is grad and grad.flags.carray and _is_c(x):  # in place into grad: the hot path
+        n = x.size
+        if n:
+            gf = _ravel(grad)
+            if not kern(op, gf, _ravel(x), gf, a, b,
+                        1 if n < threshold else _threads.get_num_threads()):
+                return out
+        else:
+            return out
+    return _run(kern, op, (grad, x), _prepare_out(fn, out, x), a, b, threshold)
 
 
 # ---------------------------------------------------------------------------------------------

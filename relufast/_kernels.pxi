@@ -8,10 +8,10 @@
 #      element; selects, not branches, so gcc if-converts and vectorizes the loops that call them.
 #   2. chunk loops        (`_fwd_chunk`, `_grad_chunk`, `_prelu_*`): a plain pointer loop over one
 #      contiguous chunk, one loop per op, which the vectorizer sees whole.
-#   3. drivers            (`forward`, `gradient`, `prelu_forward`, `prelu_gradient`): release the
-#      GIL, run one chunk per thread under `prange` (or the whole array inline on one thread), and
-#      are what the Python layer calls, with 1-D contiguous memoryviews only; the Python layer maps
-#      every shape, stride pattern and dtype onto them.
+#   3. drivers            (`_forward`, `_gradient`, `prelu_forward`, `prelu_gradient`): run one
+#      chunk per thread under `prange` (or the whole array inline on one thread) with the GIL
+#      released.  The Python layer calls them (through `forward_f32` etc.) with 1-D contiguous
+#      memoryviews only; it maps every shape, stride pattern and dtype onto them.
 #
 # Elementwise results never depend on how the array is cut into chunks: each element is computed
 # by the same sequence of IEEE operations in the vector body and in the scalar remainder.
@@ -317,39 +317,134 @@ cdef inline Py_ssize_t _block(Py_ssize_t n, int nt) noexcept nogil:
     return (b + 15) & ~(<Py_ssize_t>15)
 
 
-def forward(int op, const floating[::1] x, floating[::1] y, double a, double b, int nt):
-    """y = f(x) for op `op` with parameters a, b, on nt threads."""
+cdef void _forward(int op, const floating[::1] x, floating[::1] y, double a, double b,
+                   int nt) noexcept nogil:
     cdef Py_ssize_t n = x.shape[0], blk, c, lo
     cdef floating fa = <floating>a, fb = <floating>b
     if n == 0:
         return
-    with nogil:
-        if nt <= 1:
-            _fwd_chunk(op, &x[0], &y[0], n, fa, fb)
-        else:
-            blk = _block(n, nt)
-            for c in prange(nt, schedule="static", num_threads=nt):
-                lo = c * blk
-                if lo < n:
-                    _fwd_chunk(op, &x[lo], &y[lo], min(blk, n - lo), fa, fb)
+    if nt <= 1:
+        _fwd_chunk(op, &x[0], &y[0], n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            if lo < n:
+                _fwd_chunk(op, &x[lo], &y[lo], min(blk, n - lo), fa, fb)
 
 
-def gradient(int op, const floating[::1] g, const floating[::1] x, floating[::1] out,
-             double a, double b, int nt):
-    """out = g * f'(x) for gradient op `op` with parameters a, b, on nt threads."""
+cdef void _gradient(int op, const floating[::1] g, const floating[::1] x, floating[::1] out,
+                    double a, double b, int nt) noexcept nogil:
     cdef Py_ssize_t n = x.shape[0], blk, c, lo
     cdef floating fa = <floating>a, fb = <floating>b
     if n == 0:
         return
+    if nt <= 1:
+        _grad_chunk(op, &g[0], &x[0], &out[0], n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            if lo < n:
+                _grad_chunk(op, &g[lo], &x[lo], &out[lo], min(blk, n - lo), fa, fb)
+
+
+cdef inline bint _clash(const void* a, const void* b, Py_ssize_t nbytes) noexcept nogil:
+    # two contiguous ranges of nbytes that overlap without coinciding
+    cdef const char* p = <const char*>a
+    cdef const char* q = <const char*>b
+    return p != q and p < q + nbytes and q < p + nbytes
+
+
+cdef inline int _check_1d(Py_ssize_t n, Py_ssize_t m) except -1:
+    if n != m:
+        raise ValueError(f"kernel operands differ in length: {n} and {m}")
+    return 0
+
+
+# The Python-visible entry points of the two elementwise drivers are written out per dtype
+# rather than as fused `def`s (a fused def's call costs about 100 ns more), and take the inputs
+# as objects so that an input that is `out` itself (in place) is not acquired as a buffer twice:
+# at 1,000 elements each acquisition is a tenth of the call.  They return True, writing
+# nothing, when an input overlaps the output other than element for element: the caller then
+# copies that input first.
+
+def forward_f32(int op, x, y, double a, double b, int nt):
+    """y = f(x) for op `op` with parameters a, b, on nt threads (float32)."""
+    cdef float[::1] yv = y
+    cdef const float[::1] xv
+    if x is y:
+        xv = yv  # a slice copy, no second buffer acquisition
+    else:
+        xv = x
+    _check_1d(xv.shape[0], yv.shape[0])
+    if yv.shape[0] and _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(float)):
+        return True
     with nogil:
-        if nt <= 1:
-            _grad_chunk(op, &g[0], &x[0], &out[0], n, fa, fb)
-        else:
-            blk = _block(n, nt)
-            for c in prange(nt, schedule="static", num_threads=nt):
-                lo = c * blk
-                if lo < n:
-                    _grad_chunk(op, &g[lo], &x[lo], &out[lo], min(blk, n - lo), fa, fb)
+        _forward(op, xv, yv, a, b, nt)
+    return False
+
+
+def forward_f64(int op, x, y, double a, double b, int nt):
+    """y = f(x) for op `op` with parameters a, b, on nt threads (float64)."""
+    cdef double[::1] yv = y
+    cdef const double[::1] xv
+    if x is y:
+        xv = yv  # a slice copy, no second buffer acquisition
+    else:
+        xv = x
+    _check_1d(xv.shape[0], yv.shape[0])
+    if yv.shape[0] and _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(double)):
+        return True
+    with nogil:
+        _forward(op, xv, yv, a, b, nt)
+    return False
+
+
+def gradient_f32(int op, g, x, out, double a, double b, int nt):
+    """out = g * f'(x) for gradient op `op` with parameters a, b, on nt threads (float32)."""
+    cdef float[::1] ov = out
+    cdef const float[::1] gv
+    if g is out:
+        gv = ov  # a slice copy, no second buffer acquisition
+    else:
+        gv = g
+    cdef const float[::1] xv
+    if x is out:
+        xv = ov  # a slice copy, no second buffer acquisition
+    else:
+        xv = x
+    cdef Py_ssize_t nb = ov.shape[0] * sizeof(float)
+    _check_1d(gv.shape[0], ov.shape[0])
+    _check_1d(xv.shape[0], ov.shape[0])
+    if nb and (_clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb)):
+        return True
+    with nogil:
+        _gradient(op, gv, xv, ov, a, b, nt)
+    return False
+
+
+def gradient_f64(int op, g, x, out, double a, double b, int nt):
+    """out = g * f'(x) for gradient op `op` with parameters a, b, on nt threads (float64)."""
+    cdef double[::1] ov = out
+    cdef const double[::1] gv
+    if g is out:
+        gv = ov  # a slice copy, no second buffer acquisition
+    else:
+        gv = g
+    cdef const double[::1] xv
+    if x is out:
+        xv = ov  # a slice copy, no second buffer acquisition
+    else:
+        xv = x
+    cdef Py_ssize_t nb = ov.shape[0] * sizeof(double)
+    _check_1d(gv.shape[0], ov.shape[0])
+    _check_1d(xv.shape[0], ov.shape[0])
+    if nb and (_clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb)):
+        return True
+    with nogil:
+        _gradient(op, gv, xv, ov, a, b, nt)
+    return False
 
 
 def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
