@@ -65,6 +65,11 @@ def _extensions():
 class BuildExt(build_ext):
     """Chooses flags per compiler, probes OpenMP and the ISA flags, records what it chose."""
 
+    def finalize_options(self):
+        super().finalize_options()
+        if self.parallel is None:  # the kernel modules compile independently
+            self.parallel = os.cpu_count() or 1
+
     def _probe(self, code, flags, link_flags=()):
         """True if ``code`` compiles and links with ``flags``."""
         with tempfile.TemporaryDirectory() as tmp:
