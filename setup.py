@@ -8,8 +8,8 @@ What is built:
   on x86-64 with gcc or clang, ``avx2`` (AVX2 + FMA) and ``avx512`` (F/DQ/VL/BW, 512-bit vectors)
   are built too, and the package picks the best one the running CPU supports at import time.
 
-Flags: ``-O3 -fno-trapping-math`` (the selects in the kernels vectorize only without trapping
-math; IEEE results, NaN and inf are kept).  Never ``-ffast-math``.
+Flags: see GCC_FLAGS below (``-O3 -fno-trapping-math`` and two more that keep IEEE semantics).
+Never ``-ffast-math``: it breaks NaN and inf.
 
 Environment switches:
 
@@ -38,6 +38,14 @@ ISA_FLAGS_GCC = {
     "avx512": ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mprefer-vector-width=512"],
 }
 ISA_FLAGS_MSVC = {"baseline": [], "avx2": ["/arch:AVX2"], "avx512": ["/arch:AVX512"]}
+
+# -O3: gcc vectorizes nothing at -O2.  -fno-trapping-math: selects vectorize only without it (it
+# keeps IEEE results, NaN and inf).  -fno-math-errno: no errno from sqrt & co.  -fno-thread-jumps:
+# jump threading duplicates the branches of the selects into control flow that the
+# if-converter cannot flatten, which stops loops like relu_grad's from vectorizing without
+# AVX2's masked loads (SSE2, NEON).  Each is kept only if the compiler accepts it.
+GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps"]
+MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 CYTHON_DIRECTIVES = {
     "language_level": 3,
@@ -102,7 +110,11 @@ class BuildExt(build_ext):
     def build_extensions(self):
         ctype = self.compiler.compiler_type
         gcc_like = ctype != "msvc"
-        base = ["-O3", "-fno-trapping-math", "-fno-math-errno"] if gcc_like else ["/O2", "/fp:precise"]
+        if gcc_like:
+            probe = "int main(void) { return 0; }\n"
+            base = [f for f in GCC_FLAGS if self._probe(probe, ["-Werror", f])]
+        else:
+            base = MSVC_FLAGS
         extra = shlex.split(os.environ.get("RELUFAST_EXTRA_CFLAGS", ""))
 
         want = os.environ.get("RELUFAST_OPENMP", "auto").lower()
@@ -185,4 +197,5 @@ def _cythonize(exts):
     return cythonize(exts, compiler_directives=CYTHON_DIRECTIVES)
 
 
-setup(ext_modules=_cythonize(_extensions()), cmdclass={"build_ext": BuildExt})
+if __name__ == "__main__":  # setuptools runs this file as __main__; tools/ import its tables
+    setup(ext_modules=_cythonize(_extensions()), cmdclass={"build_ext": BuildExt})

@@ -69,6 +69,9 @@ cpdef enum Op:
 
 # ---------------------------------------------------------------------------------------------
 # 1. element functions
+#
+# Conditions combine with `&` / `|`, not `and` / `or`: short-circuit evaluation is control flow
+# that the vectorizer's if-conversion cannot always flatten.
 
 cdef inline floating _expm1(floating x) noexcept nogil:
     if floating is float:
@@ -88,7 +91,7 @@ cdef inline floating _relu(floating x) noexcept nogil:
 
 cdef inline floating _leaky(floating x, floating w) noexcept nogil:
     # w * x, except that a zero slope gives 0 at -inf (w * -inf would be NaN); NaN passes through
-    return x if x > 0 else (0 if (w == 0 and x < 0) else w * x)
+    return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
 
 cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
     return s * x if x > 0 else sa * _expm1(x)
@@ -140,7 +143,7 @@ cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
     return 1 if y > 0 else y / alpha + 1
 
 cdef inline floating _d_relu6(floating x) noexcept nogil:
-    return x if x != x else (1 if (x > 0 and x < 6) else 0)
+    return x if x != x else (1 if ((x > 0) & (x < 6)) else 0)
 
 cdef inline floating _d_gelu(floating x) noexcept nogil:
     if floating is float:
@@ -161,8 +164,11 @@ cdef inline floating _d_silu(floating x) noexcept nogil:
         return rf_silu_grad_d(x)
 
 cdef inline floating _chain(floating g, floating d) noexcept nogil:
-    # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds
-    return 0 if d == 0 else g * d
+    # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds.
+    # The product is formed before the select so that gcc does not sink the load of g into a
+    # branch (a conditional load stops the vectorizer without AVX2's masked loads).
+    cdef floating r = g * d
+    return 0 if d == 0 else r
 
 cdef inline double _weight_term(floating g, floating x) noexcept nogil:
     # d loss / d weight from one element: grad * x where x <= 0 (in double: exact for float)
@@ -265,14 +271,13 @@ cdef double _weight_sum(const floating* g, const floating* x, Py_ssize_t n) noex
     # sum of _weight_term over n elements, in 8 independent double lanes (vectorizes without
     # reassociation) added pairwise at the end
     cdef double acc[8]
-    cdef Py_ssize_t i = 0, k, m = n - n % 8
+    cdef Py_ssize_t i, k, m = n - n % 8
     for k in range(8):
         acc[k] = 0
-    while i < m:
+    for i in range(0, m, 8):
         for k in range(8):
             acc[k] += _weight_term(g[i + k], x[i + k])
-        i += 8
-    for k in range(n - m):
+    for k in range(n - m):  # not hot: fewer than 8
         acc[k] += _weight_term(g[m + k], x[m + k])
     return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 

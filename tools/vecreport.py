@@ -1,0 +1,107 @@
+"""Check that every hot loop of relufast/_kernels.pxi vectorizes, from gcc's own report.
+
+Cythonizes the kernels into a temporary directory, compiles the C with the flags setup.py uses
+plus ``-fopt-info-vec-all``, maps gcc's messages back to the lines of ``_kernels.pxi`` (Cython
+writes ``/* "relufast/_kernels.pxi":N`` markers) and to the dtype of the specialization (fused
+index 0 = float, 1 = double), and prints one row per inner loop:
+
+    line  loop                                  float   double
+
+Exit status 1 if any hot loop is not vectorized for an ISA.  Hot loops are the ``for ... in
+range`` loops of the chunk functions (the loops over elements), except the fixed 8-lane loops
+(unrolled into the loop around them) and loops marked ``# not hot``; the ``while`` loops that
+walk prelu's segments are not per-element loops.
+
+Usage: python tools/vecreport.py [--isa avx2 baseline avx512] [--verbose]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PXI = os.path.join(ROOT, "relufast", "_kernels.pxi")
+sys.path.insert(0, ROOT)
+from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (one source)
+
+BASE_FLAGS = GCC_FLAGS + ["-fopenmp", "-fPIC"]
+# loops that run a fixed 8 times (unrolled into the loop around them), or are marked
+NOT_HOT = re.compile(r"for k in range\(8\)|# not hot")
+
+
+def hot_loops():
+    """(line, text) of every per-element loop in the chunk functions of _kernels.pxi."""
+    rows, inside = [], False
+    for i, line in enumerate(open(PXI).read().splitlines(), 1):
+        if line.startswith("# 2. chunk loops"):
+            inside = True
+        elif line.startswith("# 3. drivers"):
+            inside = False
+        if inside and re.match(r"\s*for \w+ in range\(", line) and not NOT_HOT.search(line):
+            rows.append((i, line.strip()))
+    return rows
+
+
+def cythonize(tmp, isa):
+    src = os.path.join(tmp, f"_kernels_{isa}.pyx")
+    with open(src, "w") as f:
+        f.write(f'include "{PXI}"\n')
+    cmd = [sys.executable, "-m", "cython", "-3", "-I", os.path.join(ROOT, "relufast")]
+    for k, v in CYTHON_DIRECTIVES.items():
+        cmd += ["-X", f"{k}={v}"]
+    subprocess.run(cmd + [src, "-o", src[:-4] + ".c"], check=True)
+    return src[:-4] + ".c"
+
+
+def report(csrc, isa, verbose):
+    inc = sysconfig.get_paths()["include"]
+    cmd = ["gcc", *BASE_FLAGS, *ISA_FLAGS_GCC[isa], f"-I{inc}", f"-I{ROOT}/relufast", "-c",
+           csrc, "-o", os.devnull, "-fopt-info-vec-all"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
+    # C line -> (pxi line, fused index)
+    pxi_line, fuse, where = None, None, {}
+    for n, line in enumerate(open(csrc).read().splitlines(), 1):
+        m = re.match(r'\s*/\* ".*_kernels\.pxi":(\d+)', line)
+        if m:
+            pxi_line = int(m.group(1))
+        if re.match(r"^\w.*\)\s*\{\s*$", line):  # a function definition starts
+            m = re.search(r"__pyx_fuse_(\d)__pyx_f_", line)
+            fuse = int(m.group(1)) if m else None
+        where[n] = (pxi_line, fuse)
+    vectorized = set()
+    base = os.path.basename(csrc)
+    for line in out.splitlines():
+        m = re.match(rf".*{re.escape(base)}:(\d+):\d+: optimized: loop vectorized", line)
+        if m:
+            vectorized.add(where.get(int(m.group(1)), (None, None)))
+        if verbose and base in line and "vectorized" in line:
+            print("   ", line)
+    return vectorized
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--isa", nargs="*", default=["avx2", "baseline"], choices=list(ISA_FLAGS_GCC))
+    p.add_argument("--verbose", action="store_true")
+    args = p.parse_args()
+    loops = hot_loops()
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for isa in args.isa:
+            vec = report(cythonize(tmp, isa), isa, args.verbose)
+            print(f"\n{isa}: gcc {' '.join(BASE_FLAGS + ISA_FLAGS_GCC[isa])}")
+            print(f"{'line':>5}  {'loop':<40} {'float':>7} {'double':>7}")
+            for line, text in loops:
+                cols = ["yes" if (line, k) in vec else "NO" for k in (0, 1)]
+                failed += cols.count("NO")
+                print(f"{line:>5}  {text[:40]:<40} {cols[0]:>7} {cols[1]:>7}")
+    print(f"\n{failed} hot loop specializations not vectorized")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
