@@ -685,12 +685,32 @@ def _prelu_setup(fn, x, weight, axis):
     return w, ax, False
 
 
-def _inner(shape, ax, order):
-    """Elements per channel run in the flat order: the product of the axes after ``ax``."""
-    if ax is None:
-        return max(1, math.prod(shape))
-    rest = shape[ax + 1:] if order == "C" else shape[:ax]
-    return math.prod(rest)
+def _prelu_plan(shape, w, ax, order):
+    """(weight pattern, inner, fold) for the prelu kernels.
+
+    The kernels see the flat array as runs of ``inner`` elements on one channel, channel
+    ``run % len(pattern)``; when ``inner`` is 1 they walk the pattern along each row instead.
+    Short runs (NCHW with a tiny H*W, or NC with few channels) would make the inner loops short,
+    so for ``inner < 64`` the weight is expanded into a pattern of at least 256 elements with
+    ``inner == 1``: the weight of flat position i is ``pattern[i % len(pattern)]``.  ``fold``
+    maps the kernel's per-pattern-position weight gradient back to one value per channel.
+    """
+    if ax is None:  # a scalar weight: one run over everything
+        return w, max(1, math.prod(shape)), None
+    inner = math.prod(shape[ax + 1:] if order == "C" else shape[:ax])
+    period = w.shape[0] * inner
+    if inner >= 64 or period > (1 << 16):
+        return w, inner, None
+    reps = -(-256 // period)
+    pattern = np.tile(np.repeat(w, inner), reps)
+    return pattern, 1, (reps, w.shape[0], inner)
+
+
+def _prelu_out(fn, x, out):
+    if out is None:
+        return np.empty_like(x, subok=False)
+    _check_out(fn, out, x)
+    return out
 
 
 def prelu(x, weight, axis=1, out=None):
@@ -718,24 +738,20 @@ def prelu(x, weight, axis=1, out=None):
     """
     fn = "prelu"
     x = _as_input(fn, "x", x)
-    w, ax, scalar = _prelu_setup(fn, x, weight, axis)
-    if out is None:
-        out = np.empty_like(x, subok=False)
-    else:
-        _check_out(fn, out, x)
-    if x.dtype == _F16:
-        x32 = x.astype(np.float32)
-        prelu(x32, w.astype(np.float32).reshape(() if scalar else -1), axis, out=x32)
-        np.copyto(out, x32, casting="same_kind")
-        return out
-    if x.size == 0:
-        return out
-    (xf,), of, back, order = _flatten((x,), out)
-    inner = _inner(x.shape, ax, order)
-    wf = np.ascontiguousarray(_unshare(w, out))
-    _K.prelu_forward[x.dtype](xf, wf, of, inner, _nthreads(xf.shape[0], _PARALLEL_MIN_CHEAP))
-    if back is not None:
-        np.copyto(out, back)
+    w, ax, _ = _prelu_setup(fn, x, weight, axis)
+    out = _prelu_out(fn, x, out)
+    if x.size:
+        xc = x.astype(np.float32) if x.dtype == _F16 else x
+        oc = xc if xc is not x else out
+        (xf,), of, back, order = _flatten((xc,), oc)
+        pattern, inner, _ = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
+        pattern = np.ascontiguousarray(_unshare(pattern, out))
+        _K.prelu_forward[xc.dtype](xf, pattern, of, inner,
+                                   _nthreads(xf.shape[0], _PARALLEL_MIN_CHEAP))
+        if back is not None:
+            np.copyto(oc, back)
+        if oc is not out:  # float16: computed in float32, rounded once
+            np.copyto(out, oc, casting="same_kind")
     return out
 
 
@@ -749,7 +765,8 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     Returns
     -------
     (ndarray, ndarray)
-        ``grad_x`` (``out`` if given) and ``grad_weight`` shaped like weight (0-d for a scalar).
+        ``grad_x`` (``out`` if given) and ``grad_weight``, of x's dtype and shaped like weight
+        (0-d for a scalar weight).
 
     Examples
     --------
@@ -769,26 +786,27 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     x = _as_input(fn, "x", x)
     _same_shape(fn, grad, x)
     w, ax, scalar = _prelu_setup(fn, x, weight, axis)
-    if out is None:
-        out = np.empty_like(x, subok=False)
-    else:
-        _check_out(fn, out, x)
-    if x.dtype == _F16:
-        g32 = grad.astype(np.float32)
-        _, gw = prelu_grad(g32, x.astype(np.float32),
-                           w.astype(np.float32).reshape(() if scalar else -1), axis, out=g32)
-        np.copyto(out, g32, casting="same_kind")
-        return out, gw.astype(np.float16).reshape(() if scalar else w.shape)
-    nt = 1 if x.size == 0 else _nthreads(x.size, _PARALLEL_MIN_CHEAP)
-    partial = np.zeros((nt, w.shape[0]), np.float64)
+    out = _prelu_out(fn, x, out)
+    gw = np.zeros(w.shape[0], np.float64)
     if x.size:
-        (gf, xf), of, back, order = _flatten((grad, x), out)
-        inner = _inner(x.shape, ax, order)
-        wf = np.ascontiguousarray(_unshare(w, out))
-        _K.prelu_gradient[x.dtype](gf, xf, wf, of, partial, inner, nt)
+        f16 = x.dtype == _F16
+        gc, xc = (grad.astype(np.float32), x.astype(np.float32)) if f16 else (grad, x)
+        oc = gc if f16 else out
+        (gf, xf), of, back, order = _flatten((gc, xc), oc)
+        pattern, inner, fold = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
+        pattern = np.ascontiguousarray(_unshare(pattern, out))
+        nt = _nthreads(x.size, _PARALLEL_MIN_CHEAP)
+        partial = np.zeros((nt, pattern.shape[0]), np.float64)
+        _K.prelu_gradient[xc.dtype](gf, xf, pattern, of, partial, inner, nt)
         if back is not None:
-            np.copyto(out, back)
-    gw = partial.sum(axis=0).astype(x.dtype)
+            np.copyto(oc, back)
+        if oc is not out:
+            np.copyto(out, oc, casting="same_kind")
+        gw = partial.sum(axis=0)
+        if fold is not None:
+            reps, channels, inner = fold
+            gw = gw.reshape(reps, channels, inner).sum(axis=(0, 2))
+    gw = gw.astype(x.dtype)  # one rounding from the float64 sums
     return out, gw.reshape(()) if scalar else gw
 
 

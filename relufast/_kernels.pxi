@@ -286,6 +286,7 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                             floating* gx, double* gw, Py_ssize_t C, Py_ssize_t inner,
                             Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     # gx = grad * prelu'(x) for [lo, hi); gw[c] += the weight-gradient terms of channel c.
+    # gx may be g or x itself (in place), so each element's weight term is read first.
     # Long segments are summed in blocks of 2048 so the second read hits L1, and so that the
     # double accumulation grows its error with the number of blocks, not of elements.
     cdef Py_ssize_t i = lo, j, end, c, b, bend
@@ -295,8 +296,8 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
             c = i % C
             end = min(hi, i - c + C)
             for j in range(end - i):
-                gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
                 gw[c + j] += _weight_term(g[i + j], x[i + j])
+                gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
             i = end
     else:
         while i < hi:
@@ -306,9 +307,9 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
             b = i
             while b < end:
                 bend = min(end, b + 2048)
+                gw[c] += _weight_sum(&g[b], &x[b], bend - b)
                 for j in range(b, bend):
                     gx[j] = _chain(g[j], _d_leaky(x[j], wc))
-                gw[c] += _weight_sum(&g[b], &x[b], bend - b)
                 b = bend
             i = end
 
