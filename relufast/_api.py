@@ -214,11 +214,19 @@ def _flatten(inputs, out):
     if order is not None:
         flat = [a.reshape(-1, order=order) for a in inputs]
         return flat, out.reshape(-1, order=order), None, order
-    flat = [np.ascontiguousarray(a).reshape(-1) for a in inputs]
+    flat = [_contiguous(a).reshape(-1) for a in inputs]
     if _is_c(out):
         return flat, out.reshape(-1), None, "C"
     tmp = np.empty(out.shape, out.dtype)
     return flat, tmp.reshape(-1), tmp, "C"
+
+
+def _contiguous(a):
+    """``a`` if C-contiguous and aligned, else a C-contiguous aligned copy.
+
+    (np.ascontiguousarray keeps an unaligned array as it is; the kernels need aligned data.)
+    """
+    return a if _is_c(a) else a.copy(order="C")
 
 
 def _unshare(a, out):
@@ -745,7 +753,7 @@ def prelu(x, weight, axis=1, out=None):
         oc = xc if xc is not x else out
         (xf,), of, back, order = _flatten((xc,), oc)
         pattern, inner, _ = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
-        pattern = np.ascontiguousarray(_unshare(pattern, out))
+        pattern = _contiguous(_unshare(pattern, out))
         _K.prelu_forward[xc.dtype](xf, pattern, of, inner,
                                    _nthreads(xf.shape[0], _PARALLEL_MIN_CHEAP))
         if back is not None:
@@ -794,7 +802,7 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         oc = gc if f16 else out
         (gf, xf), of, back, order = _flatten((gc, xc), oc)
         pattern, inner, fold = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
-        pattern = np.ascontiguousarray(_unshare(pattern, out))
+        pattern = _contiguous(_unshare(pattern, out))
         nt = _nthreads(x.size, _PARALLEL_MIN_CHEAP)
         partial = np.zeros((nt, pattern.shape[0]), np.float64)
         _K.prelu_gradient[xc.dtype](gf, xf, pattern, of, partial, inner, nt)

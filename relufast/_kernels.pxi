@@ -363,8 +363,16 @@ cdef inline bint _clash(const void* a, const void* b, Py_ssize_t nbytes) noexcep
 
 
 cdef inline int _check_1d(Py_ssize_t n, Py_ssize_t m) except -1:
+    # the Python layer guarantees these; checked again because a violation would be memory
+    # corruption, not a wrong answer
     if n != m:
         raise ValueError(f"kernel operands differ in length: {n} and {m}")
+    return 0
+
+
+cdef inline int _check_aligned(const void* p, size_t size) except -1:
+    if (<size_t>p) % size:
+        raise ValueError("kernel operand is not aligned to its element size")
     return 0
 
 
@@ -384,7 +392,11 @@ def forward_f32(int op, x, y, double a, double b, int nt):
     else:
         xv = x
     _check_1d(xv.shape[0], yv.shape[0])
-    if yv.shape[0] and _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(float)):
+    if yv.shape[0] == 0:
+        return False
+    _check_aligned(&xv[0], sizeof(float))
+    _check_aligned(&yv[0], sizeof(float))
+    if _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(float)):
         return True
     with nogil:
         _forward(op, xv, yv, a, b, nt)
@@ -400,7 +412,11 @@ def forward_f64(int op, x, y, double a, double b, int nt):
     else:
         xv = x
     _check_1d(xv.shape[0], yv.shape[0])
-    if yv.shape[0] and _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(double)):
+    if yv.shape[0] == 0:
+        return False
+    _check_aligned(&xv[0], sizeof(double))
+    _check_aligned(&yv[0], sizeof(double))
+    if _clash(&xv[0], &yv[0], yv.shape[0] * sizeof(double)):
         return True
     with nogil:
         _forward(op, xv, yv, a, b, nt)
@@ -423,7 +439,12 @@ def gradient_f32(int op, g, x, out, double a, double b, int nt):
     cdef Py_ssize_t nb = ov.shape[0] * sizeof(float)
     _check_1d(gv.shape[0], ov.shape[0])
     _check_1d(xv.shape[0], ov.shape[0])
-    if nb and (_clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb)):
+    if nb == 0:
+        return False
+    _check_aligned(&gv[0], sizeof(float))
+    _check_aligned(&xv[0], sizeof(float))
+    _check_aligned(&ov[0], sizeof(float))
+    if _clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb):
         return True
     with nogil:
         _gradient(op, gv, xv, ov, a, b, nt)
@@ -446,19 +467,35 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
     cdef Py_ssize_t nb = ov.shape[0] * sizeof(double)
     _check_1d(gv.shape[0], ov.shape[0])
     _check_1d(xv.shape[0], ov.shape[0])
-    if nb and (_clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb)):
+    if nb == 0:
+        return False
+    _check_aligned(&gv[0], sizeof(double))
+    _check_aligned(&xv[0], sizeof(double))
+    _check_aligned(&ov[0], sizeof(double))
+    if _clash(&gv[0], &ov[0], nb) or _clash(&xv[0], &ov[0], nb):
         return True
     with nogil:
         _gradient(op, gv, xv, ov, a, b, nt)
     return False
 
 
+cdef inline int _check_prelu(Py_ssize_t C, Py_ssize_t inner) except -1:
+    if C < 1 or inner < 1:
+        raise ValueError(f"prelu needs at least one weight and inner >= 1, got {C} and {inner}")
+    return 0
+
+
 def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
                   Py_ssize_t inner, int nt):
     """y = prelu(x) with x seen as rows of `inner` elements, row r on channel r % len(w)."""
     cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+    _check_1d(n, y.shape[0])
     if n == 0:
         return
+    _check_prelu(C, inner)
+    _check_aligned(&x[0], sizeof(floating))
+    _check_aligned(&y[0], sizeof(floating))
+    _check_aligned(&w[0], sizeof(floating))
     with nogil:
         if nt <= 1:
             _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, 0, n)
@@ -477,8 +514,17 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
     gw must have nt rows (at least one) and be zero on entry; the caller adds the rows up.
     """
     cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+    _check_1d(n, g.shape[0])
+    _check_1d(n, gx.shape[0])
     if n == 0:
         return
+    _check_prelu(C, inner)
+    if gw.shape[0] < max(nt, 1) or gw.shape[1] != C:
+        raise ValueError(f"gw has shape ({gw.shape[0]}, {gw.shape[1]}), need ({max(nt, 1)}, {C})")
+    _check_aligned(&g[0], sizeof(floating))
+    _check_aligned(&x[0], sizeof(floating))
+    _check_aligned(&gx[0], sizeof(floating))
+    _check_aligned(&w[0], sizeof(floating))
     with nogil:
         if nt <= 1:
             _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[0, 0], C, inner, 0, n)
