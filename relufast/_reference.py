@@ -279,7 +279,11 @@ def celu(x, alpha=1.0, *, precision=np.float64):
         raise ValueError("celu: alpha must be nonzero")
     q = _celu_quotient(x, a, precision)
     with np.errstate(all="ignore"):
-        neg = a * np.expm1(q)  # inf * a where the true value overflows, as it should
+        neg = a * np.expm1(q)
+        # alpha < 0: q = x / alpha > 0 grows, and expm1(q) overflows before alpha * expm1(q)
+        # does (|alpha| < 1); there take exp(q) = exp(q - m) exp(m), m = floor(q) - 700
+        m = np.where(np.isfinite(q) & (q > 700), np.floor(q) - 700, 0.0)
+        neg = np.where(m > 0, (a * np.exp(m)) * np.exp(q - m), neg)
     return _nan_where_nan(x, np.where(x > 0, x, neg))
 
 
