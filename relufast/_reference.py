@@ -202,12 +202,21 @@ def prelu_grad(grad, x, weight, axis=1, *, precision=np.float64):
         terms = np.where(x > 0, 0.0, grad * x)
     w = np.asarray(weight)
     if w.ndim == 0:
-        gw = np.asarray(math.fsum(terms.ravel().tolist()))
+        gw = np.asarray(_exact_sum(terms.ravel()))
     else:
         axis = axis % x.ndim
         moved = np.moveaxis(terms, axis, 0).reshape(x.shape[axis], -1)
-        gw = np.array([math.fsum(row.tolist()) for row in moved])
+        gw = np.array([_exact_sum(row) for row in moved])
     return _chain(grad, d), gw
+
+
+def _exact_sum(a):
+    """The correctly rounded sum (math.fsum), or NumPy's where it meets inf or NaN."""
+    try:
+        return math.fsum(a.tolist())
+    except (ValueError, OverflowError):  # inf - inf, NaN, or a partial sum past float64
+        with np.errstate(all="ignore"):
+            return float(np.sum(a))
 
 
 def relu6(x):

@@ -3,7 +3,8 @@
 * the table of functions under test (``ELEMENTWISE``: every elementwise function with the
   parameter sets worth testing, its gradient, its float64 twin in relufast._reference and, for the
   transcendental ones, its exact value through mpmath);
-* the accuracy rule (``TRANSCENDENTAL_ULP_TOL``, ``ulp_error``, ``exact_values``);
+* the accuracy rule (``TRANSCENDENTAL_ULP_TOL``, ``ulp_error``, ``assert_gradient_ulp``,
+  ``derivative_floor``, and ``exact_values`` through mpmath);
 * value generators (random data over several scales, the edge values) and array layouts (every
   stride pattern the kernels must handle, ``LAYOUTS`` and ``in_layout``);
 * ``assert_same``: bitwise equality up to NaN payloads, for the results that are exact;
@@ -32,15 +33,20 @@ DTYPES = (F16, F32, F64)
 # Accuracy of the transcendental functions (elu, selu, celu, gelu, silu and their gradients), in
 # units in the last place (ulp) of the result's dtype, against the exact value (rounded to the
 # dtype's precision only at the end): for float32 the float64 twin (whose own error is far below
-# a float32 ulp), for float64 mpmath (tests/conftest.py: exact_values).  For float16 the rule is
-# not an ulp bound but an identity: the float32 computation rounded once to float16.
+# a float32 ulp), for float64 mpmath (exact_values).  For float16 the rule is not an ulp bound
+# but an identity: the float32 computation rounded once to float16.
 #
-# The ulp is taken at |exact value|, except for derivatives that cross zero inside their domain
-# (gelu's, both forms, and silu's): there it is taken at the sum of the magnitudes of the
-# derivative's two terms (``Fn.floor``).  Near such a root no working-precision formula is
-# accurate relative to the (vanishing) result, so the bound is on the error relative to the
-# size of the terms that cancel.  The numbers follow the plan for the vectorized math header
-# (the temporary libm header meets them in float32 only; see the known bugs below).
+# Gradients: the derivative f'(x) within the tolerance, then one correctly rounded multiply by
+# grad, i.e. |got - grad * f'(x)| <= tol * |grad| * ulp(f'(x)) + ulp(grad * f'(x)) / 2
+# (assert_gradient_ulp).  The multiply cannot be folded into the ulp of the result: where
+# f'(x) is subnormal its rounding error is absolute, and |grad| magnifies it.
+#
+# For derivatives that cross zero inside their domain (gelu's, both forms, and silu's), the ulp
+# of f'(x) is taken at the sum of the magnitudes of its two terms (derivative_floor) instead of
+# at |f'(x)|: near such a root no working-precision formula is accurate relative to the
+# (vanishing) result, so the bound is on the error relative to the size of the terms that
+# cancel.  The numbers follow the plan for the vectorized math header (the temporary libm header
+# meets them in float32 only; see the known bugs below).
 TRANSCENDENTAL_ULP_TOL = {F32: 2.0, F64: 4.0}
 
 
@@ -85,6 +91,64 @@ def assert_ulp(got, want, dtype, tol, *, x=None, want_lo=None, floor=None, what=
         f"{err.ravel()[worst]:.3g} ulp{xs}: got {np.asarray(got).ravel()[worst]!r}, "
         f"want {np.asarray(want).ravel()[worst]!r}"
     )
+
+
+def assert_gradient_ulp(got, grad, d, dtype, tol, *, d_lo=None, floor=None, x=None, what=""):
+    """``got`` = grad * f'(x) with f'(x) = ``d`` (+ ``d_lo``, double-double) within ``tol`` ulp
+    of f'(x) (taken at max(|d|, floor)) times |grad|, plus half an ulp for the final rounding;
+    exactly 0 where d == 0."""
+    dtype = np.dtype(dtype)
+    got = np.asarray(got).astype(F64)
+    g = np.asarray(grad).astype(F64)
+    d = np.asarray(d, dtype=F64)
+    d_lo = np.zeros_like(d) if d_lo is None else np.asarray(d_lo, dtype=F64)
+    with np.errstate(all="ignore"):
+        p, p_err = ref._two_product(g, d)  # g * (d + d_lo) = p + p_err + g * d_lo
+        zero = d == 0  # the select: exactly 0 whatever grad holds
+        p, p_err, d_lo = np.where(zero, 0.0, p), np.where(zero, 0.0, p_err), np.where(zero, 0.0, d_lo)
+        want_d = p.astype(dtype).astype(F64)
+        scale = np.abs(d) if floor is None else np.maximum(np.abs(d), np.abs(floor))
+        dulp = np.spacing(scale.astype(dtype)).astype(F64)
+        top = np.minimum(np.abs(p), float(np.finfo(dtype).max)).astype(dtype)
+        bound = tol * np.abs(g) * dulp + 0.5 * np.spacing(top).astype(F64)
+        err = np.abs((got - p) - (p_err + g * d_lo))
+        err = np.where(np.isfinite(p_err), err, np.abs(got - p))  # p_err is NaN for huge p
+        # non-finite results must match grad * f'(x) rounded to dtype; a finite result near
+        # the top of the range may round to inf in one computation and not the other: bound
+        special = ~np.isfinite(got) | ~np.isfinite(p)
+        same = (got == want_d) | (np.isnan(got) & np.isnan(want_d))
+        ok = same | (~special & (err <= bound))
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok.ravel())
+    with np.errstate(all="ignore"):
+        ratio = np.where(special, np.inf, err / dulp / np.abs(g)).ravel()
+    worst = bad[np.argmax(np.nan_to_num(ratio[bad], nan=np.inf))]
+    xs = "" if x is None else f" at x={np.asarray(x).ravel()[worst]!r}"
+    raise AssertionError(
+        f"{what}: {bad.size} of {ok.size} elements off by more than {tol} ulp of f'(x); worst "
+        f"{ratio[worst]:.3g}{xs}, grad={g.ravel()[worst]!r}: got {got.ravel()[worst]!r}, "
+        f"want {p.ravel()[worst]!r}"
+    )
+
+
+def derivative_floor(fn, x):
+    """The scale of f'(x)'s ulp for derivatives that cross zero (see TRANSCENDENTAL_ULP_TOL):
+    the sum of the magnitudes of the derivative's two terms; None for the others."""
+    if not fn.crosses_zero:
+        return None
+    x = np.asarray(x, dtype=F64)
+    with np.errstate(all="ignore"):
+        if fn.name == "silu":
+            s, sm = ref._sigmoid(x), ref._sigmoid(-x)
+            t = np.where(sm == 0, 0.0, np.abs(x) * s * sm)
+        elif fn.kw.get("approximate") == "tanh":
+            s, sm, du = ref._tanh_form_parts(x)
+            t = np.where((s == 0) | (sm == 0), 0.0, np.abs(x) * s * sm * du)
+        else:
+            s = ref._Phi(x)
+            t = np.abs(x) * ref._phi(x)
+        return np.nan_to_num(s + t, nan=0.0)
 
 
 def same_bits(a, b):
@@ -137,7 +201,7 @@ def _mp_sigmoid(t):
 
 
 def _mp_exact(kind, x, p):
-    """f(x) ("forward"), f'(x) ("derivative") or the floor of f' (see Fn.floor), exactly."""
+    """f(x) (kind "forward") or f'(x) ("derivative"), exactly, with the parameters ``p``."""
     C = _mp_consts()
     name = p["name"]
     if name in ("elu", "selu", "celu"):
@@ -151,42 +215,36 @@ def _mp_exact(kind, x, p):
     if name == "gelu":
         Phi = mpmath.erfc(-x / C["sqrt2"]) / 2
         phi = mpmath.exp(-x * x / 2) / C["sqrt2pi"]
-        return {"forward": x * Phi, "derivative": Phi + x * phi, "floor": Phi + abs(x) * phi}[kind]
+        return x * Phi if kind == "forward" else Phi + x * phi
     if name == "gelu_tanh":
         s = _mp_sigmoid(2 * C["c"] * (x + C["k"] * x**3))
         if kind == "forward":
             return x * s
-        t = x * s * (1 - s) * 2 * C["c"] * (1 + 3 * C["k"] * x * x)
-        return s + t if kind == "derivative" else s + abs(t)
+        return s + x * s * (1 - s) * 2 * C["c"] * (1 + 3 * C["k"] * x * x)
     if name == "silu":
         s = _mp_sigmoid(x)
         if kind == "forward":
             return x * s
-        t = x * s * (1 - s)
-        return s + t if kind == "derivative" else s + abs(t)
+        return s + x * s * (1 - s)
     raise KeyError(name)
 
 
 @functools.lru_cache(maxsize=None)
-def _exact_cached(key, kind, xbytes, qbytes, grad_bytes):
+def _exact_cached(key, kind, xbytes, qbytes):
     fn = _FN_BY_ID[key]
     x = np.frombuffer(xbytes, F64)
     q = np.frombuffer(qbytes, F64) if qbytes else None
-    g = np.frombuffer(grad_bytes, F64) if grad_bytes else None
-    hi = np.empty(x.shape, F64)
+    hi = np.full(x.shape, np.nan, F64)
     lo = np.zeros(x.shape, F64)
     with mpmath.workdps(_MP_DPS):
         base = fn.mp_params(F64)
         for i, xi in enumerate(x):
-            if not np.isfinite(xi):  # the limits: the twin defines them
-                hi[i] = np.nan
-                continue
+            if not np.isfinite(xi):
+                continue  # the limits: exact_values takes them from the twin
             p = dict(base)
             if q is not None:
                 p["q"] = mpmath.mpf(float(q[i]))
             v = _mp_exact(kind, mpmath.mpf(float(xi)), p)
-            if g is not None:
-                v = v * mpmath.mpf(float(g[i]))
             h = float(v) if abs(v) < 2**1024 else math.copysign(math.inf, v)
             hi[i] = h
             if math.isfinite(h):
@@ -194,28 +252,20 @@ def _exact_cached(key, kind, xbytes, qbytes, grad_bytes):
     return hi, lo
 
 
-def exact_values(fn, x, grad=None, kind=None):
-    """(hi, lo): the exact float64-input value of fn's forward (grad None) or gradient, as an
-    unevaluated double-double, through mpmath; for non-finite x, the twin's limits (lo = 0).
-
-    ``kind="floor"`` gives the floor of the derivative (``Fn.floor``) instead (times |grad|).
-    """
+def exact_values(fn, x, derivative=False):
+    """(hi, lo): fn's exact value f(x), or f'(x) with ``derivative``, at float64 x, as an
+    unevaluated double-double, through mpmath (cached); for non-finite x, the twin's limits."""
     x = np.ascontiguousarray(x, dtype=F64)
-    if kind is None:
-        kind = "forward" if grad is None else "derivative"
+    kind = "derivative" if derivative else "forward"
     q = fn.celu_quotient(x, F64) if fn.name == "celu" else None
-    g = None if grad is None else np.ascontiguousarray(grad, dtype=F64)
-    hi, lo = _exact_cached(
-        fn.id, kind, x.tobytes(), b"" if q is None else q.tobytes(),
-        b"" if g is None else (np.abs(g) if kind == "floor" else g).tobytes(),
-    )
+    hi, lo = _exact_cached(fn.id, kind, x.tobytes(), b"" if q is None else q.tobytes())
     hi, lo = hi.copy(), lo.copy()
     special = ~np.isfinite(x)
-    if special.any() and kind != "floor":
-        if grad is None:
-            hi[special] = fn.ref_forward(x[special], F64)
+    if special.any():
+        if derivative:
+            hi[special] = fn.ref_gradient(np.ones(special.sum()), x[special], F64)
         else:
-            hi[special] = fn.ref_gradient(g[special], x[special], F64)
+            hi[special] = fn.ref_forward(x[special], F64)
     return hi, lo
 
 
@@ -229,7 +279,7 @@ class Fn:
 
     ``exact``: no transcendental operation, so every dtype's result equals the twin's rounded to
     the dtype, bitwise.  ``from_output``: the gradient accepts ``from_output=True``.
-    ``crosses_zero``: the derivative has a root inside its domain (see TRANSCENDENTAL_ULP_TOL).
+    ``crosses_zero``: the derivative has a root inside its domain (see derivative_floor).
     """
 
     name: str
@@ -298,6 +348,16 @@ class Fn:
             sa = qa = ref._param(kw.get("alpha", 1.0), prec)  # exp(q) = sa * exp(q) / qa
         name = "gelu_tanh" if kw.get("approximate") == "tanh" else self.name
         return {"name": name, "sa": mpmath.mpf(sa), "s": mpmath.mpf(s), "qa": mpmath.mpf(qa)}
+
+    def from_output_floor(self, dtype):
+        """From the output, f'(x) is y + scale*alpha (elu, selu) or y/alpha + 1 (celu): a sum
+        that cancels as y -> its lower limit, so its ulp is taken at that constant."""
+        prec = working_dtype(dtype)
+        if self.name == "elu":
+            return abs(ref._param(self.kw.get("alpha", 1.0), prec))
+        if self.name == "selu":
+            return ref._selu_constants(prec)[0]
+        return 1.0 if self.name == "celu" else None
 
     def celu_quotient(self, x, dtype):
         a = ref._param(self.kw.get("alpha", 1.0), working_dtype(dtype))
@@ -393,6 +453,12 @@ BUG_CELU_NEG_ALPHA_OVERFLOW = known_bug(
     "celu with alpha < 0 overflows spuriously: alpha * expm1(x / alpha) takes expm1 of a large "
     "positive quotient first; e.g. float32 celu(-44.5, alpha=-0.5) is -inf, the true value "
     "-0.5 * expm1(89) = -2.2e38 is finite (float64: celu(-355, -0.5) = -inf, true -1.1e308)"
+)
+BUG_CELU_NEG_ALPHA_GRAD_OVERFLOW = known_bug(
+    "celu_grad with alpha < 0 overflows where grad * f'(x) is finite: f'(x) = exp(x / alpha) "
+    "is rounded to the dtype (inf) before the multiply; e.g. float32 celu_grad(0.0158, "
+    "-45.69, alpha=-0.5) is inf, the true value 7.6e37 (SPEC: every gradient is finite "
+    "wherever its true value is; the decided 'd = f'(x), then grad * d' cannot meet it here)"
 )
 BUG_PRELU_GRAD_INPLACE = known_bug(
     "prelu_grad with out=grad or out=x (in place) computes grad_weight from the overwritten "

@@ -20,8 +20,10 @@ from .conftest import (
     F64,
     SCALES,
     TRANSCENDENTAL,
+    assert_gradient_ulp,
     assert_same,
     assert_ulp,
+    derivative_floor,
     exact_values,
     fn_params,
 )
@@ -48,12 +50,13 @@ def test_forward_against_mpmath(fn, rng):
 def test_gradient_against_mpmath(fn, rng):
     x = _sample(rng)
     g = rng.standard_normal(x.size)
-    hi, lo = exact_values(fn, x, g)
-    floor = exact_values(fn, x, g, kind="floor")[0] if fn.crosses_zero else None
+    hi, lo = exact_values(fn, x, derivative=True)
+    floor = derivative_floor(fn, x)
     keep = np.maximum(np.abs(hi), 0 if floor is None else floor) > SUBNORMAL_MARGIN
     got = fn.ref_gradient(g, x, F64)
-    assert_ulp(got[keep], hi[keep], F64, REFERENCE_ULP_TOL, x=x[keep], want_lo=lo[keep],
-               floor=None if floor is None else floor[keep], what=fn.id + "_grad")
+    assert_gradient_ulp(got[keep], g[keep], hi[keep], F64, REFERENCE_ULP_TOL, d_lo=lo[keep],
+                        floor=None if floor is None else floor[keep], x=x[keep],
+                        what=fn.id + "_grad")
 
 
 def test_special_values():
