@@ -470,6 +470,17 @@ BUG_PRELU_GRAD_F16 = known_bug(
     "one in place (out=g32), hitting the in-place bug; e.g. g=[1,1,2**-15], "
     "x=[-1,-2**-11,-2**-15] (float16), weight 0.25: grad_weight -0.25, want -1.001"
 )
+BUG_GRAD_DTYPE_IDENTITY = known_bug(
+    "gradients compare dtypes by identity (_api._binary: grad.dtype is not x.dtype): an "
+    "operand whose dtype equals but is not the canonical object (any array that went through "
+    "pickle, e.g. multiprocessing or joblib, or x.astype(x.dtype.newbyteorder('='))) takes "
+    "the float16 path and is computed in float32: relu_grad(g, x) with pickled float64 "
+    "[1/3] gives 0.3333333432674408, want 1/3"
+)
+BUG_BIG_PYTHON_INT = known_bug(
+    "Python ints beyond the int64/uint64 range are refused (TypeError: 'holding object'); "
+    "SPEC converts Python scalars to float64: relu(2**64) should be 1.8446744073709552e19"
+)
 BUG_PRELU_AXIS_NOT_INDEX = known_bug(
     "prelu/prelu_grad accept a non-integer axis through int(axis): axis=1.5 and axis='1' work "
     "as axis=1; NumPy refuses both (TypeError, operator.index)"

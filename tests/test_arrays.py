@@ -5,6 +5,7 @@ oracle.
 """
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ import pytest
 import relufast
 
 from .conftest import (
+    BUG_BIG_PYTHON_INT,
+    BUG_GRAD_DTYPE_IDENTITY,
     DTYPES,
     ELEMENTWISE,
     F16,
@@ -245,6 +248,36 @@ def test_gradient_grad_is_x():
         assert_same(fn.gradient(y, y, out=y), fn.gradient(x, x), what=fn.grad_name + " in place")
 
 
+@pytest.mark.parametrize("n", OVERLAP_SIZES)
+def test_gradient_in_place_with_x_overlapping_grad(n, rng):
+    base = random_values(rng, n + 1, F64, 3.0)
+    for fn in ELEMENTWISE:
+        for gs, xs, target in [(slice(None, -1), slice(1, None), "grad"),
+                               (slice(1, None), slice(None, -1), "grad"),
+                               (slice(None, -1), slice(1, None), "x"),
+                               (slice(1, None), slice(None, -1), "x")]:
+            y = base.copy()
+            g, x = y[gs], y[xs]
+            want = fn.gradient(g.copy(), x.copy())
+            out = g if target == "grad" else x
+            assert fn.gradient(g, x, out=out) is out
+            assert_same(out, want, what=f"{fn.grad_name}, out={target}")
+
+
+def test_prelu_vector_weight_in_place(rng):
+    x = random_values(rng, 4 * 5, F64, 3.0).reshape(4, 5)
+    w = random_values(rng, 5, F64, 0.5)
+    for layout in OUT_LAYOUTS:
+        xx = in_layout(x, layout)
+        want = relufast.prelu(x, w)
+        assert relufast.prelu(xx, w, out=xx) is xx
+        assert_same(xx, want, what=layout)
+    xx = x.copy()
+    want = relufast.prelu(x, x[0].copy())
+    relufast.prelu(xx, xx[0], out=xx)  # the weight is a row of x, overwritten in place
+    assert_same(xx, want)
+
+
 def test_prelu_weight_overlapping_out(rng):
     buf = random_values(rng, 12, F64, 3.0)
     x = buf.reshape(3, 4).copy()
@@ -385,3 +418,43 @@ def test_float32_scalar_keeps_float32_through_gradients():
     assert got.dtype == F32 and got == np.float32(3.0) * np.float32(0.1)
     gx, gw = relufast.prelu_grad(g, x, np.float32(0.1))
     assert gx.dtype == F32 and gw.dtype == F32 and gw == np.float32(-6.0)
+
+
+def test_big_python_ints_that_fit_float64():
+    assert_same(relufast.relu(2**63 - 1), np.array(float(2**63 - 1)))
+    assert_same(relufast.relu([-(2**63), 2**64 - 1]), np.array([0.0, float(2**64 - 1)]))
+
+
+@BUG_BIG_PYTHON_INT
+@pytest.mark.parametrize("value", [2**64, 2**70, -(2**70), [1, 2**70]], ids=repr)
+def test_python_ints_beyond_int64(value):
+    got = relufast.relu(value)
+    assert_same(got, np.maximum(np.asarray(value, dtype=F64), 0.0))
+
+
+def _pickled(a):
+    return pickle.loads(pickle.dumps(a))
+
+
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_equal_but_distinct_dtype_objects_forward(fn, rng):
+    # arrays that went through pickle carry a dtype equal to, but not, the canonical object
+    for dtype in DTYPES:
+        x = _values(rng, dtype)
+        xp = _pickled(x)
+        assert xp.dtype == dtype and xp.dtype is not np.dtype(dtype)
+        assert_same(fn.forward(xp), fn.forward(x), what=f"{fn.id} {dtype}")
+        out = np.empty_like(x)
+        assert_same(fn.forward(x, out=_pickled(out)), fn.forward(x), what=f"{fn.id} out")
+
+
+@pytest.mark.parametrize("fn", fn_params(
+    ELEMENTWISE, lambda fn: [] if fn.name == "prelu" else [BUG_GRAD_DTYPE_IDENTITY]))
+def test_equal_but_distinct_dtype_objects_gradient(fn, rng):
+    for dtype in (F32, F64):
+        x = _values(rng, dtype)
+        g = _values(rng, dtype)
+        want = fn.gradient(g, x)
+        assert_same(fn.gradient(_pickled(g), x), want, what=f"{fn.grad_name} {dtype} grad")
+        assert_same(fn.gradient(g, _pickled(x)), want, what=f"{fn.grad_name} {dtype} x")
+        assert_same(fn.gradient(_pickled(g), _pickled(x)), want, what=f"{fn.grad_name} both")
