@@ -9,6 +9,7 @@ import pytest
 import relufast
 
 from .conftest import (
+    BUG_PARAM_ROUNDS_TO_NON_FINITE,
     BUG_PRELU_AXIS_NOT_INDEX,
     DTYPES,
     ELEMENTWISE,
@@ -215,6 +216,34 @@ def test_celu_alpha_zero(alpha):
     refused(lambda: relufast.celu_grad(_x(), _x(), alpha, out=out), ValueError, "alpha", out=out)
     refused(lambda: relufast.celu_grad(_x(), _x(), alpha, out=out, from_output=True),
             ValueError, "alpha", out=out)
+
+
+ROUNDING_CALLS = [
+    ("negative_slope", 1e39, lambda x, p, o: relufast.leaky_relu(x, p, out=o)),
+    ("negative_slope", -1e39, lambda x, p, o: relufast.leaky_relu_grad(x, x, p, out=o)),
+    ("alpha", 1e39, lambda x, p, o: relufast.elu(x, p, out=o)),
+    ("alpha", -1e39, lambda x, p, o: relufast.elu_grad(x, x, p, out=o)),
+    ("alpha", 1e39, lambda x, p, o: relufast.celu(x, p, out=o)),
+    ("alpha", 1e-50, lambda x, p, o: relufast.celu(x, p, out=o)),
+    ("alpha", -1e-50, lambda x, p, o: relufast.celu_grad(x, x, p, out=o)),
+]
+
+
+@pytest.mark.parametrize("name, value, call", ROUNDING_CALLS,
+                         ids=[f"{c[0]}={c[1]}-{i}" for i, c in enumerate(ROUNDING_CALLS)])
+@BUG_PARAM_ROUNDS_TO_NON_FINITE
+def test_parameters_that_round_to_non_finite_in_float32(name, value, call):
+    # parameters are rounded to the array's precision first: the rounded value must be valid
+    x = _x(F32)
+    out = sentinel(dtype=F32)
+    refused(lambda: call(x, value, out), ValueError, name, out=out)
+
+
+# NumPy warns about the cast that makes the weight inf, before relufast refuses it
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_prelu_weight_that_rounds_to_inf_is_refused():
+    out = sentinel(dtype=F32)
+    refused(lambda: relufast.prelu(_x(F32), 1e39, out=out), ValueError, "weight", out=out)
 
 
 def test_parameter_values_that_are_allowed():

@@ -17,7 +17,6 @@ from .conftest import (
     TRANSCENDENTAL_ULP_TOL,
     assert_same,
     derivative_floor,
-    fn_params,
     mixed_values,
     ulp_error,
 )

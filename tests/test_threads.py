@@ -20,7 +20,6 @@ from .conftest import (
     F16,
     F32,
     F64,
-    FROM_OUTPUT,
     assert_same,
     fn_params,
     mixed_values,
@@ -238,11 +237,13 @@ def test_default_follows_omp_num_threads(omp, want):
 # ---------------------------------------------------------------------------------------------
 # threadpoolctl
 
-threadpoolctl = pytest.importorskip("threadpoolctl")
+def _threadpoolctl():
+    return pytest.importorskip("threadpoolctl")
 
 
 @needs_openmp
 def test_threadpoolctl_sees_the_openmp_runtime():
+    threadpoolctl = _threadpoolctl()
     info = threadpoolctl.threadpool_info()
     omp = [m for m in info if m["internal_api"] == "openmp"]
     assert omp, info
@@ -252,6 +253,7 @@ def test_threadpoolctl_sees_the_openmp_runtime():
 
 @needs_openmp
 def test_threadpoolctl_limits_relufast(kernel_spy):
+    threadpoolctl = _threadpoolctl()
     default = relufast.get_num_threads()
     x = np.linspace(-3, 3, 3 * _api._PARALLEL_MIN_CHEAP + 1)
     with threadpoolctl.threadpool_limits(1):
@@ -271,6 +273,7 @@ def test_threadpoolctl_limits_relufast(kernel_spy):
 
 @needs_openmp
 def test_explicit_settings_win_over_threadpoolctl():
+    threadpoolctl = _threadpoolctl()
     with threadpoolctl.threadpool_limits(1):
         with relufast.num_threads(2):
             assert relufast.get_num_threads() == 2
