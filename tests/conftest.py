@@ -488,6 +488,11 @@ BUG_PARAM_ROUNDS_TO_NON_FINITE = known_bug(
     "leaky_relu(0.0, 1e39), elu(0.0, alpha=1e39) and celu(0.0, alpha=1e-50) are NaN; prelu "
     "refuses the same weight with ValueError ('weight must be finite')"
 )
+BUG_MATRIX_INPUT = known_bug(
+    "an np.matrix input (an ndarray subclass) fails inside the kernel call with Cython's "
+    "'ValueError: Buffer has wrong number of dimensions (expected 1, got 2)': matrix.ravel() "
+    "stays 2-D; SPEC: an ndarray keeps its dtype or is refused (with a clear message)"
+)
 BUG_PRELU_AXIS_NOT_INDEX = known_bug(
     "prelu/prelu_grad accept a non-integer axis through int(axis): axis=1.5 and axis='1' work "
     "as axis=1; NumPy refuses both (TypeError, operator.index)"

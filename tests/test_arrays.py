@@ -13,6 +13,7 @@ import pytest
 import relufast
 
 from .conftest import (
+    BUG_MATRIX_INPUT,
     BUG_BIG_PYTHON_INT,
     BUG_GRAD_DTYPE_IDENTITY,
     DTYPES,
@@ -278,6 +279,24 @@ def test_prelu_vector_weight_in_place(rng):
     assert_same(xx, want)
 
 
+@pytest.mark.parametrize("n", [5, 300])
+def test_out_is_the_transposed_input(n, rng):
+    # the same memory in another order: in place only element for element, so x is copied
+    x = random_values(rng, n * n, F64, 3.0).reshape(n, n)
+    g = random_values(rng, n * n, F64, 3.0).reshape(n, n)
+    for fn in ELEMENTWISE:
+        xx = x.copy()
+        fn.forward(xx, out=xx.T)
+        assert_same(xx.T, fn.forward(x), what=fn.id)
+        gg = g.copy()
+        fn.gradient(gg, x, out=gg.T)
+        assert_same(gg.T, fn.gradient(g, x), what=fn.grad_name)
+    w = np.linspace(-1, 1, n)
+    xx = x.copy()
+    relufast.prelu(xx, w, out=xx.T)
+    assert_same(xx.T, relufast.prelu(x, w))
+
+
 def test_prelu_weight_overlapping_out(rng):
     buf = random_values(rng, 12, F64, 3.0)
     x = buf.reshape(3, 4).copy()
@@ -458,3 +477,13 @@ def test_equal_but_distinct_dtype_objects_gradient(fn, rng):
         assert_same(fn.gradient(_pickled(g), x), want, what=f"{fn.grad_name} {dtype} grad")
         assert_same(fn.gradient(g, _pickled(x)), want, what=f"{fn.grad_name} {dtype} x")
         assert_same(fn.gradient(_pickled(g), _pickled(x)), want, what=f"{fn.grad_name} both")
+
+
+@BUG_MATRIX_INPUT
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_matrix_inputs():
+    m = np.matrix([[1.0, -1.0], [2.0, -3.0]])
+    a = np.asarray(m)
+    for fn in ELEMENTWISE:
+        assert_same(np.asarray(fn.forward(m)), fn.forward(a), what=fn.id)
+        assert_same(np.asarray(fn.gradient(m, m)), fn.gradient(a, a), what=fn.grad_name)

@@ -393,6 +393,7 @@ def test_prelu_grad_any_layout(layout, rng):
     want_x, want_w = relufast.prelu_grad(g, x, w, axis=axis)
     gx, gw = relufast.prelu_grad(in_layout(g, layout), in_layout(x, layout), w, axis=axis)
     assert_same(gx, want_x)
+    assert_same(relufast.prelu(in_layout(x, layout), w, axis=axis), relufast.prelu(x, w, axis))
     np.testing.assert_allclose(gw, want_w, rtol=1e-6)
     _prelu_weight_check(gw, g, x, w, axis, F32)
 
