@@ -282,8 +282,8 @@ def exact_values(fn, x, derivative=False):
 class Fn:
     """One elementwise public function with one set of parameters, and its gradient.
 
-    ``exact``: no transcendental operation, so every dtype's result equals the twin's rounded to
-    the dtype, bitwise.  ``from_output``: the gradient accepts ``from_output=True``.
+    ``exact``: no transcendental operation, so float32 and float64 results equal the twin's
+    rounded to the dtype, bitwise (float16: the float32 result rounded, so twice).  ``from_output``: the gradient accepts ``from_output=True``.
     ``crosses_zero``: the derivative has a root inside its domain (see derivative_floor).
     """
 
