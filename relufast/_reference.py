@@ -23,9 +23,11 @@ in float64, so against a float32 (or float16) result the twin is exact to far be
 the last place (ulp).
 
 How exact the twins are in float64 (``tests/test_reference.py`` measures it against mpmath):
-relu, leaky_relu, prelu, relu6 and their gradients are exact; the others are within a few ulp,
-except the derivatives that cross zero (gelu's, silu's), whose relative error grows near their
-root like that of any working-precision formula.  The tests therefore check float64 results of
+relu, leaky_relu, prelu, relu6 and their gradients are exact (prelu's weight gradient is the
+correctly rounded sum, math.fsum); the others are within 8 ulp wherever the result exceeds
+1e-290 (below, intermediates go subnormal), the derivatives that cross zero (gelu's, silu's)
+relative to the size of their two terms, since near the root the relative error of any
+working-precision formula grows without bound.  The tests therefore check float64 results of
 the transcendental functions against mpmath, not against these twins.
 
 Helpers: erfc through ``np.vectorize(math.erfc)``; a stable sigmoid; the arguments that the
