@@ -1,0 +1,367 @@
+"""Every bad input SPEC names: the exception type, a message that names the argument, and an
+``out`` left byte-for-byte as it was (nothing is written before the checks pass)."""
+
+import re
+
+import numpy as np
+import pytest
+
+import relufast
+
+from .conftest import (
+    BUG_PARAM_ROUNDS_TO_NON_FINITE,
+    BUG_PRELU_AXIS_NOT_INDEX,
+    DTYPES,
+    ELEMENTWISE,
+    F16,
+    F32,
+    F64,
+    NO_FROM_OUTPUT,
+    fn_params,
+)
+
+SHAPE = (2, 3)
+
+
+def sentinel(shape=SHAPE, dtype=F64, seed=0):
+    """An out array full of random bit patterns (NaN payloads included)."""
+    dtype = np.dtype(dtype)
+    raw = np.random.default_rng(seed).integers(0, 256, np.prod(shape, dtype=int) * dtype.itemsize,
+                                               dtype=np.uint8)
+    return raw.view(dtype).reshape(shape).copy()
+
+
+def refused(call, exc, *names, out=None):
+    """``call()`` raises ``exc`` whose message names every one of ``names`` (as words), and
+    leaves ``out`` (if given) unchanged byte for byte."""
+    before = None if not isinstance(out, np.ndarray) else out.tobytes()
+    with pytest.raises(exc) as info:
+        call()
+    msg = str(info.value)
+    for name in names:
+        assert re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", msg), (name, msg)
+    if before is not None:
+        assert out.tobytes() == before, "out was written before the call was refused"
+    return msg
+
+
+def _x(dtype=F64):
+    return np.array([[-1.0, 0.0, 2.0], [3.0, -4.0, 0.5]], dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# dtypes
+
+BAD_DTYPES = ["int8", "int32", "int64", "uint8", "bool", "complex64", "complex128",
+              "longdouble", "object", "datetime64[s]", "U3"]
+NON_NATIVE = [np.dtype(d).newbyteorder() for d in ("f2", "f4", "f8")]
+
+
+def _bad_array(dt):
+    dt = np.dtype(dt)
+    if dt.kind == "M":
+        return np.array([["2020-01-01"] * 3] * 2, dt)
+    if dt.kind == "U":
+        return np.array([["a"] * 3] * 2, dt)
+    return _x().astype(dt)
+
+
+@pytest.mark.parametrize("dt", BAD_DTYPES + NON_NATIVE, ids=str)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_unsupported_dtypes(fn, dt):
+    bad = _bad_array(dt)
+    good = _x()
+    out = sentinel()
+    msg = refused(lambda: fn.forward(bad, out=out), TypeError, "x", out=out)
+    if not np.dtype(dt).isnative:
+        assert "byte order" in msg
+    else:
+        assert all(s in msg for s in ("float16", "float32", "float64")), msg
+    refused(lambda: fn.gradient(good, bad, out=out), TypeError, "x", out=out)
+    refused(lambda: fn.gradient(bad, good, out=out), TypeError, "grad", out=out)
+
+
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_masked_arrays(fn):
+    m = np.ma.masked_array(_x(), mask=[[0, 1, 0], [0, 0, 1]])
+    out = sentinel()
+    refused(lambda: fn.forward(m, out=out), TypeError, "x", out=out)
+    refused(lambda: fn.gradient(_x(), m, out=out), TypeError, "x", out=out)
+    refused(lambda: fn.gradient(m, _x(), out=out), TypeError, "grad", out=out)
+    mo = np.ma.masked_array(sentinel(), mask=False)
+    refused(lambda: fn.forward(_x(), out=mo), TypeError, "out", out=mo.data)
+
+
+@pytest.mark.parametrize("value", ["abc", None, 1j, [1, "a"], [[1.0, 2.0], [3.0]], {1: 2},
+                                   object()], ids=lambda v: type(v).__name__)
+def test_unconvertible_array_likes(value):
+    for fn in ELEMENTWISE:
+        refused(lambda: fn.forward(value), TypeError, "x")
+        refused(lambda: fn.gradient(value, [1.0]), TypeError, "grad")
+
+
+def test_no_silent_casting_between_grad_and_x():
+    # an array-like becomes float64, and float64 does not meet a float32 x silently
+    x32 = _x(F32)
+    refused(lambda: relufast.relu_grad(_x().tolist(), x32), TypeError, "grad", "x")
+
+
+# ---------------------------------------------------------------------------------------------
+# out
+
+
+def _bad_outs(dtype):
+    other = F32 if dtype != F32 else F64
+    ro = sentinel(SHAPE, dtype, 1)
+    ro.flags.writeable = False
+    return [
+        ("list", [[0.0] * 3] * 2, TypeError),
+        ("tuple", (0.0,) * 6, TypeError),
+        ("scalar", 0.0, TypeError),
+        ("dtype", sentinel(SHAPE, other, 2), TypeError),
+        ("int", np.zeros(SHAPE, np.int64), TypeError),
+        ("shape", sentinel((3, 2), dtype, 3), ValueError),
+        ("broadcastable", sentinel((1, 3), dtype, 4), ValueError),
+        ("bigger", sentinel((2, 3, 1), dtype, 5), ValueError),
+        ("read-only", ro, ValueError),
+        ("non-native", sentinel(SHAPE, np.dtype(dtype).newbyteorder(), 6), TypeError),
+    ]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_bad_out(fn, dtype):
+    x = _x(dtype)
+    for what, out, exc in _bad_outs(dtype):
+        refused(lambda: fn.forward(x, out=out), exc, "out", out=out)
+        refused(lambda: fn.gradient(x, x, out=out), exc, "out", out=out)
+
+
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_in_place_on_read_only_input(fn):
+    x = _x()
+    x.flags.writeable = False
+    refused(lambda: fn.forward(x, out=x), ValueError, "out", out=x)
+    g = _x()
+    g.flags.writeable = False
+    refused(lambda: fn.gradient(g, _x(), out=g), ValueError, "out", out=g)
+
+
+def test_prelu_grad_bad_out():
+    x = _x()
+    for what, out, exc in _bad_outs(F64):
+        refused(lambda: relufast.prelu_grad(x, x, 0.25, out=out), exc, "out", out=out)
+        refused(lambda: relufast.prelu(x, 0.25, out=out), exc, "out", out=out)
+
+
+# ---------------------------------------------------------------------------------------------
+# grad against x
+
+
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_grad_and_x_must_match(fn):
+    out = sentinel()
+    refused(lambda: fn.gradient(np.ones((3, 2)), _x(), out=out), ValueError, "grad", "x",
+            out=out)
+    refused(lambda: fn.gradient(np.ones(3), _x(), out=out), ValueError, "grad", "x", out=out)
+    refused(lambda: fn.gradient(np.ones(()), _x(), out=out), ValueError, "grad", "x", out=out)
+    refused(lambda: fn.gradient(np.ones(SHAPE, F32), _x(), out=out), TypeError, "grad", "x",
+            out=out)
+    refused(lambda: fn.gradient(np.ones(SHAPE, F16), _x(F32), out=sentinel(dtype=F32)),
+            TypeError, "grad", "x")
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters
+
+NON_FINITE = [np.nan, np.inf, -np.inf, np.float32(np.nan), np.float64(-np.inf)]
+NOT_NUMBERS = ["0.1", None, 1j, [0.1], np.array([0.1])]
+
+PARAM_CALLS = {
+    "negative_slope": [
+        lambda p, o: relufast.leaky_relu(_x(), p, out=o),
+        lambda p, o: relufast.leaky_relu_grad(_x(), _x(), p, out=o),
+        lambda p, o: relufast.leaky_relu(_x(), negative_slope=p, out=o),
+    ],
+    "alpha": [
+        lambda p, o: relufast.elu(_x(), p, out=o),
+        lambda p, o: relufast.elu_grad(_x(), _x(), p, out=o),
+        lambda p, o: relufast.celu(_x(), p, out=o),
+        lambda p, o: relufast.celu_grad(_x(), _x(), p, out=o),
+        lambda p, o: relufast.celu(_x(F32), alpha=p, out=sentinel(dtype=F32)),
+    ],
+}
+
+
+@pytest.mark.parametrize("value", NON_FINITE, ids=repr)
+@pytest.mark.parametrize("name", list(PARAM_CALLS))
+def test_non_finite_parameters(name, value):
+    for call in PARAM_CALLS[name]:
+        out = sentinel()
+        refused(lambda: call(value, out), ValueError, name, out=out)
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize("name", list(PARAM_CALLS))
+def test_non_number_parameters(name, value):
+    for call in PARAM_CALLS[name]:
+        out = sentinel()
+        refused(lambda: call(value, out), TypeError, name, out=out)
+
+
+@pytest.mark.parametrize("alpha", [0, 0.0, -0.0, np.float32(0)], ids=repr)
+def test_celu_alpha_zero(alpha):
+    out = sentinel()
+    refused(lambda: relufast.celu(_x(), alpha, out=out), ValueError, "alpha", out=out)
+    refused(lambda: relufast.celu_grad(_x(), _x(), alpha, out=out), ValueError, "alpha", out=out)
+    refused(lambda: relufast.celu_grad(_x(), _x(), alpha, out=out, from_output=True),
+            ValueError, "alpha", out=out)
+
+
+ROUNDING_CALLS = [
+    ("negative_slope", 1e39, lambda x, p, o: relufast.leaky_relu(x, p, out=o)),
+    ("negative_slope", -1e39, lambda x, p, o: relufast.leaky_relu_grad(x, x, p, out=o)),
+    ("alpha", 1e39, lambda x, p, o: relufast.elu(x, p, out=o)),
+    ("alpha", -1e39, lambda x, p, o: relufast.elu_grad(x, x, p, out=o)),
+    ("alpha", 1e39, lambda x, p, o: relufast.celu(x, p, out=o)),
+    ("alpha", 1e-50, lambda x, p, o: relufast.celu(x, p, out=o)),
+    ("alpha", -1e-50, lambda x, p, o: relufast.celu_grad(x, x, p, out=o)),
+]
+
+
+@pytest.mark.parametrize("name, value, call", ROUNDING_CALLS,
+                         ids=[f"{c[0]}={c[1]}-{i}" for i, c in enumerate(ROUNDING_CALLS)])
+@BUG_PARAM_ROUNDS_TO_NON_FINITE
+def test_parameters_that_round_to_non_finite_in_float32(name, value, call):
+    # parameters are rounded to the array's precision first: the rounded value must be valid
+    x = _x(F32)
+    out = sentinel(dtype=F32)
+    refused(lambda: call(x, value, out), ValueError, name, out=out)
+
+
+# NumPy warns about the cast that makes the weight inf, before relufast refuses it
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+def test_prelu_weight_that_rounds_to_inf_is_refused():
+    out = sentinel(dtype=F32)
+    refused(lambda: relufast.prelu(_x(F32), 1e39, out=out), ValueError, "weight", out=out)
+
+
+def test_parameter_values_that_are_allowed():
+    x = _x()
+    relufast.elu(x, 0.0)
+    relufast.elu(x, -2)  # a Python int
+    relufast.celu(x, -1.5)
+    relufast.leaky_relu(x, np.float32(0.2))
+    relufast.leaky_relu(x, np.int64(2))
+    relufast.leaky_relu(x, 1e300)
+
+
+@pytest.mark.parametrize("approximate", ["exact", "Tanh", "TANH", "", None, 0, True],
+                         ids=repr)
+def test_unknown_approximate(approximate):
+    out = sentinel()
+    refused(lambda: relufast.gelu(_x(), approximate, out=out), ValueError, "approximate",
+            out=out)
+    refused(lambda: relufast.gelu_grad(_x(), _x(), approximate, out=out), ValueError,
+            "approximate", out=out)
+
+
+# ---------------------------------------------------------------------------------------------
+# prelu's weight and axis
+
+PRELU_CALLS = {
+    "prelu": lambda x, w, o, **kw: relufast.prelu(x, w, out=o, **kw),
+    "prelu_grad": lambda x, w, o, **kw: relufast.prelu_grad(x, x, w, out=o, **kw),
+}
+
+
+@pytest.mark.parametrize("call", list(PRELU_CALLS))
+def test_prelu_bad_weight(call):
+    f = PRELU_CALLS[call]
+    x = _x()
+    cases = [
+        (np.ones(2), {}, ValueError),  # x.shape[1] is 3
+        (np.ones(4), {}, ValueError),
+        (np.ones(3), {"axis": 0}, ValueError),
+        ([0.1, 0.2], {}, ValueError),
+        (np.ones((3, 1)), {}, ValueError),
+        (np.ones((1, 3)), {}, ValueError),
+        (np.ones((2, 3)), {}, ValueError),
+        (np.array([0.1, np.nan, 0.2]), {}, ValueError),
+        (np.array([0.1, np.inf, 0.2]), {}, ValueError),
+        (np.inf, {}, ValueError),
+        (np.nan, {}, ValueError),
+        ([0.1, -np.inf, 0.2], {}, ValueError),
+        (np.ones(3, F32), {}, TypeError),  # an ndarray weight must have x's dtype
+        (np.float32(0.1) * np.ones(3, F16), {}, TypeError),
+        (np.ones(3, np.int64), {}, TypeError),
+        (np.ones(3, bool), {}, TypeError),
+        (np.ones(3, complex), {}, TypeError),
+        ("abc", {}, TypeError),
+        (np.ma.masked_array(np.ones(3)), {}, TypeError),
+        (np.ones(3, ">f8"), {}, TypeError),
+    ]
+    for w, kw, exc in cases:
+        out = sentinel()
+        refused(lambda: f(x, w, out, **kw), exc, "weight", out=out)
+
+
+@pytest.mark.parametrize("call", list(PRELU_CALLS))
+def test_prelu_axis_out_of_range(call):
+    f = PRELU_CALLS[call]
+    x = np.ones((2, 3, 4))
+    for axis, n in [(3, 4), (-4, 2), (100, 4)]:
+        out = sentinel(x.shape)
+        refused(lambda: f(x, np.ones(n), out, axis=axis), ValueError, "axis", out=out)
+    out = sentinel((4,))
+    refused(lambda: f(np.ones(4), np.ones(4), out, axis=1), ValueError, "axis", out=out)
+    refused(lambda: f(np.ones(()), np.ones(1), sentinel(()), axis=0), ValueError, "axis")
+
+
+@pytest.mark.parametrize("call", list(PRELU_CALLS))
+def test_prelu_axis_only_validated_for_a_vector_weight(call):
+    f = PRELU_CALLS[call]
+    x = _x()
+    for axis in (7, -9, None, "spam"):
+        f(x, 0.5, np.empty_like(x), axis=axis)
+        f(x, np.float64(0.5), np.empty_like(x), axis=axis)
+        f(x, np.array(0.5), np.empty_like(x), axis=axis)
+
+
+@pytest.mark.parametrize("call", list(PRELU_CALLS))
+def test_prelu_axis_must_be_an_integer(call):
+    f = PRELU_CALLS[call]
+    out = sentinel()
+    refused(lambda: f(_x(), np.ones(3), out, axis=None), TypeError, "axis", out=out)
+    refused(lambda: f(_x(), np.ones(3), out, axis=[1]), TypeError, "axis", out=out)
+    f(_x(), np.ones(3), np.empty(SHAPE), axis=np.int64(1))  # NumPy integers are fine
+
+
+@pytest.mark.parametrize("axis", [1.0, 1.5, "1"], ids=repr)
+@pytest.mark.parametrize("call", list(PRELU_CALLS))
+@BUG_PRELU_AXIS_NOT_INDEX
+def test_prelu_axis_refuses_non_integers(call, axis):
+    f = PRELU_CALLS[call]
+    out = sentinel()
+    refused(lambda: f(_x(), np.ones(3), out, axis=axis), TypeError, "axis", out=out)
+
+
+# ---------------------------------------------------------------------------------------------
+# from_output where the output does not determine f'(x)
+
+
+@pytest.mark.parametrize("fn", fn_params(NO_FROM_OUTPUT))
+def test_from_output_not_allowed(fn):
+    out = sentinel()
+    refused(lambda: fn.gradient(_x(), _x(), out=out, from_output=True), ValueError,
+            "from_output", out=out)
+    if fn.name == "prelu":
+        refused(lambda: relufast.prelu_grad(_x(), _x(), np.ones(3), out=out, from_output=True),
+                ValueError, "from_output", out=out)
+
+
+def test_from_output_is_keyword_only():
+    with pytest.raises(TypeError):
+        relufast.relu_grad(_x(), _x(), None, True)
+    with pytest.raises(TypeError):
+        relufast.leaky_relu_grad(_x(), _x(), 0.1, None, True)

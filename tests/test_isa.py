@@ -1,0 +1,126 @@
+"""The instruction-set paths (relufast._kernels_<isa>) agree: bitwise for relu, leaky_relu,
+prelu and relu6; for the exponential family, gelu and silu, within twice TRANSCENDENTAL_ULP_TOL
+of each other (each path within the tolerance of the exact value), with NaN and infinities in
+the same places.  Each test restores the default kernels."""
+
+import numpy as np
+import pytest
+
+import relufast
+from relufast import _api
+
+from .conftest import (
+    BUG_F64_FORWARD_ACCURACY,
+    ELEMENTWISE,
+    F32,
+    F64,
+    TRANSCENDENTAL_ULP_TOL,
+    assert_same,
+    derivative_floor,
+    mixed_values,
+    ulp_error,
+)
+
+pytestmark = [
+    pytest.mark.usefixtures("default_isa"),
+    pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning"),
+]
+
+ISAS = _api._available_isas()
+
+
+def _run_all(fn, x, g):
+    """forward, gradient and (where allowed) the gradient from the output, with every ISA."""
+    results = {}
+    for isa in ISAS:
+        assert _api._select_isa(isa) == isa
+        assert _api._K.isa == isa
+        r = [fn.forward(x), fn.gradient(g, x), fn.gradient(np.ones_like(x), x)]
+        if fn.from_output:
+            r.append(fn.gradient(g, fn.forward(x), from_output=True))
+        results[isa] = r
+    return results
+
+
+def _marks(fn, dtype):
+    # float64 gelu 'tanh': avx2 contracts the polynomial in u into FMAs and baseline does not;
+    # the tail magnifies that difference as it magnifies each path's own error
+    if fn.id == "gelu(tanh)" and dtype == F64 and len(ISAS) > 1:
+        return [BUG_F64_FORWARD_ACCURACY[fn.id]]
+    return []
+
+
+@pytest.mark.parametrize(
+    "fn, dtype", [pytest.param(fn, dt, id=f"{fn.id}-{dt.name}", marks=_marks(fn, dt))
+                  for fn in ELEMENTWISE for dt in (F32, F64)])
+def test_isa_paths_agree(fn, dtype, rng):
+    x = mixed_values(rng, 20_000, dtype)
+    g = mixed_values(rng, 20_000, dtype)
+    results = _run_all(fn, x, g)
+    base = results["baseline"]
+    tol = 2 * TRANSCENDENTAL_ULP_TOL[dtype]
+    for isa, r in results.items():
+        if fn.exact:
+            for got, want in zip(r, base):
+                assert_same(got, want, what=f"{fn.id}: {isa} against baseline")
+            continue
+        fwd, grad, deriv = r[:3]
+        err = ulp_error(fwd, base[0].astype(F64), dtype)
+        assert np.all(err <= tol), (isa, fn.id, x[err > tol][:5])
+        err = ulp_error(deriv, base[2].astype(F64), dtype, floor=derivative_floor(fn, x))
+        assert np.all(err <= tol), (isa, fn.grad_name, x[err > tol][:5])
+        special = ~np.isfinite(base[1])
+        assert_same(grad[special], base[1][special], what=f"{fn.grad_name}: {isa} non-finite")
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_each_isa_is_thread_count_independent(isa, rng):
+    _api._select_isa(isa)
+    for fn in ELEMENTWISE:
+        n = 2 * fn.threshold + 3
+        x = mixed_values(rng, n, F32)[1:]
+        with relufast.num_threads(1):
+            want = fn.forward(x), fn.gradient(x, x)
+        with relufast.num_threads(2):
+            got = fn.forward(x), fn.gradient(x, x)
+        assert_same(got[0], want[0], what=f"{isa} {fn.id}")
+        assert_same(got[1], want[1], what=f"{isa} {fn.grad_name}")
+
+
+@pytest.mark.parametrize("isa", ISAS)
+def test_prelu_vector_weight_on_each_isa(isa, rng):
+    x = mixed_values(rng, 3 * 5 * 41, F64).reshape(3, 5, 41)
+    g = mixed_values(rng, x.size, F64).reshape(x.shape)
+    w = np.linspace(-1, 1, 5)
+    _api._select_isa("baseline")
+    want = relufast.prelu(x, w), relufast.prelu_grad(g, x, w)
+    _api._select_isa(isa)
+    assert_same(relufast.prelu(x, w), want[0])
+    gx, gw = relufast.prelu_grad(g, x, w)
+    assert_same(gx, want[1][0])
+    np.testing.assert_allclose(gw, want[1][1], rtol=1e-13)
+
+
+def test_available_isas():
+    assert ISAS[-1] == "baseline" and len(set(ISAS)) == len(ISAS)
+    assert set(ISAS) <= set(_api._ISA_ORDER)
+    # best first, as the import-time choice takes the first
+    assert ISAS == [i for i in _api._ISA_ORDER if i in ISAS]
+
+
+def test_select_isa_default_and_unknown(monkeypatch):
+    monkeypatch.delenv("RELUFAST_ISA", raising=False)
+    assert _api._select_isa() == ISAS[0]
+    with pytest.raises(ValueError, match="isa"):
+        _api._select_isa("sse9")
+    for isa in _api._ISA_ORDER:
+        if isa not in ISAS:
+            with pytest.raises(ValueError, match=isa):
+                _api._select_isa(isa)
+    assert _api._K.isa == ISAS[0]  # a refused switch changes nothing
+
+
+def test_select_isa_follows_environment(monkeypatch):
+    monkeypatch.setenv("RELUFAST_ISA", "baseline")
+    assert _api._select_isa() == "baseline"
+    assert _api._K.isa == "baseline"

@@ -1,0 +1,340 @@
+"""Threads: results that do not depend on the thread count, the thread-count API, threadpoolctl,
+and several Python threads calling at once."""
+
+import concurrent.futures
+import math
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import relufast
+from relufast import _api, _openmp
+
+from .conftest import (
+    DTYPES,
+    ELEMENTWISE,
+    F16,
+    F32,
+    F64,
+    assert_same,
+    fn_params,
+    mixed_values,
+    random_values,
+)
+
+pytestmark = [
+    pytest.mark.usefixtures("thread_state"),
+    pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning"),
+]
+needs_openmp = pytest.mark.skipif(not _openmp.OPENMP, reason="built without OpenMP")
+
+THREAD_COUNTS = (2, 3, 4)  # 3 and 4 oversubscribe this 2-core machine: chunk edges move
+
+
+def _sizes(threshold):
+    """Odd sizes above the parallel threshold."""
+    return (3 * threshold + 7, threshold + 1)
+
+
+def _unaligned(values, offset):
+    """``values`` copied into a buffer at ``offset`` elements: the chunks start off alignment."""
+    buf = np.empty(values.size + offset, values.dtype)
+    view = buf[offset:]
+    view[...] = values
+    return view
+
+
+# ---------------------------------------------------------------------------------------------
+# 1 thread and N threads give the same bits
+
+
+@needs_openmp
+@pytest.mark.parametrize("dtype", [F32, F64, F16], ids=lambda d: d.name)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_elementwise_bitwise_independent_of_threads(fn, dtype, rng, kernel_spy):
+    for n in _sizes(fn.threshold):
+        x0 = mixed_values(rng, n, dtype)
+        g0 = mixed_values(rng, n, dtype)
+        with relufast.num_threads(1):
+            want_f = fn.forward(x0)
+            want_g = fn.gradient(g0, x0)
+            want_y = fn.gradient(g0, want_f, from_output=True) if fn.from_output else None
+        for offset in (0, 1, 5):
+            x, g = _unaligned(x0, offset), _unaligned(g0, offset)
+            for nt in THREAD_COUNTS:
+                kernel_spy.calls.clear()
+                with relufast.num_threads(nt):
+                    assert_same(fn.forward(x), want_f, what=f"{fn.id} n={n} nt={nt}")
+                    assert_same(fn.gradient(g, x), want_g, what=f"{fn.grad_name} nt={nt}")
+                    if fn.from_output:
+                        got = fn.gradient(g, _unaligned(want_f, offset), from_output=True)
+                        assert_same(got, want_y, what=f"{fn.grad_name} from y, nt={nt}")
+                    xi = x.copy()
+                    assert_same(fn.forward(xi, out=xi), want_f, what=f"{fn.id} in place")
+                assert kernel_spy.calls and set(kernel_spy.calls) == {nt}, kernel_spy.calls
+
+
+@needs_openmp
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("shape, axis", [((300_007,), None), ((37, 4001), 0), ((4001, 37), 1),
+                                         ((3, 17, 2003), 1), ((2, 50_001), 1)],
+                         ids=str)
+def test_prelu_weight_gradient_agrees_to_rounding(shape, axis, dtype, rng, kernel_spy):
+    n = math.prod(shape)
+    x = random_values(rng, n, dtype, 2.0).reshape(shape)
+    g = random_values(rng, n, dtype, 1.0).reshape(shape)
+    w = dtype.type(0.1) if axis is None else random_values(rng, shape[axis], dtype, 0.5)
+    with relufast.num_threads(1):
+        want_x, want_w = relufast.prelu_grad(g, x, w, axis=axis or 0)
+        want_f = relufast.prelu(x, w, axis=axis or 0)
+    terms = np.abs(np.where(x > 0, 0.0, g.astype(F64) * x.astype(F64)))
+    mass = terms.sum() if axis is None else np.moveaxis(terms, axis, 0).reshape(
+        shape[axis], -1).sum(axis=1)
+    for nt in THREAD_COUNTS:
+        kernel_spy.calls.clear()
+        with relufast.num_threads(nt):
+            gx, gw = relufast.prelu_grad(g, x, w, axis=axis or 0)
+            assert_same(relufast.prelu(x, w, axis=axis or 0), want_f)
+        assert set(kernel_spy.calls) == {nt}
+        assert_same(gx, want_x)
+        # a reduction: the float64 partial sums are added in another order
+        tol = np.spacing(np.abs(want_w)).astype(F64) + 2.0**-45 * mass
+        assert np.all(np.abs(gw.astype(F64) - want_w.astype(F64)) <= tol), (gw, want_w)
+
+
+# ---------------------------------------------------------------------------------------------
+# which calls go parallel
+
+
+@needs_openmp
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_small_arrays_run_on_one_thread(fn, kernel_spy):
+    t = fn.threshold
+    with relufast.num_threads(2):
+        for n, want in [(1, 1), (t - 1, 1), (t, 2), (t + 1, 2)]:
+            kernel_spy.calls.clear()
+            x = np.linspace(-3, 3, n)
+            fn.forward(x)
+            fn.gradient(x, x)
+            fn.forward(x, out=x)
+            assert set(kernel_spy.calls) == {want}, (n, kernel_spy.calls)
+
+
+def test_thresholds_are_ordered():
+    # transcendental ops cost more per element, so they split sooner
+    assert 0 < _api._PARALLEL_MIN_TRANSCENDENTAL <= _api._PARALLEL_MIN_CHEAP
+
+
+# ---------------------------------------------------------------------------------------------
+# get / set / num_threads
+
+
+def _default_threads():
+    return _openmp.max_threads() if _openmp.OPENMP else 1
+
+
+@needs_openmp
+def test_set_and_get():
+    default = relufast.get_num_threads()
+    assert default == _default_threads() >= 1
+    relufast.set_num_threads(1)
+    assert relufast.get_num_threads() == 1
+    relufast.set_num_threads(3)
+    assert relufast.get_num_threads() == 3  # more than the cores is allowed
+    relufast.set_num_threads(np.int64(2))
+    assert relufast.get_num_threads() == 2
+    relufast.set_num_threads(None)
+    assert relufast.get_num_threads() == default
+
+
+@pytest.mark.parametrize("bad, exc", [(0, ValueError), (-1, ValueError), (1.5, TypeError),
+                                      ("2", TypeError), (2.0, TypeError)], ids=repr)
+def test_bad_thread_counts(bad, exc):
+    before = relufast.get_num_threads()
+    with pytest.raises(exc, match="n must be"):
+        relufast.set_num_threads(bad)
+    with pytest.raises(exc, match="n must be"):
+        with relufast.num_threads(bad):
+            pass
+    assert relufast.get_num_threads() == before
+
+
+@needs_openmp
+def test_context_manager_nests_and_restores():
+    default = relufast.get_num_threads()
+    with relufast.num_threads(3) as n:
+        assert n == 3 and relufast.get_num_threads() == 3
+        with relufast.num_threads(1):
+            assert relufast.get_num_threads() == 1
+        assert relufast.get_num_threads() == 3
+        relufast.set_num_threads(2)  # the innermost block wins over the process setting
+        assert relufast.get_num_threads() == 3
+    assert relufast.get_num_threads() == 2
+    relufast.set_num_threads(None)
+    assert relufast.get_num_threads() == default
+
+
+@needs_openmp
+def test_context_manager_restores_on_exception():
+    default = relufast.get_num_threads()
+    with pytest.raises(RuntimeError, match="boom"):
+        with relufast.num_threads(1):
+            with relufast.num_threads(3):
+                raise RuntimeError("boom")
+    assert relufast.get_num_threads() == default
+
+
+@needs_openmp
+def test_context_manager_is_per_python_thread():
+    default = relufast.get_num_threads()
+    inside = threading.Event()
+    checked = threading.Event()
+    seen = {}
+
+    def worker():
+        with relufast.num_threads(1):
+            seen["worker"] = relufast.get_num_threads()
+            inside.set()
+            checked.wait(10)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    assert inside.wait(10)
+    seen["main"] = relufast.get_num_threads()  # the worker's block does not reach here
+    checked.set()
+    t.join(10)
+    assert seen == {"worker": 1, "main": default}
+
+
+@needs_openmp
+def test_process_setting_reaches_every_python_thread():
+    relufast.set_num_threads(3)
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        assert list(ex.map(lambda _: relufast.get_num_threads(), range(4))) == [3] * 4
+
+
+@needs_openmp
+@pytest.mark.parametrize("omp, want", [("1", 1), ("3", 3), (None, None)])
+def test_default_follows_omp_num_threads(omp, want):
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if omp is not None:
+        env["OMP_NUM_THREADS"] = omp
+    root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    code = "import relufast; print(relufast.get_num_threads())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=60, check=True)
+    got = int(out.stdout.strip())
+    if want is None:  # all the cores this process may run on
+        want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert got == want
+
+
+# ---------------------------------------------------------------------------------------------
+# threadpoolctl
+
+def _threadpoolctl():
+    return pytest.importorskip("threadpoolctl")
+
+
+@needs_openmp
+def test_threadpoolctl_sees_the_openmp_runtime():
+    threadpoolctl = _threadpoolctl()
+    info = threadpoolctl.threadpool_info()
+    omp = [m for m in info if m["internal_api"] == "openmp"]
+    assert omp, info
+    assert any(m["prefix"] == "libgomp" for m in omp), omp  # gcc's runtime, on this machine
+    assert any(m["num_threads"] == relufast.get_num_threads() for m in omp)
+
+
+@needs_openmp
+def test_threadpoolctl_limits_relufast(kernel_spy):
+    threadpoolctl = _threadpoolctl()
+    default = relufast.get_num_threads()
+    x = np.linspace(-3, 3, 3 * _api._PARALLEL_MIN_CHEAP + 1)
+    with threadpoolctl.threadpool_limits(1):
+        assert relufast.get_num_threads() == 1
+        kernel_spy.calls.clear()
+        relufast.relu(x)
+        relufast.elu_grad(x, x)
+        assert set(kernel_spy.calls) == {1}
+    assert relufast.get_num_threads() == default
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert relufast.get_num_threads() == 1
+    if default > 1:
+        kernel_spy.calls.clear()
+        relufast.relu(x)
+        assert set(kernel_spy.calls) == {default}
+
+
+@needs_openmp
+def test_explicit_settings_win_over_threadpoolctl():
+    threadpoolctl = _threadpoolctl()
+    with threadpoolctl.threadpool_limits(1):
+        with relufast.num_threads(2):
+            assert relufast.get_num_threads() == 2
+        relufast.set_num_threads(3)
+        assert relufast.get_num_threads() == 3
+        relufast.set_num_threads(None)
+        assert relufast.get_num_threads() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# several Python threads at once
+
+
+def test_concurrent_calls_from_python_threads(rng):
+    fns = ELEMENTWISE
+    jobs = []
+    for i in range(24):
+        fn = fns[i % len(fns)]
+        dtype = DTYPES[i % 3]
+        n = 3 * fn.threshold + 11 * i + 1
+        x = mixed_values(rng, n, dtype)
+        g = mixed_values(rng, n, dtype)
+        nt = (1, 2, 3)[i % 3]
+        jobs.append((fn, x, g, nt))
+    with relufast.num_threads(1):
+        want = [(fn.forward(x), fn.gradient(g, x)) for fn, x, g, _ in jobs]
+
+    def run(job):
+        fn, x, g, nt = job
+        with relufast.num_threads(nt):
+            results = []
+            for _ in range(3):
+                f = fn.forward(x)
+                gg = fn.gradient(g, x)
+                xi = x.copy()
+                fn.forward(xi, out=xi)
+                results.append((f, gg, xi))
+            return results
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as ex:
+        got = list(ex.map(run, jobs))
+    for (fn, *_), (wf, wg), results in zip(jobs, want, got):
+        for f, gg, xi in results:
+            assert_same(f, wf, what=fn.id)
+            assert_same(gg, wg, what=fn.grad_name)
+            assert_same(xi, wf, what=fn.id + " in place")
+
+
+def test_concurrent_prelu_grad(rng):
+    shape = (8, 20_001)
+    jobs = [(random_values(rng, math.prod(shape), F64, 2.0).reshape(shape),
+             random_values(rng, math.prod(shape), F64, 1.0).reshape(shape),
+             random_values(rng, 8, F64, 0.5)) for _ in range(8)]
+    want = [relufast.prelu_grad(g, x, w, axis=0) for x, g, w in jobs]
+
+    def run(job):
+        x, g, w = job
+        return relufast.prelu_grad(g, x, w, axis=0)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+        got = list(ex.map(run, jobs))
+    for (wx, ww), (gx, gw) in zip(want, got):
+        assert_same(gx, wx)
+        np.testing.assert_allclose(gw, ww, rtol=1e-12)
