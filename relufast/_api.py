@@ -7,6 +7,7 @@ that releases the GIL.  All validation happens before that call: a refused call 
 
 import importlib
 import math
+import operator
 import os
 import sys
 import types
@@ -96,7 +97,12 @@ def _nthreads(n, threshold):
 
 
 def _as_input(fn, name, a):
-    """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``."""
+    """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``.
+
+    An ndarray subclass (np.memmap, np.matrix) comes back as a base-class view of the same
+    memory, so that the kernels see plain arrays; a MaskedArray is refused (its mask would be
+    ignored).
+    """
     if isinstance(a, np.ndarray):
         if isinstance(a, np.ma.MaskedArray):
             raise TypeError(
@@ -104,13 +110,15 @@ def _as_input(fn, name, a):
                 f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
             )
         dt = a.dtype
-        if dt is _F32 or dt is _F64 or dt is _F16 or dt in _DTYPES:
-            return a
-        raise TypeError(_dtype_message(fn, name, dt))
+        if not (dt is _F32 or dt is _F64 or dt is _F16 or dt in _DTYPES):
+            raise TypeError(_dtype_message(fn, name, dt))
+        return a if type(a) is np.ndarray else a.view(np.ndarray)
     if isinstance(a, np.generic) and a.dtype in _DTYPES:
         return np.asarray(a)  # a NumPy float scalar keeps its dtype, as a 0-d array
     try:
         arr = np.asarray(a)
+        if arr.dtype.kind == "O" and all(isinstance(v, (int, float)) for v in arr.flat):
+            arr = np.asarray(a, dtype=np.float64)  # Python ints beyond 64 bits
     except Exception as e:  # ragged lists, objects numpy cannot convert
         raise TypeError(
             f"{fn}: {name} must be an array or array-like of real numbers, "
@@ -175,6 +183,23 @@ def _param(fn, name, value, nonzero=False):
     if nonzero and v == 0:
         raise ValueError(f"{fn}: {name} must be nonzero, got {v}")
     return v
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
+
+
+def _check_param_f32(fn, name, value, nonzero):
+    """Parameters are rounded to the compute precision: in float32 they must stay valid."""
+    if abs(value) > _F32_MAX:
+        raise ValueError(
+            f"{fn}: {name}={value} overflows float32, the precision this array is computed in"
+        )
+    if nonzero and abs(value) <= _F32_ROUNDS_TO_ZERO:
+        raise ValueError(
+            f"{fn}: {name}={value} rounds to 0 in float32, the precision this array is "
+            "computed in; it must be nonzero"
+        )
 
 
 def _no_from_output(fn, from_output, why):
@@ -244,12 +269,13 @@ def _unshare(a, out):
 
 
 def _prepare_out(fn, out, x):
-    """A new array like x, or the caller's ``out`` after checking it."""
+    """A new array like x, or the caller's ``out`` after checking it (as a plain ndarray)."""
     if out is None:
         return np.empty_like(x, subok=False)
     if out is not x:
         _check_out(fn, out, x)
-    elif not x.flags.writeable:
+        return out if type(out) is np.ndarray else out.view(np.ndarray)
+    if not x.flags.writeable:
         raise ValueError(f"{fn}: out is read-only")
     return out
 
@@ -286,41 +312,59 @@ def _run(kern, op, inputs, out, a, b, threshold):
     return out
 
 
-def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP):
+def _round_to_f16(out, result32):
+    """Store a float32 result into a float16 ``out``: one rounding (overflow to inf is IEEE's)."""
+    with np.errstate(over="ignore"):
+        np.copyto(out, result32, casting="same_kind")
+
+
+def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=None,
+           nonzero=False):
+    """Forward op ``op`` on x.  ``pname`` names the parameter ``a`` for range errors."""
     if type(x) is not np.ndarray:
         x = _as_input(fn, "x", x)
     kern = _K.forward.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or an unsupported dtype
         x = _as_input(fn, "x", x)
-        out = _prepare_out(fn, out, x)
+    if pname is not None and x.dtype is not _F64 and x.dtype != _F64:
+        _check_param_f32(fn, pname, a, nonzero)
+    if kern is None:
+        o = _prepare_out(fn, out, x)
         x32 = x.astype(np.float32)
         _run(_K.forward[_F32], op, (x32,), x32, a, b, threshold)
-        np.copyto(out, x32, casting="same_kind")
-        return out
+        _round_to_f16(o, x32)
+        return o if out is None else out
     if out is x and x.flags.carray:  # in place on a C-contiguous array: the hot path, inlined
         n = x.size
         if n:
             xf = _ravel(x)
             kern(op, xf, xf, a, b, 1 if n < threshold else _threads.get_num_threads())
         return x
-    return _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
+    o = _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
+    return o if out is None else out
 
 
-def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, xname="x"):
+def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, xname="x",
+            pname=None, nonzero=False):
+    """Gradient op ``op``: grad * f'(x) (x is f's output when ``xname`` is "y")."""
     if type(grad) is not np.ndarray:
         grad = _as_input(fn, "grad", grad)
     if type(x) is not np.ndarray:
         x = _as_input(fn, xname, x)
     kern = _K.gradient.get(x.dtype)
-    if kern is None or grad.dtype is not x.dtype:  # float16, or a dtype to refuse
+    gdt = grad.dtype
+    if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, or to refuse
         grad = _as_input(fn, "grad", grad)
         x = _as_input(fn, xname, x)
         _same_shape(fn, grad, x, xname)
-        out = _prepare_out(fn, out, x)
+    if pname is not None and x.dtype is not _F64 and x.dtype != _F64:
+        _check_param_f32(fn, pname, a, nonzero)
+    if kern is None:  # float16, computed in float32
+        o = _prepare_out(fn, out, x)
         g32 = grad.astype(np.float32)
         _run(_K.gradient[_F32], op, (g32, x.astype(np.float32)), g32, a, b, threshold)
-        np.copyto(out, g32, casting="same_kind")
-        return out
+        _round_to_f16(o, g32)
+        return o if out is None else out
     if grad.shape != x.shape:
         _same_shape(fn, grad, x, xname)
     if out is grad and grad.flags.carray and _is_c(x):  # in place into grad: the hot path
@@ -332,7 +376,8 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
                 return out
         else:
             return out
-    return _run(kern, op, (grad, x), _prepare_out(fn, out, x), a, b, threshold)
+    o = _run(kern, op, (grad, x), _prepare_out(fn, out, x), a, b, threshold)
+    return o if out is None else out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,7 +476,7 @@ def leaky_relu(x, negative_slope=0.01, out=None):
     array([-0.2,  3. ])
     """
     a = _param("leaky_relu", "negative_slope", negative_slope)
-    return _unary("leaky_relu", _OP.LEAKY, x, out, a)
+    return _unary("leaky_relu", _OP.LEAKY, x, out, a, pname="negative_slope")
 
 
 def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False):
@@ -451,7 +496,7 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
     if from_output and a < 0:
         _no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
                         "tell the input's")
-    return _binary(fn, _OP.D_LEAKY, grad, x, out, a)
+    return _binary(fn, _OP.D_LEAKY, grad, x, out, a, pname="negative_slope")
 
 
 def _elu_params(fn, alpha, from_output):
@@ -473,7 +518,7 @@ def elu(x, alpha=1.0, out=None):
     array([-1.,  0.,  2.])
     """
     a = _param("elu", "alpha", alpha)
-    return _unary("elu", _OP.ELU, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL)
+    return _unary("elu", _OP.ELU, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL, "alpha")
 
 
 def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
@@ -491,7 +536,7 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     fn = "elu_grad"
     a = _elu_params(fn, alpha, from_output)
     op = _OP.D_ELU_Y if from_output else _OP.D_ELU
-    return _binary(fn, op, grad, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL)
+    return _binary(fn, op, grad, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL, pname="alpha")
 
 
 def selu(x, out=None):
@@ -537,7 +582,7 @@ def celu(x, alpha=1.0, out=None):
     array([-2.,  2.])
     """
     a = _param("celu", "alpha", alpha, nonzero=True)
-    return _unary("celu", _OP.CELU, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+    return _unary("celu", _OP.CELU, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL, "alpha", True)
 
 
 def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
@@ -556,7 +601,8 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     if from_output and a < 0:
         _no_from_output(fn, True, f"alpha={a} < 0, so the output does not determine the input")
     op = _OP.D_CELU_Y if from_output else _OP.D_CELU
-    return _binary(fn, op, grad, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
+    return _binary(fn, op, grad, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL, pname="alpha",
+                   nonzero=True)
 
 
 def relu6(x, out=None):
@@ -679,8 +725,8 @@ def _prelu_setup(fn, x, weight, axis):
     if scalar:
         return w.reshape(1), None, True
     try:
-        ax = int(axis)
-    except (TypeError, ValueError):
+        ax = operator.index(axis)
+    except TypeError:
         raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
     if not -x.ndim <= ax < x.ndim:
         raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
@@ -714,13 +760,6 @@ def _prelu_plan(shape, w, ax, order):
     return pattern, 1, (reps, w.shape[0], inner)
 
 
-def _prelu_out(fn, x, out):
-    if out is None:
-        return np.empty_like(x, subok=False)
-    _check_out(fn, out, x)
-    return out
-
-
 def prelu(x, weight, axis=1, out=None):
     """Parametric ReLU: ``x if x > 0 else w[c] * x``, c the index of the element along ``axis``.
 
@@ -747,7 +786,7 @@ def prelu(x, weight, axis=1, out=None):
     fn = "prelu"
     x = _as_input(fn, "x", x)
     w, ax, _ = _prelu_setup(fn, x, weight, axis)
-    out = _prelu_out(fn, x, out)
+    given, out = out, _prepare_out(fn, out, x)
     if x.size:
         xc = x.astype(np.float32) if x.dtype == _F16 else x
         oc = xc if xc is not x else out
@@ -759,8 +798,8 @@ def prelu(x, weight, axis=1, out=None):
         if back is not None:
             np.copyto(oc, back)
         if oc is not out:  # float16: computed in float32, rounded once
-            np.copyto(out, oc, casting="same_kind")
-    return out
+            _round_to_f16(out, oc)
+    return out if given is None else given
 
 
 def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
@@ -794,7 +833,7 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     x = _as_input(fn, "x", x)
     _same_shape(fn, grad, x)
     w, ax, scalar = _prelu_setup(fn, x, weight, axis)
-    out = _prelu_out(fn, x, out)
+    given, out = out, _prepare_out(fn, out, x)
     gw = np.zeros(w.shape[0], np.float64)
     if x.size:
         f16 = x.dtype == _F16
@@ -809,13 +848,13 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         if back is not None:
             np.copyto(oc, back)
         if oc is not out:
-            np.copyto(out, oc, casting="same_kind")
+            _round_to_f16(out, oc)
         gw = partial.sum(axis=0)
         if fold is not None:
             reps, channels, inner = fold
             gw = gw.reshape(reps, channels, inner).sum(axis=(0, 2))
     gw = gw.astype(x.dtype)  # one rounding from the float64 sums
-    return out, gw.reshape(()) if scalar else gw
+    return (out if given is None else given), (gw.reshape(()) if scalar else gw)
 
 
 # ---------------------------------------------------------------------------------------------

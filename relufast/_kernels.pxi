@@ -140,7 +140,9 @@ cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
     return 1 if x > 0 else _exp(x / alpha)
 
 cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
-    return 1 if y > 0 else y / alpha + 1
+    # y = alpha * (exp(x / alpha) - 1), so exp(x / alpha) = (y + alpha) / alpha; y + alpha is
+    # exact where y is near -alpha (Sterbenz), which y / alpha + 1 is not
+    return 1 if y > 0 else (y + alpha) / alpha
 
 cdef inline floating _d_relu6(floating x) noexcept nogil:
     return x if x != x else (1 if ((x > 0) & (x < 6)) else 0)

@@ -461,42 +461,6 @@ BUG_CELU_NEG_ALPHA_GRAD_OVERFLOW = known_bug(
     "-45.69, alpha=-0.5) is inf, the true value 7.6e37 (SPEC: every gradient is finite "
     "wherever its true value is; the decided 'd = f'(x), then grad * d' cannot meet it here)"
 )
-BUG_PRELU_GRAD_INPLACE = known_bug(
-    "prelu_grad with out=grad or out=x (in place) computes grad_weight from the overwritten "
-    "buffer: the kernel writes grad_x before it reads grad and x for the weight term; e.g. "
-    "g=ones(5), x=-arange(1,6), weight 0.5, out=g: grad_weight -7.5, want -15 (out=x: 0)"
-)
-BUG_PRELU_GRAD_F16 = known_bug(
-    "prelu_grad on float16 returns a wrong grad_weight: the float16 path calls the float32 "
-    "one in place (out=g32), hitting the in-place bug; e.g. g=[1,1,2**-15], "
-    "x=[-1,-2**-11,-2**-15] (float16), weight 0.25: grad_weight -0.25, want -1.001"
-)
-BUG_GRAD_DTYPE_IDENTITY = known_bug(
-    "gradients compare dtypes by identity (_api._binary: grad.dtype is not x.dtype): an "
-    "operand whose dtype equals but is not the canonical object (any array that went through "
-    "pickle, e.g. multiprocessing or joblib, or x.astype(x.dtype.newbyteorder('='))) takes "
-    "the float16 path and is computed in float32: relu_grad(g, x) with pickled float64 "
-    "[1/3] gives 0.3333333432674408, want 1/3"
-)
-BUG_BIG_PYTHON_INT = known_bug(
-    "Python ints beyond the int64/uint64 range are refused (TypeError: 'holding object'); "
-    "SPEC converts Python scalars to float64: relu(2**64) should be 1.8446744073709552e19"
-)
-BUG_PARAM_ROUNDS_TO_NON_FINITE = known_bug(
-    "a finite negative_slope/alpha that rounds to inf in float32 (1e39), or an alpha that "
-    "rounds to 0 (celu, 1e-50), is accepted and gives NaN from non-NaN input: float32 "
-    "leaky_relu(0.0, 1e39), elu(0.0, alpha=1e39) and celu(0.0, alpha=1e-50) are NaN; prelu "
-    "refuses the same weight with ValueError ('weight must be finite')"
-)
-BUG_MATRIX_INPUT = known_bug(
-    "an np.matrix input (an ndarray subclass) fails inside the kernel call with Cython's "
-    "'ValueError: Buffer has wrong number of dimensions (expected 1, got 2)': matrix.ravel() "
-    "stays 2-D; SPEC: an ndarray keeps its dtype or is refused (with a clear message)"
-)
-BUG_PRELU_AXIS_NOT_INDEX = known_bug(
-    "prelu/prelu_grad accept a non-integer axis through int(axis): axis=1.5 and axis='1' work "
-    "as axis=1; NumPy refuses both (TypeError, operator.index)"
-)
 
 
 # ---------------------------------------------------------------------------------------------

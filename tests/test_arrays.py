@@ -12,10 +12,7 @@ import pytest
 
 import relufast
 
-from .conftest import (
-    BUG_MATRIX_INPUT,
-    BUG_BIG_PYTHON_INT,
-    BUG_GRAD_DTYPE_IDENTITY,
+from conftest import (
     DTYPES,
     ELEMENTWISE,
     F16,
@@ -444,7 +441,6 @@ def test_big_python_ints_that_fit_float64():
     assert_same(relufast.relu([-(2**63), 2**64 - 1]), np.array([0.0, float(2**64 - 1)]))
 
 
-@BUG_BIG_PYTHON_INT
 @pytest.mark.parametrize("value", [2**64, 2**70, -(2**70), [1, 2**70]], ids=repr)
 def test_python_ints_beyond_int64(value):
     got = relufast.relu(value)
@@ -468,7 +464,7 @@ def test_equal_but_distinct_dtype_objects_forward(fn, rng):
 
 
 @pytest.mark.parametrize("fn", fn_params(
-    ELEMENTWISE, lambda fn: [] if fn.name == "prelu" else [BUG_GRAD_DTYPE_IDENTITY]))
+    ELEMENTWISE))
 def test_equal_but_distinct_dtype_objects_gradient(fn, rng):
     for dtype in (F32, F64):
         x = _values(rng, dtype)
@@ -479,7 +475,6 @@ def test_equal_but_distinct_dtype_objects_gradient(fn, rng):
         assert_same(fn.gradient(_pickled(g), _pickled(x)), want, what=f"{fn.grad_name} both")
 
 
-@BUG_MATRIX_INPUT
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_matrix_inputs():
     m = np.matrix([[1.0, -1.0], [2.0, -3.0]])

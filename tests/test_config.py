@@ -9,7 +9,7 @@ import pytest
 import relufast
 from relufast import _api, _openmp, _threads, _version
 
-from .conftest import BUG_TMP_HEADER_NEG_INF
+from conftest import BUG_TMP_HEADER_NEG_INF
 
 try:
     from relufast._build_config import BUILD_CONFIG

@@ -9,7 +9,7 @@ import pytest
 import relufast
 from relufast import _api
 
-from .conftest import (
+from conftest import (
     BUG_F64_FORWARD_ACCURACY,
     ELEMENTWISE,
     F32,

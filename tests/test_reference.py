@@ -14,7 +14,7 @@ import pytest
 
 from relufast import _reference as ref
 
-from .conftest import (
+from conftest import (
     ELEMENTWISE,
     F32,
     F64,

@@ -14,7 +14,7 @@ import pytest
 import relufast
 from relufast import _api, _openmp
 
-from .conftest import (
+from conftest import (
     DTYPES,
     ELEMENTWISE,
     F16,

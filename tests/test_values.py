@@ -22,7 +22,7 @@ from relufast import _reference as ref
 # cast overflows to inf, and NumPy says so with a RuntimeWarning (the values are still checked)
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 
-from .conftest import (
+from conftest import (
     BUG_CELU_NEG_ALPHA_OVERFLOW,
     BUG_F64_FORWARD_ACCURACY,
     BUG_TMP_HEADER_NEG_INF,
