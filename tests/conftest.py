@@ -216,8 +216,14 @@ def _mp_exact(kind, x, p):
         q = p["q"] if name == "celu" else x
         return sa * mpmath.expm1(q) if kind == "forward" else sa * mpmath.exp(q) / p["qa"]
     if name == "gelu":
-        Phi = mpmath.erfc(-x / C["sqrt2"]) / 2
         phi = mpmath.exp(-x * x / 2) / C["sqrt2pi"]
+        if abs(x) > 1e4:
+            # far tails: newer mpmath's erfc overflows converting huge arguments; the
+            # asymptotic series is exact to ~1e-24 here (and the results saturate anyway)
+            tail = phi / abs(x) * (1 - 1 / x**2 + 3 / x**4)
+            Phi = tail if x < 0 else 1 - tail
+        else:
+            Phi = mpmath.erfc(-x / C["sqrt2"]) / 2
         return x * Phi if kind == "forward" else Phi + x * phi
     if name == "gelu_tanh":
         s = _mp_sigmoid(2 * C["c"] * (x + C["k"] * x**3))

@@ -226,8 +226,10 @@ def test_default_follows_omp_num_threads(omp, want):
     root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     code = "import relufast; print(relufast.get_num_threads())"
+    # run from the package's parent: `python -c` puts the working directory first on sys.path,
+    # and a source checkout there would shadow the installed package
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=60, check=True)
+                         timeout=60, check=True, cwd=root)
     got = int(out.stdout.strip())
     if want is None:  # all the cores this process may run on
         want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
