@@ -21,7 +21,7 @@ from cython.parallel cimport prange
 cdef extern from "_compat.h" nogil:
     const char* RF_ISA
 
-cdef extern from "_libm_tmp.h" nogil:
+cdef extern from "_vecmath.h" nogil:
     float rf_expm1f(float x)
     double rf_expm1d(double x)
     float rf_expf(float x)

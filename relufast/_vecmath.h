@@ -1,69 +1,81 @@
 /*
- * relufast/_vecmath.h -- branch-free, auto-vectorizable elementary functions.
+ * relufast/_vecmath.h -- branch-free, auto-vectorizable elementary functions
+ * for the relufast kernels.  Header-only C99 (also valid C++).
  *
- * Header-only C99 (also valid C++).  Every function is `static inline`, pure,
- * calls no libm routine, and contains no data-dependent branch: range
- * handling is done with ternary selects (gcc if-converts them to blends) and
- * integer bit manipulation (memcpy bit casts, which gcc folds and vectorizes).
- * A loop such as
+ * Every function is `static inline`, pure, calls no libm routine and has no
+ * data-dependent branch: range handling uses ternary selects (if-converted
+ * to blends by gcc; needs -fno-trapping-math) and integer bit manipulation
+ * through memcpy bit casts (folded and vectorized by gcc).  A loop like
  *     for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1f(x[i]);
- * vectorizes with gcc -O3 -fno-trapping-math at SSE2, AVX2 and AVX-512.
+ * vectorizes with gcc -O3 -fno-trapping-math for SSE2, AVX2 and AVX-512
+ * (tools/vecmath/check_vec.sh).
  *
- * Bit-for-bit reproducibility: each function is a fixed sequence of IEEE
- * operations on its own element, so a given build returns identical bits
- * whether an element goes through the vector body or the scalar epilogue
- * (checked by tools/vecmath).  Different builds (SSE2 vs. FMA targets) may
- * differ by an ulp because gcc contracts a*b+c into fma on FMA targets; the
- * algorithms are written so that either evaluation meets the error bounds
- * (every "exact" step below stays exact with or without contraction).
+ * Reproducibility: each result is a fixed sequence of IEEE operations on its
+ * own element, so within one build the vector body and the scalar epilogue
+ * give identical bits (checked on all test points, and on all 2^32 floats).
+ * Builds may differ by an ulp from each other (gcc contracts a*b+c to FMA
+ * on FMA targets); every step documented as exact is exact either way, and
+ * each build meets the bounds.  Measured errors and speed: ACCURACY.md.
  *
- * Functions (f = float, d = double):
- *   rf_expf/d        e^x                 rf_expm1f/d       e^x - 1
- *   rf_sigmoid_f/d   1/(1+e^-x)
- *   rf_silu_f/d      x*sigmoid(x)        rf_silu_grad_f/d  sigmoid(x)*(1+x*(1-sigmoid(x)))
- *   rf_gelu_f/d      x*Phi(x)            rf_gelu_grad_f/d  Phi(x)+x*phi(x)
- *   rf_gelu_tanh_f/d 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3)))  and  rf_gelu_tanh_grad_f/d
- * Measured accuracy and speed: tools/vecmath/ACCURACY.md.
+ *   float  rf_expf(float)              double rf_expd(double)        e^x
+ *   float  rf_expm1f(float)            double rf_expm1d(double)      e^x - 1
+ *   float  rf_sigmoid_f(float)         double rf_sigmoid_d(double)   1/(1+e^-x)
+ *   float  rf_silu_f(float)            double rf_silu_d(double)      x sigmoid(x)
+ *   float  rf_silu_grad_f(float)       double rf_silu_grad_d(double)
+ *          sigmoid(x) (1 + x (1 - sigmoid(x)))
+ *   float  rf_gelu_f(float)            double rf_gelu_d(double)      x Phi(x)
+ *   float  rf_gelu_grad_f(float)       double rf_gelu_grad_d(double) Phi(x) + x phi(x)
+ *   float  rf_gelu_tanh_f(float)       double rf_gelu_tanh_d(double)
+ *          0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+ *   float  rf_gelu_tanh_grad_f(float)  double rf_gelu_tanh_grad_d(double)
  *
- * Methods.
- *  - exp core: k = rint(z/ln2) by the 1.5*2^p "magic number" trick (k is read
- *    from the low mantissa bits, so no float->int conversion, which would be
- *    UB/implementation-specific for NaN), r = z - k*ln2 with a Cody-Waite
- *    split ln2 = L1 + L2 (k*L1 exact), the rounding error of r carried as rho,
- *    e^r = 1 + r + r^2*P(r) with P a minimax polynomial on |r| <= 0.3466,
- *    and 2^k built directly in the exponent field.  Results that may be
- *    subnormal or may overflow are scaled in two exact steps 2^k1 * 2^k2
- *    (k1 + k2 = k): the last multiply is the only rounding at subnormal
- *    precision, so gradual underflow is correct.
- *  - float GELU/SiLU/sigmoid families are computed internally in double (a
- *    float x has an exact square in double, the tails never underflow in
- *    double) with shorter polynomials, then rounded once to float: results
- *    are within ~0.5 ulp + tiny.  float exp/expm1 are native float (speed).
- *  - Phi: for a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) * H(a), where
- *    H(a) = exp(a^2/2) Q(a) = Mills ratio / sqrt(2 pi) is smooth and positive
- *    on [0, inf) and is approximated by ONE rational minimax P(a)/Q(a) with
- *    positive coefficients (no cancellation, no case split).  Phi(x) = Q(a)
- *    for x < 0 (relative accuracy down to underflow, no 1+erf cancellation)
- *    and 1 - Q(a) for x >= 0.  exp(-a^2/2) gets an exact argument: in double
- *    a = ah + al with ah of 26 bits (ah^2 exact), a^2 = ah^2 + al(a+ah).
- *  - sigmoid with e = exp(-|x|) <= 1: sigmoid = 1/(1+e) (x >= 0) or
- *    e/(1+e) (x < 0); 1 - sigmoid likewise; never overflows.  tanh-GELU
- *    uses 0.5(1+tanh(u)) = sigmoid(2u) with 2u = x*(ALPHA + BETA*x^2); in
- *    double, 2u is formed in double-double (its absolute error becomes the
- *    relative error of the tail, |2u| reaches ~1000).
- *  - Inputs are clamped (|x| to a bound beyond which the result is
- *    saturated) before anything can overflow; NaN passes every clamp (the
- *    comparisons are false) and propagates.
+ * Methods
+ *  - exp: k = rint(z/ln2) by adding 1.5*2^p ("magic number": k lands in the
+ *    low mantissa bits, no float->int conversion, which is UB for NaN/huge);
+ *    r = z - k ln2 with ln2 = L1 + L2 (Cody-Waite, k*L1 exact) and the
+ *    rounding error rho of r carried along; e^r = 1 + r + r^2 P(r), P a
+ *    sollya minimax polynomial on |r| <= 0.3466 (float: degree 7 total,
+ *    double: 12); 2^k written into the exponent field.  Results that can be
+ *    subnormal or overflow are scaled in two steps 2^k1 * 2^k2, the last
+ *    multiply being the only rounding at subnormal precision (correct
+ *    gradual underflow).  expm1 = 2 (h + s r + s w), s = 2^(k-1), h = s-1/2:
+ *    h + s r is summed exactly, so the k = 1, r < 0 cancellation is harmless.
+ *  - float sigmoid/SiLU/GELU families are computed in double (x^2 exact for a
+ *    float x, no tail ever underflows in double) with short polynomials and
+ *    rounded once to float: ~0.5 ulp.  float exp/expm1 are native float.
+ *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
+ *    exp(a^2/2) Q(a) = Mills ratio/sqrt(2pi), smooth on [0, inf).  Phi(x) =
+ *    Q(a) for x < 0 (relative accuracy to underflow, no 1+erf cancellation),
+ *    1 - Q(a) for x >= 0.  H is ONE rational function of a (no case split):
+ *    float P/Q of degree 5/6; double 1/H = 2 + sqrt(2pi) a + a nu(a) with a
+ *    9/10 rational nu, whose evaluation error is damped.  exp(-a^2/2) gets an
+ *    exact argument (double: a = ah + al, ah of 26 bits, ah^2 exact).
+ *    gelu' uses D(a) = H(a) - a/sqrt(2pi) = (A0 - a) R(a), A0 the zero of
+ *    gelu', with a fitted rational R: relative accuracy through the zero.
+ *  - sigmoid: never exp of a positive argument.  float: e = e^-|x|,
+ *    sigmoid = 1/(1+e) or e/(1+e).  double: one reduction gives e^|x| and
+ *    e^-|x| (even/odd polynomial); x < 0 uses 2^-k/((1 + 2^-k) + q) with an
+ *    exact numerator.  tanh-GELU = x sigmoid(v), v = 2u = x (ALPHA + BETA x^2)
+ *    (0.5 (1 + tanh u) = sigmoid(2u)); in double v is a double-double (its
+ *    absolute error is the relative error of the tail, |v| reaches 1000).
+ *  - derivative zeros (silu' at -1.2785, tanh-GELU' at -0.7525): the
+ *    cancelling sums 1 + x + e^x and 1 + e - x v' are formed exactly around
+ *    the zero, so only a tiny neighbourhood loses relative accuracy.
+ *  - double gelu, gelu', silu', tanh-GELU' form their final products and
+ *    quotient in double-double (2Sum; products by FMA where the target has
+ *    it, else Dekker with mask splitting - exact either way) and correct the
+ *    single division by its exact residual: <= 2 ulp instead of ~3-5 from
+ *    five or six plain roundings, at ~2x the cost of the plain version.
+ *  - Inputs are clamped (|x| to a bound beyond which the result is saturated)
+ *    before anything can overflow; NaN passes every clamp and propagates.
  *
- * Special values (all functions): NaN -> NaN.
- *   expm1(+-0) = +-0, expm1(-inf) = -1, exp(-inf) = +0, exp/expm1(+inf) = inf.
- *   gelu(+-0) = +-0, gelu(-inf) = -0.0, gelu(+inf) = inf.  Likewise silu and
- *   gelu_tanh: f(+-0) = +-0, f(-inf) = -0.0.  All gradients: f'(-inf) = -0.0
- *   (the true limit is approached from below), f'(+inf) = 1, f'(+-0) = 0.5.
- *   sigmoid(-inf) = +0, sigmoid(+inf) = 1.  Large negative inputs give
- *   correctly rounded subnormals, then -0.0 (odd functions) or +0.
- *   Subnormal handling assumes the default FP environment (no FTZ/DAZ) and
- *   round-to-nearest.
+ * Special values: NaN -> NaN.  exp(-inf) = +0, exp(+inf) = expm1(+inf) = inf,
+ * expm1(-inf) = -1, expm1(+-0) = +-0.  gelu, gelu_tanh, silu: f(+-0) = +-0,
+ * f(+inf) = inf, f(-inf) = -0.0.  sigmoid(-inf) = +0, sigmoid(+inf) = 1.
+ * All gradients: f'(+-0) = 0.5, f'(+inf) = 1, f'(-inf) = -0.0 (the limit is
+ * approached from below).  Large negative x gives correctly rounded
+ * subnormals, then -0.0 (odd functions, gradients) or +0 (sigmoid, exp).
+ * Assumes round-to-nearest and no FTZ/DAZ (else subnormal results flush).
  */
 #ifndef RELUFAST_VECMATH_H
 #define RELUFAST_VECMATH_H
@@ -86,6 +98,29 @@ RF_INLINE uint64_t rf__u64(double x) { uint64_t u; memcpy(&u, &x, sizeof u); ret
 RF_INLINE double rf__f64(uint64_t u) { double x; memcpy(&x, &u, sizeof x); return x; }
 RF_INLINE double rf__absd(double x) { return rf__f64(rf__u64(x) & 0x7FFFFFFFFFFFFFFFULL); }
 
+/* Error-free transformations (exact with or without FMA contraction):
+   2Sum: a + b = s + err;  product a b = p + lo: with an FMA target
+   fma(a, b, -p), else Dekker's product with 26-bit mask splitting (lo exact
+   to ~2^-106 |ab|; same results in practice). */
+RF_INLINE double rf__two_sum_d(double a, double b, double *err)
+{
+    double s = a + b, bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+}
+RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
+{
+    double p = a * b;
+#if (defined(__FMA__) || defined(__AVX512F__)) && (defined(__GNUC__) || defined(__clang__))
+    *lo = __builtin_fma(a, b, -p);        /* inline vfmadd (never a libm call here) */
+#else
+    double ah = rf__f64(rf__u64(a) & 0xFFFFFFFFF8000000ULL), al = a - ah;
+    double bh = rf__f64(rf__u64(b) & 0xFFFFFFFFF8000000ULL), bl = b - bh;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
 /* ------------------------------------------------------------------------ */
 /* constants                                                                */
 /* ------------------------------------------------------------------------ */
@@ -104,7 +139,8 @@ RF_INLINE double rf__absd(double x) { return rf__f64(rf__u64(x) & 0x7FFFFFFFFFFF
 #define RF__L1_D         0.69314718055989033          /* ln2, 42 bits: k*L1 exact for |k| < 2048 */
 #define RF__L2_D         5.4979230187083712e-14       /* ln2 - L1 */
 #define RF__INV_SQRT2PI  0.3989422804014327           /* 1/sqrt(2 pi) */
-#define RF__SQRT2PI      2.5066282746310002           /* sqrt(2 pi) */
+#define RF__SQRT2PI_H    2.5066282749176025           /* 26 bits */
+#define RF__SQRT2PI_L    (-2.8660203664673471e-10)    /* sqrt(2 pi) - SQRT2PI_H */
 /* tanh-GELU: 2u = ALPHA*x + BETA*x^3, ALPHA = 2 sqrt(2/pi), BETA = 0.044715*ALPHA */
 #define RF__ALPHA        1.5957691216057308
 #define RF__ALPHA_L      (-9.9693088091109202e-17)    /* ALPHA - (double)ALPHA */
@@ -114,8 +150,8 @@ RF_INLINE double rf__absd(double x) { return rf__f64(rf__u64(x) & 0x7FFFFFFFFFFF
 #define RF__BETA3        0.21406444881780073          /* 3*BETA */
 
 /* ------------------------------------------------------------------------ */
-/* polynomials (coefficients from tools/vecmath/fit/, sollya fpminimax and   */
-/* an mpmath rational Lawson fit; all relative minimax)                      */
+/* polynomials and rationals: tools/vecmath/fit/ (sollya fpminimax, and an   */
+/* mpmath Lawson iteration for the rationals); all relative minimax          */
 /* ------------------------------------------------------------------------ */
 /* e^r - 1 - r on |r| <= 0.3466, float coefficients, abs err 2.0e-10 */
 RF_INLINE float rf__expu_f(float r)
@@ -158,6 +194,22 @@ RF_INLINE double rf__expu_d(double r)
     return (r * r) * p;
 }
 
+/* the same polynomial split in even and odd parts, giving u(r) and u(-r)
+   together: u(+-r) = r^2 (Pe(r^2) +- r Po(r^2)) */
+RF_INLINE void rf__expu2_d(double r, double *up, double *um)
+{
+    double s = r * r, pe, po;
+    pe = 2.0896476531151727e-09;         po = 2.5105401456978409e-08;
+    pe = pe * s + 2.7557326901223377e-07; po = po * s + 2.7557254849863536e-06;
+    pe = pe * s + 2.4801587271879556e-05; po = po * s + 0.00019841269875389421;
+    pe = pe * s + 0.0013888888888905044;  po = po * s + 0.0083333333333259017;
+    pe = pe * s + 0.041666666666666644;   po = po * s + 0.16666666666666671;
+    pe = pe * s + 0.5;
+    po = r * po;
+    *up = s * (pe + po);
+    *um = s * (pe - po);
+}
+
 /* H(a) = exp(a^2/2) * erfc(a/sqrt2)/2, a in [0, 14.5]: rational 5/6,
    relative err 8.3e-11 (float use).  Positive coefficients: no cancellation. */
 RF_INLINE double rf__mills_lp(double a)
@@ -172,22 +224,23 @@ RF_INLINE double rf__mills_lp(double a)
     return p / q;
 }
 
-/* mu(a) = 1/H(a) - sqrt(2 pi) a on [0, 39]: rational 9/10, fitted for the
-   relative error of H = 1/(sqrt(2 pi) a + mu(a)) (7.0e-18, 1.9e-17 after
-   rounding the coefficients).  mu decreases from 2 to ~2.5/a, so its own
-   evaluation error reaches H damped by mu/(sqrt(2 pi) a + mu). */
-RF_INLINE double rf__gelu_mu_d(double a)
+/* nu(a) = (1/H(a) - 2 - sqrt(2 pi) a)/a on [0, 39], rational 9/10 fitted for
+   the relative error of H = 1/(2 + a (sqrt(2 pi) + nu(a))): 2.0e-18
+   (7.1e-18 with the coefficients rounded).  nu goes from -0.91 to ~-2/a, so
+   its own evaluation error reaches H damped by a|nu|/(2 + a(sqrt(2pi)+nu)),
+   and 1/H near a = 0 has a single rounding (of 2 + a w). */
+RF_INLINE double rf__gelu_nu_d(double a)
 {
-    double p = 1.4440513382159036e-06, q = 5.7609313393013773e-07;
-    p = p * a + 4.3292271059365476e-05;  q = q * a + 1.7271117331504993e-05;
-    p = p * a + 0.00063802606759725807;  q = q * a + 0.00025568776137627013;
-    p = p * a + 0.0059951946359222269;   q = q * a + 0.0024262788155191388;
-    p = p * a + 0.039366035181282732;    q = q * a + 0.016210391800887188;
-    p = p * a + 0.18709299016806735;     q = q * a + 0.079319115526848089;
-    p = p * a + 0.64532517244270859;     q = q * a + 0.28735471968327725;
-    p = p * a + 1.5693483995274933;      q = q * a + 0.76172237876768778;
-    p = p * a + 2.4775281119446717;      q = q * a + 1.4196403159692281;
-    p = p * a + 2.0;                     q = q * a + 1.6941936324849698;
+    double p = -1.0122676368613931e-06, q = 5.0613381843343192e-07;
+    p = p * a - 2.9675108348877091e-05;  q = q * a + 1.5471898843876402e-05;
+    p = p * a - 0.00042686449987321221;  q = q * a + 0.00023282339954421651;
+    p = p * a - 0.0039014450007061039;   q = q * a + 0.0022412546659373732;
+    p = p * a - 0.02479838612495297;     q = q * a + 0.015169407049320564;
+    p = p * a - 0.11336086103959848;     q = q * a + 0.075115200858997172;
+    p = p * a - 0.37291621207284337;     q = q * a + 0.27517705008852306;
+    p = p * a - 0.85502456517414027;     q = q * a + 0.73724115444890759;
+    p = p * a - 1.2519748860006112;      q = q * a + 1.3883710852476672;
+    p = p * a - 0.91085915302526921;     q = q * a + 1.6744788979393785;
                                          q = q * a + 1.0;
     return p / q;
 }
@@ -231,11 +284,12 @@ RF_INLINE float rf_expm1f(float x)
     al = sr - (a - h);                    /* exact */
     y = 2.0f * (a + (s * w + (al + hl)));
     y = x > 88.7228317f ? RF__INF_F : y;  /* overflow; also x = +inf (t, r garbage) */
-    /* expm1(-0) = -0: the sum above gives +0; expm1 has the sign of x */
-    return rf__f32(rf__u32(y) | (rf__u32(x) & 0x80000000u));
+    /* |x| < 2^-25: expm1(x) rounds to x; the scaling by s = 1/2 above would
+       lose the last bit of a subnormal x and the sign of -0 */
+    return rf__f32(rf__u32(x) & 0x7FFFFFFFu) < 2.98023224e-08f ? x : y;   /* 2^-25 */
 }
 
-/* e^x.  Max error 1 ulp; subnormal results correctly rounded. */
+/* e^x; subnormal results correctly rounded (two-step scaling). */
 RF_INLINE float rf_expf(float x)
 {
     float xc = x < -104.0f ? -104.0f : x; /* e^-104 < 2^-150: result 0; k >= -151 */
@@ -283,7 +337,33 @@ RF_INLINE void rf__pow2split_d(double t, double *s1, double *s2)
     *s2 = rf__f64((tb - t1b + 1023u) << 52);
 }
 
-/* e^x.  Max error < 1 ulp; subnormal results correctly rounded. */
+/* e^z and e^-z from one reduction: e^z = 2^k (1 + r + wp), e^-z = 2^-k (1 - r + wm). */
+RF_INLINE double rf__exp_reduce2_d(double zh, double zl, double *r_out, double *wp, double *wm)
+{
+    double t = zh * RF__LOG2E_D + RF__MAGIC_D;
+    double kd = t - RF__MAGIC_D;
+    double rh = zh - kd * RF__L1_D;
+    double d = zl - kd * RF__L2_D;
+    double r = rh + d, up, um;
+    double rho = d - (r - rh);
+    rf__expu2_d(r, &up, &um);
+    *wp = up + (rho + rho * r);
+    *wm = um - (rho - rho * r);
+    *r_out = r;
+    return t;
+}
+
+/* 2^-k = m1 * m2 (the reciprocals of rf__pow2split_d's factors) */
+RF_INLINE void rf__pow2split_neg_d(double t, double *m1, double *m2)
+{
+    double kd = t - RF__MAGIC_D;
+    double t1 = kd * 0.5 + RF__MAGIC_D;
+    uint64_t tb = rf__u64(t), t1b = rf__u64(t1);
+    *m1 = rf__f64((0x43380000000003FFULL - t1b) << 52);
+    *m2 = rf__f64((t1b - tb + 1023u) << 52);
+}
+
+/* e^x; subnormal results correctly rounded (two-step scaling). */
 RF_INLINE double rf_expd(double x)
 {
     double xc = x < -746.0 ? -746.0 : x;  /* e^-746 rounds to 0 */
@@ -310,7 +390,7 @@ RF_INLINE double rf_expm1d(double x)
     al = sr - (a - h);
     y = 2.0 * (a + (s * w + (al + hl)));
     y = x > 709.78271289338397 ? RF__INF_D : y;
-    return rf__f64(rf__u64(y) | (rf__u64(x) & 0x8000000000000000ULL));
+    return rf__absd(x) < 5.5511151231257827e-17 ? x : y;   /* 2^-54 */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -329,8 +409,10 @@ RF_INLINE double rf__exp_lp(double z, double *s)
 /* ------------------------------------------------------------------------ */
 /* sigmoid / SiLU                                                            */
 /* ------------------------------------------------------------------------ */
-/* float versions: double internally.  a = min(|x|, 120): e^-120 * 120 is
-   below the float underflow threshold, so clamping changes no result. */
+/* float versions, computed in double: e = e^-|x| (never overflows);
+   sigmoid = 1/(1+e) (x >= 0) or e/(1+e) (x < 0).  a = min(|x|, 120):
+   120 e^-120 is below the float underflow threshold, so the clamp changes
+   no result and keeps -inf from producing inf*0. */
 RF_INLINE float rf_sigmoid_f(float xf)
 {
     double x = xf, a = rf__absd(x), s, q, e;
@@ -362,45 +444,97 @@ RF_INLINE float rf_silu_grad_f(float xf)
     return (float)((x >= 0.0 ? 1.0 + e * (1.0 + a) : e * ((1.0 - a) + e)) / d);
 }
 
-/* double versions.  a = min(|x|, 760): 760 e^-760 < 2^-1075. */
+/* double versions.  a = min(|x|, 760): 760 e^-760 < 2^-1075.
+   One reduction gives e^a = 2^k (1+qp) and e^-a = p (1+qm), p = 2^-k.
+   x < 0: sigmoid = e^-a/(1 + e^-a) = p/((1 + p) + qp): the numerator is
+   exact, one rounded denominator (1 + p is inexact only for k >= 53; its
+   error pe is carried).  x >= 0: 1/(1 + e^-a), the error of e^-a damped.
+   Numerator and denominator are selected before the single division. */
+RF_INLINE double rf__sig_parts_d(double a, double zl, double *m1, double *m2,
+                                 double *den_n, double *den_p)
+{
+    double r, wp, wm, p, c, pe, em;
+    double t = rf__exp_reduce2_d(a, zl, &r, &wp, &wm);
+    rf__pow2split_neg_d(t, m1, m2);
+    p = *m1 * *m2;                        /* 2^-k (0 if it underflows) */
+    c = 1.0 + p;
+    pe = p - (c - 1.0);                   /* exact (Fast2Sum, p <= 1) */
+    *den_n = c + ((r + wp) + pe);
+    em = (*m1 * (wm - r) + *m1) * *m2;    /* e^-a */
+    *den_p = 1.0 + em;
+    return em;
+}
+
 RF_INLINE double rf_sigmoid_d(double x)
 {
-    double a = rf__absd(x), r, w, q, s1, s2, m, d, t;
+    double a = rf__absd(x), m1, m2, dn, dp, y;
     a = a > 760.0 ? 760.0 : a;
-    t = rf__exp_reduce_d(-a, 0.0, &r, &w);
-    q = r + w;
-    rf__pow2split_d(t, &s1, &s2);
-    m = s1 * q + s1;                      /* e^-a / s2 */
-    d = 1.0 + m * s2;
-    return x >= 0.0 ? 1.0 / d : (m / d) * s2;   /* last scaling: only subnormal rounding */
+    rf__sig_parts_d(a, 0.0, &m1, &m2, &dn, &dp);
+    y = (x >= 0.0 ? 1.0 : m1) / (x >= 0.0 ? dp : dn);
+    return x >= 0.0 ? y : y * m2;         /* last scaling: only subnormal rounding */
 }
 
 RF_INLINE double rf_silu_d(double x)
 {
-    double a = rf__absd(x), r, w, q, s1, s2, m, n, d, t;
+    double a = rf__absd(x), m1, m2, dn, dp, y;
     a = a > 760.0 ? 760.0 : a;
-    t = rf__exp_reduce_d(-a, 0.0, &r, &w);
-    q = r + w;
-    rf__pow2split_d(t, &s1, &s2);
-    m = s1 * q + s1;
-    d = 1.0 + m * s2;
-    n = -a * q - a;                       /* -a e^r, one rounding with FMA */
-    return x >= 0.0 ? x / d : ((n * s1) / d) * s2;
+    rf__sig_parts_d(a, 0.0, &m1, &m2, &dn, &dp);
+    /* x < 0: -a p/den (clamped a: x = -inf must not give -inf*0) */
+    y = (x >= 0.0 ? x : -a * m1) / (x >= 0.0 ? dp : dn);
+    return x >= 0.0 ? y : y * m2;
+}
+
+/* Derivative of x sigmoid(v(x)) for silu (v = x, g = |x|) and tanh-GELU
+   (g = |x| v'(x) = gh + gl), from e = e^-|v| = 2^k (1+q) = s1 s2 (1+q),
+   C = 1 + e:   x >= 0: (C + g e)/C^2;   x < 0: e (1 + e - g)/C^2.
+   Numerator and C^2 are formed as double-doubles (exact sums, Dekker
+   products) and the one division is corrected by its exact residual, so
+   the result carries ~0.5 ulp plus the (damped) error of q.  The cancelling
+   sum 1 + e - g (zero of the derivative) is exact. */
+RF_INLINE double rf__dsig_d(double x, double r, double w, double s1, double s2,
+                             double gh, double gl)
+{
+    double q = r + w, p = s1 * s2, pq, c1, c1l, ch, cl, dh, dl, b1, b1l, bs, bsl, bh, bhl, bl;
+    double th, tl, nh, nl, ge, nph, npl, nnh, nnl, inv, y0, rh, rl, y;
+    pq = p * q;                                   /* exact: p is a power of 2 */
+    /* C = 1 + p + pq and D = C^2 */
+    c1 = 1.0 + p;
+    c1l = p - (c1 - 1.0);
+    ch = c1 + pq;
+    cl = (pq - (ch - c1)) + c1l;
+    dh = rf__two_prod_d(ch, ch, &dl);
+    dl = dl + 2.0 * (ch * cl);
+    /* x < 0: N = (1+q) B, B = (1 - g) + p + p r + p w (all terms exact, so B
+       is exact to ~2^-100 even where it cancels; the factor p is applied last) */
+    b1 = 1.0 - gh;
+    b1l = (1.0 - b1) - gh;                        /* exact: 1 - gh rounds only if gh < 1/2 */
+    bs = rf__two_sum_d(b1, p, &bsl);
+    bh = rf__two_sum_d(bs, p * r, &bhl);
+    bl = ((bsl + bhl) + b1l) + (p * w - gl);
+    th = rf__two_prod_d(bh, q, &tl);
+    nnh = rf__two_sum_d(bh, th, &nnl);
+    nnl = nnl + (tl + bl * (1.0 + q));
+    /* x >= 0: N = C + g e (no cancellation, g e < 1 <= C) */
+    ge = p * (gh * q + gh);
+    nph = ch + ge;
+    npl = (ge - (nph - ch)) + cl;
+    nh = x >= 0.0 ? nph : nnh;
+    nl = x >= 0.0 ? npl : nnl;
+    /* N / D with one division and a residual correction */
+    inv = 1.0 / dh;
+    y0 = nh * inv;
+    rh = rf__two_prod_d(y0, dh, &rl);
+    y = y0 + (((nh - rh) - rl) + (nl - y0 * dl)) * inv;
+    return x >= 0.0 ? y : (y * s1) * s2;
 }
 
 RF_INLINE double rf_silu_grad_d(double x)
 {
-    double a = rf__absd(x), r, w, q, s1, s2, m, e, d, b, t;
+    double a = rf__absd(x), r, w, s1, s2, t;
     a = a > 760.0 ? 760.0 : a;
     t = rf__exp_reduce_d(-a, 0.0, &r, &w);
-    q = r + w;
     rf__pow2split_d(t, &s1, &s2);
-    m = s1 * q + s1;
-    e = m * s2;
-    d = e * (e + 2.0) + 1.0;              /* (1+e)^2: one rounding (FMA) instead of three */
-    b = (1.0 - a) + e;                    /* x < 0: 1 + x exact near the zero */
-    b = b * q + b;                        /* b e^r */
-    return x >= 0.0 ? (1.0 + e * (1.0 + a)) / d : ((b * s1) / d) * s2;
+    return rf__dsig_d(x, r, w, s1, s2, a, 0.0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -418,8 +552,9 @@ RF_INLINE float rf_gelu_f(float xf)
 }
 
 /* gelu' = Phi(x) + x phi(x);  with D(a) = H(a) - a/sqrt(2pi):
-   x < 0: e^{-a^2/2} D(a);  x >= 0: 1 - e^{-a^2/2} D(a).
-   D vanishes at a = 0.7518 (the zero of gelu'): absolute error there. */
+   x < 0: e^{-a^2/2} D(a);  x >= 0: 1 - e^{-a^2/2} D(a).  D vanishes at
+   a = 0.7518 (the zero of gelu'); in double the cancellation costs ~1e-17
+   absolute, far below a float ulp except within ~6e-4 of the zero. */
 RF_INLINE float rf_gelu_grad_f(float xf)
 {
     double x = xf, a = rf__absd(x), s, q, dd, m;
@@ -431,10 +566,10 @@ RF_INLINE float rf_gelu_grad_f(float xf)
 }
 
 /* double: a = min(|x|, 39): |gelu(-39)| < 2^-1075.  exp(-a^2/2) with an
-   exact double-double argument, two-step scaling for subnormal results. */
-RF_INLINE double rf__gelu_core_d(double a, double *s1, double *s2)
+   exact double-double argument (ah = a cut to 26 bits, ah^2 exact), two-step
+   scaling for subnormal results. */
+RF_INLINE double rf__gelu_core_d(double a, double ah, double *s1, double *s2)
 {
-    double ah = rf__f64(rf__u64(a) & 0xFFFFFFFFF8000000ULL);  /* 26 bits */
     double al = a - ah;                                        /* exact */
     double zh = -0.5 * (ah * ah);                              /* exact */
     double zl = -0.5 * (al * (a + ah));                        /* a^2 - ah^2 */
@@ -446,30 +581,83 @@ RF_INLINE double rf__gelu_core_d(double a, double *s1, double *s2)
 }
 
 /* gelu(x) = x + n (x >= 0) or n (x < 0), n = -a Q(a) = -a e^{-a^2/2}/den,
-   den = 1/H(a) = sqrt(2pi) a + mu(a) (one rounding with FMA).  For x >= 0
-   (and x <= 39), a = x and x + n = x Phi(x). */
+   den = 1/H(a) = 2 + sqrt(2pi) a + a nu(a).  For 0 <= x <= 39, a = x and
+   x + n = x Phi(x).  a(1+q) and den are double-doubles; the quotient is
+   y0 = nh/dh plus the correction (nh - y0 dh (exact) + nl - y0 dl)/dh. */
 RF_INLINE double rf_gelu_d(double x)
 {
-    double a = rf__absd(x), q, s1, s2, den, n;
+    double a = rf__absd(x), ah, al, q, s1, s2, t, te, dh, dl, e, nh, nl, inv, y0, rh, rl, y;
     a = a > 39.0 ? 39.0 : a;
-    q = rf__gelu_core_d(a, &s1, &s2);
-    den = RF__SQRT2PI * a + rf__gelu_mu_d(a);
-    n = -a * q - a;                       /* -a e^r, one rounding with FMA */
-    n = ((n * s1) / den) * s2;            /* s1: exact, s2: only subnormal rounding */
-    return x >= 0.0 ? x + n : n;
+    ah = rf__f64(rf__u64(a) & 0xFFFFFFFFF8000000ULL);         /* 26 bits */
+    al = a - ah;
+    q = rf__gelu_core_d(a, ah, &s1, &s2);
+    /* den = 2 + a nu(a) + sqrt(2pi) a as a double-double: SQRT2PI_H*ah and
+       a*nu exact (Dekker), the sums exact (2Sum) */
+    t = rf__two_prod_d(a, rf__gelu_nu_d(a), &te);
+    t = rf__two_sum_d(2.0, t, &e);
+    te = te + e;
+    dh = rf__two_sum_d(RF__SQRT2PI_H * ah, t, &e);
+    dl = ((RF__SQRT2PI_H * al + RF__SQRT2PI_L * a) + te) + e;
+    t = dh + dl;                          /* normalize: |dl| <= ulp(dh)/2 */
+    dl = dl - (t - dh);
+    dh = t;
+    /* a (1 + q) as a double-double */
+    nh = rf__two_prod_d(a, q, &nl);
+    nh = rf__two_sum_d(a, nh, &e);
+    nl = nl + e;
+    /* a(1+q)/den: one division, corrected by the exact residual */
+    inv = 1.0 / dh;
+    y0 = nh * inv;
+    rh = rf__two_prod_d(y0, dh, &rl);
+    y = -(y0 + (((nh - rh) - rl) + (nl - y0 * dl)) * inv);   /* -a Q(a) / 2^k */
+    y = (y * s1) * s2;                    /* s1 exact, s2: only subnormal rounding */
+    return x >= 0.0 ? x + y : y;
 }
 
-/* gelu' = Phi(x) + x phi(x):  with D(a) = H(a) - a/sqrt(2pi),
-   x < 0: e^{-a^2/2} D(a);  x >= 0: 1 - e^{-a^2/2} D(a).
-   D vanishes at a = 0.7518 (the zero of gelu'): absolute error there. */
+/* gelu' = Phi(x) + x phi(x) = step(x) - sign(x) e^{-a^2/2} D(a) with
+   D(a) = H(a) - a/sqrt(2pi) = (A0 - a) R(a), A0 = 0.7518 the zero of gelu'.
+   R = 1/sqrt(2pi) + rho(a) is smooth and positive (0.665 .. 0.399), so the
+   factored form keeps relative accuracy through the zero (A0 - a is exact
+   near A0, A0 carried in double-double). */
+#define RF__GELU_A0_H 0.75179152469356447
+#define RF__GELU_A0_L (-1.4956759177009883e-17)
+RF_INLINE double rf__gelu_rho_d(double a)   /* rational 9/10, rel err of R 6.4e-18 */
+{
+    double p = 6.8137862283080677e-07, q = 2.2718571114724137e-06;
+    p = p * a + 1.9284633584383499e-05;  q = q * a + 6.5612914285608114e-05;
+    p = p * a + 0.00026384027703572601;  q = q * a + 0.00091863400019662092;
+    p = p * a + 0.0022646152729274738;   q = q * a + 0.0081082503147985735;
+    p = p * a + 0.013352603927960029;    q = q * a + 0.049541754123537597;
+    p = p * a + 0.055897863249698837;    q = q * a + 0.2175904073676023;
+    p = p * a + 0.16602735986436051;     q = q * a + 0.69236020642277241;
+    p = p * a + 0.33813784117720525;     q = q * a + 1.5699205730179775;
+    p = p * a + 0.43121801280777006;     q = q * a + 2.4200569005986976;
+    p = p * a + 0.26613571473000158;     q = q * a + 2.2840657154886452;
+                                         q = q * a + 1.0;
+    return p / q;
+}
+
 RF_INLINE double rf_gelu_grad_d(double x)
 {
-    double a = rf__absd(x), q, s1, s2, dd, m;
+    double a = rf__absd(x), q, s1, s2, th, tl, rho, rh, rl, dh, dl, mh, ml, m, p, u, e;
     a = a > 39.0 ? 39.0 : a;
-    q = rf__gelu_core_d(a, &s1, &s2);
-    dd = 1.0 / (RF__SQRT2PI * a + rf__gelu_mu_d(a)) - RF__INV_SQRT2PI * a;
-    m = (dd * q + dd) * s1;
-    return x >= 0.0 ? 1.0 - m * s2 : m * s2;
+    q = rf__gelu_core_d(a, rf__f64(rf__u64(a) & 0xFFFFFFFFF8000000ULL), &s1, &s2);
+    th = rf__two_sum_d(RF__GELU_A0_H, -a, &tl);
+    tl = tl + RF__GELU_A0_L;
+    rho = rf__gelu_rho_d(a);
+    rh = RF__INV_SQRT2PI + rho;
+    rl = (RF__INV_SQRT2PI - rh) + rho;   /* Fast2Sum: rho < 1/sqrt(2pi) */
+    /* D = t R and m = D (1+q), as double-doubles (Dekker products) */
+    dh = rf__two_prod_d(th, rh, &dl);
+    dl = dl + (th * rl + tl * rh);
+    mh = rf__two_prod_d(dh, q, &ml);
+    mh = rf__two_sum_d(dh, mh, &e);
+    ml = ml + (e + dl * (1.0 + q));
+    /* x < 0: m 2^k;  x >= 0: 1 - m 2^k, with 1 - mh 2^k exact (2Sum) */
+    m = (mh + ml) * s1;
+    p = s1 * s2;
+    u = rf__two_sum_d(1.0, -(mh * p), &e);
+    return x >= 0.0 ? u + (e - ml * p) : m * s2;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -499,54 +687,59 @@ RF_INLINE float rf_gelu_tanh_grad_f(float xf)
     return (float)((x >= 0.0 ? d + g * e : e * (d - g)) / (e * (e + 2.0) + 1.0));
 }
 
-/* double: v = a (ALPHA + BETA a^2) in double-double (~2^-70 relative).
-   a = min(|x|, 24): v(24) = 1025, 24 e^-1025 = 0.  Returns t for e^-v. */
-RF_INLINE double rf__gelu_tanh_core_d(double a, double *r, double *w)
+/* double: v = a (ALPHA + BETA a^2) in double-double (~2^-70 relative); the
+   gradient also needs g = a v'(a) = a (ALPHA + 3 BETA a^2), likewise.
+   a = min(|x|, 24): v(24) = 1025, 24 e^-1025 = 0.  Returns v (+ *vl_out). */
+RF_INLINE double rf__gelu_tanh_core_d(double a, double *vl_out, double *gh, double *gl)
 {
     double ah = rf__f64(rf__u64(a) & 0xFFFFFFF000000000ULL);  /* 17 bits */
     double al = a - ah;                                        /* exact */
     double sh = ah * ah;                                       /* exact, 34 bits */
     double sl = al * (a + ah);                                 /* a^2 - sh */
-    double bh = RF__BETA_H * sh;                               /* exact */
-    double bl = RF__BETA_L * sh + RF__BETA * sl;
-    double wh = RF__ALPHA + bh;                                /* 2Sum(ALPHA, bh) */
-    double bb = wh - RF__ALPHA;
-    double wl = ((RF__ALPHA - (wh - bb)) + (bh - bb)) + (bl + RF__ALPHA_L);
-    double whh = rf__f64(rf__u64(wh) & 0xFFFFFFFFFFFE0000ULL); /* 36 bits */
-    double vh = ah * whh;                                      /* exact */
-    double vl = (ah * (wh - whh) + al * wh) + a * wl;
-    double v = vh + vl;
+    double bh = RF__BETA_H * sh;                               /* exact, 51 bits */
+    double bl = RF__BETA_L * sh + RF__BETA * sl;               /* BETA a^2 = bh + bl */
+    double wh, wl, whh, bb, vh, vl, v;
+    /* v: w = ALPHA + bh + bl by 2Sum(ALPHA, bh); v = a w with wh split to 36
+       bits so that ah*whh is exact */
+    wh = RF__ALPHA + bh;
+    bb = wh - RF__ALPHA;
+    wl = ((RF__ALPHA - (wh - bb)) + (bh - bb)) + (bl + RF__ALPHA_L);
+    whh = rf__f64(rf__u64(wh) & 0xFFFFFFFFFFFE0000ULL);
+    vh = ah * whh;                                             /* exact */
+    vl = (ah * (wh - whh) + al * wh) + a * wl;
+    v = vh + vl;
     vl = vl - (v - vh);                                        /* Fast2Sum */
-    return rf__exp_reduce_d(-v, -vl, r, w);
+    /* g: same with ALPHA + 3 bh + 3 bl (3 bh exact: 53 bits) */
+    wh = RF__ALPHA + 3.0 * bh;
+    bb = wh - RF__ALPHA;
+    wl = ((RF__ALPHA - (wh - bb)) + (3.0 * bh - bb)) + (3.0 * bl + RF__ALPHA_L);
+    whh = rf__f64(rf__u64(wh) & 0xFFFFFFFFFFFE0000ULL);
+    vh = ah * whh;
+    *gl = (ah * (wh - whh) + al * wh) + a * wl;
+    *gh = vh + *gl;
+    *gl = *gl - (*gh - vh);
+    *vl_out = vl;
+    return v;
 }
 
 RF_INLINE double rf_gelu_tanh_d(double x)
 {
-    double a = rf__absd(x), r, w, q, s1, s2, m, n, d, t;
+    double a = rf__absd(x), vl, gh, gl, v, m1, m2, dn, dp, y;
     a = a > 24.0 ? 24.0 : a;
-    t = rf__gelu_tanh_core_d(a, &r, &w);
-    q = r + w;
-    rf__pow2split_d(t, &s1, &s2);
-    m = s1 * q + s1;
-    d = 1.0 + m * s2;
-    n = -a * q - a;
-    return x >= 0.0 ? x / d : ((n * s1) / d) * s2;
+    v = rf__gelu_tanh_core_d(a, &vl, &gh, &gl);
+    rf__sig_parts_d(v, vl, &m1, &m2, &dn, &dp);   /* as silu, with |v| for a */
+    y = (x >= 0.0 ? x : -a * m1) / (x >= 0.0 ? dp : dn);
+    return x >= 0.0 ? y : y * m2;
 }
 
 RF_INLINE double rf_gelu_tanh_grad_d(double x)
 {
-    double a = rf__absd(x), r, w, q, s1, s2, e, d, g, b, t;
+    double a = rf__absd(x), r, w, s1, s2, t, gh, gl, v, vl;
     a = a > 24.0 ? 24.0 : a;
-    t = rf__gelu_tanh_core_d(a, &r, &w);
-    q = r + w;
+    v = rf__gelu_tanh_core_d(a, &vl, &gh, &gl);
+    t = rf__exp_reduce_d(-v, -vl, &r, &w);
     rf__pow2split_d(t, &s1, &s2);
-    e = (s1 * q + s1) * s2;
-    d = 1.0 + e;
-    g = a * (RF__ALPHA + RF__BETA3 * (a * a));
-    b = d - g;
-    b = b * q + b;
-    d = e * (e + 2.0) + 1.0;              /* (1+e)^2 */
-    return x >= 0.0 ? ((1.0 + e) + g * e) / d : ((b * s1) / d) * s2;
+    return rf__dsig_d(x, r, w, s1, s2, gh, gl);
 }
 
 #endif /* RELUFAST_VECMATH_H */

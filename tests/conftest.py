@@ -45,8 +45,8 @@ DTYPES = (F16, F32, F64)
 # of f'(x) is taken at the sum of the magnitudes of its two terms (derivative_floor) instead of
 # at |f'(x)|: near such a root no working-precision formula is accurate relative to the
 # (vanishing) result, so the bound is on the error relative to the size of the terms that
-# cancel.  The numbers follow the plan for the vectorized math header (the temporary libm header
-# meets them in float32 only; see the known bugs below).
+# cancel.  These are the issue's bounds; relufast/_vecmath.h measures well inside them
+# (tools/vecmath/ACCURACY.md).
 TRANSCENDENTAL_ULP_TOL = {F32: 2.0, F64: 4.0}
 
 
@@ -420,42 +420,6 @@ def known_bug(reason):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-BUG_TMP_HEADER_NEG_INF = known_bug(
-    "temporary libm header (_libm_tmp.h): gelu(-inf), gelu(-inf, 'tanh') and silu(-inf) are "
-    "x * (something that underflows to 0) = -inf * 0 = NaN; SPEC: the limit, 0"
-)
-BUG_TMP_HEADER_GRAD_INF = known_bug(
-    "temporary libm header: gelu_grad(g, +-inf) ('none') and silu_grad(g, +-inf) are NaN "
-    "(inf * 0 in x * phi(x), x * (1 - s)); SPEC: the limits, 1 at +inf and 0 at -inf"
-)
-BUG_TMP_HEADER_TANH_GRAD_HUGE = known_bug(
-    "temporary libm header: gelu_grad(g, x, 'tanh') is NaN in float64 for |x| > ~1.3e154 "
-    "(x * x overflows to inf and multiplies s * (1 - s) == 0); the true value is 1 or 0"
-)
-# float64 accuracy of the temporary libm header, against TRANSCENDENTAL_ULP_TOL[float64] (worst
-# errors measured on tests/test_values.py's sample): forward, by Fn.id ...
-BUG_F64_FORWARD_ACCURACY = {
-    "gelu(none)": known_bug(
-        "temporary libm header: float64 gelu loses up to ~6e5 ulp for -5 < x < -1 "
-        "(1 + erf(x/sqrt2) cancels) and ~1e3 ulp for x < -5 (the rounding of x/sqrt2 is "
-        "magnified x**2 times by erfc)"),
-    "gelu(tanh)": known_bug(
-        "temporary libm header: float64 gelu 'tanh' loses up to ~1e3 ulp for x < -3 (the "
-        "rounding of u = sqrt(2/pi)(x + 0.044715 x**3) is magnified 2|u| times by exp(2u))"),
-}
-# ... and gradient (derivatives that cross zero: ulp at the floor, see TRANSCENDENTAL_ULP_TOL)
-BUG_F64_GRADIENT_ACCURACY = {
-    "gelu(none)": known_bug(
-        "temporary libm header: float64 gelu_grad loses up to ~500 ulp for x < -5 "
-        "(exp(-x*x/2) of a rounded x*x: the error is magnified x**2/2 times)"),
-    "gelu(tanh)": known_bug(
-        "temporary libm header: float64 gelu_grad 'tanh' loses up to ~1e3 ulp for x < -3 "
-        "(the rounding of u, as in the forward) and ~30 ulp for x > 5 (1 - s computed as "
-        "1 - sigmoid(2u), which cancels)"),
-    "silu": known_bug(
-        "temporary libm header: float64 silu_grad loses up to ~20 ulp for x > 20 (1 - s "
-        "computed as 1 - sigmoid(x), which cancels; sigmoid(-x) would be exact)"),
-}
 BUG_CELU_NEG_ALPHA_OVERFLOW = known_bug(
     "celu with alpha < 0 overflows spuriously: alpha * expm1(x / alpha) takes expm1 of a large "
     "positive quotient first; e.g. float32 celu(-44.5, alpha=-0.5) is -inf, the true value "

@@ -9,7 +9,6 @@ import pytest
 import relufast
 from relufast import _api, _openmp, _threads, _version
 
-from conftest import BUG_TMP_HEADER_NEG_INF
 
 try:
     from relufast._build_config import BUILD_CONFIG
@@ -87,8 +86,7 @@ def _doctests():
     for module in (_api, _threads):
         for test in finder.find(module):
             if test.examples:
-                marks = [BUG_TMP_HEADER_NEG_INF] if test.name == "relufast._api.gelu" else []
-                yield pytest.param(test, id=test.name.split(".")[-1], marks=marks)
+                yield pytest.param(test, id=test.name.split(".")[-1])
 
 
 @pytest.mark.parametrize("test", list(_doctests()))

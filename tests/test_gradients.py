@@ -15,9 +15,6 @@ from relufast import _reference as ref
 
 from conftest import (
     BUG_CELU_NEG_ALPHA_GRAD_OVERFLOW,
-    BUG_F64_GRADIENT_ACCURACY,
-    BUG_TMP_HEADER_GRAD_INF,
-    BUG_TMP_HEADER_TANH_GRAD_HUGE,
     DTYPES,
     ELEMENTWISE,
     F16,
@@ -97,10 +94,7 @@ def test_random(fn, dtype, scale, rng):
     check_gradient(fn, g, x, fn.gradient(g, x))
 
 
-@pytest.mark.parametrize(
-    "fn", fn_params(TRANSCENDENTAL, lambda fn: [BUG_F64_GRADIENT_ACCURACY[fn.id]]
-                    if fn.id in BUG_F64_GRADIENT_ACCURACY else [])
-)
+@pytest.mark.parametrize("fn", fn_params(TRANSCENDENTAL))
 def test_float64_accuracy(fn, rng):
     x = float64_sample(rng)
     g = random_values(rng, x.size, F64, 3.0)
@@ -108,14 +102,7 @@ def test_float64_accuracy(fn, rng):
 
 
 def _special_marks(fn, dtype, group):
-    marks = []
-    if group == "infinities" and fn.id in ("gelu(none)", "silu"):
-        marks.append(BUG_TMP_HEADER_GRAD_INF)
-    if group == "large" and fn.id == "gelu(tanh)" and dtype == F64:
-        marks.append(BUG_TMP_HEADER_TANH_GRAD_HUGE)
-    if group == "kinks" and dtype == F64 and fn.id == "gelu(tanh)":
-        marks.append(BUG_F64_GRADIENT_ACCURACY[fn.id])  # x = -6
-    return marks
+    return []
 
 
 @pytest.mark.parametrize(
@@ -154,7 +141,7 @@ def test_float16_is_float32_rounded_once(fn, rng):
 
 
 def _sweep_marks(fn, dtype):
-    return [BUG_TMP_HEADER_TANH_GRAD_HUGE] if fn.id == "gelu(tanh)" and dtype == F64 else []
+    return []
 
 
 @pytest.mark.parametrize(
@@ -248,8 +235,7 @@ ZERO_DERIVATIVE = [
     ("silu_grad", inf, -1000.0, {}),
     ("silu_grad", nan, -inf, {}),
 ]
-_ZERO_DERIVATIVE_BUGS = {("gelu_grad", -inf, ()): BUG_TMP_HEADER_GRAD_INF,
-                         ("silu_grad", -inf, ()): BUG_TMP_HEADER_GRAD_INF}
+_ZERO_DERIVATIVE_BUGS = {}
 
 
 def _zero_cases():
@@ -498,7 +484,6 @@ def test_prelu_grad_into_out(rng):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
-@BUG_TMP_HEADER_GRAD_INF
 def test_gradient_limits_at_infinity_gelu_silu(dtype):
     # SPEC: +-inf give the mathematical limits: f'(-inf) = 0 and f'(+inf) = 1
     g = np.ones(2, dtype)

@@ -10,7 +10,6 @@ import relufast
 from relufast import _api
 
 from conftest import (
-    BUG_F64_FORWARD_ACCURACY,
     ELEMENTWISE,
     F32,
     F64,
@@ -43,10 +42,6 @@ def _run_all(fn, x, g):
 
 
 def _marks(fn, dtype):
-    # float64 gelu 'tanh': avx2 contracts the polynomial in u into FMAs and baseline does not;
-    # the tail magnifies that difference as it magnifies each path's own error
-    if fn.id == "gelu(tanh)" and dtype == F64 and len(ISAS) > 1:
-        return [BUG_F64_FORWARD_ACCURACY[fn.id]]
     return []
 
 

@@ -24,8 +24,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:Run
 
 from conftest import (
     BUG_CELU_NEG_ALPHA_OVERFLOW,
-    BUG_F64_FORWARD_ACCURACY,
-    BUG_TMP_HEADER_NEG_INF,
     DTYPES,
     ELEMENTWISE,
     EXACT,
@@ -103,10 +101,7 @@ def float64_sample(rng):
     return np.concatenate(parts)
 
 
-@pytest.mark.parametrize(
-    "fn", fn_params(TRANSCENDENTAL, lambda fn: [BUG_F64_FORWARD_ACCURACY[fn.id]]
-                    if fn.id in BUG_F64_FORWARD_ACCURACY else [])
-)
+@pytest.mark.parametrize("fn", fn_params(TRANSCENDENTAL))
 def test_float64_accuracy(fn, rng):
     x = float64_sample(rng)
     check_forward(fn, x, fn.forward(x))
@@ -117,12 +112,7 @@ def test_float64_accuracy(fn, rng):
 
 
 def _special_marks(fn, dtype, group):
-    marks = []
-    if group == "infinities" and fn.id in ("gelu(none)", "gelu(tanh)", "silu"):
-        marks.append(BUG_TMP_HEADER_NEG_INF)
-    if dtype == F64 and group == "kinks" and fn.id in BUG_F64_FORWARD_ACCURACY:
-        marks.append(BUG_F64_FORWARD_ACCURACY[fn.id])  # x = -6 and -1 are in the bad ranges
-    return marks
+    return []
 
 
 def _special_cases(dtypes):
@@ -272,14 +262,12 @@ def test_limits_at_infinity(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
-@BUG_TMP_HEADER_NEG_INF
 def test_gelu_of_negative_infinity_is_zero(approximate, dtype):
     got = relufast.gelu(np.array([-np.inf], dtype), approximate=approximate)
     assert got[0] == 0, got  # SPEC: "gelu(-inf) is 0, not NaN"
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
-@BUG_TMP_HEADER_NEG_INF
 def test_silu_of_negative_infinity_is_zero(dtype):
     got = relufast.silu(np.array([-np.inf], dtype))
     assert got[0] == 0, got

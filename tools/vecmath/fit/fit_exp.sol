@@ -1,0 +1,19 @@
+// Polynomials for e^r - 1 - r = r^2 P(r) on |r| <= 0.3466 (> ln2/2 plus the
+// rounding slack of k = rint(x/ln2)); relative minimax via fpminimax.
+// run: sollya fit_exp.sol
+prec = 300;
+I = [-0.3466; 0.3466];
+f = exp(x) - 1 - x;
+display = hexadecimal;
+// float exp/expm1 (rf__expu_f): float coefficients, degree 7 (abs err 2.0e-10)
+pf = fpminimax(f, [|2,3,4,5,6,7|], [|SG...|], I, relative);
+print("rf__expu_f  ", pf); display = decimal;
+print("   rel err", dirtyinfnorm(pf/f - 1, I), " abs err", dirtyinfnorm(pf - f, I)); display = hexadecimal;
+// double exp for the float functions computed in double (rf__expu_lp): degree 7
+pl = fpminimax(f, [|2,3,4,5,6,7|], [|D...|], I, relative);
+print("rf__expu_lp ", pl); display = decimal;
+print("   rel err", dirtyinfnorm(pl/f - 1, I), " abs err", dirtyinfnorm(pl - f, I)); display = hexadecimal;
+// double exp (rf__expu_d, rf__expu2_d): degree 12
+pd = fpminimax(f, [|2,3,4,5,6,7,8,9,10,11,12|], [|D...|], I, relative);
+print("rf__expu_d  ", pd); display = decimal;
+print("   rel err", dirtyinfnorm(pd/f - 1, I), " abs err", dirtyinfnorm(pd - f, I));

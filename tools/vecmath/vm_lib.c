@@ -1,0 +1,41 @@
+/* Test library: array loops over every function of relufast/_vecmath.h.
+   Compiled once normally (prefix vm_) and once with -fno-tree-vectorize
+   (-DVM_PREFIX=nv_) into the same shared object, per build flavour. */
+#include "../../relufast/_vecmath.h"
+#include "vm_funcs.h"
+
+#ifndef VM_PREFIX
+#define VM_PREFIX vm_
+#define VM_MAIN 1
+#endif
+#define VM_CAT2(a, b) a##b
+#define VM_CAT(a, b) VM_CAT2(a, b)
+
+#if defined(__GNUC__)
+#define VM_EXPORT __attribute__((visibility("default"), noinline))
+#else
+#define VM_EXPORT
+#endif
+
+#define VM_LOOPS(name, ff, fd)                                                        \
+    VM_EXPORT void VM_CAT(VM_PREFIX, name##_f)(const float *x, float *y, long n)      \
+    {   long i; for (i = 0; i < n; i++) y[i] = ff(x[i]); }                             \
+    VM_EXPORT void VM_CAT(VM_PREFIX, name##_d)(const double *x, double *y, long n)    \
+    {   long i; for (i = 0; i < n; i++) y[i] = fd(x[i]); }
+VM_FUNCS(VM_LOOPS)
+
+#ifdef VM_MAIN
+/* element-by-element through the vectorized loop (n = 1 -> scalar epilogue) */
+#define VM_ONE(name, ff, fd)                                                          \
+    VM_EXPORT void vm1_##name##_f(const float *x, float *y, long n)                    \
+    {   long i; for (i = 0; i < n; i++) vm_##name##_f(x + i, y + i, 1); }              \
+    VM_EXPORT void vm1_##name##_d(const double *x, double *y, long n)                  \
+    {   long i; for (i = 0; i < n; i++) vm_##name##_d(x + i, y + i, 1); }
+VM_FUNCS(VM_ONE)
+
+/* ELU-style loop used by the vectorization check and the benchmark */
+VM_EXPORT void vm_elu_f(const float *x, float *y, long n, float a)
+{   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1f(x[i]); }
+VM_EXPORT void vm_elu_d(const double *x, double *y, long n, double a)
+{   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1d(x[i]); }
+#endif
