@@ -269,19 +269,28 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
             i = end
 
 
-cdef double _weight_sum(const floating* g, const floating* x, Py_ssize_t n) noexcept nogil:
-    # sum of _weight_term over n elements, in 8 independent double lanes (vectorizes without
-    # reassociation) added pairwise at the end
-    cdef double acc[8]
-    cdef Py_ssize_t i, k, m = n - n % 8
-    for k in range(8):
-        acc[k] = 0
-    for i in range(0, m, 8):
-        for k in range(8):
-            acc[k] += _weight_term(g[i + k], x[i + k])
-    for k in range(n - m):  # not hot: fewer than 8
-        acc[k] += _weight_term(g[m + k], x[m + k])
-    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
+DEF _WBLOCK = 2048  # elements per block of prelu's weight-gradient sums (16 KiB of doubles)
+
+
+cdef double _prelu_grad_block(const floating* g, const floating* x, floating* gx, floating w,
+                              Py_ssize_t n, double* tmp) noexcept nogil:
+    # gx = grad * prelu'(x) on one block of n <= _WBLOCK elements of one channel, and the sum
+    # of its weight-gradient terms, pairwise: the terms go to tmp (each read before gx, which
+    # may be g or x itself, is written), then tmp is folded in half until one value is left.
+    # Every loop is a plain elementwise loop, so it vectorizes without reassociation (an FP
+    # sum reduction would need -ffast-math), and the error grows with log2(n), not n.
+    cdef Py_ssize_t j, h
+    if n <= 0:
+        return 0.0
+    for j in range(n):
+        tmp[j] = _weight_term(g[j], x[j])
+        gx[j] = _chain(g[j], _d_leaky(x[j], w))
+    while n > 1:
+        h = n // 2
+        for j in range(h):
+            tmp[j] += tmp[j + n - h]
+        n -= h
+    return tmp[0]
 
 
 cdef void _prelu_grad_range(const floating* g, const floating* x, const floating* w,
@@ -289,10 +298,10 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                             Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     # gx = grad * prelu'(x) for [lo, hi); gw[c] += the weight-gradient terms of channel c.
     # gx may be g or x itself (in place), so each element's weight term is read first.
-    # Long segments are summed in blocks of 2048 so the second read hits L1, and so that the
-    # double accumulation grows its error with the number of blocks, not of elements.
+    # Long runs of one channel go in blocks of _WBLOCK, summed pairwise within a block.
     cdef Py_ssize_t i = lo, j, end, c, b, bend
     cdef floating wc
+    cdef double tmp[_WBLOCK]
     if inner == 1:
         while i < hi:
             c = i % C
@@ -308,10 +317,8 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
             wc = w[c]
             b = i
             while b < end:
-                bend = min(end, b + 2048)
-                gw[c] += _weight_sum(&g[b], &x[b], bend - b)
-                for j in range(b, bend):
-                    gx[j] = _chain(g[j], _d_leaky(x[j], wc))
+                bend = min(end, b + _WBLOCK)
+                gw[c] += _prelu_grad_block(&g[b], &x[b], &gx[b], wc, bend - b, tmp)
                 b = bend
             i = end
 
