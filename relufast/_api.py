@@ -50,6 +50,7 @@ class _Kernels:
         # dicts by dtype; float16 (computed in float32) and unsupported dtypes are not keys
         self.forward = {_F32: mod.forward_f32, _F64: mod.forward_f64}
         self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
+        self.prelu_status = mod.PreluStatus
         self.prelu_forward, self.prelu_gradient = (
             {_F32: fn["float"], _F64: fn["double"]}
             for fn in (mod.prelu_forward, mod.prelu_gradient)
@@ -80,16 +81,24 @@ def _select_isa(isa=None):
 
 _K = _OP = None
 _select_isa()
+_PRELU_CLASH = int(_K.prelu_status.CLASH)
+_PRELU_NONFINITE = int(_K.prelu_status.NONFINITE)
 
-# Below these sizes (elements) a call runs inline on the calling thread: measured on a 2-core
-# AMD EPYC and a 16-core Xeon (docs/performance.md), where a parallel region costs a few
-# microseconds.  Transcendental ops cost more per element, so they split sooner.
+# Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
+# (no fork/join); above, it takes one thread per half-threshold of elements, up to the thread
+# count in force, so a mid-sized array does not pay for waking all of a many-core machine.
+# Measured with bench/threshold.py (docs/performance.md): on a 2-core AMD EPYC relu in place
+# breaks even on 2 threads at ~32k elements and elu at ~8k; on a 16-core Xeon (AVX-512) all 16
+# threads pay from ~64k (relu) and ~16k (elu), the same per-thread grain.
 _PARALLEL_MIN_CHEAP = 32768
 _PARALLEL_MIN_TRANSCENDENTAL = 8192
 
 
 def _nthreads(n, threshold):
-    return 1 if n < threshold else _threads.get_num_threads()
+    """Threads for n elements: 1 below ``threshold``, else one per threshold/2 elements."""
+    if n < threshold:
+        return 1
+    return min(_threads.get_num_threads(), 2 * n // threshold)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,8 +180,14 @@ def _same_shape(fn, grad, x, xname="x"):
         )
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
+
+
 def _param(fn, name, value, nonzero=False):
     """A finite real parameter as a Python float."""
+    if type(value) is float and -_F32_MAX <= value <= _F32_MAX and (value or not nonzero):
+        return value  # the common case, in ~50 ns
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
     ):
@@ -185,8 +200,10 @@ def _param(fn, name, value, nonzero=False):
     return v
 
 
-_F32_MAX = float(np.finfo(np.float32).max)
-_F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
+def _outside_f32(value, nonzero):
+    """True if ``value`` overflows float32, or is to be nonzero and rounds to 0 there."""
+    return (value > _F32_MAX or value < -_F32_MAX
+            or (nonzero and -_F32_ROUNDS_TO_ZERO <= value <= _F32_ROUNDS_TO_ZERO))
 
 
 def _check_param_f32(fn, name, value, nonzero):
@@ -289,7 +306,7 @@ def _run(kern, op, inputs, out, a, b, threshold):
     n = out.size
     if n == 0:
         return out
-    nt = 1 if n < threshold else _threads.get_num_threads()
+    nt = 1 if n < threshold else _nthreads(n, threshold)
     # the common case: every operand C-contiguous and aligned, so 1-D views are free; the
     # kernel itself refuses (returns True) an input that overlaps out other than in place
     if out.flags.carray:
@@ -326,7 +343,7 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
     kern = _K.forward.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or an unsupported dtype
         x = _as_input(fn, "x", x)
-    if pname is not None and x.dtype is not _F64 and x.dtype != _F64:
+    if pname is not None and _outside_f32(a, nonzero) and x.dtype != _F64:
         _check_param_f32(fn, pname, a, nonzero)
     if kern is None:
         o = _prepare_out(fn, out, x)
@@ -338,7 +355,7 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
         n = x.size
         if n:
             xf = _ravel(x)
-            kern(op, xf, xf, a, b, 1 if n < threshold else _threads.get_num_threads())
+            kern(op, xf, xf, a, b, 1 if n < threshold else _nthreads(n, threshold))
         return x
     o = _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
     return o if out is None else out
@@ -357,7 +374,7 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
         grad = _as_input(fn, "grad", grad)
         x = _as_input(fn, xname, x)
         _same_shape(fn, grad, x, xname)
-    if pname is not None and x.dtype is not _F64 and x.dtype != _F64:
+    if pname is not None and _outside_f32(a, nonzero) and x.dtype != _F64:
         _check_param_f32(fn, pname, a, nonzero)
     if kern is None:  # float16, computed in float32
         o = _prepare_out(fn, out, x)
@@ -372,7 +389,7 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
         if n:
             gf = _ravel(grad)
             if not kern(op, gf, _ravel(x), gf, a, b,
-                        1 if n < threshold else _threads.get_num_threads()):
+                        1 if n < threshold else _nthreads(n, threshold)):
                 return out
         else:
             return out
@@ -719,8 +736,6 @@ def _prelu_setup(fn, x, weight, axis):
         w = _as_input(fn, "weight", weight).astype(x.dtype)
     if w.ndim > 1:
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
-    if not np.isfinite(w).all():
-        raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
     scalar = w.ndim == 0
     if scalar:
         return w.reshape(1), None, True
@@ -745,19 +760,55 @@ def _prelu_plan(shape, w, ax, order):
     The kernels see the flat array as runs of ``inner`` elements on one channel, channel
     ``run % len(pattern)``; when ``inner`` is 1 they walk the pattern along each row instead.
     Short runs (NCHW with a tiny H*W, or NC with few channels) would make the inner loops short,
-    so for ``inner < 64`` the weight is expanded into a pattern of at least 256 elements with
-    ``inner == 1``: the weight of flat position i is ``pattern[i % len(pattern)]``.  ``fold``
-    maps the kernel's per-pattern-position weight gradient back to one value per channel.
+    so on large arrays with ``inner < 64`` the weight is expanded into a pattern of at least
+    256 elements with ``inner == 1``: the weight of flat position i is
+    ``pattern[i % len(pattern)]``.  ``fold`` maps the kernel's per-pattern-position weight
+    gradient back to one value per channel (None: no expansion).
     """
+    n = math.prod(shape)
     if ax is None:  # a scalar weight: one run over everything
-        return w, max(1, math.prod(shape)), None
+        return w, max(1, n), None
     inner = math.prod(shape[ax + 1:] if order == "C" else shape[:ax])
     period = w.shape[0] * inner
-    if inner >= 64 or period > (1 << 16):
+    if inner >= 64 or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP:
         return w, inner, None
     reps = -(-256 // period)
     pattern = np.tile(np.repeat(w, inner), reps)
     return pattern, 1, (reps, w.shape[0], inner)
+
+
+def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
+    """Run a prelu kernel on ``inputs`` (x, or grad and x) writing ``out`` (both in the compute
+    dtype); returns the float64 weight gradient per channel when ``with_weight_grad``."""
+    n = out.size
+    nt = _nthreads(n, _PARALLEL_MIN_CHEAP)
+    for attempt in (0, 1):
+        if attempt == 0 and out.flags.carray and all(a is out or _is_c(a) for a in inputs):
+            of = _ravel(out)
+            flat = [of if a is out else _ravel(a) for a in inputs]
+            back, order = None, "C"
+        else:  # any other layout, or an overlap the kernel refused: copies where needed
+            flat, of, back, order = _flatten(inputs, out)
+        pattern, inner, fold = _prelu_plan(out.shape, w.astype(out.dtype, copy=False), ax, order)
+        pattern = _contiguous(pattern if attempt == 0 else pattern.copy())
+        args = (*flat, pattern, of)
+        if with_weight_grad:
+            partial = np.zeros((nt, pattern.shape[0]), np.float64)
+            args += (partial,)
+        status = kern[out.dtype](*args, inner, nt)
+        if status == _PRELU_NONFINITE:
+            raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
+        if status != _PRELU_CLASH:
+            break
+    if back is not None:
+        np.copyto(out, back)
+    if not with_weight_grad:
+        return None
+    gw = partial.sum(axis=0)
+    if fold is not None:
+        reps, channels, inner = fold
+        gw = gw.reshape(reps, channels, inner).sum(axis=(0, 2))
+    return gw
 
 
 def prelu(x, weight, axis=1, out=None):
@@ -788,17 +839,12 @@ def prelu(x, weight, axis=1, out=None):
     w, ax, _ = _prelu_setup(fn, x, weight, axis)
     given, out = out, _prepare_out(fn, out, x)
     if x.size:
-        xc = x.astype(np.float32) if x.dtype == _F16 else x
-        oc = xc if xc is not x else out
-        (xf,), of, back, order = _flatten((xc,), oc)
-        pattern, inner, _ = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
-        pattern = _contiguous(_unshare(pattern, out))
-        _K.prelu_forward[xc.dtype](xf, pattern, of, inner,
-                                   _nthreads(xf.shape[0], _PARALLEL_MIN_CHEAP))
-        if back is not None:
-            np.copyto(oc, back)
-        if oc is not out:  # float16: computed in float32, rounded once
-            _round_to_f16(out, oc)
+        if x.dtype == _F16:  # computed in float32, rounded once
+            x32 = x.astype(np.float32)
+            _prelu_run(fn, _K.prelu_forward, (x32,), x32, w, ax, False)
+            _round_to_f16(out, x32)
+        else:
+            _prelu_run(fn, _K.prelu_forward, (x,), out, w, ax, False)
     return out if given is None else given
 
 
@@ -836,23 +882,12 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     given, out = out, _prepare_out(fn, out, x)
     gw = np.zeros(w.shape[0], np.float64)
     if x.size:
-        f16 = x.dtype == _F16
-        gc, xc = (grad.astype(np.float32), x.astype(np.float32)) if f16 else (grad, x)
-        oc = gc if f16 else out
-        (gf, xf), of, back, order = _flatten((gc, xc), oc)
-        pattern, inner, fold = _prelu_plan(x.shape, w.astype(xc.dtype, copy=False), ax, order)
-        pattern = _contiguous(_unshare(pattern, out))
-        nt = _nthreads(x.size, _PARALLEL_MIN_CHEAP)
-        partial = np.zeros((nt, pattern.shape[0]), np.float64)
-        _K.prelu_gradient[xc.dtype](gf, xf, pattern, of, partial, inner, nt)
-        if back is not None:
-            np.copyto(oc, back)
-        if oc is not out:
-            _round_to_f16(out, oc)
-        gw = partial.sum(axis=0)
-        if fold is not None:
-            reps, channels, inner = fold
-            gw = gw.reshape(reps, channels, inner).sum(axis=(0, 2))
+        if x.dtype == _F16:  # computed in float32, rounded once
+            g32 = grad.astype(np.float32)
+            gw = _prelu_run(fn, _K.prelu_gradient, (g32, x.astype(np.float32)), g32, w, ax, True)
+            _round_to_f16(out, g32)
+        else:
+            gw = _prelu_run(fn, _K.prelu_gradient, (grad, x), out, w, ax, True)
     gw = gw.astype(x.dtype)  # one rounding from the float64 sums
     return (out if given is None else given), (gw.reshape(()) if scalar else gw)
 

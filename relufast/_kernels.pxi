@@ -371,6 +371,13 @@ cdef inline bint _clash(const void* a, const void* b, Py_ssize_t nbytes) noexcep
     return p != q and p < q + nbytes and q < p + nbytes
 
 
+cdef inline bint _apart(const void* a, size_t na, const void* b, size_t nb) noexcept nogil:
+    # two byte ranges that do not overlap at all
+    cdef const char* p = <const char*>a
+    cdef const char* q = <const char*>b
+    return p + na <= q or q + nb <= p
+
+
 cdef inline int _check_1d(Py_ssize_t n, Py_ssize_t m) except -1:
     # the Python layer guarantees these; checked again because a violation would be memory
     # corruption, not a wrong answer
@@ -494,17 +501,38 @@ cdef inline int _check_prelu(Py_ssize_t C, Py_ssize_t inner) except -1:
     return 0
 
 
+cdef inline bint _finite(const floating* w, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef bint bad = False
+    for i in range(n):  # not hot: one pass over the weights
+        bad |= (w[i] - w[i]) != 0  # NaN for NaN and +-inf
+    return not bad
+
+
+# prelu's entry points return a status, having written nothing unless it is OK: the Python
+# layer turns CLASH into copies of the inputs and NONFINITE into a ValueError naming `weight`.
+cpdef enum PreluStatus:
+    OK = 0
+    CLASH = 1       # an input (or the weight) overlaps the output other than element for element
+    NONFINITE = 2   # a weight is NaN or infinite
+
+
 def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
                   Py_ssize_t inner, int nt):
-    """y = prelu(x) with x seen as rows of `inner` elements, row r on channel r % len(w)."""
+    """y = prelu(x) with x seen as runs of `inner` elements, run r on channel r % len(w)."""
     cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
     _check_1d(n, y.shape[0])
     if n == 0:
-        return
+        return OK
     _check_prelu(C, inner)
     _check_aligned(&x[0], sizeof(floating))
     _check_aligned(&y[0], sizeof(floating))
     _check_aligned(&w[0], sizeof(floating))
+    if (_clash(&x[0], &y[0], n * sizeof(floating))
+            or not _apart(&w[0], C * sizeof(floating), &y[0], n * sizeof(floating))):
+        return CLASH
+    if not _finite(&w[0], C):
+        return NONFINITE
     with nogil:
         if nt <= 1:
             _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, 0, n)
@@ -514,6 +542,7 @@ def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
                 lo = c * blk
                 if lo < n:
                     _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, lo, min(n, lo + blk))
+    return OK
 
 
 def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[::1] w,
@@ -523,10 +552,11 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
     gw must have nt rows (at least one) and be zero on entry; the caller adds the rows up.
     """
     cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+    cdef size_t nb = n * sizeof(floating)
     _check_1d(n, g.shape[0])
     _check_1d(n, gx.shape[0])
     if n == 0:
-        return
+        return OK
     _check_prelu(C, inner)
     if gw.shape[0] < max(nt, 1) or gw.shape[1] != C:
         raise ValueError(f"gw has shape ({gw.shape[0]}, {gw.shape[1]}), need ({max(nt, 1)}, {C})")
@@ -534,6 +564,11 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
     _check_aligned(&x[0], sizeof(floating))
     _check_aligned(&gx[0], sizeof(floating))
     _check_aligned(&w[0], sizeof(floating))
+    if (_clash(&g[0], &gx[0], nb) or _clash(&x[0], &gx[0], nb)
+            or not _apart(&w[0], C * sizeof(floating), &gx[0], nb)):
+        return CLASH
+    if not _finite(&w[0], C):
+        return NONFINITE
     with nogil:
         if nt <= 1:
             _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[0, 0], C, inner, 0, n)
@@ -544,3 +579,4 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
                 if lo < n:
                     _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[c, 0], C, inner,
                                       lo, min(n, lo + blk))
+    return OK

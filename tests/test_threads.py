@@ -36,8 +36,9 @@ THREAD_COUNTS = (2, 3, 4)  # 3 and 4 oversubscribe this 2-core machine: chunk ed
 
 
 def _sizes(threshold):
-    """Odd sizes above the parallel threshold."""
-    return (3 * threshold + 7, threshold + 1)
+    """Odd sizes above the parallel threshold, large enough for 4 threads (one per half
+    threshold)."""
+    return (3 * threshold + 7, 2 * threshold + 1)
 
 
 def _unaligned(values, offset):
@@ -122,6 +123,17 @@ def test_small_arrays_run_on_one_thread(fn, kernel_spy):
             fn.gradient(x, x)
             fn.forward(x, out=x)
             assert set(kernel_spy.calls) == {want}, (n, kernel_spy.calls)
+
+
+@needs_openmp
+def test_threads_grow_with_size(kernel_spy):
+    # above the threshold a call takes one thread per half threshold, up to the count in force
+    t = _api._PARALLEL_MIN_CHEAP
+    with relufast.num_threads(8):
+        for n, want in [(t - 1, 1), (t, 2), (2 * t - 1, 3), (2 * t, 4), (10 * t, 8)]:
+            kernel_spy.calls.clear()
+            relufast.relu(np.zeros(n))
+            assert kernel_spy.calls == [want], (n, kernel_spy.calls)
 
 
 def test_thresholds_are_ordered():
