@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import textwrap
 
 import pytest
@@ -56,8 +57,15 @@ def test_mypy_strict(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import numpy as np\nimport relufast as rf\n\nx = np.ones(3, np.float32)\n"
                    + "\n".join(BAD) + "\n")
-    # mypy must see the relufast that the tests import (installed, or built in place)
-    env = dict(os.environ, MYPYPATH=os.path.dirname(os.path.dirname(relufast.__file__)))
+    # mypy must check against the relufast that the tests import: an installed one it finds in
+    # site-packages by itself (and refuses site-packages on MYPYPATH); one built in place it
+    # finds through MYPYPATH
+    env = dict(os.environ)
+    env.pop("MYPYPATH", None)
+    parent = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
+    site = {os.path.abspath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
+    if parent not in site:
+        env["MYPYPATH"] = parent
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--hide-error-context",
          "--cache-dir", str(tmp_path / "cache"), good.name, bad.name],
