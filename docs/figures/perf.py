@@ -253,7 +253,7 @@ def main(argv=None):
     p.add_argument("--measure", action="store_true", help="time and write --out (JSON)")
     p.add_argument("--render", action="store_true", help="draw --results into --out (a folder)")
     p.add_argument("--size", type=int, default=64 * 64 * 56 * 56)
-    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--repeat", type=int, default=9)
     p.add_argument("--results", default=RESULTS)
     p.add_argument("--out")
     args = p.parse_args(argv)
