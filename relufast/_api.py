@@ -405,102 +405,192 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def relu(x, out=None):
-    """Rectified linear unit, ``max(0, x)``, elementwise.
+    r"""Rectified linear unit, ``max(0, x)``, elementwise.
 
     Parameters
     ----------
     x : array_like
-        float16, float32 or float64 array of any shape and strides; lists and Python scalars
-        become float64.
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
     out : ndarray, optional
-        Where to write the result: x's shape and dtype, writable.  ``out=x`` works in place.
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
 
     Returns
     -------
     ndarray
-        ``out``, or a new array of x's shape and dtype.
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    relu_grad : its gradient.
+    leaky_relu, prelu : a nonzero slope for negative inputs.
 
     Notes
     -----
-    NaN gives NaN (not 0); ``relu(-0.0)`` is ``+0.0``, like ``np.maximum(x, 0)``.
+    .. math:: \operatorname{relu}(x) = \max(0, x)
+
+    NaN gives NaN (``np.where(x > 0, x, 0)`` would give 0); ``relu(-0.0)`` is ``+0.0``;
+    ``relu(inf)`` is inf.
 
     Examples
     --------
     >>> import numpy as np, relufast
     >>> relufast.relu(np.array([-2.0, 0.0, 3.0, np.nan]))
     array([ 0.,  0.,  3., nan])
+
+    In place, in float32:
+
+    >>> x = np.array([-1.5, 2.5], dtype=np.float32)
+    >>> relufast.relu(x, out=x)
+    array([0. , 2.5], dtype=float32)
     """
     return _unary("relu", _OP.RELU, x, out)
 
 
 def relu_grad(grad, x, out=None, *, from_output=False):
-    """Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
+    r"""Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
 
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to relu's output; x's shape and dtype.
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
     x : array_like
-        relu's input, or with ``from_output=True`` its output (the sign is the same).
+        relu's input (or, with ``from_output=True``, its output: the sign is the same).
     out : ndarray, optional
-        Where to write the result; ``out=grad`` works in place.
-    from_output : bool, keyword-only
-        ``x`` holds ``relu(x)`` instead of ``x`` (after an in-place forward).
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = relu(x)``
+        instead of x, as after an in-place forward ``relu(x, out=x)``; ``relu'(x)`` is then
+        computed from y.
 
     Returns
     -------
     ndarray
-        The gradient with respect to x.
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    relu : the forward.
 
     Notes
     -----
-    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, not a
-    multiply): ``relu_grad(nan, -1.0)`` is 0.  NaN in ``x`` gives NaN.
+    .. math:: \frac{\partial L}{\partial x} = g \cdot [x > 0]
+
+    The derivative at the kink is PyTorch's: ``relu'(0) = 0``.  NaN in x gives NaN.
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, as in
+    PyTorch, not a multiply): a NaN or an infinity in ``grad`` does not leak through a flat
+    part.
+    ``relu_grad(nan, -1.0)`` is 0.
 
     Examples
     --------
     >>> import numpy as np, relufast
     >>> relufast.relu_grad(np.ones(3), np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 1.])
+
+    After an in-place forward, from the output:
+
+    >>> x = np.array([-2.0, 0.5, 3.0])
+    >>> y = relufast.relu(x, out=x)
+    >>> relufast.relu_grad(np.full(3, 5.0), y, from_output=True)
+    array([0., 5., 5.])
     """
     return _binary("relu_grad", _OP.D_RELU, grad, x, out)
 
 
 def leaky_relu(x, negative_slope=0.01, out=None):
-    """Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
+    r"""Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
 
     Parameters
     ----------
     x : array_like
-        float16, float32 or float64 array; lists and Python scalars become float64.
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
     negative_slope : float, default 0.01
-        Finite; may be 0 or negative.  Rounded to x's precision.
+        The slope for x <= 0: finite, may be 0 or negative.  Rounded to x's precision.
     out : ndarray, optional
-        Where to write the result; ``out=x`` works in place.
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
 
     Returns
     -------
     ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    leaky_relu_grad : its gradient.
+    prelu : a learned slope per channel.
 
     Notes
     -----
-    NaN gives NaN; ``leaky_relu(-inf, 0.0)`` is 0 (the limit, not ``0 * -inf``).
+    .. math::
+
+        \operatorname{leaky\_relu}(x) =
+        \begin{cases} x & x > 0 \\ s\,x & x \le 0 \end{cases}
+
+    with :math:`s` the negative slope.  NaN gives NaN.  Infinities give the limits:
+    ``leaky_relu(-inf, 0.0)`` is 0, not ``0 * -inf = nan``.
 
     Examples
     --------
     >>> import numpy as np, relufast
     >>> relufast.leaky_relu(np.array([-2.0, 3.0]), 0.1)
     array([-0.2,  3. ])
+    >>> relufast.leaky_relu(np.array([-np.inf, np.nan]), negative_slope=0.0)
+    array([ 0., nan])
     """
     a = _param("leaky_relu", "negative_slope", negative_slope)
     return _unary("leaky_relu", _OP.LEAKY, x, out, a, pname="negative_slope")
 
 
 def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False):
-    """Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
+    r"""Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
 
-    The derivative at 0 is ``negative_slope`` (PyTorch's convention).  ``from_output=True``
-    (``x`` holds the forward output) requires ``negative_slope >= 0``.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        leaky_relu's input (or, with ``from_output=True``, its output).
+    negative_slope : float, default 0.01
+        The slope used in the forward.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = leaky_relu(x)``
+        instead of x, as after an in-place forward ``leaky_relu(x, out=x)``; ``leaky_relu'(x)`` is then
+        computed from y.  It requires ``negative_slope >= 0`` (ValueError otherwise:
+        with a negative slope the output's sign does not tell the input's).
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    leaky_relu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} =
+        \begin{cases} g & x > 0 \\ s\,g & x \le 0 \end{cases}
+
+    The derivative at the kink is PyTorch's: ``leaky_relu'(0) = negative_slope``.  NaN in x
+    gives NaN.  With ``negative_slope=0`` the x <= 0 side is exactly 0 whatever ``grad``
+    holds (a select, not a multiply).
 
     Examples
     --------
@@ -524,31 +614,109 @@ def _elu_params(fn, alpha, from_output):
 
 
 def elu(x, alpha=1.0, out=None):
-    """Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
+    r"""Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
 
-    Computed with an expm1-quality exponential, so small negative x keep their digits.
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    alpha : float, default 1.0
+        The scale of the negative side, which tends to ``-alpha``: finite.  Rounded to x's
+        precision.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    elu_grad : its gradient.
+    selu, celu : the scaled and the continuously differentiable variants.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{elu}(x) =
+        \begin{cases} x & x > 0 \\ \alpha\,(e^x - 1) & x \le 0 \end{cases}
+
+    ``exp(x) - 1`` is computed as an ``expm1``, so small negative x keep their digits.  NaN
+    gives NaN; ``elu(-inf)`` is ``-alpha``, ``elu(inf)`` is inf.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.elu(np.array([-np.inf, 0.0, 2.0]))
-    array([-1.,  0.,  2.])
+    >>> relufast.elu(np.array([-np.inf, -1.0, 0.0, 2.0]))
+    array([-1.        , -0.63212056,  0.        ,  2.        ])
     """
     a = _param("elu", "alpha", alpha)
     return _unary("elu", _OP.ELU, x, out, a, 1.0, _PARALLEL_MIN_TRANSCENDENTAL, "alpha")
 
 
 def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
-    """Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``; ``elu'(0) = alpha``.
+    r"""Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``.
 
-    ``from_output=True`` (x holds the output y; the derivative is ``y + alpha`` for y <= 0)
-    requires ``alpha >= 0``.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        elu's input (or, with ``from_output=True``, its output).
+    alpha : float, default 1.0
+        The alpha used in the forward.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = elu(x)``
+        instead of x, as after an in-place forward ``elu(x, out=x)``; ``elu'(x)`` is then
+        computed from y.  The derivative is then ``y + alpha`` for y <= 0; it requires
+        ``alpha >= 0`` (ValueError otherwise).
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    elu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} =
+        \begin{cases} g & x > 0 \\ \alpha\,e^x\,g & x \le 0 \end{cases}
+        \qquad (\alpha\,e^x = y + \alpha \text{ from the output } y)
+
+    The derivative at the kink is PyTorch's, the x <= 0 branch: ``elu'(0) = alpha``.  NaN in
+    x gives NaN.
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, as in
+    PyTorch, not a multiply): a NaN or an infinity in ``grad`` does not leak through a flat
+    part.
+    ``elu_grad(nan, -inf)`` is 0.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.elu_grad(np.ones(2), np.array([0.0, 1.0]))
-    array([1., 1.])
+    >>> relufast.elu_grad(np.ones(3), np.array([-1.0, 0.0, 2.0]))
+    array([0.36787944, 1.        , 1.        ])
+
+    Training step with an in-place forward:
+
+    >>> x = np.array([-2.0, -0.5, 0.0, 3.0])
+    >>> y = relufast.elu(x, out=x)          # x now holds elu(x)
+    >>> relufast.elu_grad(np.ones(4), y, from_output=True)
+    array([0.13533528, 0.60653066, 1.        , 1.        ])
     """
     fn = "elu_grad"
     a = _elu_params(fn, alpha, from_output)
@@ -557,30 +725,99 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
 
 
 def selu(x, out=None):
-    """Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
+    r"""Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
 
-    ``alpha = 1.6732632423543772848170429916717``, ``scale = 1.0507009873554804934193349852946``.
+    The constants make a self-normalizing network's activations keep zero mean and unit
+    variance: ``alpha = 1.6732632423543772848170429916717``,
+    ``scale = 1.0507009873554804934193349852946``.
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    selu_grad : its gradient.
+    elu : the unscaled form with a free alpha.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{selu}(x) = \lambda
+        \begin{cases} x & x > 0 \\ \alpha\,(e^x - 1) & x \le 0 \end{cases}
+
+    with :math:`\lambda` the scale.  The x <= 0 branch is computed as
+    ``(scale * alpha) * expm1(x)``, the product of the constants rounded once to x's dtype.
+    NaN gives NaN; ``selu(-inf)`` is ``-scale * alpha``.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.selu(np.array([0.0, 1.0]))
-    array([0.        , 1.05070099])
+    >>> relufast.selu(np.array([-1.0, 0.0, 1.0]))
+    array([-1.11133074,  0.        ,  1.05070099])
     """
     return _unary("selu", _OP.ELU, x, out, _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE,
                   _PARALLEL_MIN_TRANSCENDENTAL)
 
 
 def selu_grad(grad, x, out=None, *, from_output=False):
-    """Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
+    r"""Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
 
-    ``from_output=True`` is supported (x holds the output).
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        selu's input (or, with ``from_output=True``, its output).
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = selu(x)``
+        instead of x, as after an in-place forward ``selu(x, out=x)``; ``selu'(x)`` is then
+        computed from y.  The derivative is then ``y + scale * alpha`` for y <= 0.
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    selu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = \lambda
+        \begin{cases} g & x > 0 \\ \alpha\,e^x\,g & x \le 0 \end{cases}
+
+    At the kink the x <= 0 branch applies: ``selu'(0) = scale * alpha``.  NaN in x gives
+    NaN.
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, as in
+    PyTorch, not a multiply): a NaN or an infinity in ``grad`` does not leak through a flat
+    part.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.selu_grad(np.ones(1), np.array([1.0]))
-    array([1.05070099])
+    >>> relufast.selu_grad(np.ones(3), np.array([-1.0, 0.0, 1.0]))
+    array([0.6467686 , 1.75809934, 1.05070099])
     """
     op = _OP.D_ELU_Y if from_output else _OP.D_ELU
     return _binary("selu_grad", op, grad, x, out, _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE,
@@ -588,30 +825,99 @@ def selu_grad(grad, x, out=None, *, from_output=False):
 
 
 def celu(x, alpha=1.0, out=None):
-    """Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+    r"""Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
-    ``alpha`` must be finite and nonzero.
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    alpha : float, default 1.0
+        Finite and nonzero (ValueError otherwise).  Rounded to x's precision.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    celu_grad : its gradient.
+    elu : equal to celu for alpha = 1.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{celu}(x) = \max(0, x) + \min\left(0, \alpha\,(e^{x/\alpha} - 1)
+        \right)
+
+    computed as ``x if x > 0 else alpha * expm1(x / alpha)``, which equals it for every
+    nonzero alpha.  Unlike elu its derivative is continuous at 0 for every alpha.  NaN gives
+    NaN; ``celu(-inf)`` is ``-alpha`` for alpha > 0.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.celu(np.array([-np.inf, 2.0]), alpha=2.0)
-    array([-2.,  2.])
+    >>> relufast.celu(np.array([-np.inf, -1.0, 2.0]), alpha=2.0)
+    array([-2.        , -0.78693868,  2.        ])
     """
     a = _param("celu", "alpha", alpha, nonzero=True)
     return _unary("celu", _OP.CELU, x, out, a, 0.0, _PARALLEL_MIN_TRANSCENDENTAL, "alpha", True)
 
 
 def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
-    """Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``; ``celu'(0) = 1``.
+    r"""Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``.
 
-    ``from_output=True`` requires ``alpha > 0``.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        celu's input (or, with ``from_output=True``, its output).
+    alpha : float, default 1.0
+        The alpha used in the forward: finite and nonzero.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = celu(x)``
+        instead of x, as after an in-place forward ``celu(x, out=x)``; ``celu'(x)`` is then
+        computed from y.  The derivative is then ``y / alpha + 1`` for y <= 0; it
+        requires ``alpha > 0`` (ValueError otherwise).
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    celu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} =
+        \begin{cases} g & x > 0 \\ e^{x/\alpha}\,g & x \le 0 \end{cases}
+
+    Both branches meet at the kink: ``celu'(0) = 1``.  NaN in x gives NaN.
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, as in
+    PyTorch, not a multiply): a NaN or an infinity in ``grad`` does not leak through a flat
+    part.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.celu_grad(np.ones(2), np.array([0.0, 3.0]))
-    array([1., 1.])
+    >>> relufast.celu_grad(np.ones(3), np.array([-2.0, 0.0, 3.0]), alpha=2.0)
+    array([0.36787944, 1.        , 1.        ])
     """
     fn = "celu_grad"
     a = _param(fn, "alpha", alpha, nonzero=True)
@@ -623,27 +929,86 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
 
 
 def relu6(x, out=None):
-    """ReLU capped at 6: ``min(max(0, x), 6)``.  NaN gives NaN.
+    r"""ReLU capped at 6: ``min(max(0, x), 6)``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    relu6_grad : its gradient.
+    relu : without the cap.
+
+    Notes
+    -----
+    .. math:: \operatorname{relu6}(x) = \min(\max(0, x), 6)
+
+    NaN gives NaN; ``relu6(-0.0)`` is ``+0.0``; ``relu6(inf)`` is 6.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.relu6(np.array([-1.0, 3.0, 9.0]))
-    array([0., 3., 6.])
+    >>> relufast.relu6(np.array([-1.0, 3.0, 9.0, np.nan]))
+    array([ 0.,  3.,  6., nan])
     """
     return _unary("relu6", _OP.RELU6, x, out)
 
 
 def relu6_grad(grad, x, out=None, *, from_output=False):
-    """Gradient of :func:`relu6`: ``grad * (0 < x < 6)``; ``relu6'(0) = relu6'(6) = 0``.
+    r"""Gradient of :func:`relu6`: ``grad * (0 < x < 6)``.
 
-    ``from_output=True`` is supported.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        relu6's input (or, with ``from_output=True``, its output).
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument holds the forward's output ``y = relu6(x)``
+        instead of x, as after an in-place forward ``relu6(x, out=x)``; ``relu6'(x)`` is then
+        computed from y.
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    relu6 : the forward.
+
+    Notes
+    -----
+    .. math:: \frac{\partial L}{\partial x} = g \cdot [0 < x < 6]
+
+    The derivatives at both kinks are PyTorch's: ``relu6'(0) = relu6'(6) = 0``.  NaN in x
+    gives NaN.
+    Where the derivative is 0 the result is exactly 0 whatever ``grad`` holds (a select, as in
+    PyTorch, not a multiply): a NaN or an infinity in ``grad`` does not leak through a flat
+    part.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.relu6_grad(np.ones(3), np.array([0.0, 3.0, 6.0]))
-    array([0., 1., 0.])
+    >>> relufast.relu6_grad(np.ones(4), np.array([0.0, 3.0, 6.0, np.nan]))
+    array([ 0.,  1.,  0., nan])
     """
     return _binary("relu6_grad", _OP.D_RELU6, grad, x, out)
 
@@ -657,31 +1022,98 @@ def _approximate(fn, approximate):
 
 
 def gelu(x, approximate="none", out=None):
-    """Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
+    r"""Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
 
-    ``approximate="tanh"``: ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.  Both are
-    accurate in relative terms in the negative tail (no ``1 + erf`` cancellation).
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    approximate : {"none", "tanh"}, default "none"
+        "none": the exact form.  "tanh": the tanh approximation (as PyTorch's
+        ``approximate="tanh"``), ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    gelu_grad : its gradient.
+    silu : the sigmoid-weighted counterpart.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{gelu}(x) = x\,\Phi(x)
+        = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right),
+        \qquad
+        \operatorname{gelu}_{\tanh}(x) = \frac{x}{2}\left(1 + \tanh\left(
+        \sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)
+
+    Both are computed without the ``1 + erf`` (or ``1 + tanh``) cancellation, so they stay
+    accurate in relative terms in the negative tail.  gelu is smooth (no kink).  NaN gives
+    NaN; ``gelu(-inf)`` is 0 (the limit, ``-0.0``), ``gelu(inf)`` is inf.
 
     Examples
     --------
     >>> import numpy as np, relufast
     >>> relufast.gelu(np.array([-np.inf, 0.0, 1.0]))
     array([-0.        ,  0.        ,  0.84134475])
+    >>> relufast.gelu(np.array([-1.0, 0.0, 1.0]), approximate="tanh")
+    array([-0.15880801,  0.        ,  0.84119199])
     """
     return _unary("gelu", _approximate("gelu", approximate), x, out, 0.0, 0.0,
                   _PARALLEL_MIN_TRANSCENDENTAL)
 
 
 def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
-    """Gradient of :func:`gelu`: ``grad * (Phi(x) + x phi(x))`` (or the tanh form's derivative).
+    r"""Gradient of :func:`gelu`: ``grad * (Phi(x) + x * phi(x))``, phi the normal density.
 
-    ``from_output=True`` raises ValueError: gelu's output does not determine its input.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        gelu's input.
+    approximate : {"none", "tanh"}, default "none"
+        The form used in the forward; "tanh" differentiates the tanh approximation.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only, and must be False: gelu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
+        output (ValueError).
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    gelu : the forward.
+
+    Notes
+    -----
+    .. math:: \frac{\partial L}{\partial x} = g\,\left(\Phi(x) + x\,\varphi(x)\right)
+
+    for "none"; for "tanh" the exact derivative of the tanh form.  The derivative is 0 at
+    ``x = -inf`` and 1 at ``inf``; NaN in x gives NaN.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.gelu_grad(np.ones(1), np.array([0.0]))
-    array([0.5])
+    >>> relufast.gelu_grad(np.ones(3), np.array([-1.0, 0.0, 1.0]))
+    array([-0.08331547,  0.5       ,  1.08331547])
     """
     fn = "gelu_grad"
     op = _approximate(fn, approximate)
@@ -691,27 +1123,84 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
 
 
 def silu(x, out=None):
-    """Sigmoid linear unit (swish): ``x * sigmoid(x)``.
+    r"""Sigmoid linear unit (swish): ``x * sigmoid(x)``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    silu_grad : its gradient.
+    gelu : the Gaussian-weighted counterpart.
+
+    Notes
+    -----
+    .. math:: \operatorname{silu}(x) = \frac{x}{1 + e^{-x}}
+
+    Smooth (no kink).  NaN gives NaN; ``silu(-inf)`` is 0 (the limit), ``silu(inf)`` is inf.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.silu(np.array([0.0, 1.0]))
-    array([0.        , 0.73105858])
+    >>> relufast.silu(np.array([-1.0, 0.0, 1.0]))
+    array([-0.26894142,  0.        ,  0.73105858])
     """
     return _unary("silu", _OP.SILU, x, out, 0.0, 0.0, _PARALLEL_MIN_TRANSCENDENTAL)
 
 
 def silu_grad(grad, x, out=None, *, from_output=False):
-    """Gradient of :func:`silu`: ``grad * s (1 + x (1 - s))``, s = sigmoid(x).
+    r"""Gradient of :func:`silu`: ``grad * s * (1 + x * (1 - s))``, s = sigmoid(x).
 
-    ``from_output=True`` raises ValueError: silu's output does not determine its input.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        silu's input.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only, and must be False: silu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
+        output (ValueError).
+
+    Returns
+    -------
+    ndarray
+        The gradient of the loss with respect to the function's input x, of x's shape and
+        dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    silu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} = g\,\sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))
+        \bigr)
+
+    The derivative is 0 at ``x = -inf`` and 1 at ``inf``; NaN in x gives NaN.
 
     Examples
     --------
     >>> import numpy as np, relufast
-    >>> relufast.silu_grad(np.ones(1), np.array([0.0]))
-    array([0.5])
+    >>> relufast.silu_grad(np.ones(3), np.array([-1.0, 0.0, 1.0]))
+    array([0.07232949, 0.5       , 0.92767051])
     """
     fn = "silu_grad"
     _no_from_output(fn, from_output, "silu is not monotonic, its output does not determine x")
@@ -812,19 +1301,43 @@ def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
 
 
 def prelu(x, weight, axis=1, out=None):
-    """Parametric ReLU: ``x if x > 0 else w[c] * x``, c the index of the element along ``axis``.
+    r"""Parametric ReLU: ``x if x > 0 else w[c] * x``, c the element's index along ``axis``.
 
     Parameters
     ----------
     x : array_like
-        float16, float32 or float64 array.
+        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
+        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
+        float64; an ndarray of any other dtype is refused with TypeError.
     weight : float or array_like
-        A scalar slope, or a 1-D array of length ``x.shape[axis]`` (an ndarray must have x's
-        dtype; lists and scalars are converted).  Finite.
+        The slope for x <= 0: a scalar, or a 1-D array of length ``x.shape[axis]``, one slope
+        per channel.  An ndarray must have x's dtype; lists and scalars are converted.  Every
+        value finite (ValueError otherwise).
     axis : int, default 1
-        The channel axis (ignored for a scalar weight); negative counts from the end.
+        The channel axis (1 for NCHW or NC layouts, -1 for NHWC); negative counts from the
+        end.  Ignored for a scalar weight.
     out : ndarray, optional
-        Where to write the result; ``out=x`` works in place.
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        computes in place.  By default a new array is allocated.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    prelu_grad : its gradients, with respect to x and to the weight.
+    leaky_relu : one fixed slope.
+
+    Notes
+    -----
+    .. math::
+
+        \operatorname{prelu}(x)_{\dots c \dots} =
+        \begin{cases} x & x > 0 \\ w_c\,x & x \le 0 \end{cases}
+
+    NaN gives NaN; a zero weight at ``x = -inf`` gives 0 (the limit).
 
     Examples
     --------
@@ -849,17 +1362,51 @@ def prelu(x, weight, axis=1, out=None):
 
 
 def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
-    """Gradients of :func:`prelu` with respect to x and to the weight.
+    r"""Gradients of :func:`prelu` with respect to x and to the weight.
 
-    ``grad_x = grad * (1 if x > 0 else w[c])`` (``prelu'(0) = w[c]``), and
-    ``grad_weight[c]`` = the sum over x <= 0 of ``grad * x`` on channel c (over every axis but
-    ``axis``), accumulated in float64 for every dtype.
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the function's output, of x's shape and
+        dtype.
+    x : array_like
+        prelu's input (the output does not determine it where a weight is negative).
+    weight : float or array_like
+        The weight used in the forward.
+    axis : int, default 1
+        The channel axis used in the forward.
+    out : ndarray, optional
+        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        (or ``out=x``) computes in place.  By default a new array is allocated.
+    from_output : bool, default False
+        Keyword-only, and must be False: a weight may be negative, so the output's sign does not tell x's, so its derivative cannot be computed from its
+        output (ValueError).
 
     Returns
     -------
-    (ndarray, ndarray)
-        ``grad_x`` (``out`` if given) and ``grad_weight``, of x's dtype and shaped like weight
-        (0-d for a scalar weight).
+    grad_x : ndarray
+        ``grad * (1 if x > 0 else w[c])``, of x's shape and dtype (``out`` if given).
+    grad_weight : ndarray
+        For each channel c, the sum of ``grad * x`` over the elements of channel c with
+        x <= 0 (every axis but ``axis``); x's dtype, shaped like weight (0-d for a scalar
+        weight).
+
+    See Also
+    --------
+    prelu : the forward.
+
+    Notes
+    -----
+    .. math::
+
+        \frac{\partial L}{\partial x} =
+        \begin{cases} g & x > 0 \\ w_c\,g & x \le 0 \end{cases},
+        \qquad
+        \frac{\partial L}{\partial w_c} = \sum_{x \le 0,\ \text{channel } c} g\,x
+
+    The derivative at the kink is ``prelu'(0) = w[c]``.  NaN in x gives NaN.  The weight
+    gradient is accumulated in float64 for every dtype and rounded once; it agrees across
+    thread counts to rounding.
 
     Examples
     --------
@@ -898,8 +1445,22 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
 def show_config(file=None):
     """Print how relufast was built and what it will use on this machine.
 
-    The version, whether OpenMP is on, the thread count, the instruction set in use (and the
-    others available), the compiler and its flags.
+    The version, the Python and NumPy versions, whether OpenMP is on, the thread count and
+    the size from which a call uses threads, the instruction set in use (and the others
+    available), the compiler and its flags.  Include it in bug reports.
+
+    Parameters
+    ----------
+    file : file-like, optional
+        Where to print (anything with a ``write(str)`` method); default ``sys.stdout``.
+
+    Examples
+    --------
+    >>> import io, relufast
+    >>> buf = io.StringIO()
+    >>> relufast.show_config(file=buf)
+    >>> buf.getvalue().startswith("relufast " + relufast.__version__)
+    True
     """
     try:
         from ._build_config import BUILD_CONFIG

@@ -40,6 +40,21 @@ def get_num_threads():
         From the innermost ``num_threads`` block, else ``set_num_threads``, else the OpenMP
         runtime (threadpoolctl's limit, ``OMP_NUM_THREADS``, or the number of cores).  Always 1
         when relufast was built without OpenMP.
+
+    See Also
+    --------
+    set_num_threads, num_threads : change it.
+
+    Notes
+    -----
+    Arrays below a size threshold (32,768 elements, 8,192 for the exponential functions) run
+    on the calling thread whatever this says.
+
+    Examples
+    --------
+    >>> import relufast
+    >>> relufast.get_num_threads() >= 1
+    True
     """
     if not _openmp.OPENMP:
         return 1
@@ -54,6 +69,18 @@ def set_num_threads(n):
     n : int or None
         A count >= 1, or None to go back to following the OpenMP runtime (threadpoolctl,
         ``OMP_NUM_THREADS``, all cores).
+
+    See Also
+    --------
+    num_threads : the same for one block of code, in one thread.
+
+    Examples
+    --------
+    >>> import relufast
+    >>> relufast.set_num_threads(1)
+    >>> relufast.get_num_threads()
+    1
+    >>> relufast.set_num_threads(None)  # back to the default
     """
     global _global
     _global = 0 if n is None else _check(n)
@@ -62,6 +89,19 @@ def set_num_threads(n):
 @contextlib.contextmanager
 def num_threads(n):
     """Context manager: use ``n`` threads inside the block (in this thread only), then restore.
+
+    Parameters
+    ----------
+    n : int
+        A count >= 1.  The block's value (``as``) is ``n``.
+
+    See Also
+    --------
+    set_num_threads : the same for the whole process.
+
+    Notes
+    -----
+    The setting is a context variable: other Python threads and asyncio tasks keep theirs.
 
     Examples
     --------

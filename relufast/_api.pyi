@@ -1,0 +1,340 @@
+# Type information for relufast's public functions (the implementation is _api.py).
+#
+# Each function is overloaded so that the result's type follows NumPy's rules as relufast
+# applies them: an ndarray keeps its dtype (float16, float32, float64); any other array-like
+# (a list, a Python float) becomes float64; with ``out`` the result is ``out`` itself.
+
+from typing import Any, Literal, Protocol, SupportsIndex, TypeVar, overload
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._version import __version__ as __version__
+
+# the dtypes relufast computes in
+_Float = TypeVar("_Float", np.float16, np.float32, np.float64)
+# a caller's ``out`` array, returned as it was given
+_Out = TypeVar("_Out", bound=NDArray[np.floating[Any]])
+
+_Approximate = Literal["none", "tanh"]
+
+class _SupportsWrite(Protocol):
+    def write(self, s: str, /) -> object: ...
+
+# relu
+@overload
+def relu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def relu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def relu(x: ArrayLike, out: _Out) -> _Out: ...
+
+# relu_grad
+@overload
+def relu_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def relu_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def relu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+
+# leaky_relu
+@overload
+def leaky_relu(
+    x: NDArray[_Float], negative_slope: float = 0.01, out: None = None
+) -> NDArray[_Float]: ...
+@overload
+def leaky_relu(
+    x: ArrayLike, negative_slope: float = 0.01, out: None = None
+) -> NDArray[np.float64]: ...
+@overload
+def leaky_relu(x: ArrayLike, negative_slope: float, out: _Out) -> _Out: ...
+@overload
+def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: _Out) -> _Out: ...
+
+# leaky_relu_grad
+@overload
+def leaky_relu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    negative_slope: float = 0.01,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[_Float]: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    negative_slope: float = 0.01,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[np.float64]: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike, x: ArrayLike, negative_slope: float, out: _Out, *, from_output: bool = False
+) -> _Out: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    negative_slope: float = 0.01,
+    *,
+    out: _Out,
+    from_output: bool = False,
+) -> _Out: ...
+
+# elu
+@overload
+def elu(x: NDArray[_Float], alpha: float = 1.0, out: None = None) -> NDArray[_Float]: ...
+@overload
+def elu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def elu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
+@overload
+def elu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+
+# elu_grad
+@overload
+def elu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    alpha: float = 1.0,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[_Float]: ...
+@overload
+def elu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    alpha: float = 1.0,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[np.float64]: ...
+@overload
+def elu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float, out: _Out, *, from_output: bool = False
+) -> _Out: ...
+@overload
+def elu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+
+# selu
+@overload
+def selu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def selu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def selu(x: ArrayLike, out: _Out) -> _Out: ...
+
+# selu_grad
+@overload
+def selu_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def selu_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def selu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+
+# celu
+@overload
+def celu(x: NDArray[_Float], alpha: float = 1.0, out: None = None) -> NDArray[_Float]: ...
+@overload
+def celu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def celu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
+@overload
+def celu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+
+# celu_grad
+@overload
+def celu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    alpha: float = 1.0,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[_Float]: ...
+@overload
+def celu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    alpha: float = 1.0,
+    out: None = None,
+    *,
+    from_output: bool = False,
+) -> NDArray[np.float64]: ...
+@overload
+def celu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float, out: _Out, *, from_output: bool = False
+) -> _Out: ...
+@overload
+def celu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+
+# relu6
+@overload
+def relu6(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def relu6(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def relu6(x: ArrayLike, out: _Out) -> _Out: ...
+
+# relu6_grad
+@overload
+def relu6_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def relu6_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+
+# gelu
+@overload
+def gelu(
+    x: NDArray[_Float], approximate: _Approximate = "none", out: None = None
+) -> NDArray[_Float]: ...
+@overload
+def gelu(
+    x: ArrayLike, approximate: _Approximate = "none", out: None = None
+) -> NDArray[np.float64]: ...
+@overload
+def gelu(x: ArrayLike, approximate: _Approximate, out: _Out) -> _Out: ...
+@overload
+def gelu(x: ArrayLike, approximate: _Approximate = "none", *, out: _Out) -> _Out: ...
+
+# gelu_grad
+@overload
+def gelu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    approximate: _Approximate = "none",
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> NDArray[_Float]: ...
+@overload
+def gelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    approximate: _Approximate = "none",
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> NDArray[np.float64]: ...
+@overload
+def gelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    approximate: _Approximate,
+    out: _Out,
+    *,
+    from_output: Literal[False] = False,
+) -> _Out: ...
+@overload
+def gelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    approximate: _Approximate = "none",
+    *,
+    out: _Out,
+    from_output: Literal[False] = False,
+) -> _Out: ...
+
+# silu
+@overload
+def silu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def silu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def silu(x: ArrayLike, out: _Out) -> _Out: ...
+
+# silu_grad
+@overload
+def silu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> NDArray[_Float]: ...
+@overload
+def silu_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: Literal[False] = False
+) -> NDArray[np.float64]: ...
+@overload
+def silu_grad(
+    grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: Literal[False] = False
+) -> _Out: ...
+
+# prelu: weight is a scalar or a 1-D array of length x.shape[axis]
+@overload
+def prelu(
+    x: NDArray[_Float], weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
+) -> NDArray[_Float]: ...
+@overload
+def prelu(
+    x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
+) -> NDArray[np.float64]: ...
+@overload
+def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex, out: _Out) -> _Out: ...
+@overload
+def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, *, out: _Out) -> _Out: ...
+
+# prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x)
+@overload
+def prelu_grad(
+    grad: NDArray[_Float],
+    x: NDArray[_Float],
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> tuple[NDArray[_Float], NDArray[_Float]]: ...
+@overload
+def prelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+@overload
+def prelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    weight: ArrayLike,
+    axis: SupportsIndex,
+    out: _Out,
+    *,
+    from_output: Literal[False] = False,
+) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
+@overload
+def prelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    *,
+    out: _Out,
+    from_output: Literal[False] = False,
+) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
+def show_config(file: _SupportsWrite | None = None) -> None: ...

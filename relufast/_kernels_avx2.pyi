@@ -1,0 +1,13 @@
+# Type information for the compiled kernel module relufast._kernels_avx2: the same interface as
+# relufast._kernels_baseline (one source, _kernels.pxi, compiled per instruction set).
+
+from ._kernels_baseline import (
+    ISA as ISA,
+    Op as Op,
+    forward_f32 as forward_f32,
+    forward_f64 as forward_f64,
+    gradient_f32 as gradient_f32,
+    gradient_f64 as gradient_f64,
+    prelu_forward as prelu_forward,
+    prelu_gradient as prelu_gradient,
+)

@@ -1,0 +1,98 @@
+# Type information for the compiled kernel module relufast._kernels_baseline (built from
+# _kernels.pxi).  _kernels_avx2 and _kernels_avx512 have the same interface.  Internal: the
+# public API is relufast's top-level functions.
+
+import enum
+from typing import Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "ISA",
+    "Op",
+    "forward_f32",
+    "forward_f64",
+    "gradient_f32",
+    "gradient_f64",
+    "prelu_forward",
+    "prelu_gradient",
+]
+
+# a description of the instruction set the module was compiled for
+ISA: str
+
+class Op(enum.IntEnum):
+    RELU = 0
+    LEAKY = 1
+    ELU = 2
+    CELU = 3
+    RELU6 = 4
+    GELU = 5
+    GELU_TANH = 6
+    SILU = 7
+    D_RELU = 16
+    D_LEAKY = 17
+    D_ELU = 18
+    D_CELU = 19
+    D_RELU6 = 20
+    D_GELU = 21
+    D_GELU_TANH = 22
+    D_SILU = 23
+    D_ELU_Y = 24
+    D_CELU_Y = 25
+
+# 1-D C-contiguous aligned arrays; True means "refused, nothing written": an input overlaps the
+# output other than element for element (the caller copies it and calls again)
+def forward_f32(
+    op: int, x: NDArray[np.float32], y: NDArray[np.float32], a: float, b: float, nt: int
+) -> bool: ...
+def forward_f64(
+    op: int, x: NDArray[np.float64], y: NDArray[np.float64], a: float, b: float, nt: int
+) -> bool: ...
+def gradient_f32(
+    op: int,
+    g: NDArray[np.float32],
+    x: NDArray[np.float32],
+    out: NDArray[np.float32],
+    a: float,
+    b: float,
+    nt: int,
+) -> bool: ...
+def gradient_f64(
+    op: int,
+    g: NDArray[np.float64],
+    x: NDArray[np.float64],
+    out: NDArray[np.float64],
+    a: float,
+    b: float,
+    nt: int,
+) -> bool: ...
+
+_F = TypeVar("_F", np.float32, np.float64)
+_Fn = TypeVar("_Fn")
+
+class _Fused(Generic[_Fn]):
+    """A Cython fused function: callable, and indexable by "float" or "double"."""
+
+    def __getitem__(self, key: str) -> _Fn: ...
+
+class _PreluForward(_Fused["_PreluForward"]):
+    def __call__(
+        self, x: NDArray[_F], w: NDArray[_F], y: NDArray[_F], inner: int, nt: int
+    ) -> None: ...
+
+class _PreluGradient(_Fused["_PreluGradient"]):
+    def __call__(
+        self,
+        g: NDArray[_F],
+        x: NDArray[_F],
+        w: NDArray[_F],
+        gx: NDArray[_F],
+        gw: NDArray[np.float64],
+        inner: int,
+        nt: int,
+    ) -> None: ...
+
+prelu_forward: _PreluForward
+prelu_gradient: _PreluGradient
