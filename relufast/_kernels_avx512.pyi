@@ -4,6 +4,7 @@
 from ._kernels_baseline import (
     ISA as ISA,
     Op as Op,
+    PreluStatus as PreluStatus,
     forward_f32 as forward_f32,
     forward_f64 as forward_f64,
     gradient_f32 as gradient_f32,

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 __all__ = [
     "ISA",
     "Op",
+    "PreluStatus",
     "forward_f32",
     "forward_f64",
     "gradient_f32",
@@ -41,6 +42,11 @@ class Op(enum.IntEnum):
     D_SILU = 23
     D_ELU_Y = 24
     D_CELU_Y = 25
+
+class PreluStatus(enum.IntEnum):
+    OK = 0
+    CLASH = 1
+    NONFINITE = 2
 
 # 1-D C-contiguous aligned arrays; True means "refused, nothing written": an input overlaps the
 # output other than element for element (the caller copies it and calls again)
@@ -80,7 +86,7 @@ class _Fused(Generic[_Fn]):
 class _PreluForward(_Fused["_PreluForward"]):
     def __call__(
         self, x: NDArray[_F], w: NDArray[_F], y: NDArray[_F], inner: int, nt: int
-    ) -> None: ...
+    ) -> PreluStatus: ...
 
 class _PreluGradient(_Fused["_PreluGradient"]):
     def __call__(
@@ -92,7 +98,7 @@ class _PreluGradient(_Fused["_PreluGradient"]):
         gw: NDArray[np.float64],
         inner: int,
         nt: int,
-    ) -> None: ...
+    ) -> PreluStatus: ...
 
 prelu_forward: _PreluForward
 prelu_gradient: _PreluGradient
