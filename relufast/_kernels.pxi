@@ -301,7 +301,7 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
     # Long runs of one channel go in blocks of _WBLOCK, summed pairwise within a block.
     cdef Py_ssize_t i = lo, j, end, c, b, bend
     cdef floating wc
-    cdef double tmp[_WBLOCK]
+    cdef double s, tmp[_WBLOCK]
     if inner == 1:
         while i < hi:
             c = i % C
@@ -315,6 +315,14 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
             c = (i // inner) % C
             end = min(hi, (i // inner + 1) * inner)
             wc = w[c]
+            if end - i < 64:  # a short run (small arrays; large ones get a weight pattern)
+                s = 0.0
+                for j in range(i, end):  # not hot
+                    s += _weight_term(g[j], x[j])
+                    gx[j] = _chain(g[j], _d_leaky(x[j], wc))
+                gw[c] += s
+                i = end
+                continue
             b = i
             while b < end:
                 bend = min(end, b + _WBLOCK)
