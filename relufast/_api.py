@@ -192,7 +192,11 @@ def _param(fn, name, value, nonzero=False):
         value, (int, float, np.integer, np.floating)
     ):
         raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # a Python int beyond float64's range
+        raise ValueError(f"{fn}: {name} must be finite, got an int of {value.bit_length()} "
+                         "bits, beyond float64's range") from None
     if not math.isfinite(v):
         raise ValueError(f"{fn}: {name} must be finite, got {v}")
     if nonzero and v == 0:
