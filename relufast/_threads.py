@@ -5,7 +5,7 @@ The number of threads a call uses is, first found wins:
 1. the innermost ``num_threads(n)`` block active in this thread (or asyncio task),
 2. the last ``set_num_threads(n)`` (process-wide),
 3. the OpenMP runtime's own setting, ``omp_get_max_threads()``: a threadpoolctl limit, else
-   ``OMP_NUM_THREADS``, else all cores.
+   ``OMP_NUM_THREADS``, else all cores; capped at ``MAX_THREADS``.
 
 Arrays below a size threshold run inline on the calling thread whatever the setting: no OpenMP
 region is entered, so they never pay a fork/join.
@@ -20,6 +20,12 @@ from . import _openmp
 _scoped = contextvars.ContextVar("relufast_num_threads", default=0)
 _global = 0  # 0: not set, follow the OpenMP runtime
 
+# The most threads a call may use.  An OpenMP runtime that cannot start the team it is asked
+# for (libgomp: a count in the billions, or past the process's thread limit) ends the process
+# instead of failing the call, so larger counts are refused here, and a larger OpenMP default
+# (OMP_NUM_THREADS) is capped.  Four threads per core is already far past any speedup.
+MAX_THREADS = max(256, 4 * _openmp.num_procs())
+
 
 def _check(n):
     try:
@@ -28,6 +34,11 @@ def _check(n):
         raise TypeError(f"n must be an int >= 1, got {type(n).__name__}") from None
     if n < 1:
         raise ValueError(f"n must be an int >= 1, got {n}")
+    if n > MAX_THREADS:
+        raise ValueError(
+            f"n must be an int from 1 to {MAX_THREADS} (4 threads per core, at least 256), "
+            f"got {n}"
+        )
     return n
 
 
@@ -58,7 +69,7 @@ def get_num_threads():
     """
     if not _openmp.OPENMP:
         return 1
-    return _scoped.get() or _global or _openmp.max_threads()
+    return _scoped.get() or _global or min(_openmp.max_threads(), MAX_THREADS)
 
 
 def set_num_threads(n):
@@ -67,8 +78,9 @@ def set_num_threads(n):
     Parameters
     ----------
     n : int or None
-        A count >= 1, or None to go back to following the OpenMP runtime (threadpoolctl,
-        ``OMP_NUM_THREADS``, all cores).
+        A count from 1 to 4 per core (at least 256; more is refused, as an OpenMP runtime
+        that cannot start them ends the process), or None to go back to following the OpenMP
+        runtime (threadpoolctl, ``OMP_NUM_THREADS``, all cores).
 
     See Also
     --------
