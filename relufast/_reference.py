@@ -207,7 +207,8 @@ def prelu_grad(grad, x, weight, axis=1, *, precision=np.float64):
         gw = np.asarray(_exact_sum(terms.ravel()))
     else:
         axis = axis % x.ndim
-        moved = np.moveaxis(terms, axis, 0).reshape(x.shape[axis], -1)
+        rest = math.prod(np.delete(np.array(x.shape, dtype=np.int64), axis).tolist())
+        moved = np.moveaxis(terms, axis, 0).reshape(x.shape[axis], rest)  # -1: ambiguous at 0
         gw = np.array([_exact_sum(row) for row in moved])
     return _chain(grad, d), gw
 
