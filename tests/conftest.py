@@ -588,3 +588,21 @@ def kernel_spy(monkeypatch):
         wrapped = {dt: spy.wrap(f) for dt, f in getattr(k, table).items()}
         monkeypatch.setattr(k, table, wrapped)
     return spy
+
+
+# ---------------------------------------------------------------------------------------------
+# pytest-run-parallel (pytest --parallel-threads=N runs every test in N threads at once): tests
+# that change process-wide state, the thread count, the kernel module, monkeypatched kernels,
+# sys.stdout (doctest), would race copies of themselves, so they run in one thread
+
+
+_PROCESS_WIDE_FIXTURES = {"thread_state", "default_isa", "kernel_spy"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = _PROCESS_WIDE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if used:
+            item.add_marker(pytest.mark.thread_unsafe(reason=f"process-wide state: {used}"))
+        elif getattr(item, "originalname", "") == "test_docstring_examples":
+            item.add_marker(pytest.mark.thread_unsafe(reason="doctest swaps sys.stdout"))
