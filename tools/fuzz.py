@@ -24,6 +24,7 @@ and dispatch logic lives there); the compiled kernels are not.
 import os
 import subprocess
 import sys
+import tempfile
 
 
 def _ensure_atheris():
@@ -261,7 +262,9 @@ def main():
     argv = list(sys.argv)
     if not any(a.startswith(("-max_total_time", "-runs")) for a in argv[1:]):
         argv.append("-max_total_time=45")
-    for flag, value in (("-timeout", "10"), ("-rss_limit_mb", "3072"), ("-max_len", "4096")):
+    prefix = os.path.join(tempfile.gettempdir(), "relufast-fuzz-")  # crash files: not the tree
+    for flag, value in (("-timeout", "10"), ("-rss_limit_mb", "3072"), ("-max_len", "4096"),
+                        ("-artifact_prefix", prefix)):
         if not any(a.startswith(flag + "=") for a in argv[1:]):
             argv.append(f"{flag}={value}")
     atheris.Setup(argv, TestOneInput)
