@@ -81,3 +81,15 @@ start=$SECONDS
 if [ $# -eq 0 ]; then set -- -q; fi
 "$py" -m pytest -p no:cacheprovider "$@"
 echo "sanitize: test suite clean under ASan+UBSan in $((SECONDS - start)) s"
+
+# then the fuzzer, against the same instrumented kernels (RELUFAST_SANITIZE_FUZZ seconds; 0: no)
+fuzz=${RELUFAST_SANITIZE_FUZZ:-30}
+if [ "$fuzz" -gt 0 ]; then
+    start=$SECONDS
+    if ! PYTHONPATH="$work${PYTHONPATH:+:$PYTHONPATH}" "$py" "$work/tools/fuzz.py" \
+            -max_total_time="$fuzz" >"$work/fuzz.log" 2>&1; then
+        tail -n 60 "$work/fuzz.log"; echo "sanitize: the fuzzer found something" >&2; exit 1
+    fi
+    grep -E "^(INFO: Seed|Done)" "$work/fuzz.log"
+    echo "sanitize: fuzzing clean under ASan+UBSan for $((SECONDS - start)) s"
+fi
