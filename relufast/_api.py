@@ -1226,6 +1226,8 @@ def _prelu_setup(fn, x, weight, axis):
             )
         w = weight
     else:
+        if isinstance(weight, int) and not isinstance(weight, bool):
+            _param(fn, "weight", weight)  # beyond float64: ValueError, as for a slope or alpha
         w = _as_input(fn, "weight", weight).astype(x.dtype)
     if w.ndim > 1:
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")

@@ -28,6 +28,18 @@ def test_python_int_parameter_beyond_float64_is_a_value_error(call, value):
         call(value)
 
 
+# the same for prelu's scalar weight, which raised TypeError ("NumPy cannot convert") where a
+# slope raises ValueError
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+def test_prelu_python_int_weight_beyond_float64_is_a_value_error(value):
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu(x, value)
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu_grad(x, x, value)
+    assert relufast.prelu(-x, 3)[0, 0] == -3.0  # an ordinary int weight still works
+
+
 # found probing the thread API for tests/test_thread_stress.py: set_num_threads accepted any
 # count, and the next large call asked libgomp for that many threads; at 2**31 - 1 libgomp
 # printed "Out of memory allocating 481036338272 bytes" and ended the process, at 2**31 the
