@@ -64,7 +64,8 @@ cd "$work"
 # canary: a view that claims 4x the memory its buffer has must make ASan stop the kernel, or the
 # runtime is not watching (a wrong LD_PRELOAD, a Python that overrides it)
 if ASAN_OPTIONS=$ASAN_OPTIONS:abort_on_error=0 "$py" - >"$work/canary.log" 2>&1 <<'PY'
-import numpy as np, relufast
+import os, sys, numpy as np, relufast
+assert relufast.__file__.startswith(os.getcwd()), relufast.__file__  # the instrumented copy
 buf = np.zeros(256)
 view = np.lib.stride_tricks.as_strided(buf, shape=(1024,), strides=(8,))
 relufast.relu(view)
