@@ -208,7 +208,8 @@ def _measure(label, groups, expect_error, record_property, capsys, fraction=1.0)
                               for n, kw in ELEMENTWISE])
 def test_elementwise_do_not_leak(name, kw, record_property, capsys):
     # the forward and the gradient, CALLS calls each, spread over every path
-    _measure(name, _variants(name, kw), False, record_property, capsys)
+    label = name + (f"({kw['approximate']})" if "approximate" in kw else "")
+    _measure(label, _variants(name, kw), False, record_property, capsys)
 
 
 def test_prelu_does_not_leak(record_property, capsys):
