@@ -18,7 +18,17 @@ import pytest
 
 import relufast
 
-from conftest import DTYPES, ELEMENTWISE, F16, F32, F64, assert_same, fn_params, mixed_values
+from conftest import (
+    DTYPES,
+    ELEMENTWISE,
+    F16,
+    F32,
+    F64,
+    assert_same,
+    fn_params,
+    mixed_values,
+    shape_id,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 
@@ -178,7 +188,7 @@ def _unaligned(values):
     return view
 
 
-@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 40_001)], ids=str)
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 40_001)], ids=shape_id)
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_unaligned_everywhere(dtype, shape, rng):
     n = int(np.prod(shape))
