@@ -1272,6 +1272,12 @@ def _prelu_plan(shape, w, ax, order):
     return pattern, 1, (reps, w.shape[0], inner)
 
 
+def _prelu_finite(fn, w):
+    """The kernels refuse a non-finite weight; an empty x never reaches them, so check here."""
+    if not np.isfinite(w).all():
+        raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
+
+
 def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
     """Run a prelu kernel on ``inputs`` (x, or grad and x) writing ``out`` (both in the compute
     dtype); returns the float64 weight gradient per channel when ``with_weight_grad``."""
@@ -1364,6 +1370,8 @@ def prelu(x, weight, axis=1, out=None):
             _round_to_f16(out, x32)
         else:
             _prelu_run(fn, _K.prelu_forward, (x,), out, w, ax, False)
+    else:
+        _prelu_finite(fn, w)
     return out if given is None else given
 
 
@@ -1441,6 +1449,8 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
             _round_to_f16(out, g32)
         else:
             gw = _prelu_run(fn, _K.prelu_gradient, (grad, x), out, w, ax, True)
+    else:
+        _prelu_finite(fn, w)
     gw = gw.astype(x.dtype)  # one rounding from the float64 sums
     return (out if given is None else given), (gw.reshape(()) if scalar else gw)
 

@@ -107,3 +107,18 @@ def test_elu_grad_large_alpha_where_exp_underflows(dtype, x, alpha):
     got = float(relufast.elu_grad(np.ones(1, dtype), np.array([x], dtype), alpha=alpha)[0])
     ulp = float(np.spacing(np.abs(dtype(want))))
     assert abs(got - want) <= 2 * ulp, (got, want)
+
+
+# found by tests/test_properties.py after rebasing onto the kernels' weight check: a non-finite
+# prelu weight is refused by the kernels, which an empty x never reaches, so prelu(empty, nan)
+# returned quietly where leaky_relu(empty, nan) raises (SPEC: a bad parameter is a ValueError)
+@pytest.mark.parametrize("x, weight, axis", [
+    (np.ones(0), float("nan"), 1),
+    (np.ones((0, 3), np.float32), np.array([1.0, np.inf, 2.0], np.float32), 1),
+    (np.ones((2, 0), np.float16), np.array([np.nan, 0.5], np.float16), 0),
+], ids=["scalar", "vector", "float16"])
+def test_prelu_non_finite_weight_is_refused_for_empty_x(x, weight, axis):
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu(x, weight, axis=axis)
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu_grad(x, x, weight, axis=axis)
