@@ -1,6 +1,7 @@
 """Regression tests for the failure modes that the trust work (issue 6: sanitizers, property
 tests, fuzzing, leak and thread stress) found in relufast.  Each test names what found it."""
 
+import math
 import os
 import subprocess
 import sys
@@ -122,3 +123,21 @@ def test_prelu_non_finite_weight_is_refused_for_empty_x(x, weight, axis):
         relufast.prelu(x, weight, axis=axis)
     with pytest.raises(ValueError, match="weight must be finite"):
         relufast.prelu_grad(x, x, weight, axis=axis)
+
+
+# found by tests/test_properties.py: prelu_grad's weight gradient is a float64 sum, exact
+# products but rounded sums; where products of grad and x near float32's maximum (~1e76) cancel,
+# the sum's rounding error (up to 2**-45 of their mass) swamps the small exact sum: the result
+# is 0 instead of -6464 below, and where the error exceeds float32's range, +-inf (the case the
+# property tests hit).  A limit of float64 accumulation, not fixed: it needs compensated (or
+# exact) summation of the weight gradient, a cost for every call.
+@pytest.mark.xfail(strict=True, reason=(
+    "prelu_grad float32 weight gradient: float64 accumulation of cancelling products near "
+    "1e76 loses the small exact sum (0 instead of -6464), or gives +-inf"))
+def test_prelu_weight_gradient_of_cancelling_huge_products():
+    big = np.float32(3.4028235e38)
+    g = np.array([big / 2, -big / 2, 100.0, 1e30] * 64, np.float32)
+    x = np.array([-big, -big, -1.0, -1e-30] * 64, np.float32)
+    _, gw = relufast.prelu_grad(g, x, np.float32(0.1))
+    want = math.fsum(float(a) * float(b) for a, b in zip(g, x) if b <= 0)
+    assert np.isfinite(gw) and abs(float(gw) - want) <= 1e-3 * abs(want) + 1e-30, (gw, want)

@@ -79,10 +79,13 @@ PROFILE = settings(
     **_profile,
 )
 
-# float64 transcendental results against the twin: the twin is within 8 ulp and the temporary
-# libm header within ~6e5 (conftest's BUG_F64_*_ACCURACY); this bound still catches any result
-# taken from the wrong element, the wrong parameter or the wrong formula
-F64_TWIN_TOL = 2e6
+# float64 transcendental results against the twin: the twin is within 8 ulp of the exact value
+# (tests/test_reference.py) and the kernels within TRANSCENDENTAL_ULP_TOL; the exact float64
+# accuracy is test_values.py's and test_gradients.py's job, with mpmath
+F64_TWIN_TOL = 8 + TRANSCENDENTAL_ULP_TOL[F64]
+# ... wherever the result exceeds 1e-290; below, the twin's intermediates go subnormal, so there
+# the ulp is taken at 1e-290 (an absolute bound of ~2e-305)
+TWIN_F64_FLOOR = 1e-290
 
 DTYPES = (F16, F32, F64)
 NAMES = ("relu", "leaky_relu", "prelu", "elu", "selu", "celu", "relu6", "gelu", "silu")
@@ -280,18 +283,9 @@ def _fn(name, param, approximate):
 
 
 def _known_bug_mask(fn, x64, dtype, *, gradient):
-    """Elements where a known, open bug (conftest's BUG_* markers) applies."""
+    """Elements where a known, open bug (conftest's BUG_* markers, test_hardening's) applies."""
     x64 = np.asarray(x64, F64)
     mask = np.zeros(x64.shape, bool)
-    approx = fn.kw.get("approximate")
-    if fn.name in ("gelu", "silu"):
-        if not gradient:
-            mask |= np.isneginf(x64)  # BUG_TMP_HEADER_NEG_INF
-        else:
-            if fn.name == "silu" or approx == "none":
-                mask |= np.isinf(x64)  # BUG_TMP_HEADER_GRAD_INF
-            if approx == "tanh" and dtype == F64:
-                mask |= np.abs(x64) > 1e154  # BUG_TMP_HEADER_TANH_GRAD_HUGE
     if gradient and fn.name == "elu" and abs(fn.kw["alpha"]) > 1:
         # test_hardening.BUG_ELU_GRAD_EXP_UNDERFLOW: alpha * exp(x) with exp(x) subnormal
         mask |= x64 < math.log(float(np.finfo(working_dtype(dtype)).tiny))
@@ -327,7 +321,8 @@ def check_forward(fn, xv, got):
             with np.errstate(all="ignore"):
                 got = _unmask(got, want.astype(dtype), mask)
         tol = TRANSCENDENTAL_ULP_TOL[F32] if dtype == F32 else F64_TWIN_TOL
-        assert_ulp(got, want, dtype, tol, x=xv, what=fn.id)
+        floor = None if dtype == F32 else TWIN_F64_FLOOR
+        assert_ulp(got, want, dtype, tol, x=xv, floor=floor, what=fn.id)
 
 
 def check_gradient(fn, gv, xv, got, from_output):
@@ -362,6 +357,8 @@ def check_gradient(fn, gv, xv, got, from_output):
         got = np.where(underflows & (got == 0), want.astype(dtype), got)
     floor = fn.from_output_floor(dtype) if from_output else derivative_floor(fn, x64)
     tol = TRANSCENDENTAL_ULP_TOL[F32] if dtype == F32 or from_output else F64_TWIN_TOL
+    if dtype == F64 and not from_output:
+        floor = np.maximum(TWIN_F64_FLOOR, 0.0 if floor is None else floor)
     assert_gradient_ulp(got, g64, d, dtype, tol, floor=floor, x=xv, what=fn.grad_name)
 
 
@@ -374,14 +371,17 @@ def _unchanged(snap, what):
         assert a.tobytes() == before, f"{what} was written"
 
 
-def refused(call, exc, name, keep):
-    """``call()`` raises ``exc`` naming ``name`` and changes none of the arrays in ``keep``."""
+def refused(call, exc, name, keep, also=None):
+    """``call()`` raises ``exc`` naming ``name`` (or, where a second fault came with the first,
+    the exception and name ``also``: which check runs first is not the contract) and changes
+    none of the arrays in ``keep``."""
     snap = _snapshot(keep)
-    with pytest.raises(exc) as info:
+    allowed = [(exc, name)] + ([also] if also else [])
+    with pytest.raises(tuple(e for e, _ in allowed)) as info:
         call()
-    if name is not None:
-        assert re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", str(info.value)), (
-            name, str(info.value))
+    msg = str(info.value)
+    assert any(isinstance(info.value, e) and (n is None or re.search(
+        rf"(?<![\w.]){re.escape(n)}(?!\w)", msg)) for e, n in allowed), (allowed, msg)
     _unchanged(snap, "an operand of a refused call")
 
 
@@ -671,6 +671,7 @@ def _effective_weight(weight, dtype):
 def test_prelu(data, case):
     dtype, shape, weight, axis, vector, fault, expect = case
     seed = data.draw(st.integers(0, 2**32 - 1), "seed")
+    also = None  # a second fault: a read-only x as out
     outs = {"out": BAD_OUTS, "mismatch": ("none", "fresh")}.get(fault, GOOD_OUTS)
     out_kind = data.draw(st.sampled_from(outs), "out")
     if out_kind == "overlap" and int(np.prod(shape)) < 2:
@@ -683,7 +684,7 @@ def test_prelu(data, case):
         xa = np.asarray(x)
         out = {"none": None, "self": x}.get(out_kind)
         if out_kind == "self" and not xa.flags.writeable:
-            expect = expect or (ValueError, "out")
+            also = (ValueError, "out")
         if out_kind == "fresh":
             out = _sentinel(shape, xa.dtype, seed).copy()
         elif out_kind == "fortran":
@@ -702,11 +703,13 @@ def test_prelu(data, case):
     g = data.draw(operands(xdt, shape + ((1,) if mismatch else ()), allow_list=False), "grad")
     gv = _c_values(g, xdt)
     kw = dict(axis=axis)
+    if expect is None and also is not None:
+        expect, also = also, None
     if expect is not None:
         refused(lambda: relufast.prelu(x, weight, out=out, **kw), expect[0], expect[1],
-                [x, out, weight])
+                [x, out, weight], also)
         refused(lambda: relufast.prelu_grad(g, x, weight, out=out, **kw), expect[0],
-                expect[1], [g, x, out, weight])
+                expect[1], [g, x, out, weight], also)
         return
     if mismatch:
         refused(lambda: relufast.prelu_grad(g, x, weight, **kw), ValueError, "grad", [g, x])
@@ -742,6 +745,11 @@ def test_prelu(data, case):
         got_gw = gw.astype(F64)
         ok = (np.abs(got_gw - want_gw) <= tol) | (got_gw == want_gw.astype(xdt)) | (
             np.isnan(got_gw) & np.isnan(want_gw))
+        # a float64 sum of products that cancel (grad and x near float32's max: terms of
+        # 1e76) is off by up to 2**-45 of their mass, which can exceed float32's range: the
+        # rounded result is then +-inf although the exact sum is small (a limit of float64
+        # accumulation, reported in tests/test_hardening.py)
+        ok |= np.isinf(got_gw) & (tol >= float(np.finfo(xdt).max))
     assert ok.all(), (gw, want_gw)
     if isinstance(g, np.ndarray) and g.flags.writeable:
         gx2, _ = relufast.prelu_grad(g, xg, weight, axis=axis, out=g)
