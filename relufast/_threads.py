@@ -105,7 +105,7 @@ def num_threads(n):
     Parameters
     ----------
     n : int
-        A count >= 1.  The block's value (``as``) is ``n``.
+        A count from 1 to 4 per core (at least 256).  The block's value (``as``) is ``n``.
 
     See Also
     --------
