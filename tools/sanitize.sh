@@ -24,9 +24,10 @@ trap 'rm -rf "$work"' EXIT
     while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
     tar --null -T - -cf -) | tar -xf - -C "$work"
 
-# the build needs Cython and setuptools, which a venv made by `pip install .` need not have
-"$py" -c "import Cython, setuptools" 2>/dev/null ||
-    "$py" -m pip install -q "Cython>=3.1" "setuptools>=64"
+# the build needs pyproject.toml's build requirements, which a venv made by `pip install .`
+# need not have (pip builds in an isolated environment) or may have too old (a venv's bundled
+# setuptools cannot read the SPDX license field)
+"$py" -m pip install -q "Cython>=3.1" "setuptools>=77"
 
 isas=baseline
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && isas+=,avx2
