@@ -132,6 +132,7 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 #define RF__LOG2E_F      1.44269502f
 #define RF__L1_F         0.693145752f                 /* ln2, 16 bits: k*L1 exact for |k| < 256 */
 #define RF__L2_F         1.42860677e-06f              /* ln2 - L1 */
+#define RF__LN2_F        0.693147182f                 /* ln2 rounded to float */
 /* double exp */
 #define RF__MAGIC_D      6755399441055744.0           /* 0x1.8p52 */
 #define RF__LOG2E_D      1.4426950408889634
@@ -153,17 +154,20 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 /* polynomials and rationals: tools/vecmath/fit/ (sollya fpminimax, and an   */
 /* mpmath Lawson iteration for the rationals); all relative minimax          */
 /* ------------------------------------------------------------------------ */
-/* e^r - 1 - r on |r| <= 0.3466, float coefficients, abs err 2.0e-10 */
-RF_INLINE float rf__expu_f(float r)
+/* e^r - 1 - r = r^2 P(r) on |r| <= 0.3466, float coefficients, degree 6 in
+   all, relative err of e^r - 1: 1.4e-8 (fit/fit_exp.sol: fitted relative to
+   e^r - 1, so also good for e^r = 1 + q).  Returns r^2 P(r). */
+RF_INLINE float rf__expm1_w_f(float r)
 {
-    float p = 0.000199510425f;
-    p = p * r + 0.00139305007f;
-    p = p * r + 0.00833319966f;
-    p = p * r + 0.0416665114f;
-    p = p * r + 0.166666672f;
-    p = p * r + 0.5f;
+    float p = 1.38645305e-3f;
+    p = p * r + 8.36653355e-3f;
+    p = p * r + 4.16675024e-2f;
+    p = p * r + 0.166665435f;
+    p = p * r + 0.49999997f;
     return (r * r) * p;
 }
+/* e^r - 1 (one FMA: r^2 P + r) */
+#define rf__expm1_poly_f(r) (rf__expm1_w_f(r) + (r))
 
 /* e^r - 1 - r on |r| <= 0.3466, degree 7, abs err 1.8e-10 (for float results) */
 RF_INLINE double rf__expu_lp(double r)
@@ -248,63 +252,92 @@ RF_INLINE double rf__gelu_nu_d(double a)
 /* ------------------------------------------------------------------------ */
 /* float exp / expm1 (native float arithmetic)                               */
 /* ------------------------------------------------------------------------ */
-/* Reduction shared by expf/expm1f.  x must be finite-clamped from below.
-   Returns the magic sum t (k in its low bits); e^x = 2^k (1 + r + w) with
-   r + w = x - k ln2 + (e^r' - 1 - r') to ~2^-33 absolute. */
-RF_INLINE float rf__exp_reduce_f(float x, float *r_out, float *w_out)
+/* z -> k = rint(z/ln2), r = z - k ln2 (|r| <= 0.3466); returns the magic
+   sum t, whose low mantissa bits hold k.  z - k*L1 is exact (k*L1 exact
+   for |k| < 256, Sterbenz; with FMA the fused form is exact too), so r has
+   one rounding: |error| <= 2^-26. */
+RF_INLINE float rf__reduce_f(float z, float *r)
 {
-    float t = x * RF__LOG2E_F + RF__MAGIC_F;
+    float t = z * RF__LOG2E_F + RF__MAGIC_F;
     float kf = t - RF__MAGIC_F;
-    float rh = x - kf * RF__L1_F;          /* exact (Sterbenz, k*L1 exact) */
-    float d = -(kf * RF__L2_F);            /* |d| < 2^-9.8 */
-    float r = rh + d;
-    float rho = d - (r - rh);              /* rounding error of r (Fast2Sum; when
-                                              |rh| < |d| the error is < 2^-33) */
-    /* e^(r+rho) = (1 + r + u(r)) (1 + rho) */
-    *w_out = rf__expu_f(r) + (rho + rho * r);
-    *r_out = r;
+    float rh = z - kf * RF__L1_F;
+    *r = rh - kf * RF__L2_F;
     return t;
 }
 
-/* e^x - 1 = 2 (h + s r + s w) with s = 2^(k-1), h = s - 1/2.
-   s*r and s*w are exact scalings; h + s*r is summed exactly (Fast2Sum:
-   |h| >= |s r| for every k, and h = 0 for k = 0), h's own rounding error
-   (k > 24 only) is carried in hl, so the result has one significant rounding,
-   also in the cancellation case k = 1, r < 0. */
+/* e^x - 1 for x <= 0 (the ELU form), x = NaN gives NaN; for x > 0 the
+   result is unspecified (it is finite garbage or inf, never a trap, so a
+   select `x > 0 ? .. : rf_expm1_neg_f(x)` may evaluate it everywhere).
+   e^x - 1 = s p - (1 - s) with s = 2^k (k in [-25, 0]) and p = e^r - 1:
+   1 - s is exact for k >= -24 and s p is exact, so one rounding (FMA) or
+   two (s p exact, then the subtraction) follow the polynomial.  At k = -25
+   (x < -16.98) 1 - s rounds to 1, costing < 0.71 ulp there.  The sign of
+   x is ORed in: it only matters for x = -0 (-0 - (+0) would give +0). */
+RF_INLINE float rf_expm1_neg_f(float x)
+{
+    float xc = x < -17.5f ? -17.5f : x;   /* e^-17.5 < 2^-25: result -1 */
+    float t = xc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    /* one constant: |k| <= 25 here, so k (ln2 - LN2_F) < 5e-8 absolute,
+       which e^x's small weight in e^x - 1 (for k <= -1) makes harmless;
+       x - k*LN2_F is exact with FMA and, without, k*LN2_F rounds by at
+       most 2^-20 where e^x < 2^-23 */
+    float r = xc - kf * RF__LN2_F;
+    float p, s, y;
+    p = rf__expm1_poly_f(r);
+    s = rf__f32((rf__u32(t) + 127u) << 23);           /* 2^k (magic bits shift out) */
+    y = s * p - (1.0f - s);
+    return rf__f32(rf__u32(y) | (rf__u32(x) & 0x80000000u));
+}
+
+/* e^x - 1 for every x.  With s = 2^(k-1) (k <= 128) and h = s - 1/2:
+   e^x - 1 = 2 (h + s r + s w), w = e^r - 1 - r.  s r and s w are exact
+   scalings, h + s r is summed exactly (Fast2Sum, |h| >= |s r|, h = 0 at
+   k = 0) and h's own rounding error (k > 24 only) is carried in hl: the
+   k = 1, r < 0 cancellation costs nothing.  x > 88.8 is clamped
+   to 88.8, which overflows to inf in the doubling, as do all x above the
+   threshold 88.7228.  |x| < 2^-25 returns x (keeps -0 and subnormals, which
+   the scaling by 1/2 would round). */
 RF_INLINE float rf_expm1f(float x)
 {
-    float xc = x < -86.0f ? -86.0f : x;   /* expm1 = -1 already; keeps k >= -125 */
-    float r, w, h, hl, sr, a, al, y;
-    float t = rf__exp_reduce_f(xc, &r, &w);
-    float s = rf__f32((rf__u32(t) + 126u) << 23);     /* 2^(k-1) (magic bits shift out) */
+    float xc = x < -17.5f ? -17.5f : (x > 88.8f ? 88.8f : x);
+    float r, w, s, h, hl, sr, a, al, y;
+    float t = xc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = xc - kf * RF__L1_F;        /* exact */
+    float d = -(kf * RF__L2_F);
+    r = rh + d;
+    /* e^(r + rho) = e^r (1 + rho): rho = the rounding error of r (Fast2Sum;
+       when |rh| < |d| its error is < 2^-33), which the k = 1 cancellation
+       would otherwise amplify 3 times */
+    w = rf__expm1_w_f(r) + (d - (r - rh)) * (1.0f + r);
+    s = rf__f32((rf__u32(t) + 126u) << 23);           /* 2^(k-1) */
     h = s - 0.5f;
     hl = (s - h) - 0.5f;                  /* exact */
-    sr = s * r;                           /* exact */
+    sr = s * r;
     a = h + sr;
     al = sr - (a - h);                    /* exact */
-    y = 2.0f * (a + (s * w + (al + hl)));
-    y = x > 88.7228317f ? RF__INF_F : y;  /* overflow; also x = +inf (t, r garbage) */
-    /* |x| < 2^-25: expm1(x) rounds to x; the scaling by s = 1/2 above would
-       lose the last bit of a subnormal x and the sign of -0 */
+    y = a + (s * w + (al + hl));
+    y = y + y;
     return rf__f32(rf__u32(x) & 0x7FFFFFFFu) < 2.98023224e-08f ? x : y;   /* 2^-25 */
 }
 
 /* e^x; subnormal results correctly rounded (two-step scaling). */
 RF_INLINE float rf_expf(float x)
 {
-    float xc = x < -104.0f ? -104.0f : x; /* e^-104 < 2^-150: result 0; k >= -151 */
-    float r, w;
-    float t = rf__exp_reduce_f(xc, &r, &w);
-    float q = r + w;
-    /* k = bits(t) - MAGIC_BITS in [-151, 128];  kb = k + 151 >= 0.
-       2^k = 2^k1 * 2^k2 with k1 = floor(kb/2) - 76, k2 = k - k1, both normal */
-    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 151u);
+    float xc = x < -104.0f ? -104.0f : (x > 88.8f ? 88.8f : x); /* e^-104 < 2^-150 */
+    float r, p;
+    float t = rf__reduce_f(xc, &r);
+    /* k = bits(t) - MAGIC_BITS in [-150, 128];  kb = k + 150 >= 0.
+       2^k = 2^k1 * 2^k2 with k1 = floor(kb/2) - 75, k2 = k - k1, both normal */
+    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 150u);
     uint32_t h = kb >> 1;
-    float s1 = rf__f32((h + (127u - 76u)) << 23);
+    float s1 = rf__f32((h + (127u - 75u)) << 23);
     float s2 = rf__f32((kb - h + (127u - 75u)) << 23);
-    float y = (s1 * q + s1) * s2;         /* s1*q exact: one rounding, then the
-                                             only subnormal-precision rounding */
-    return x > 88.7228317f ? RF__INF_F : y;
+    p = rf__expm1_poly_f(r);
+    return (s1 * p + s1) * s2;            /* s1*p exact: one rounding, then the
+                                             only subnormal-precision rounding;
+                                             k = 128 overflows to inf here */
 }
 
 /* ------------------------------------------------------------------------ */
