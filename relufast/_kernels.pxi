@@ -24,6 +24,11 @@ cdef extern from "_compat.h" nogil:
 cdef extern from "_vecmath.h" nogil:
     float rf_expm1f(float x)
     double rf_expm1d(double x)
+    float rf_expm1_neg_f(float x)
+    float rf_expm1_scaled_f(float t, float s)
+    double rf_expm1_scaled_d(double t, double s)
+    float rf_exp_scaled_f(float t, float s)
+    double rf_exp_scaled_d(double t, double s)
     float rf_expf(float x)
     double rf_expd(double x)
     float rf_gelu_f(float x)
@@ -97,7 +102,19 @@ cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
     return s * x if x > 0 else sa * _expm1(x)
 
 cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
-    return x if x > 0 else alpha * _expm1(x / alpha)
+    # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f
+    if floating is float:
+        return x if x > 0 else alpha * rf_expm1_neg_f(x / alpha)
+    else:
+        return x if x > 0 else alpha * rf_expm1d(x / alpha)
+
+cdef inline floating _celu_neg(floating x, floating alpha) noexcept nogil:
+    # alpha < 0: x / alpha >= 0, and expm1(x / alpha) may overflow where alpha * expm1(x / alpha)
+    # does not (|alpha| < 1): the product is formed at a safe scale by rf_expm1_scaled
+    if floating is float:
+        return x if x > 0 else rf_expm1_scaled_f(x / alpha, alpha)
+    else:
+        return x if x > 0 else rf_expm1_scaled_d(x / alpha, alpha)
 
 cdef inline floating _relu6(floating x) noexcept nogil:
     return 0 if x <= 0 else (6 if x > 6 else x)
@@ -137,7 +154,17 @@ cdef inline floating _d_elu_y(floating y, floating sa, floating s) noexcept nogi
     return s if y > 0 else y + sa
 
 cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
+    # alpha > 0 (then exp(x / alpha) <= 1; it is 0 where it underflows, and _chain gives 0)
     return 1 if x > 0 else _exp(x / alpha)
+
+cdef inline floating _g_celu_neg(floating g, floating x, floating alpha) noexcept nogil:
+    # grad * celu'(x) for alpha < 0: exp(x / alpha) >= 1 may overflow where grad * exp(x / alpha)
+    # does not, so the product is one scaled exp.  The derivative (1, or exp(x / alpha) >= 1) is
+    # never 0, so there is no zero to select; NaN x gives NaN through x / alpha.
+    if floating is float:
+        return g if x > 0 else rf_exp_scaled_f(x / alpha, g)
+    else:
+        return g if x > 0 else rf_exp_scaled_d(x / alpha, g)
 
 cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
     # y = alpha * (exp(x / alpha) - 1), so exp(x / alpha) = (y + alpha) / alpha; y + alpha is
@@ -193,8 +220,12 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
         for i in range(n):
             y[i] = _elu(x[i], a, b)
     elif op == CELU:
-        for i in range(n):
-            y[i] = _celu(x[i], a)
+        if a > 0:
+            for i in range(n):
+                y[i] = _celu(x[i], a)
+        else:
+            for i in range(n):
+                y[i] = _celu_neg(x[i], a)
     elif op == RELU6:
         for i in range(n):
             y[i] = _relu6(x[i])
@@ -225,8 +256,12 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_elu_y(x[i], a, b))
     elif op == D_CELU:
-        for i in range(n):
-            out[i] = _chain(g[i], _d_celu(x[i], a))
+        if a > 0:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_celu(x[i], a))
+        else:
+            for i in range(n):
+                out[i] = _g_celu_neg(g[i], x[i], a)
     elif op == D_CELU_Y:
         for i in range(n):
             out[i] = _chain(g[i], _d_celu_y(x[i], a))

@@ -121,6 +121,21 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
     return p;
 }
 
+/* float product a b = p + *lo exactly: FMA, else Dekker with 12-bit mask
+   splitting (exact for normal operands without overflow) */
+RF_INLINE float rf__two_prod_f(float a, float b, float *lo)
+{
+    float p = a * b;
+#if (defined(__FMA__) || defined(__AVX512F__)) && (defined(__GNUC__) || defined(__clang__))
+    *lo = __builtin_fmaf(a, b, -p);
+#else
+    float ah = rf__f32(rf__u32(a) & 0xFFFFF000u), al = a - ah;
+    float bh = rf__f32(rf__u32(b) & 0xFFFFF000u), bl = b - bh;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
 /* ------------------------------------------------------------------------ */
 /* constants                                                                */
 /* ------------------------------------------------------------------------ */
@@ -130,7 +145,7 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 #define RF__MAGIC_F      12582912.0f                  /* 0x1.8p23 */
 #define RF__MAGIC_F_BITS 0x4B400000u
 #define RF__LOG2E_F      1.44269502f
-#define RF__L1_F         0.693145752f                 /* ln2, 16 bits: k*L1 exact for |k| < 256 */
+#define RF__L1_F         0.693145752f                 /* ln2, 15 bits: k*L1 exact for |k| < 512 */
 #define RF__L2_F         1.42860677e-06f              /* ln2 - L1 */
 #define RF__LN2_F        0.693147182f                 /* ln2 rounded to float */
 /* double exp */
@@ -139,6 +154,8 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 #define RF__LN2_D        0.69314718055994529
 #define RF__L1_D         0.69314718055989033          /* ln2, 42 bits: k*L1 exact for |k| < 2048 */
 #define RF__L2_D         5.4979230187083712e-14       /* ln2 - L1 */
+#define RF__L1S_D        0.6931471805601177           /* ln2, 40 bits: k*L1S exact for |k| < 8192 */
+#define RF__L2S_D        (-1.7239444525614835e-13)    /* ln2 - L1S */
 #define RF__INV_SQRT2PI  0.3989422804014327           /* 1/sqrt(2 pi) */
 #define RF__SQRT2PI_H    2.5066282749176025           /* 26 bits */
 #define RF__SQRT2PI_L    (-2.8660203664673471e-10)    /* sqrt(2 pi) - SQRT2PI_H */
@@ -341,6 +358,98 @@ RF_INLINE float rf_expf(float x)
 }
 
 /* ------------------------------------------------------------------------ */
+/* scaled float exp / expm1: s e^t and s (e^t - 1) without intermediate      */
+/* overflow or underflow                                                    */
+/* ------------------------------------------------------------------------ */
+/* For celu with alpha < 0 (t = x/alpha > 0, |alpha| < 1: e^t may overflow
+   while alpha (e^t - 1) does not) and its gradient grad e^t.  s is split
+   into m 2^es, |m| in [1, 2) (subnormal s first scaled by 2^100), the
+   product m (e^t or e^t - 1 at scale 2^kc) is formed with one rounding
+   (FMA) and 2^(es + k - kc) applied in two steps, the first never rounding
+   unless the result is below 2^-126 anyway.  t is clamped (s e^200
+   overflows for every nonzero float, s e^-200 underflows for every finite
+   one) and g = (t1 - tc) + 1 restores t = +inf (g = inf: s inf, NaN for
+   s = 0) and NaN.  s = +-0, +-inf, NaN give s times the sign of the
+   factor.  NaN t or s gives NaN. */
+RF_INLINE float rf__pow2_f(float kf)          /* 2^kf, kf integral, kf in [-126, 127] */
+{
+    return rf__f32((rf__u32(kf + RF__MAGIC_F) + 127u) << 23);
+}
+
+/* s = m 2^es, |m| in [1, 2), for finite nonzero s (0, inf, NaN: garbage,
+   the callers select s there: rf__special_f) */
+#define rf__special_f(s) (((s) == 0.0f) | !(rf__f32(rf__u32(s) & 0x7FFFFFFFu) < RF__INF_F))
+RF_INLINE float rf__split_f(float s, float *es)
+{
+    float sa = rf__f32(rf__u32(s) & 0x7FFFFFFFu);
+    int tiny = sa < 7.88860905e-31f;                   /* 2^-100 */
+    float sn = s * (tiny ? 1.26765060e+30f : 1.0f);    /* 2^100: exact */
+    uint32_t e = (rf__u32(sn) >> 23) & 0xFFu;
+    *es = (float)(int32_t)e - (tiny ? 227.0f : 127.0f);
+    return rf__f32((rf__u32(sn) & 0x807FFFFFu) | 0x3F800000u);
+}
+
+/* y 2^K in two steps, K integral (clamped: y in [2^-30, 2^70) here) */
+RF_INLINE float rf__ldexp2_f(float y, float K)
+{
+    float Kc = K < -252.0f ? -252.0f : (K > 254.0f ? 254.0f : K);
+    float K1 = (Kc * 0.5f + RF__MAGIC_F) - RF__MAGIC_F;   /* rint(K/2) */
+    return (y * rf__pow2_f(K1)) * rf__pow2_f(Kc - K1);
+}
+
+RF_INLINE float rf_exp_scaled_f(float t, float s)
+{
+    float t1 = t < -200.0f ? -200.0f : t;
+    float tc = t1 > 200.0f ? 200.0f : t1;
+    float g = (t1 - tc) + 1.0f;
+    float tt = tc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = tt - RF__MAGIC_F;                       /* |k| <= 289 */
+    float rh = tc - kf * RF__L1_F;                     /* exact */
+    float r = rh - kf * RF__L2_F;
+    float q = rf__expm1_poly_f(r);
+    float es, m, y;
+    m = rf__split_f(s, &es);
+    y = rf__ldexp2_f(m * q + m, kf + es);
+    y = rf__special_f(s) ? s : y;
+    return y * g;
+}
+
+RF_INLINE float rf_expm1_scaled_f(float t, float s)
+{
+    float t1 = t < -18.0f ? -18.0f : t;                /* e^t - 1 = -1 below */
+    float tc = t1 > 200.0f ? 200.0f : t1;
+    float g = (t1 - tc) + 1.0f;
+    float tt = tc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = tt - RF__MAGIC_F;                       /* k in [-26, 289] */
+    float rh = tc - kf * RF__L1_F;                     /* exact */
+    float d = -(kf * RF__L2_F);
+    float r = rh + d;
+    /* w = e^(r + rho) - 1 - r with rho the rounding error of r (see rf_expm1f) */
+    float w = rf__expm1_w_f(r) + (d - (r - rh)) * (1.0f + r);
+    float kc = kf > 64.0f ? 64.0f : kf;
+    /* e^t - 1 = 2^(k - kc) (h + S r + S w), S = 2^kc, h = S - 2^(kc - k):
+       for k > kc (k > 64) the -2^(kc - k) is below 2^-64 relative and
+       dropped; h + S r summed exactly as in rf_expm1f, h's own rounding
+       (kc > 24) carried in hl */
+    float S = rf__pow2_f(kc);
+    float h = S - 1.0f;
+    float hl = (S - h) - 1.0f;                         /* exact */
+    float sr = S * r;
+    float a = h + sr;
+    float al = sr - (a - h);                           /* exact */
+    float e = S * w + (al + hl);
+    float es, m, y;
+    m = rf__split_f(s, &es);
+    y = rf__two_prod_f(m, a, &al);                     /* m a exactly (al reused) */
+    y = rf__ldexp2_f(y + (al + m * e), (kf - kc) + es);
+    y = rf__special_f(s) ? s * a : y;
+    y = y * g;
+    /* |t| < 2^-25: e^t - 1 rounds to t; s t keeps the sign of zero and
+       subnormal t (where m a would be subnormal) */
+    return rf__f32(rf__u32(t) & 0x7FFFFFFFu) < 2.98023224e-08f ? s * t : y;
+}
+
+/* ------------------------------------------------------------------------ */
 /* double exp core                                                           */
 /* ------------------------------------------------------------------------ */
 /* z = zh + zl with |zl| <= ulp(zh)/2 (or zl = 0), |zh| < 1400.
@@ -424,6 +533,89 @@ RF_INLINE double rf_expm1d(double x)
     y = 2.0 * (a + (s * w + (al + hl)));
     y = x > 709.78271289338397 ? RF__INF_D : y;
     return rf__absd(x) < 5.5511151231257827e-17 ? x : y;   /* 2^-54 */
+}
+
+/* ------------------------------------------------------------------------ */
+/* scaled double exp / expm1 (see the float versions): t clamped to          */
+/* [-1500, 1500] (s e^1500 overflows for every nonzero double s), kc = k     */
+/* clamped to <= 128 for expm1.  s = 0, inf, NaN and subnormal s take the    */
+/* unnormalized path s (e^r..) 2^k (exact there, up to one subnormal         */
+/* rounding when t < 0).                                                     */
+/* ------------------------------------------------------------------------ */
+RF_INLINE double rf__pow2_d(double kd)        /* 2^kd, kd integral, kd in [-1022, 1023] */
+{
+    return rf__f64((rf__u64(kd + RF__MAGIC_D) + 1023u) << 52);
+}
+
+/* s = m 2^es, |m| in [1, 2), for normal s (0, subnormal, inf, NaN:
+   garbage; the callers take another path there, rf__odd_d) */
+#define rf__odd_d(s) !(rf__absd(s) - 2.2250738585072014e-308 >= 0.0) | !(rf__absd(s) < RF__INF_D)
+RF_INLINE double rf__split_d(double s, double *es)
+{
+    uint64_t e = (rf__u64(s) >> 52) & 0x7FFu;
+    /* e to double without a 64-bit integer conversion (none in AVX2) */
+    *es = (rf__f64(0x4330000000000000ULL | e) - 4503599627370496.0) - 1023.0;
+    return rf__f64((rf__u64(s) & 0x800FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL);
+}
+
+RF_INLINE double rf__ldexp2_d(double y, double K)
+{
+    double Kc = K < -2044.0 ? -2044.0 : (K > 2046.0 ? 2046.0 : K);
+    double K1 = (Kc * 0.5 + RF__MAGIC_D) - RF__MAGIC_D;
+    return (y * rf__pow2_d(K1)) * rf__pow2_d(Kc - K1);
+}
+
+/* reduction for |t| <= 1500: e^t = 2^k (1 + r + w), w to ~2^-62 absolute */
+RF_INLINE double rf__reduce_s_d(double t, double *r_out, double *w_out)
+{
+    double tt = t * RF__LOG2E_D + RF__MAGIC_D;
+    double kd = tt - RF__MAGIC_D;
+    double rh = t - kd * RF__L1S_D;                    /* exact */
+    double d = -(kd * RF__L2S_D);
+    double r = rh + d;
+    double rho = d - (r - rh);
+    *w_out = rf__expu_d(r) + (rho + rho * r);
+    *r_out = r;
+    return kd;
+}
+
+RF_INLINE double rf_exp_scaled_d(double t, double s)
+{
+    double t1 = t < -1500.0 ? -1500.0 : t;
+    double tc = t1 > 1500.0 ? 1500.0 : t1;
+    double g = (t1 - tc) + 1.0;
+    double r, w, kd, kp, es, m, y;
+    kd = rf__reduce_s_d(tc, &r, &w);
+    m = rf__split_d(s, &es);
+    y = rf__ldexp2_d(m * (r + w) + m, kd + es);
+    /* s = 0, subnormal, inf, NaN: (s 2^kp) (1 + q) 2^(k - kp), kp =
+       clamp(k, 0, 1023): s 2^kp is exact or a legitimate overflow */
+    kp = kd < 0.0 ? 0.0 : (kd > 1023.0 ? 1023.0 : kd);
+    y = rf__odd_d(s) ? rf__ldexp2_d((s * rf__pow2_d(kp)) * (1.0 + (r + w)), kd - kp) : y;
+    return y * g;
+}
+
+RF_INLINE double rf_expm1_scaled_d(double t, double s)
+{
+    double t1 = t < -40.0 ? -40.0 : t;
+    double tc = t1 > 1500.0 ? 1500.0 : t1;
+    double g = (t1 - tc) + 1.0;
+    double r, w, kd, kc, S, h, hl, sr, a, al, e, es, m, y;
+    kd = rf__reduce_s_d(tc, &r, &w);
+    kc = kd > 128.0 ? 128.0 : kd;
+    S = rf__pow2_d(kc);
+    h = S - 1.0;
+    hl = (S - h) - 1.0;
+    sr = S * r;
+    a = h + sr;
+    al = sr - (a - h);
+    e = S * w + (al + hl);
+    m = rf__split_d(s, &es);
+    y = rf__two_prod_d(m, a, &al);
+    y = rf__ldexp2_d(y + (al + m * e), (kd - kc) + es);
+    y = rf__odd_d(s) ? rf__ldexp2_d(s * (a + e), kd - kc) : y;
+    y = y * g;
+    return rf__absd(t) < 5.5511151231257827e-17 ? s * t : y;   /* 2^-54 */
 }
 
 /* ------------------------------------------------------------------------ */
