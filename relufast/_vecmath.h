@@ -19,6 +19,10 @@
  *
  *   float  rf_expf(float)              double rf_expd(double)        e^x
  *   float  rf_expm1f(float)            double rf_expm1d(double)      e^x - 1
+ *   float  rf_expm1_neg_f(float)       e^x - 1 for x <= 0 (the ELU form; NaN -> NaN)
+ *   float  rf_exp_scaled_f(float t, float s)    double rf_exp_scaled_d(..)    s e^t
+ *   float  rf_expm1_scaled_f(float t, float s)  double rf_expm1_scaled_d(..)  s (e^t - 1)
+ *          (no intermediate overflow or underflow: celu with alpha < 0)
  *   float  rf_sigmoid_f(float)         double rf_sigmoid_d(double)   1/(1+e^-x)
  *   float  rf_silu_f(float)            double rf_silu_d(double)      x sigmoid(x)
  *   float  rf_silu_grad_f(float)       double rf_silu_grad_d(double)
@@ -30,19 +34,29 @@
  *   float  rf_gelu_tanh_grad_f(float)  double rf_gelu_tanh_grad_d(double)
  *
  * Methods
- *  - exp: k = rint(z/ln2) by adding 1.5*2^p ("magic number": k lands in the
- *    low mantissa bits, no float->int conversion, which is UB for NaN/huge);
- *    r = z - k ln2 with ln2 = L1 + L2 (Cody-Waite, k*L1 exact) and the
- *    rounding error rho of r carried along; e^r = 1 + r + r^2 P(r), P a
- *    sollya minimax polynomial on |r| <= 0.3466 (float: degree 7 total,
- *    double: 12); 2^k written into the exponent field.  Results that can be
- *    subnormal or overflow are scaled in two steps 2^k1 * 2^k2, the last
- *    multiply being the only rounding at subnormal precision (correct
- *    gradual underflow).  expm1 = 2 (h + s r + s w), s = 2^(k-1), h = s-1/2:
- *    h + s r is summed exactly, so the k = 1, r < 0 cancellation is harmless.
- *  - float sigmoid/SiLU/GELU families are computed in double (x^2 exact for a
- *    float x, no tail ever underflows in double) with short polynomials and
- *    rounded once to float: ~0.5 ulp.  float exp/expm1 are native float.
+ *  - float exp/expm1: k = rint(z/ln2) by adding 1.5*2^23 ("magic number":
+ *    k lands in the low mantissa bits, no float->int conversion, which is UB
+ *    for NaN/huge); r = z - k ln2 with ln2 = L1 + L2 (k*L1 exact, with or
+ *    without FMA), one rounding; e^r - 1 = r + r^2 P(r), P degree 4 (degree
+ *    6 in all, sollya fit relative to e^r - 1: 1.4e-8).  expm1_neg:
+ *    s p - (1 - s), s = 2^k, k in [-25, 0], one FMA, no cancellation.
+ *    expm1: 2 (h + s r + s w), s = 2^(k-1), h = s - 1/2, summed exactly, with
+ *    the rounding error of r carried: the k = 1, r < 0 cancellation is
+ *    harmless.  exp: two-step scaling 2^k1 * 2^k2, the last multiply being the
+ *    only rounding at subnormal precision (correct gradual underflow).
+ *  - scaled forms: s = m 2^es (|m| in [1, 2)), the product m (e^t or e^t - 1
+ *    at a bounded scale) with one rounding, then 2^(es + k - kc) in two steps.
+ *  - double exp: as the float one with a degree-12 polynomial and the
+ *    rounding error rho of r carried along.
+ *  - float sigmoid, SiLU, tanh-GELU (in float): with v = |x| or |v(x)| and
+ *    e^v = 2^K (1 + q): sigmoid(-v) = 2^-K / (1 + 2^-K + q), numerator exact
+ *    (kept as 2^(64-K), so results down to 2^-150 are formed at normal
+ *    precision), one division corrected by its exact residual, sigmoid(v)
+ *    = 1 - sigmoid(-v).  tanh-GELU needs v = x (ALPHA + BETA x^2) as a float-
+ *    float (a^2 and the products exact, 2Sum).  ~1 ulp.
+ *  - float silu', gelu, gelu', tanh-GELU' are computed in double (x^2 exact
+ *    for a float x, no tail ever underflows in double) with short
+ *    polynomials and rounded once to float: ~0.5 ulp.
  *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
  *    exp(a^2/2) Q(a) = Mills ratio/sqrt(2pi), smooth on [0, inf).  Phi(x) =
  *    Q(a) for x < 0 (relative accuracy to underflow, no 1+erf cancellation),
@@ -52,12 +66,12 @@
  *    exact argument (double: a = ah + al, ah of 26 bits, ah^2 exact).
  *    gelu' uses D(a) = H(a) - a/sqrt(2pi) = (A0 - a) R(a), A0 the zero of
  *    gelu', with a fitted rational R: relative accuracy through the zero.
- *  - sigmoid: never exp of a positive argument.  float: e = e^-|x|,
- *    sigmoid = 1/(1+e) or e/(1+e).  double: one reduction gives e^|x| and
- *    e^-|x| (even/odd polynomial); x < 0 uses 2^-k/((1 + 2^-k) + q) with an
- *    exact numerator.  tanh-GELU = x sigmoid(v), v = 2u = x (ALPHA + BETA x^2)
- *    (0.5 (1 + tanh u) = sigmoid(2u)); in double v is a double-double (its
- *    absolute error is the relative error of the tail, |v| reaches 1000).
+ *  - sigmoid: never exp of a positive argument.  float (in double): e =
+ *    e^-|x|, sigmoid = 1/(1+e) or e/(1+e).  double: one reduction gives e^|x|
+ *    and e^-|x| (even/odd polynomial); x < 0 uses 2^-k/((1 + 2^-k) + q) with
+ *    an exact numerator.  tanh-GELU = x sigmoid(v), v = 2u = x (ALPHA + BETA
+ *    x^2) (0.5 (1 + tanh u) = sigmoid(2u)); in double v is a double-double
+ *    (its absolute error is the relative error of the tail, |v| reaches 1000).
  *  - derivative zeros (silu' at -1.2785, tanh-GELU' at -0.7525): the
  *    cancelling sums 1 + x + e^x and 1 + e - x v' are formed exactly around
  *    the zero, so only a tiny neighbourhood loses relative accuracy.
@@ -67,10 +81,17 @@
  *    single division by its exact residual: <= 2 ulp instead of ~3-5 from
  *    five or six plain roundings, at ~2x the cost of the plain version.
  *  - Inputs are clamped (|x| to a bound beyond which the result is saturated)
- *    before anything can overflow; NaN passes every clamp and propagates.
+ *    before anything can overflow; NaN passes every clamp and propagates
+ *    (where a clamp is an integer min on the bits, which would turn NaN into
+ *    the bound, the function's last select restores it).
+ *  - Selects come last where they can: a select between a constant and a
+ *    value that feeds a division lets gcc duplicate the division for both
+ *    sides (it folds the constant side), so such values are made opaque.
  *
  * Special values: NaN -> NaN.  exp(-inf) = +0, exp(+inf) = expm1(+inf) = inf,
- * expm1(-inf) = -1, expm1(+-0) = +-0.  gelu, gelu_tanh, silu: f(+-0) = +-0,
+ * expm1(-inf) = -1, expm1(+-0) = +-0 (also expm1_neg; expm1_neg(x > 0) is
+ * unspecified, never a trap).  Scaled forms: s e^(+inf) = s inf (NaN for
+ * s = 0), s e^(-inf) = s 0, s (e^(-inf) - 1) = -s, s (e^(+-0) - 1) = s (+-0).  gelu, gelu_tanh, silu: f(+-0) = +-0,
  * f(+inf) = inf, f(-inf) = -0.0.  sigmoid(-inf) = +0, sigmoid(+inf) = 1.
  * All gradients: f'(+-0) = 0.5, f'(+inf) = 1, f'(-inf) = -0.0 (the limit is
  * approached from below).  Large negative x gives correctly rounded
@@ -121,12 +142,18 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
     return p;
 }
 
+#if (defined(__FMA__) || defined(__AVX512F__)) && (defined(__GNUC__) || defined(__clang__))
+#define RF__HAS_FMA 1
+#else
+#define RF__HAS_FMA 0
+#endif
+
 /* float product a b = p + *lo exactly: FMA, else Dekker with 12-bit mask
    splitting (exact for normal operands without overflow) */
 RF_INLINE float rf__two_prod_f(float a, float b, float *lo)
 {
     float p = a * b;
-#if (defined(__FMA__) || defined(__AVX512F__)) && (defined(__GNUC__) || defined(__clang__))
+#if RF__HAS_FMA
     *lo = __builtin_fmaf(a, b, -p);
 #else
     float ah = rf__f32(rf__u32(a) & 0xFFFFF000u), al = a - ah;
@@ -377,8 +404,14 @@ RF_INLINE float rf__pow2_f(float kf)          /* 2^kf, kf integral, kf in [-126,
 }
 
 /* s = m 2^es, |m| in [1, 2), for finite nonzero s (0, inf, NaN: garbage,
-   the callers select s there: rf__special_f) */
-#define rf__special_f(s) (((s) == 0.0f) | !(rf__f32(rf__u32(s) & 0x7FFFFFFFu) < RF__INF_F))
+   the callers select s there: rf__if_regular_f) */
+/* y where s is finite and nonzero, else o (two selects: NaN fails both) */
+RF_INLINE float rf__if_regular_f(float s, float y, float o)
+{
+    float sa = rf__f32(rf__u32(s) & 0x7FFFFFFFu);
+    float y1 = sa > 0.0f ? y : o;
+    return sa < RF__INF_F ? y1 : o;
+}
 RF_INLINE float rf__split_f(float s, float *es)
 {
     float sa = rf__f32(rf__u32(s) & 0x7FFFFFFFu);
@@ -410,7 +443,7 @@ RF_INLINE float rf_exp_scaled_f(float t, float s)
     float es, m, y;
     m = rf__split_f(s, &es);
     y = rf__ldexp2_f(m * q + m, kf + es);
-    y = rf__special_f(s) ? s : y;
+    y = rf__if_regular_f(s, y, s);
     return y * g;
 }
 
@@ -442,7 +475,7 @@ RF_INLINE float rf_expm1_scaled_f(float t, float s)
     m = rf__split_f(s, &es);
     y = rf__two_prod_f(m, a, &al);                     /* m a exactly (al reused) */
     y = rf__ldexp2_f(y + (al + m * e), (kf - kc) + es);
-    y = rf__special_f(s) ? s * a : y;
+    y = rf__if_regular_f(s, y, s * a);
     y = y * g;
     /* |t| < 2^-25: e^t - 1 rounds to t; s t keeps the sign of zero and
        subnormal t (where m a would be subnormal) */
@@ -548,8 +581,14 @@ RF_INLINE double rf__pow2_d(double kd)        /* 2^kd, kd integral, kd in [-1022
 }
 
 /* s = m 2^es, |m| in [1, 2), for normal s (0, subnormal, inf, NaN:
-   garbage; the callers take another path there, rf__odd_d) */
-#define rf__odd_d(s) !(rf__absd(s) - 2.2250738585072014e-308 >= 0.0) | !(rf__absd(s) < RF__INF_D)
+   garbage; the callers take another path there, rf__if_normal_d) */
+/* y where s is normal and finite, else o (two selects: NaN fails both) */
+RF_INLINE double rf__if_normal_d(double s, double y, double o)
+{
+    double sa = rf__absd(s);
+    double y1 = sa >= 2.2250738585072014e-308 ? y : o;
+    return sa < RF__INF_D ? y1 : o;
+}
 RF_INLINE double rf__split_d(double s, double *es)
 {
     uint64_t e = (rf__u64(s) >> 52) & 0x7FFu;
@@ -591,7 +630,7 @@ RF_INLINE double rf_exp_scaled_d(double t, double s)
     /* s = 0, subnormal, inf, NaN: (s 2^kp) (1 + q) 2^(k - kp), kp =
        clamp(k, 0, 1023): s 2^kp is exact or a legitimate overflow */
     kp = kd < 0.0 ? 0.0 : (kd > 1023.0 ? 1023.0 : kd);
-    y = rf__odd_d(s) ? rf__ldexp2_d((s * rf__pow2_d(kp)) * (1.0 + (r + w)), kd - kp) : y;
+    y = rf__if_normal_d(s, y, rf__ldexp2_d((s * rf__pow2_d(kp)) * (1.0 + (r + w)), kd - kp));
     return y * g;
 }
 
@@ -613,7 +652,7 @@ RF_INLINE double rf_expm1_scaled_d(double t, double s)
     m = rf__split_d(s, &es);
     y = rf__two_prod_d(m, a, &al);
     y = rf__ldexp2_d(y + (al + m * e), (kd - kc) + es);
-    y = rf__odd_d(s) ? rf__ldexp2_d(s * (a + e), kd - kc) : y;
+    y = rf__if_normal_d(s, y, rf__ldexp2_d(s * (a + e), kd - kc));
     y = y * g;
     return rf__absd(t) < 5.5511151231257827e-17 ? s * t : y;   /* 2^-54 */
 }
@@ -632,31 +671,143 @@ RF_INLINE double rf__exp_lp(double z, double *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* float sigmoid / SiLU / tanh-GELU families, in float arithmetic            */
+/* ------------------------------------------------------------------------ */
+/* With v = |x| (or |v(x)|) >= 0: e^v = 2^K (1 + q), K >= 0, and
+     sigmoid(-v) = 2^-K / D,  sigmoid(v) = N / D,
+     D = 1 + 2^-K + q,  N = 1 + q
+   (the double code's form: no exponential of a positive argument ever
+   overflows, the numerator of sigmoid(-v) is exact).  q = rh + (d + w)
+   with rh = v - K L1 exact, d = vl - K L2 and w = e^r - 1 - r (r = rh + d
+   rounded, which only w sees), so D and N are summed as float-floats with
+   no rounding but that of d + w (< 2^-28); 1/D = R + Rl with the
+   exact residual of the one division.  What is left is ~0.5 ulp per final
+   product.  2^-K is kept as m64 = 2^(64-K): results down to 2^-150 are
+   formed at normal precision and rounded to subnormal by the last multiply
+   by 2^-64.  Every select comes last and picks between two computed values
+   (a select of a constant before the division lets gcc duplicate it). */
+#define RF__TWOM64_F  5.42101086e-20f         /* 2^-64 */
+#if RF__HAS_FMA
+#define RF__FMAF_(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define RF__FMAF_(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* a b + t with one rounding (FMA), or a b exact (Dekker) then two
+   additions where t is small: the final step of a float-float product */
+RF_INLINE float rf__fma_f(float a, float b, float t)
+{
+#if RF__HAS_FMA
+    return __builtin_fmaf(a, b, t);
+#else
+    float pl, p = rf__two_prod_f(a, b, &pl);
+    return p + (pl + t);
+#endif
+}
+
+/* min(|x|, lim) on the bits (one integer min; NaN becomes lim, the
+   callers restore it with their last select) */
+RF_INLINE float rf__absmin_f(float x, uint32_t lim_bits)
+{
+    uint32_t ab = rf__u32(x) & 0x7FFFFFFFu;
+    return rf__f32(ab < lim_bits ? ab : lim_bits);
+}
+
+/* n sigmoid(-v) 2^64 for v = vh + vl in [0, 113] and n >= 0 (1 for
+   sigmoid, |x| for x sigmoid(v)): n 2^(64-K) / (Dh + Dl) with n 2^(64-K)
+   exact, one division and its exact residual, applied with a 3.5%
+   reciprocal of Dh (cubic, off the critical path): ~0.5 ulp plus the
+   error of q (~0.35 ulp).  1 + 2^-K is carried exactly (pl). */
+RF_INLINE float rf__signeg64_f(float n, float vh, float vl)
+{
+    float t = vh * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = vh - kf * RF__L1_F;                     /* exact */
+    float r = (rh - kf * RF__L2_F) + vl;
+    float q = rf__expm1_poly_f(r);
+    float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
+    float m = m64 * RF__TWOM64_F;                      /* 2^-K (0 for K > 149) */
+    float P = 1.0f + m;
+    float Dh = P + q;                                  /* Fast2Sum: P >= 1 > |q| */
+    float Dl = ((P - Dh) + q) + ((1.0f - P) + m);
+    float nm = n * m64;                                /* exact */
+    float y0 = nm / Dh, rho, ri;
+#if RF__HAS_FMA
+    rho = __builtin_fmaf(-y0, Dh, nm);
+#else
+    {
+        float el, e = rf__two_prod_f(y0, Dh, &el);
+        rho = (nm - e) - el;                           /* nm - e exact: e ~ nm */
+    }
+#endif
+    rho = rho - y0 * Dl;
+    ri = ((-0.205031961f * Dh + 1.30643618f) * Dh - 2.99384499f) * Dh + 2.90481472f;
+    return RF__FMAF_(rho, ri, y0);                     /* y0 + rho / Dh */
+}
+
+/* sigmoid: x < 0: sigmoid(-a);  x >= 0: 1 - sigmoid(-a) (<= 1/2: its error
+   is halved).  a = min(|x|, 104): e^-104 < 2^-150. */
+RF_INLINE float rf_sigmoid_f(float x)
+{
+    float a = rf__absmin_f(x, 0x42D00000u);            /* 104 */
+    float yn = rf__signeg64_f(1.0f, a, 0.0f) * RF__TWOM64_F;
+    float y = x >= 0.0f ? 1.0f - yn : yn;
+    return x == x ? y : x;
+}
+
+/* x sigmoid(v): x < 0: -a sigmoid(-v);  x >= 0: x - x sigmoid(-v) in one
+   FMA (1 - s would round at 2^-25 near s = 1/2; the error of s <= 1/2 is
+   halved).  The numerator is selected as a computed 1 (a - a + 1: a
+   constant would let gcc duplicate the division for both sides). */
+RF_INLINE float rf__xsig_f(float x, float a, float vh, float vl)
+{
+    float one = (a - a) + 1.0f;                        /* a is finite */
+    float s = rf__signeg64_f(x >= 0.0f ? one : a, vh, vl) * RF__TWOM64_F;
+    float y = x >= 0.0f ? RF__FMAF_(-a, s, x) : -s;   /* a = x or its clamp (x = inf) */
+    return x == x ? y : x;
+}
+
+/* silu: a = min(|x|, 110): 110 e^-110 < 2^-150 */
+RF_INLINE float rf_silu_f(float x)
+{
+    float a = rf__absmin_f(x, 0x42DC0000u);            /* 110 */
+    return rf__xsig_f(x, a, a, 0.0f);
+}
+
+/* tanh-GELU = x sigmoid(v), v = x (ALPHA + BETA x^2) = 2 sqrt(2/pi)(x + 0.044715 x^3).
+   v as a float-float (a^2 exact, constants split in two floats, 2Sum): its
+   absolute error is a relative error of e^-v, and |v| reaches 112.
+   a = min(|x|, 11): v(11) = 112.6, 11 e^-112.6 < 2^-150. */
+#define RF__ALPHA_FH   1.59576917f
+#define RF__ALPHA_FL   (-4.53406805e-08f)
+#define RF__BETA_FH    0.0713548139f
+#define RF__BETA_FL    2.39883247e-09f
+RF_INLINE float rf__tanh_arg_f(float a, float *vl)
+{   /* a (ALPHA + BETA a^2) as a float-float */
+    float a2l, a2h = rf__two_prod_f(a, a, &a2l);
+    float bl, bh = rf__two_prod_f(RF__BETA_FH, a2h, &bl);
+    float wh, ww, wl, vh, vvl;
+    bl = bl + (RF__BETA_FH * a2l + RF__BETA_FL * a2h);   /* BETA a^2 = bh + bl */
+    wh = RF__ALPHA_FH + bh;                            /* 2Sum */
+    ww = wh - RF__ALPHA_FH;
+    wl = ((RF__ALPHA_FH - (wh - ww)) + (bh - ww)) + (bl + RF__ALPHA_FL);
+    vh = rf__two_prod_f(a, wh, &vvl);
+    *vl = vvl + a * wl;
+    return vh;
+}
+
+RF_INLINE float rf_gelu_tanh_f(float x)
+{
+    float a = rf__absmin_f(x, 0x41300000u);            /* 11 */
+    float vl, vh = rf__tanh_arg_f(a, &vl);
+    return rf__xsig_f(x, a, vh, vl);
+}
+
+/* ------------------------------------------------------------------------ */
 /* sigmoid / SiLU                                                            */
 /* ------------------------------------------------------------------------ */
-/* float versions, computed in double: e = e^-|x| (never overflows);
-   sigmoid = 1/(1+e) (x >= 0) or e/(1+e) (x < 0).  a = min(|x|, 120):
-   120 e^-120 is below the float underflow threshold, so the clamp changes
-   no result and keeps -inf from producing inf*0. */
-RF_INLINE float rf_sigmoid_f(float xf)
-{
-    double x = xf, a = rf__absd(x), s, q, e;
-    a = a > 120.0 ? 120.0 : a;
-    q = rf__exp_lp(-a, &s);
-    e = s * q + s;                        /* e^-|x| */
-    return (float)((x >= 0.0 ? 1.0 : e) / (1.0 + e));
-}
-
-RF_INLINE float rf_silu_f(float xf)
-{
-    double x = xf, a = rf__absd(x), s, q, e;
-    a = a > 120.0 ? 120.0 : a;
-    q = rf__exp_lp(-a, &s);
-    e = s * q + s;
-    /* x < 0: x e/(1+e) uses the clamped -a (x = -inf must not give -inf*0) */
-    return (float)((x >= 0.0 ? x : -a * e) / (1.0 + e));
-}
-
+/* float silu', computed in double (x^2-free: e^-|x| to ~2^-32, one
+   division, rounded once to float: ~0.5 ulp) */
 /* silu' = sigmoid(x) (1 + x (1 - sigmoid(x))) = N / (1+e)^2 with
    N = 1 + e (1 + x) for x >= 0, N = e ((1 + x) + e) for x < 0. */
 RF_INLINE float rf_silu_grad_f(float xf)
@@ -888,16 +1039,7 @@ RF_INLINE double rf_gelu_grad_d(double x)
 /* ------------------------------------------------------------------------ */
 /* GELU (tanh approximation) = x sigmoid(v), v = x (ALPHA + BETA x^2)        */
 /* ------------------------------------------------------------------------ */
-/* float: a = min(|x|, 12): v(12) = 142, 12 e^-142 < 2^-150. */
-RF_INLINE float rf_gelu_tanh_f(float xf)
-{
-    double x = xf, a = rf__absd(x), s, q, e;
-    a = a > 12.0 ? 12.0 : a;
-    q = rf__exp_lp(-(a * (RF__ALPHA + RF__BETA * (a * a))), &s);
-    e = s * q + s;                        /* e^-|v| */
-    return (float)((x >= 0.0 ? x : -a * e) / (1.0 + e));
-}
-
+/* float tanh-GELU', computed in double like rf_silu_grad_f */
 /* d/dx = sigmoid(v) + x v' sigmoid(v)(1 - sigmoid(v)), v' = ALPHA + 3 BETA x^2.
    With e = e^-|v|, d = 1 + e, g = |x| v':  x >= 0: (d + g e)/d^2;  x < 0: e (d - g)/d^2. */
 RF_INLINE float rf_gelu_tanh_grad_f(float xf)
