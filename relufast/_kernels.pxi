@@ -28,6 +28,10 @@ cdef extern from "_vecmath.h" nogil:
     float rf_expm1_scaled_f(float t, float s)
     double rf_expm1_scaled_d(double t, double s)
     float rf_exp_scaled_f(float t, float s)
+    float rf_exp_mul_neg_f(float x, float a)
+    double rf_exp_mul_neg_d(double x, double a)
+    float rf_exp_mul_neg_big_f(float x, float a)
+    double rf_exp_mul_neg_big_d(double x, double a)
     double rf_exp_scaled_d(double t, double s)
     float rf_expf(float x)
     double rf_expd(double x)
@@ -99,7 +103,11 @@ cdef inline floating _leaky(floating x, floating w) noexcept nogil:
     return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
 
 cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
-    return s * x if x > 0 else sa * _expm1(x)
+    # the x <= 0 branch is the domain of rf_expm1_neg_f (the select discards its x > 0 values)
+    if floating is float:
+        return s * x if x > 0 else sa * rf_expm1_neg_f(x)
+    else:
+        return s * x if x > 0 else sa * rf_expm1d(x)
 
 cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
     # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f
@@ -147,7 +155,19 @@ cdef inline floating _d_leaky(floating x, floating w) noexcept nogil:
     return x if x != x else (1 if x > 0 else w)
 
 cdef inline floating _d_elu(floating x, floating sa, floating s) noexcept nogil:
-    return s if x > 0 else sa * _exp(x)
+    # sa * exp(x) as one scaled exp (rf_exp_mul_neg): exp(x) alone is subnormal below x = -87.3 (float) or -708
+    # (double) and would lose the digits a large sa brings back into the normal range
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_d(x, sa)
+
+cdef inline floating _d_elu_big(floating x, floating sa, floating s) noexcept nogil:
+    # _d_elu for |sa| > 2**64
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_big_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_big_d(x, sa)
 
 cdef inline floating _d_elu_y(floating y, floating sa, floating s) noexcept nogil:
     # y = sa * (exp(x) - 1) for x <= 0, so f'(x) = sa * exp(x) = y + sa
@@ -250,8 +270,12 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_leaky(x[i], a))
     elif op == D_ELU:
-        for i in range(n):
-            out[i] = _chain(g[i], _d_elu(x[i], a, b))
+        if (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):   # |sa| <= 2**64
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu(x[i], a, b))
+        else:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu_big(x[i], a, b))
     elif op == D_ELU_Y:
         for i in range(n):
             out[i] = _chain(g[i], _d_elu_y(x[i], a, b))
