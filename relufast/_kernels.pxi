@@ -24,6 +24,15 @@ cdef extern from "_compat.h" nogil:
 cdef extern from "_vecmath.h" nogil:
     float rf_expm1f(float x)
     double rf_expm1d(double x)
+    float rf_expm1_neg_f(float x)
+    float rf_expm1_scaled_f(float t, float s)
+    double rf_expm1_scaled_d(double t, double s)
+    float rf_exp_scaled_f(float t, float s)
+    float rf_exp_mul_neg_f(float x, float a)
+    double rf_exp_mul_neg_d(double x, double a)
+    float rf_exp_mul_neg_big_f(float x, float a)
+    double rf_exp_mul_neg_big_d(double x, double a)
+    double rf_exp_scaled_d(double t, double s)
     float rf_expf(float x)
     double rf_expd(double x)
     float rf_gelu_f(float x)
@@ -94,10 +103,26 @@ cdef inline floating _leaky(floating x, floating w) noexcept nogil:
     return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
 
 cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
-    return s * x if x > 0 else sa * _expm1(x)
+    # the x <= 0 branch is the domain of rf_expm1_neg_f (the select discards its x > 0 values)
+    if floating is float:
+        return s * x if x > 0 else sa * rf_expm1_neg_f(x)
+    else:
+        return s * x if x > 0 else sa * rf_expm1d(x)
 
 cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
-    return x if x > 0 else alpha * _expm1(x / alpha)
+    # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f
+    if floating is float:
+        return x if x > 0 else alpha * rf_expm1_neg_f(x / alpha)
+    else:
+        return x if x > 0 else alpha * rf_expm1d(x / alpha)
+
+cdef inline floating _celu_neg(floating x, floating alpha) noexcept nogil:
+    # alpha < 0: x / alpha >= 0, and expm1(x / alpha) may overflow where alpha * expm1(x / alpha)
+    # does not (|alpha| < 1): the product is formed at a safe scale by rf_expm1_scaled
+    if floating is float:
+        return x if x > 0 else rf_expm1_scaled_f(x / alpha, alpha)
+    else:
+        return x if x > 0 else rf_expm1_scaled_d(x / alpha, alpha)
 
 cdef inline floating _relu6(floating x) noexcept nogil:
     return 0 if x <= 0 else (6 if x > 6 else x)
@@ -130,14 +155,36 @@ cdef inline floating _d_leaky(floating x, floating w) noexcept nogil:
     return x if x != x else (1 if x > 0 else w)
 
 cdef inline floating _d_elu(floating x, floating sa, floating s) noexcept nogil:
-    return s if x > 0 else sa * _exp(x)
+    # sa * exp(x) as one scaled exp (rf_exp_mul_neg): exp(x) alone is subnormal below x = -87.3 (float) or -708
+    # (double) and would lose the digits a large sa brings back into the normal range
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_d(x, sa)
+
+cdef inline floating _d_elu_big(floating x, floating sa, floating s) noexcept nogil:
+    # _d_elu for |sa| > 2**64
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_big_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_big_d(x, sa)
 
 cdef inline floating _d_elu_y(floating y, floating sa, floating s) noexcept nogil:
     # y = sa * (exp(x) - 1) for x <= 0, so f'(x) = sa * exp(x) = y + sa
     return s if y > 0 else y + sa
 
 cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
+    # alpha > 0 (then exp(x / alpha) <= 1; it is 0 where it underflows, and _chain gives 0)
     return 1 if x > 0 else _exp(x / alpha)
+
+cdef inline floating _g_celu_neg(floating g, floating x, floating alpha) noexcept nogil:
+    # grad * celu'(x) for alpha < 0: exp(x / alpha) >= 1 may overflow where grad * exp(x / alpha)
+    # does not, so the product is one scaled exp.  The derivative (1, or exp(x / alpha) >= 1) is
+    # never 0, so there is no zero to select; NaN x gives NaN through x / alpha.
+    if floating is float:
+        return g if x > 0 else rf_exp_scaled_f(x / alpha, g)
+    else:
+        return g if x > 0 else rf_exp_scaled_d(x / alpha, g)
 
 cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
     # y = alpha * (exp(x / alpha) - 1), so exp(x / alpha) = (y + alpha) / alpha; y + alpha is
@@ -193,8 +240,12 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
         for i in range(n):
             y[i] = _elu(x[i], a, b)
     elif op == CELU:
-        for i in range(n):
-            y[i] = _celu(x[i], a)
+        if a > 0:
+            for i in range(n):
+                y[i] = _celu(x[i], a)
+        else:
+            for i in range(n):
+                y[i] = _celu_neg(x[i], a)
     elif op == RELU6:
         for i in range(n):
             y[i] = _relu6(x[i])
@@ -219,14 +270,22 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_leaky(x[i], a))
     elif op == D_ELU:
-        for i in range(n):
-            out[i] = _chain(g[i], _d_elu(x[i], a, b))
+        if (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):   # |sa| <= 2**64
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu(x[i], a, b))
+        else:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu_big(x[i], a, b))
     elif op == D_ELU_Y:
         for i in range(n):
             out[i] = _chain(g[i], _d_elu_y(x[i], a, b))
     elif op == D_CELU:
-        for i in range(n):
-            out[i] = _chain(g[i], _d_celu(x[i], a))
+        if a > 0:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_celu(x[i], a))
+        else:
+            for i in range(n):
+                out[i] = _g_celu_neg(g[i], x[i], a)
     elif op == D_CELU_Y:
         for i in range(n):
             out[i] = _chain(g[i], _d_celu_y(x[i], a))

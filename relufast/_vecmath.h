@@ -19,6 +19,13 @@
  *
  *   float  rf_expf(float)              double rf_expd(double)        e^x
  *   float  rf_expm1f(float)            double rf_expm1d(double)      e^x - 1
+ *   float  rf_expm1_neg_f(float)       e^x - 1 for x <= 0 (the ELU form; NaN -> NaN)
+ *   float  rf_exp_mul_neg_f(float x, float a)   double rf_exp_mul_neg_d(..)   a e^x, x <= 0
+ *          (the ELU gradient: no underflow of e^x before the product; |a| <= 2^64,
+ *          rf_exp_mul_neg_big_f/_d for any finite a)
+ *   float  rf_exp_scaled_f(float t, float s)    double rf_exp_scaled_d(..)    s e^t
+ *   float  rf_expm1_scaled_f(float t, float s)  double rf_expm1_scaled_d(..)  s (e^t - 1)
+ *          (no intermediate overflow or underflow: celu with alpha < 0)
  *   float  rf_sigmoid_f(float)         double rf_sigmoid_d(double)   1/(1+e^-x)
  *   float  rf_silu_f(float)            double rf_silu_d(double)      x sigmoid(x)
  *   float  rf_silu_grad_f(float)       double rf_silu_grad_d(double)
@@ -30,19 +37,29 @@
  *   float  rf_gelu_tanh_grad_f(float)  double rf_gelu_tanh_grad_d(double)
  *
  * Methods
- *  - exp: k = rint(z/ln2) by adding 1.5*2^p ("magic number": k lands in the
- *    low mantissa bits, no float->int conversion, which is UB for NaN/huge);
- *    r = z - k ln2 with ln2 = L1 + L2 (Cody-Waite, k*L1 exact) and the
- *    rounding error rho of r carried along; e^r = 1 + r + r^2 P(r), P a
- *    sollya minimax polynomial on |r| <= 0.3466 (float: degree 7 total,
- *    double: 12); 2^k written into the exponent field.  Results that can be
- *    subnormal or overflow are scaled in two steps 2^k1 * 2^k2, the last
- *    multiply being the only rounding at subnormal precision (correct
- *    gradual underflow).  expm1 = 2 (h + s r + s w), s = 2^(k-1), h = s-1/2:
- *    h + s r is summed exactly, so the k = 1, r < 0 cancellation is harmless.
- *  - float sigmoid/SiLU/GELU families are computed in double (x^2 exact for a
- *    float x, no tail ever underflows in double) with short polynomials and
- *    rounded once to float: ~0.5 ulp.  float exp/expm1 are native float.
+ *  - float exp/expm1: k = rint(z/ln2) by adding 1.5*2^23 ("magic number":
+ *    k lands in the low mantissa bits, no float->int conversion, which is UB
+ *    for NaN/huge); r = z - k ln2 with ln2 = L1 + L2 (k*L1 exact, with or
+ *    without FMA), one rounding; e^r - 1 = r + r^2 P(r), P degree 4 (degree
+ *    6 in all, sollya fit relative to e^r - 1: 1.4e-8).  expm1_neg:
+ *    s p - (1 - s), s = 2^k, k in [-25, 0], one FMA, no cancellation.
+ *    expm1: 2 (h + s r + s w), s = 2^(k-1), h = s - 1/2, summed exactly, with
+ *    the rounding error of r carried: the k = 1, r < 0 cancellation is
+ *    harmless.  exp: two-step scaling 2^k1 * 2^k2, the last multiply being the
+ *    only rounding at subnormal precision (correct gradual underflow).
+ *  - scaled forms: s = m 2^es (|m| in [1, 2)), the product m (e^t or e^t - 1
+ *    at a bounded scale) with one rounding, then 2^(es + k - kc) in two steps.
+ *  - double exp: as the float one with a degree-12 polynomial and the
+ *    rounding error rho of r carried along.
+ *  - float sigmoid, SiLU, tanh-GELU (in float): with v = |x| or |v(x)| and
+ *    e^v = 2^K (1 + q): sigmoid(-v) = 2^-K / (1 + 2^-K + q), numerator exact
+ *    (kept as 2^(64-K), so results down to 2^-150 are formed at normal
+ *    precision), one division corrected by its exact residual, sigmoid(v)
+ *    = 1 - sigmoid(-v).  tanh-GELU needs v = x (ALPHA + BETA x^2) as a float-
+ *    float (a^2 and the products exact, 2Sum).  ~1 ulp.
+ *  - float silu', gelu, gelu', tanh-GELU' are computed in double (x^2 exact
+ *    for a float x, no tail ever underflows in double) with short
+ *    polynomials and rounded once to float: ~0.5 ulp.
  *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
  *    exp(a^2/2) Q(a) = Mills ratio/sqrt(2pi), smooth on [0, inf).  Phi(x) =
  *    Q(a) for x < 0 (relative accuracy to underflow, no 1+erf cancellation),
@@ -52,12 +69,12 @@
  *    exact argument (double: a = ah + al, ah of 26 bits, ah^2 exact).
  *    gelu' uses D(a) = H(a) - a/sqrt(2pi) = (A0 - a) R(a), A0 the zero of
  *    gelu', with a fitted rational R: relative accuracy through the zero.
- *  - sigmoid: never exp of a positive argument.  float: e = e^-|x|,
- *    sigmoid = 1/(1+e) or e/(1+e).  double: one reduction gives e^|x| and
- *    e^-|x| (even/odd polynomial); x < 0 uses 2^-k/((1 + 2^-k) + q) with an
- *    exact numerator.  tanh-GELU = x sigmoid(v), v = 2u = x (ALPHA + BETA x^2)
- *    (0.5 (1 + tanh u) = sigmoid(2u)); in double v is a double-double (its
- *    absolute error is the relative error of the tail, |v| reaches 1000).
+ *  - sigmoid: never exp of a positive argument.  float (in double): e =
+ *    e^-|x|, sigmoid = 1/(1+e) or e/(1+e).  double: one reduction gives e^|x|
+ *    and e^-|x| (even/odd polynomial); x < 0 uses 2^-k/((1 + 2^-k) + q) with
+ *    an exact numerator.  tanh-GELU = x sigmoid(v), v = 2u = x (ALPHA + BETA
+ *    x^2) (0.5 (1 + tanh u) = sigmoid(2u)); in double v is a double-double
+ *    (its absolute error is the relative error of the tail, |v| reaches 1000).
  *  - derivative zeros (silu' at -1.2785, tanh-GELU' at -0.7525): the
  *    cancelling sums 1 + x + e^x and 1 + e - x v' are formed exactly around
  *    the zero, so only a tiny neighbourhood loses relative accuracy.
@@ -67,10 +84,17 @@
  *    single division by its exact residual: <= 2 ulp instead of ~3-5 from
  *    five or six plain roundings, at ~2x the cost of the plain version.
  *  - Inputs are clamped (|x| to a bound beyond which the result is saturated)
- *    before anything can overflow; NaN passes every clamp and propagates.
+ *    before anything can overflow; NaN passes every clamp and propagates
+ *    (where a clamp is an integer min on the bits, which would turn NaN into
+ *    the bound, the function's last select restores it).
+ *  - Selects come last where they can: a select between a constant and a
+ *    value that feeds a division lets gcc duplicate the division for both
+ *    sides (it folds the constant side), so such values are made opaque.
  *
  * Special values: NaN -> NaN.  exp(-inf) = +0, exp(+inf) = expm1(+inf) = inf,
- * expm1(-inf) = -1, expm1(+-0) = +-0.  gelu, gelu_tanh, silu: f(+-0) = +-0,
+ * expm1(-inf) = -1, expm1(+-0) = +-0 (also expm1_neg; expm1_neg(x > 0) is
+ * unspecified, never a trap).  Scaled forms: s e^(+inf) = s inf (NaN for
+ * s = 0), s e^(-inf) = s 0, s (e^(-inf) - 1) = -s, s (e^(+-0) - 1) = s (+-0).  gelu, gelu_tanh, silu: f(+-0) = +-0,
  * f(+inf) = inf, f(-inf) = -0.0.  sigmoid(-inf) = +0, sigmoid(+inf) = 1.
  * All gradients: f'(+-0) = 0.5, f'(+inf) = 1, f'(-inf) = -0.0 (the limit is
  * approached from below).  Large negative x gives correctly rounded
@@ -121,6 +145,27 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
     return p;
 }
 
+#if (defined(__FMA__) || defined(__AVX512F__)) && (defined(__GNUC__) || defined(__clang__))
+#define RF__HAS_FMA 1
+#else
+#define RF__HAS_FMA 0
+#endif
+
+/* float product a b = p + *lo exactly: FMA, else Dekker with 12-bit mask
+   splitting (exact for normal operands without overflow) */
+RF_INLINE float rf__two_prod_f(float a, float b, float *lo)
+{
+    float p = a * b;
+#if RF__HAS_FMA
+    *lo = __builtin_fmaf(a, b, -p);
+#else
+    float ah = rf__f32(rf__u32(a) & 0xFFFFF000u), al = a - ah;
+    float bh = rf__f32(rf__u32(b) & 0xFFFFF000u), bl = b - bh;
+    *lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
 /* ------------------------------------------------------------------------ */
 /* constants                                                                */
 /* ------------------------------------------------------------------------ */
@@ -130,14 +175,17 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 #define RF__MAGIC_F      12582912.0f                  /* 0x1.8p23 */
 #define RF__MAGIC_F_BITS 0x4B400000u
 #define RF__LOG2E_F      1.44269502f
-#define RF__L1_F         0.693145752f                 /* ln2, 16 bits: k*L1 exact for |k| < 256 */
+#define RF__L1_F         0.693145752f                 /* ln2, 15 bits: k*L1 exact for |k| < 512 */
 #define RF__L2_F         1.42860677e-06f              /* ln2 - L1 */
+#define RF__LN2_F        0.693147182f                 /* ln2 rounded to float */
 /* double exp */
 #define RF__MAGIC_D      6755399441055744.0           /* 0x1.8p52 */
 #define RF__LOG2E_D      1.4426950408889634
 #define RF__LN2_D        0.69314718055994529
 #define RF__L1_D         0.69314718055989033          /* ln2, 42 bits: k*L1 exact for |k| < 2048 */
 #define RF__L2_D         5.4979230187083712e-14       /* ln2 - L1 */
+#define RF__L1S_D        0.6931471805601177           /* ln2, 40 bits: k*L1S exact for |k| < 8192 */
+#define RF__L2S_D        (-1.7239444525614835e-13)    /* ln2 - L1S */
 #define RF__INV_SQRT2PI  0.3989422804014327           /* 1/sqrt(2 pi) */
 #define RF__SQRT2PI_H    2.5066282749176025           /* 26 bits */
 #define RF__SQRT2PI_L    (-2.8660203664673471e-10)    /* sqrt(2 pi) - SQRT2PI_H */
@@ -153,17 +201,20 @@ RF_INLINE double rf__two_prod_d(double a, double b, double *lo)
 /* polynomials and rationals: tools/vecmath/fit/ (sollya fpminimax, and an   */
 /* mpmath Lawson iteration for the rationals); all relative minimax          */
 /* ------------------------------------------------------------------------ */
-/* e^r - 1 - r on |r| <= 0.3466, float coefficients, abs err 2.0e-10 */
-RF_INLINE float rf__expu_f(float r)
+/* e^r - 1 - r = r^2 P(r) on |r| <= 0.3466, float coefficients, degree 6 in
+   all, relative err of e^r - 1: 1.4e-8 (fit/fit_exp.sol: fitted relative to
+   e^r - 1, so also good for e^r = 1 + q).  Returns r^2 P(r). */
+RF_INLINE float rf__expm1_w_f(float r)
 {
-    float p = 0.000199510425f;
-    p = p * r + 0.00139305007f;
-    p = p * r + 0.00833319966f;
-    p = p * r + 0.0416665114f;
-    p = p * r + 0.166666672f;
-    p = p * r + 0.5f;
+    float p = 1.38645305e-3f;
+    p = p * r + 8.36653355e-3f;
+    p = p * r + 4.16675024e-2f;
+    p = p * r + 0.166665435f;
+    p = p * r + 0.49999997f;
     return (r * r) * p;
 }
+/* e^r - 1 (one FMA: r^2 P + r) */
+#define rf__expm1_poly_f(r) (rf__expm1_w_f(r) + (r))
 
 /* e^r - 1 - r on |r| <= 0.3466, degree 7, abs err 1.8e-10 (for float results) */
 RF_INLINE double rf__expu_lp(double r)
@@ -248,63 +299,231 @@ RF_INLINE double rf__gelu_nu_d(double a)
 /* ------------------------------------------------------------------------ */
 /* float exp / expm1 (native float arithmetic)                               */
 /* ------------------------------------------------------------------------ */
-/* Reduction shared by expf/expm1f.  x must be finite-clamped from below.
-   Returns the magic sum t (k in its low bits); e^x = 2^k (1 + r + w) with
-   r + w = x - k ln2 + (e^r' - 1 - r') to ~2^-33 absolute. */
-RF_INLINE float rf__exp_reduce_f(float x, float *r_out, float *w_out)
+/* z -> k = rint(z/ln2), r = z - k ln2 (|r| <= 0.3466); returns the magic
+   sum t, whose low mantissa bits hold k.  z - k*L1 is exact (k*L1 exact
+   for |k| < 256, Sterbenz; with FMA the fused form is exact too), so r has
+   one rounding: |error| <= 2^-26. */
+RF_INLINE float rf__reduce_f(float z, float *r)
 {
-    float t = x * RF__LOG2E_F + RF__MAGIC_F;
+    float t = z * RF__LOG2E_F + RF__MAGIC_F;
     float kf = t - RF__MAGIC_F;
-    float rh = x - kf * RF__L1_F;          /* exact (Sterbenz, k*L1 exact) */
-    float d = -(kf * RF__L2_F);            /* |d| < 2^-9.8 */
-    float r = rh + d;
-    float rho = d - (r - rh);              /* rounding error of r (Fast2Sum; when
-                                              |rh| < |d| the error is < 2^-33) */
-    /* e^(r+rho) = (1 + r + u(r)) (1 + rho) */
-    *w_out = rf__expu_f(r) + (rho + rho * r);
-    *r_out = r;
+    float rh = z - kf * RF__L1_F;
+    *r = rh - kf * RF__L2_F;
     return t;
 }
 
-/* e^x - 1 = 2 (h + s r + s w) with s = 2^(k-1), h = s - 1/2.
-   s*r and s*w are exact scalings; h + s*r is summed exactly (Fast2Sum:
-   |h| >= |s r| for every k, and h = 0 for k = 0), h's own rounding error
-   (k > 24 only) is carried in hl, so the result has one significant rounding,
-   also in the cancellation case k = 1, r < 0. */
+/* e^x - 1 for x <= 0 (the ELU form), x = NaN gives NaN; for x > 0 the
+   result is unspecified (it is finite garbage or inf, never a trap, so a
+   select `x > 0 ? .. : rf_expm1_neg_f(x)` may evaluate it everywhere).
+   e^x - 1 = s p - (1 - s) with s = 2^k (k in [-25, 0]) and p = e^r - 1:
+   1 - s is exact for k >= -24 and s p is exact, so one rounding (FMA) or
+   two (s p exact, then the subtraction) follow the polynomial.  At k = -25
+   (x < -16.98) 1 - s rounds to 1, costing < 0.71 ulp there.  The sign of
+   x is ORed in: it only matters for x = -0 (-0 - (+0) would give +0). */
+RF_INLINE float rf_expm1_neg_f(float x)
+{
+    float xc = x < -17.5f ? -17.5f : x;   /* e^-17.5 < 2^-25: result -1 */
+    float t = xc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    /* one constant: |k| <= 25 here, so k (ln2 - LN2_F) < 5e-8 absolute,
+       which e^x's small weight in e^x - 1 (for k <= -1) makes harmless;
+       x - k*LN2_F is exact with FMA and, without, k*LN2_F rounds by at
+       most 2^-20 where e^x < 2^-23 */
+    float r = xc - kf * RF__LN2_F;
+    float p, s, y;
+    p = rf__expm1_poly_f(r);
+    s = rf__f32((rf__u32(t) + 127u) << 23);           /* 2^k (magic bits shift out) */
+    y = s * p - (1.0f - s);
+    return rf__f32(rf__u32(y) | (rf__u32(x) & 0x80000000u));
+}
+
+/* e^x - 1 for every x.  With s = 2^(k-1) (k <= 128) and h = s - 1/2:
+   e^x - 1 = 2 (h + s r + s w), w = e^r - 1 - r.  s r and s w are exact
+   scalings, h + s r is summed exactly (Fast2Sum, |h| >= |s r|, h = 0 at
+   k = 0) and h's own rounding error (k > 24 only) is carried in hl: the
+   k = 1, r < 0 cancellation costs nothing.  x > 88.8 is clamped
+   to 88.8, which overflows to inf in the doubling, as do all x above the
+   threshold 88.7228.  |x| < 2^-25 returns x (keeps -0 and subnormals, which
+   the scaling by 1/2 would round). */
 RF_INLINE float rf_expm1f(float x)
 {
-    float xc = x < -86.0f ? -86.0f : x;   /* expm1 = -1 already; keeps k >= -125 */
-    float r, w, h, hl, sr, a, al, y;
-    float t = rf__exp_reduce_f(xc, &r, &w);
-    float s = rf__f32((rf__u32(t) + 126u) << 23);     /* 2^(k-1) (magic bits shift out) */
+    float xc = x < -17.5f ? -17.5f : (x > 88.8f ? 88.8f : x);
+    float r, w, s, h, hl, sr, a, al, y;
+    float t = xc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = xc - kf * RF__L1_F;        /* exact */
+    float d = -(kf * RF__L2_F);
+    r = rh + d;
+    /* e^(r + rho) = e^r (1 + rho): rho = the rounding error of r (Fast2Sum;
+       when |rh| < |d| its error is < 2^-33), which the k = 1 cancellation
+       would otherwise amplify 3 times */
+    w = rf__expm1_w_f(r) + (d - (r - rh)) * (1.0f + r);
+    s = rf__f32((rf__u32(t) + 126u) << 23);           /* 2^(k-1) */
     h = s - 0.5f;
     hl = (s - h) - 0.5f;                  /* exact */
-    sr = s * r;                           /* exact */
+    sr = s * r;
     a = h + sr;
     al = sr - (a - h);                    /* exact */
-    y = 2.0f * (a + (s * w + (al + hl)));
-    y = x > 88.7228317f ? RF__INF_F : y;  /* overflow; also x = +inf (t, r garbage) */
-    /* |x| < 2^-25: expm1(x) rounds to x; the scaling by s = 1/2 above would
-       lose the last bit of a subnormal x and the sign of -0 */
+    y = a + (s * w + (al + hl));
+    y = y + y;
     return rf__f32(rf__u32(x) & 0x7FFFFFFFu) < 2.98023224e-08f ? x : y;   /* 2^-25 */
 }
 
 /* e^x; subnormal results correctly rounded (two-step scaling). */
 RF_INLINE float rf_expf(float x)
 {
-    float xc = x < -104.0f ? -104.0f : x; /* e^-104 < 2^-150: result 0; k >= -151 */
-    float r, w;
-    float t = rf__exp_reduce_f(xc, &r, &w);
-    float q = r + w;
-    /* k = bits(t) - MAGIC_BITS in [-151, 128];  kb = k + 151 >= 0.
-       2^k = 2^k1 * 2^k2 with k1 = floor(kb/2) - 76, k2 = k - k1, both normal */
-    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 151u);
+    float xc = x < -104.0f ? -104.0f : (x > 88.8f ? 88.8f : x); /* e^-104 < 2^-150 */
+    float r, p;
+    float t = rf__reduce_f(xc, &r);
+    /* k = bits(t) - MAGIC_BITS in [-150, 128];  kb = k + 150 >= 0.
+       2^k = 2^k1 * 2^k2 with k1 = floor(kb/2) - 75, k2 = k - k1, both normal */
+    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 150u);
     uint32_t h = kb >> 1;
-    float s1 = rf__f32((h + (127u - 76u)) << 23);
+    float s1 = rf__f32((h + (127u - 75u)) << 23);
     float s2 = rf__f32((kb - h + (127u - 75u)) << 23);
-    float y = (s1 * q + s1) * s2;         /* s1*q exact: one rounding, then the
-                                             only subnormal-precision rounding */
-    return x > 88.7228317f ? RF__INF_F : y;
+    p = rf__expm1_poly_f(r);
+    return (s1 * p + s1) * s2;            /* s1*p exact: one rounding, then the
+                                             only subnormal-precision rounding;
+                                             k = 128 overflows to inf here */
+}
+
+/* ------------------------------------------------------------------------ */
+/* scaled float exp / expm1: s e^t and s (e^t - 1) without intermediate      */
+/* overflow or underflow                                                    */
+/* ------------------------------------------------------------------------ */
+/* For celu with alpha < 0 (t = x/alpha > 0, |alpha| < 1: e^t may overflow
+   while alpha (e^t - 1) does not) and its gradient grad e^t.  s is split
+   into m 2^es, |m| in [1, 2) (subnormal s first scaled by 2^100), the
+   product m (e^t or e^t - 1 at scale 2^kc) is formed with one rounding
+   (FMA) and 2^(es + k - kc) applied in two steps, the first never rounding
+   unless the result is below 2^-126 anyway.  t is clamped (s e^200
+   overflows for every nonzero float, s e^-200 underflows for every finite
+   one) and g = (t1 - tc) + 1 restores t = +inf (g = inf: s inf, NaN for
+   s = 0) and NaN.  s = +-0, +-inf, NaN give s times the sign of the
+   factor.  NaN t or s gives NaN. */
+RF_INLINE float rf__pow2_f(float kf)          /* 2^kf, kf integral, kf in [-126, 127] */
+{
+    return rf__f32((rf__u32(kf + RF__MAGIC_F) + 127u) << 23);
+}
+
+/* a e^x for x <= 0 (the ELU gradient sa e^x), rounded once: e^x alone is
+   subnormal below x = -87.3 and would lose the digits that a large a brings
+   back into the normal range.  x > 0 is clamped to 0 (gives a: cheaper
+   than leaving it unclamped, measured 2x); NaN x gives NaN.
+   rf_exp_mul_neg_f: |a| <= 2^64.  x is clamped at -150 (a e^-150 < 2^-152
+   underflows), so k in [-216, 0] and 2^k = s1 s2 with both factors normal
+   (the two-step scaling of rf_expf): a s1 is exact, one FMA rounds
+   a s1 (1 + p), the scaling by s2 is exact in the normal range.  Costs one
+   multiplication more than rf_expf.
+   rf_exp_mul_neg_big_f: any finite a.  x clamped at -200 (a e^-200
+   underflows for every float a), k in [-289, 0], three factors 2^k1 2^k2
+   2^k3, each normal, with k1 = rint(k/3) - 1 <= -1 so that a 2^k1 (1 + p)
+   cannot overflow where the result does not (1 + p < 1.42). */
+RF_INLINE float rf_exp_mul_neg_f(float x, float a)
+{
+    float xc = x < -150.0f ? -150.0f : (x > 0.0f ? 0.0f : x);   /* the upper clamp: 2x faster */
+    float r, p, u;
+    float t = rf__reduce_f(xc, &r);
+    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 216u);       /* k + 216 */
+    uint32_t h = kb >> 1;
+    float s1 = rf__f32((h + (127u - 108u)) << 23);
+    float s2 = rf__f32((kb - h + (127u - 108u)) << 23);
+    p = rf__expm1_poly_f(r);
+    u = a * s1;
+    return (u * p + u) * s2;
+}
+
+RF_INLINE float rf_exp_mul_neg_big_f(float x, float a)
+{
+    float xc = x < -200.0f ? -200.0f : (x > 0.0f ? 0.0f : x);
+    float r, p, k1, k2, k3, u;
+    float t = rf__reduce_f(xc, &r);
+    float kf = t - RF__MAGIC_F;
+    k1 = ((kf * 0.333333343f + RF__MAGIC_F) - RF__MAGIC_F) - 1.0f;
+    k2 = ((kf - k1) * 0.5f + RF__MAGIC_F) - RF__MAGIC_F;
+    k3 = (kf - k1) - k2;
+    p = rf__expm1_poly_f(r);
+    u = a * rf__pow2_f(k1);
+    return ((u * p + u) * rf__pow2_f(k2)) * rf__pow2_f(k3);
+}
+
+/* s = m 2^es, |m| in [1, 2), for finite nonzero s (0, inf, NaN: garbage,
+   the callers select s there: rf__if_regular_f) */
+/* y where s is finite and nonzero, else o (two selects: NaN fails both) */
+RF_INLINE float rf__if_regular_f(float s, float y, float o)
+{
+    float sa = rf__f32(rf__u32(s) & 0x7FFFFFFFu);
+    float y1 = sa > 0.0f ? y : o;
+    return sa < RF__INF_F ? y1 : o;
+}
+RF_INLINE float rf__split_f(float s, float *es)
+{
+    float sa = rf__f32(rf__u32(s) & 0x7FFFFFFFu);
+    int tiny = sa < 7.88860905e-31f;                   /* 2^-100 */
+    float sn = s * (tiny ? 1.26765060e+30f : 1.0f);    /* 2^100: exact */
+    uint32_t e = (rf__u32(sn) >> 23) & 0xFFu;
+    *es = (float)(int32_t)e - (tiny ? 227.0f : 127.0f);
+    return rf__f32((rf__u32(sn) & 0x807FFFFFu) | 0x3F800000u);
+}
+
+/* y 2^K in two steps, K integral (clamped: y in [2^-30, 2^70) here) */
+RF_INLINE float rf__ldexp2_f(float y, float K)
+{
+    float Kc = K < -252.0f ? -252.0f : (K > 254.0f ? 254.0f : K);
+    float K1 = (Kc * 0.5f + RF__MAGIC_F) - RF__MAGIC_F;   /* rint(K/2) */
+    return (y * rf__pow2_f(K1)) * rf__pow2_f(Kc - K1);
+}
+
+RF_INLINE float rf_exp_scaled_f(float t, float s)
+{
+    float t1 = t < -200.0f ? -200.0f : t;
+    float tc = t1 > 200.0f ? 200.0f : t1;
+    float g = (t1 - tc) + 1.0f;
+    float tt = tc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = tt - RF__MAGIC_F;                       /* |k| <= 289 */
+    float rh = tc - kf * RF__L1_F;                     /* exact */
+    float r = rh - kf * RF__L2_F;
+    float q = rf__expm1_poly_f(r);
+    float es, m, y;
+    m = rf__split_f(s, &es);
+    y = rf__ldexp2_f(m * q + m, kf + es);
+    y = rf__if_regular_f(s, y, s);
+    return y * g;
+}
+
+RF_INLINE float rf_expm1_scaled_f(float t, float s)
+{
+    float t1 = t < -18.0f ? -18.0f : t;                /* e^t - 1 = -1 below */
+    float tc = t1 > 200.0f ? 200.0f : t1;
+    float g = (t1 - tc) + 1.0f;
+    float tt = tc * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = tt - RF__MAGIC_F;                       /* k in [-26, 289] */
+    float rh = tc - kf * RF__L1_F;                     /* exact */
+    float d = -(kf * RF__L2_F);
+    float r = rh + d;
+    /* w = e^(r + rho) - 1 - r with rho the rounding error of r (see rf_expm1f) */
+    float w = rf__expm1_w_f(r) + (d - (r - rh)) * (1.0f + r);
+    float kc = kf > 64.0f ? 64.0f : kf;
+    /* e^t - 1 = 2^(k - kc) (h + S r + S w), S = 2^kc, h = S - 2^(kc - k):
+       for k > kc (k > 64) the -2^(kc - k) is below 2^-64 relative and
+       dropped; h + S r summed exactly as in rf_expm1f, h's own rounding
+       (kc > 24) carried in hl */
+    float S = rf__pow2_f(kc);
+    float h = S - 1.0f;
+    float hl = (S - h) - 1.0f;                         /* exact */
+    float sr = S * r;
+    float a = h + sr;
+    float al = sr - (a - h);                           /* exact */
+    float e = S * w + (al + hl);
+    float es, m, y;
+    m = rf__split_f(s, &es);
+    y = rf__two_prod_f(m, a, &al);                     /* m a exactly (al reused) */
+    y = rf__ldexp2_f(y + (al + m * e), (kf - kc) + es);
+    y = rf__if_regular_f(s, y, s * a);
+    y = y * g;
+    /* |t| < 2^-25: e^t - 1 rounds to t; s t keeps the sign of zero and
+       subnormal t (where m a would be subnormal) */
+    return rf__f32(rf__u32(t) & 0x7FFFFFFFu) < 2.98023224e-08f ? s * t : y;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -394,6 +613,124 @@ RF_INLINE double rf_expm1d(double x)
 }
 
 /* ------------------------------------------------------------------------ */
+/* scaled double exp / expm1 (see the float versions): t clamped to          */
+/* [-1500, 1500] (s e^1500 overflows for every nonzero double s), kc = k     */
+/* clamped to <= 128 for expm1.  s = 0, inf, NaN and subnormal s take the    */
+/* unnormalized path s (e^r..) 2^k (exact there, up to one subnormal         */
+/* rounding when t < 0).                                                     */
+/* ------------------------------------------------------------------------ */
+RF_INLINE double rf__pow2_d(double kd)        /* 2^kd, kd integral, kd in [-1022, 1023] */
+{
+    return rf__f64((rf__u64(kd + RF__MAGIC_D) + 1023u) << 52);
+}
+
+/* a e^x for x <= 0, as the float versions.  rf_exp_mul_neg_d: |a| <= 2^64,
+   x clamped at -800 (a e^-800 underflows), 2^k = s1 s2 (rf__pow2split_d),
+   each >= 2^-577.  rf_exp_mul_neg_big_d: any finite a, x clamped at -1500,
+   k in [-2165, 0], three factors each >= 2^-723. */
+RF_INLINE double rf_exp_mul_neg_d(double x, double a)
+{
+    double xc = x < -800.0 ? -800.0 : (x > 0.0 ? 0.0 : x);
+    double r, w, q, s1, s2, u;
+    double t = rf__exp_reduce_d(xc, 0.0, &r, &w);
+    q = r + w;
+    rf__pow2split_d(t, &s1, &s2);
+    u = a * s1;
+    return (u * q + u) * s2;
+}
+
+RF_INLINE double rf_exp_mul_neg_big_d(double x, double a)
+{
+    double xc = x < -1500.0 ? -1500.0 : (x > 0.0 ? 0.0 : x);
+    double r, w, q, k1, k2, k3, u;
+    double t = rf__exp_reduce_d(xc, 0.0, &r, &w);
+    double kd = t - RF__MAGIC_D;
+    q = r + w;
+    k1 = ((kd * 0.33333333333333331 + RF__MAGIC_D) - RF__MAGIC_D) - 1.0;
+    k2 = ((kd - k1) * 0.5 + RF__MAGIC_D) - RF__MAGIC_D;
+    k3 = (kd - k1) - k2;
+    u = a * rf__pow2_d(k1);
+    return ((u * q + u) * rf__pow2_d(k2)) * rf__pow2_d(k3);
+}
+
+/* s = m 2^es, |m| in [1, 2), for normal s (0, subnormal, inf, NaN:
+   garbage; the callers take another path there, rf__if_normal_d) */
+/* y where s is normal and finite, else o (two selects: NaN fails both) */
+RF_INLINE double rf__if_normal_d(double s, double y, double o)
+{
+    double sa = rf__absd(s);
+    double y1 = sa >= 2.2250738585072014e-308 ? y : o;
+    return sa < RF__INF_D ? y1 : o;
+}
+RF_INLINE double rf__split_d(double s, double *es)
+{
+    uint64_t e = (rf__u64(s) >> 52) & 0x7FFu;
+    /* e to double without a 64-bit integer conversion (none in AVX2) */
+    *es = (rf__f64(0x4330000000000000ULL | e) - 4503599627370496.0) - 1023.0;
+    return rf__f64((rf__u64(s) & 0x800FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL);
+}
+
+RF_INLINE double rf__ldexp2_d(double y, double K)
+{
+    double Kc = K < -2044.0 ? -2044.0 : (K > 2046.0 ? 2046.0 : K);
+    double K1 = (Kc * 0.5 + RF__MAGIC_D) - RF__MAGIC_D;
+    return (y * rf__pow2_d(K1)) * rf__pow2_d(Kc - K1);
+}
+
+/* reduction for |t| <= 1500: e^t = 2^k (1 + r + w), w to ~2^-62 absolute */
+RF_INLINE double rf__reduce_s_d(double t, double *r_out, double *w_out)
+{
+    double tt = t * RF__LOG2E_D + RF__MAGIC_D;
+    double kd = tt - RF__MAGIC_D;
+    double rh = t - kd * RF__L1S_D;                    /* exact */
+    double d = -(kd * RF__L2S_D);
+    double r = rh + d;
+    double rho = d - (r - rh);
+    *w_out = rf__expu_d(r) + (rho + rho * r);
+    *r_out = r;
+    return kd;
+}
+
+RF_INLINE double rf_exp_scaled_d(double t, double s)
+{
+    double t1 = t < -1500.0 ? -1500.0 : t;
+    double tc = t1 > 1500.0 ? 1500.0 : t1;
+    double g = (t1 - tc) + 1.0;
+    double r, w, kd, kp, es, m, y;
+    kd = rf__reduce_s_d(tc, &r, &w);
+    m = rf__split_d(s, &es);
+    y = rf__ldexp2_d(m * (r + w) + m, kd + es);
+    /* s = 0, subnormal, inf, NaN: (s 2^kp) (1 + q) 2^(k - kp), kp =
+       clamp(k, 0, 1023): s 2^kp is exact or a legitimate overflow */
+    kp = kd < 0.0 ? 0.0 : (kd > 1023.0 ? 1023.0 : kd);
+    y = rf__if_normal_d(s, y, rf__ldexp2_d((s * rf__pow2_d(kp)) * (1.0 + (r + w)), kd - kp));
+    return y * g;
+}
+
+RF_INLINE double rf_expm1_scaled_d(double t, double s)
+{
+    double t1 = t < -40.0 ? -40.0 : t;
+    double tc = t1 > 1500.0 ? 1500.0 : t1;
+    double g = (t1 - tc) + 1.0;
+    double r, w, kd, kc, S, h, hl, sr, a, al, e, es, m, y;
+    kd = rf__reduce_s_d(tc, &r, &w);
+    kc = kd > 128.0 ? 128.0 : kd;
+    S = rf__pow2_d(kc);
+    h = S - 1.0;
+    hl = (S - h) - 1.0;
+    sr = S * r;
+    a = h + sr;
+    al = sr - (a - h);
+    e = S * w + (al + hl);
+    m = rf__split_d(s, &es);
+    y = rf__two_prod_d(m, a, &al);
+    y = rf__ldexp2_d(y + (al + m * e), (kd - kc) + es);
+    y = rf__if_normal_d(s, y, rf__ldexp2_d(s * (a + e), kd - kc));
+    y = y * g;
+    return rf__absd(t) < 5.5511151231257827e-17 ? s * t : y;   /* 2^-54 */
+}
+
+/* ------------------------------------------------------------------------ */
 /* low-precision double exp for the float functions: e^z = s (1 + q),        */
 /* |z| <= 700, relative err ~2^-32                                            */
 /* ------------------------------------------------------------------------ */
@@ -407,8 +744,150 @@ RF_INLINE double rf__exp_lp(double z, double *s)
 }
 
 /* ------------------------------------------------------------------------ */
+/* float sigmoid / SiLU / tanh-GELU, in float arithmetic (FMA targets)       */
+/* ------------------------------------------------------------------------ */
+/* Without FMA (the SSE2 baseline) the exact residuals and products below
+   need Dekker's splitting, which makes these slower than the double forms
+   on 4 float lanes (measured 1.1 to 1.7x): there the double versions
+   further down are used (~0.5 ulp). */
+#if RF__HAS_FMA
+
+/* With v = |x| (or |v(x)|) >= 0: e^v = 2^K (1 + q), K >= 0, and
+     sigmoid(-v) = 2^-K / D,  sigmoid(v) = N / D,
+     D = 1 + 2^-K + q,  N = 1 + q
+   (the double code's form: no exponential of a positive argument ever
+   overflows, the numerator of sigmoid(-v) is exact).  q = rh + (d + w)
+   with rh = v - K L1 exact, d = vl - K L2 and w = e^r - 1 - r (r = rh + d
+   rounded, which only w sees), so D and N are summed as float-floats with
+   no rounding but that of d + w (< 2^-28); 1/D = R + Rl with the
+   exact residual of the one division.  What is left is ~0.5 ulp per final
+   product.  2^-K is kept as m64 = 2^(64-K): results down to 2^-150 are
+   formed at normal precision and rounded to subnormal by the last multiply
+   by 2^-64.  Every select comes last and picks between two computed values
+   (a select of a constant before the division lets gcc duplicate it). */
+#define RF__TWOM64_F  5.42101086e-20f         /* 2^-64 */
+#if RF__HAS_FMA
+#define RF__FMAF_(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define RF__FMAF_(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* a b + t with one rounding (FMA), or a b exact (Dekker) then two
+   additions where t is small: the final step of a float-float product */
+RF_INLINE float rf__fma_f(float a, float b, float t)
+{
+#if RF__HAS_FMA
+    return __builtin_fmaf(a, b, t);
+#else
+    float pl, p = rf__two_prod_f(a, b, &pl);
+    return p + (pl + t);
+#endif
+}
+
+/* min(|x|, lim) on the bits (one integer min; NaN becomes lim, the
+   callers restore it with their last select) */
+RF_INLINE float rf__absmin_f(float x, uint32_t lim_bits)
+{
+    uint32_t ab = rf__u32(x) & 0x7FFFFFFFu;
+    return rf__f32(ab < lim_bits ? ab : lim_bits);
+}
+
+/* n sigmoid(-v) 2^64 for v = vh + vl in [0, 113] and n >= 0 (1 for
+   sigmoid, |x| for x sigmoid(v)): n 2^(64-K) / (Dh + Dl) with n 2^(64-K)
+   exact, one division and its exact residual, applied with a 3.5%
+   reciprocal of Dh (cubic, off the critical path): ~0.5 ulp plus the
+   error of q (~0.35 ulp).  1 + 2^-K is carried exactly (pl). */
+RF_INLINE float rf__signeg64_f(float n, float vh, float vl)
+{
+    float t = vh * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = vh - kf * RF__L1_F;                     /* exact */
+    float r = (rh - kf * RF__L2_F) + vl;
+    float q = rf__expm1_poly_f(r);
+    float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
+    float m = m64 * RF__TWOM64_F;                      /* 2^-K (0 for K > 149) */
+    float P = 1.0f + m;
+    float Dh = P + q;                                  /* Fast2Sum: P >= 1 > |q| */
+    float Dl = ((P - Dh) + q) + ((1.0f - P) + m);
+    float nm = n * m64;                                /* exact */
+    float y0 = nm / Dh, rho, ri;
+#if RF__HAS_FMA
+    rho = __builtin_fmaf(-y0, Dh, nm);
+#else
+    {
+        float el, e = rf__two_prod_f(y0, Dh, &el);
+        rho = (nm - e) - el;                           /* nm - e exact: e ~ nm */
+    }
+#endif
+    rho = rho - y0 * Dl;
+    ri = ((-0.205031961f * Dh + 1.30643618f) * Dh - 2.99384499f) * Dh + 2.90481472f;
+    return RF__FMAF_(rho, ri, y0);                     /* y0 + rho / Dh */
+}
+
+/* sigmoid: x < 0: sigmoid(-a);  x >= 0: 1 - sigmoid(-a) (<= 1/2: its error
+   is halved).  a = min(|x|, 104): e^-104 < 2^-150. */
+RF_INLINE float rf_sigmoid_f(float x)
+{
+    float a = rf__absmin_f(x, 0x42D00000u);            /* 104 */
+    float yn = rf__signeg64_f(1.0f, a, 0.0f) * RF__TWOM64_F;
+    float y = x >= 0.0f ? 1.0f - yn : yn;
+    return x == x ? y : x;
+}
+
+/* x sigmoid(v): x < 0: -a sigmoid(-v);  x >= 0: x - x sigmoid(-v) in one
+   FMA (1 - s would round at 2^-25 near s = 1/2; the error of s <= 1/2 is
+   halved).  The numerator is selected as a computed 1 (a - a + 1: a
+   constant would let gcc duplicate the division for both sides). */
+RF_INLINE float rf__xsig_f(float x, float a, float vh, float vl)
+{
+    float one = (a - a) + 1.0f;                        /* a is finite */
+    float s = rf__signeg64_f(x >= 0.0f ? one : a, vh, vl) * RF__TWOM64_F;
+    float y = x >= 0.0f ? RF__FMAF_(-a, s, x) : -s;   /* a = x or its clamp (x = inf) */
+    return x == x ? y : x;
+}
+
+/* silu: a = min(|x|, 110): 110 e^-110 < 2^-150 */
+RF_INLINE float rf_silu_f(float x)
+{
+    float a = rf__absmin_f(x, 0x42DC0000u);            /* 110 */
+    return rf__xsig_f(x, a, a, 0.0f);
+}
+
+/* tanh-GELU = x sigmoid(v), v = x (ALPHA + BETA x^2) = 2 sqrt(2/pi)(x + 0.044715 x^3).
+   v as a float-float (a^2 exact, constants split in two floats, 2Sum): its
+   absolute error is a relative error of e^-v, and |v| reaches 112.
+   a = min(|x|, 11): v(11) = 112.6, 11 e^-112.6 < 2^-150. */
+#define RF__ALPHA_FH   1.59576917f
+#define RF__ALPHA_FL   (-4.53406805e-08f)
+#define RF__BETA_FH    0.0713548139f
+#define RF__BETA_FL    2.39883247e-09f
+RF_INLINE float rf__tanh_arg_f(float a, float *vl)
+{   /* a (ALPHA + BETA a^2) as a float-float */
+    float a2l, a2h = rf__two_prod_f(a, a, &a2l);
+    float bl, bh = rf__two_prod_f(RF__BETA_FH, a2h, &bl);
+    float wh, ww, wl, vh, vvl;
+    bl = bl + (RF__BETA_FH * a2l + RF__BETA_FL * a2h);   /* BETA a^2 = bh + bl */
+    wh = RF__ALPHA_FH + bh;                            /* 2Sum */
+    ww = wh - RF__ALPHA_FH;
+    wl = ((RF__ALPHA_FH - (wh - ww)) + (bh - ww)) + (bl + RF__ALPHA_FL);
+    vh = rf__two_prod_f(a, wh, &vvl);
+    *vl = vvl + a * wl;
+    return vh;
+}
+
+RF_INLINE float rf_gelu_tanh_f(float x)
+{
+    float a = rf__absmin_f(x, 0x41300000u);            /* 11 */
+    float vl, vh = rf__tanh_arg_f(a, &vl);
+    return rf__xsig_f(x, a, vh, vl);
+}
+
+#endif /* RF__HAS_FMA */
+
+/* ------------------------------------------------------------------------ */
 /* sigmoid / SiLU                                                            */
 /* ------------------------------------------------------------------------ */
+#if !RF__HAS_FMA
 /* float versions, computed in double: e = e^-|x| (never overflows);
    sigmoid = 1/(1+e) (x >= 0) or e/(1+e) (x < 0).  a = min(|x|, 120):
    120 e^-120 is below the float underflow threshold, so the clamp changes
@@ -431,7 +910,10 @@ RF_INLINE float rf_silu_f(float xf)
     /* x < 0: x e/(1+e) uses the clamped -a (x = -inf must not give -inf*0) */
     return (float)((x >= 0.0 ? x : -a * e) / (1.0 + e));
 }
+#endif
 
+/* float silu', computed in double (x^2-free: e^-|x| to ~2^-32, one
+   division, rounded once to float: ~0.5 ulp) */
 /* silu' = sigmoid(x) (1 + x (1 - sigmoid(x))) = N / (1+e)^2 with
    N = 1 + e (1 + x) for x >= 0, N = e ((1 + x) + e) for x < 0. */
 RF_INLINE float rf_silu_grad_f(float xf)
@@ -663,6 +1145,7 @@ RF_INLINE double rf_gelu_grad_d(double x)
 /* ------------------------------------------------------------------------ */
 /* GELU (tanh approximation) = x sigmoid(v), v = x (ALPHA + BETA x^2)        */
 /* ------------------------------------------------------------------------ */
+#if !RF__HAS_FMA
 /* float: a = min(|x|, 12): v(12) = 142, 12 e^-142 < 2^-150. */
 RF_INLINE float rf_gelu_tanh_f(float xf)
 {
@@ -672,7 +1155,9 @@ RF_INLINE float rf_gelu_tanh_f(float xf)
     e = s * q + s;                        /* e^-|v| */
     return (float)((x >= 0.0 ? x : -a * e) / (1.0 + e));
 }
+#endif
 
+/* float tanh-GELU', computed in double like rf_silu_grad_f */
 /* d/dx = sigmoid(v) + x v' sigmoid(v)(1 - sigmoid(v)), v' = ALPHA + 3 BETA x^2.
    With e = e^-|v|, d = 1 + e, g = |x| v':  x >= 0: (d + g e)/d^2;  x < 0: e (d - g)/d^2. */
 RF_INLINE float rf_gelu_tanh_grad_f(float xf)

@@ -420,19 +420,6 @@ def known_bug(reason):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-BUG_CELU_NEG_ALPHA_OVERFLOW = known_bug(
-    "celu with alpha < 0 overflows spuriously: alpha * expm1(x / alpha) takes expm1 of a large "
-    "positive quotient first; e.g. float32 celu(-44.5, alpha=-0.5) is -inf, the true value "
-    "-0.5 * expm1(89) = -2.2e38 is finite (float64: celu(-355, -0.5) = -inf, true -1.1e308)"
-)
-BUG_CELU_NEG_ALPHA_GRAD_OVERFLOW = known_bug(
-    "celu_grad with alpha < 0 overflows where grad * f'(x) is finite: f'(x) = exp(x / alpha) "
-    "is rounded to the dtype (inf) before the multiply; e.g. float32 celu_grad(0.0158, "
-    "-45.69, alpha=-0.5) is inf, the true value 7.6e37 (SPEC: every gradient is finite "
-    "wherever its true value is; the decided 'd = f'(x), then grad * d' cannot meet it here)"
-)
-
-
 # ---------------------------------------------------------------------------------------------
 # values
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # One-command check of relufast/_vecmath.h (see ACCURACY.md).
 #
-#   tools/vecmath/check.sh [--quick] [--exhaustive] [--no-bench] [--jobs N]
+#   tools/vecmath/check.sh [--quick] [--exhaustive] [--no-bench] [--jobs N] [--compare REV]
 #
 #   1. vectorization + warning check (check_vec.sh): every function loop and
 #      ELU-style loops must vectorize at SSE2, AVX2+FMA and AVX-512;
@@ -16,17 +16,20 @@
 #   --quick       2*10^6 float / 2*10^5 double points
 #   --exhaustive  additionally all 2^32 float inputs per function and flavour
 #                 (vm_exh, OpenMP; ~2 CPU-minutes per function and flavour)
+#   --compare REV the bench also times relufast/_vecmath.h as of git revision
+#                 REV ("before"), in the same passes as the current one
 # Exit status is non-zero if any check fails.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
-nf=10000000; nd=1000000; exh=0; bench=1; jobs=$(nproc 2>/dev/null || echo 1)
+nf=10000000; nd=1000000; exh=0; bench=1; jobs=$(nproc 2>/dev/null || echo 1); cmprev=""
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) nf=2000000; nd=200000 ;;
     --exhaustive) exh=1 ;;
     --no-bench) bench=0 ;;
     --jobs) jobs=$2; shift ;;
+    --compare) cmprev=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,9 +69,19 @@ fi
 
 if [ $bench = 1 ]; then
   echo "== 4. speed (ns/element, n=4096 in cache, best of repeated runs)"
+  if [ -n "$cmprev" ]; then
+    git -C "$here" show "$cmprev:relufast/_vecmath.h" > build/vecmath_before.h
+    echo "   (before: relufast/_vecmath.h at $cmprev)"
+  fi
   for fl in avx2 base; do
     case $fl in avx2) ARCH="-mavx2 -mfma" ;; *) ARCH="" ;; esac
-    $CC -O3 -fno-trapping-math $ARCH bench.c build/vm_lib_$fl.o -o build/bench_$fl
+    extra=""
+    if [ -n "$cmprev" ]; then
+      $CC -O3 -fno-trapping-math -ffp-contract=fast $ARCH -DVM_OLD -DVM_PREFIX=old_ \
+          -DVM_HEADER='"build/vecmath_before.h"' -I. -c vm_lib.c -o build/vm_old_$fl.o
+      extra="-DVM_COMPARE build/vm_old_$fl.o"
+    fi
+    $CC -O3 -fno-trapping-math $ARCH bench.c build/vm_lib_$fl.o $extra -o build/bench_$fl
     echo "-- $fl"
     ./build/bench_$fl
   done

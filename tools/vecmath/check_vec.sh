@@ -27,6 +27,12 @@ CC=${CC:-gcc}
   echo 'void L_elu_f(const float *x, float *y, long n, float a) { long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1f(x[i]); }'
   echo 'void L_elu_d(const double *x, double *y, long n, double a) { long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1d(x[i]); }'
   echo 'void L_elu_inplace_f(float *x, long n, float a) { long i; for (i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : a * rf_expm1f(x[i]); }'
+  echo 'void L_expm1_neg_f(const float *x, float *y, long n) { long i; for (i = 0; i < n; i++) y[i] = rf_expm1_neg_f(x[i]); }'
+  echo 'void L_exp_scaled_f(const float *x, const float *g, float *y, long n) { long i; for (i = 0; i < n; i++) y[i] = rf_exp_scaled_f(x[i], g[i]); }'
+  echo 'void L_exp_scaled_d(const double *x, const double *g, double *y, long n) { long i; for (i = 0; i < n; i++) y[i] = rf_exp_scaled_d(x[i], g[i]); }'
+  echo 'void L_celu_neg_f(const float *x, float *y, long n, float a) { long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : rf_expm1_scaled_f(x[i] / a, a); }'
+  echo 'void L_celu_neg_d(const double *x, double *y, long n, double a) { long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : rf_expm1_scaled_d(x[i] / a, a); }'
+  echo 'void L_elu_neg_inplace_f(float *x, long n, float a, float s) { long i; for (i = 0; i < n; i++) x[i] = x[i] > 0 ? s * x[i] : a * rf_expm1_neg_f(x[i]); }'
   echo 'void L_selu_f(const float *x, float *y, long n) { long i; for (i = 0; i < n; i++) { float v = x[i]; y[i] = 1.0507010f * (v > 0 ? v : 1.6732632f * rf_expm1f(v)); } }'
   echo 'void L_gelu_bwd_f(const float *x, const float *g, float *y, long n) { long i; for (i = 0; i < n; i++) y[i] = g[i] * rf_gelu_grad_f(x[i]); }'
   echo 'void L_silu_bwd_d(const double *x, const double *g, double *y, long n) { long i; for (i = 0; i < n; i++) y[i] = g[i] * rf_silu_grad_d(x[i]); }'
@@ -74,8 +80,8 @@ chk() { # compiler, flags...
   fi
 }
 { echo '#include "'"$hdr"'"'
-  echo 'float ff(float x) { return rf_expf(x) + rf_expm1f(x) + rf_sigmoid_f(x) + rf_silu_f(x) + rf_silu_grad_f(x) + rf_gelu_f(x) + rf_gelu_grad_f(x) + rf_gelu_tanh_f(x) + rf_gelu_tanh_grad_f(x); }'
-  echo 'double fd(double x) { return rf_expd(x) + rf_expm1d(x) + rf_sigmoid_d(x) + rf_silu_d(x) + rf_silu_grad_d(x) + rf_gelu_d(x) + rf_gelu_grad_d(x) + rf_gelu_tanh_d(x) + rf_gelu_tanh_grad_d(x); }'
+  echo 'float ff(float x) { return rf_expf(x) + rf_expm1f(x) + rf_expm1_neg_f(x) + rf_exp_scaled_f(x, x) + rf_expm1_scaled_f(x, x) + rf_sigmoid_f(x) + rf_silu_f(x) + rf_silu_grad_f(x) + rf_gelu_f(x) + rf_gelu_grad_f(x) + rf_gelu_tanh_f(x) + rf_gelu_tanh_grad_f(x); }'
+  echo 'double fd(double x) { return rf_expd(x) + rf_expm1d(x) + rf_exp_scaled_d(x, x) + rf_expm1_scaled_d(x, x) + rf_sigmoid_d(x) + rf_silu_d(x) + rf_silu_grad_d(x) + rf_gelu_d(x) + rf_gelu_grad_d(x) + rf_gelu_tanh_d(x) + rf_gelu_tanh_grad_d(x); }'
 } > "$tmp/tu.c"
 cp "$tmp/tu.c" "$tmp/tu.cpp"
 ext=c

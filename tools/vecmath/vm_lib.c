@@ -1,8 +1,17 @@
 /* Test library: array loops over every function of relufast/_vecmath.h.
    Compiled once normally (prefix vm_) and once with -fno-tree-vectorize
    (-DVM_PREFIX=nv_) into the same shared object, per build flavour. */
+#ifdef VM_HEADER
+#include VM_HEADER              /* an older header, for the bench's "before" column */
+#else
 #include "../../relufast/_vecmath.h"
+#endif
 #include "vm_funcs.h"
+#define vmx_expm1_neg_d rf_expm1d     /* the float-only function's double slot */
+#ifdef VM_OLD
+#undef VM_FUNCS
+#define VM_FUNCS VM_FUNCS_OLD
+#endif
 
 #ifndef VM_PREFIX
 #define VM_PREFIX vm_
@@ -33,9 +42,15 @@ VM_FUNCS(VM_LOOPS)
     {   long i; for (i = 0; i < n; i++) vm_##name##_d(x + i, y + i, 1); }
 VM_FUNCS(VM_ONE)
 
-/* ELU-style loop used by the vectorization check and the benchmark */
-VM_EXPORT void vm_elu_f(const float *x, float *y, long n, float a)
+#endif
+
+/* ELU-style loops used by the benchmark (every prefix) */
+VM_EXPORT void VM_CAT(VM_PREFIX, elu_f)(const float *x, float *y, long n, float a)
 {   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1f(x[i]); }
-VM_EXPORT void vm_elu_d(const double *x, double *y, long n, double a)
+VM_EXPORT void VM_CAT(VM_PREFIX, elu_d)(const double *x, double *y, long n, double a)
 {   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1d(x[i]); }
+#ifndef VM_OLD
+/* the ELU form with the x <= 0 expm1, as the kernel can write it */
+VM_EXPORT void VM_CAT(VM_PREFIX, elu_neg_f)(const float *x, float *y, long n, float a)
+{   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1_neg_f(x[i]); }
 #endif

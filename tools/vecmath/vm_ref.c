@@ -23,6 +23,7 @@ static long double sigl(long double x)   /* overflow-free sigmoid */
 }
 static long double r_exp(long double x) { return expl(x); }
 static long double r_expm1(long double x) { return expm1l(x); }
+static long double r_expm1_neg(long double x) { return expm1l(x); }   /* domain x <= 0 */
 static long double r_sigmoid(long double x) { return sigl(x); }
 static long double r_silu(long double x) { return isinf(x) ? (x > 0 ? x : 0.0L) : x * sigl(x); }
 static long double r_silu_grad(long double x)
