@@ -87,19 +87,14 @@ def test_huge_omp_num_threads_does_not_end_the_process():
 # x < -87.3; float64: x < -708.4) and loses its significant bits before alpha scales it back up.
 # With a large alpha the gradient is then far off although it is a normal number: float32
 # elu_grad(1, -100, alpha=1e30) is 3.7835e-14 (1.7% high), float64 elu_grad(1, -1000,
-# alpha=1e300) is 0 instead of 5.08e-135.  Not fixed here: the exp family is moving to
-# relufast/_vecmath.h, and the fix (forming alpha * exp(x) without the intermediate underflow:
-# exp(x) in double for float, a split exponent for double) belongs with that change.
-BUG_ELU_GRAD_EXP_UNDERFLOW = pytest.mark.xfail(strict=True, reason=(
-    "elu_grad: alpha * exp(x) rounds exp(x) to a subnormal first; with a large alpha the "
-    "normal-range gradient loses its digits (float32 x=-100, alpha=1e30: 1.7% off; float64 "
-    "x=-1000, alpha=1e300: 0 instead of 5e-135)"))
-
-
-@BUG_ELU_GRAD_EXP_UNDERFLOW
+# alpha=1e300) is 0 instead of 5.08e-135.  Fixed: the product is one scaled exp
+# (rf_exp_mul_neg_f/_d in _vecmath.h; the _big forms for |alpha| > 2**64).
 @pytest.mark.parametrize("dtype, x, alpha", [
     (np.float32, -100.0, 1e30), (np.float32, -100.0, -5.0), (np.float32, -99.35696, 40.0),
-    (np.float64, -1000.0, 1e300), (np.float64, -740.0, 1e300)], ids=str)
+    (np.float32, -150.0, 3e38), (np.float32, -190.0, -3.4e38), (np.float32, -0.5, 3.4e38),
+    (np.float32, -100.0, 1e10), (np.float32, -87.5, 1.7580993),
+    (np.float64, -1000.0, 1e300), (np.float64, -740.0, 1e300), (np.float64, -0.3, 1.7e308),
+    (np.float64, -1400.0, -1.7e308), (np.float64, -750.0, 1e15)], ids=str)
 def test_elu_grad_large_alpha_where_exp_underflows(dtype, x, alpha):
     mpmath = pytest.importorskip("mpmath")
     a = float(dtype(alpha))  # the parameter is rounded to the dtype first

@@ -16,9 +16,9 @@ fault (a bad parameter, dtype, weight, axis, grad/x mismatch, from_output).  The
   writes nothing: ``out`` and every input keep their bytes;
 * an input is never modified unless it is ``out``.
 
-Known, open bugs (the BUG_* markers of conftest.py, and test_hardening.py's
-BUG_ELU_GRAD_EXP_UNDERFLOW) are masked element by element in ``_known_bug_mask``, so these tests
-neither hide a new failure nor fail on a tracked one.
+Known, open bugs would be masked element by element in ``_known_bug_mask`` (none is open now:
+the elu gradient's exp underflow and celu's early overflow for alpha < 0 are fixed), so these
+tests neither hide a new failure nor fail on a tracked one.
 
 Profiles: RELUFAST_HYPOTHESIS_PROFILE=ci (default: 300 examples a test, derandomized, so CI is
 reproducible; ~10 s) or thorough (6,000, random); RELUFAST_HYPOTHESIS_EXAMPLES overrides the
@@ -286,13 +286,6 @@ def _known_bug_mask(fn, x64, dtype, *, gradient):
     """Elements where a known, open bug (conftest's BUG_* markers, test_hardening's) applies."""
     x64 = np.asarray(x64, F64)
     mask = np.zeros(x64.shape, bool)
-    if gradient and fn.name == "elu" and abs(fn.kw["alpha"]) > 1:
-        # test_hardening.BUG_ELU_GRAD_EXP_UNDERFLOW: alpha * exp(x) with exp(x) subnormal
-        mask |= x64 < math.log(float(np.finfo(working_dtype(dtype)).tiny))
-    if fn.name == "celu" and fn.kw["alpha"] < 0:
-        # BUG_CELU_NEG_ALPHA_OVERFLOW / _GRAD_OVERFLOW: exp(x / alpha) overflows first
-        q = fn.celu_quotient(x64, dtype)
-        mask |= q > math.log(float(np.finfo(working_dtype(dtype)).max)) - 1e-3
     return mask
 
 
