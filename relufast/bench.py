@@ -17,7 +17,8 @@ Run ``python -m relufast.bench`` (``--help`` for the options).  It measures
   to ``np.maximum(x, 0, out=x)``.
 
 Every in-place call is timed on a fresh copy of the input (restored outside the timed region), so
-no op is timed on its own output.  Before each op the report waits (``--wait``, 1 s at most) for
+no op is timed on its own output; after the restore the cache is flushed, so that a 40 MB input
+is not half in a 32 MB L3 because the restore just wrote it (the copy is timed the same way).  Before each op the report waits (``--wait``, 1 s at most) for
 other processes to leave the CPUs idle, and marks with ``~`` the rows during which they did not:
 on a shared machine, a 2-thread timing with one core taken by someone else is worthless.  PyTorch columns appear when torch is installed (``--no-torch``
 drops them); nothing else beyond NumPy is needed.
@@ -648,8 +649,28 @@ def _target(name, xcopy, vs_torch):
     return "" if not checks else ("ok" if all(checks) else "MISS")
 
 
+def _last_level_cache_bytes():
+    """The largest CPU cache (Linux sysfs), or 32 MiB when it cannot be read."""
+    best = 0
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for d in os.listdir(base):
+            with open(os.path.join(base, d, "size")) as f:
+                v = f.read().strip()
+            mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(v[-1:], 1)
+            best = max(best, int(v.rstrip("KMG")) * mult)
+    except (OSError, ValueError):
+        pass
+    return best or 32 << 20
+
+
 class _Block:
-    """Arrays for one (dtype, n): pristine inputs, working inputs, a copy destination."""
+    """Arrays for one (dtype, n): pristine inputs, working inputs, a copy destination.
+
+    Every restore (the untimed copy of a pristine input before each timed call) is followed by
+    a read of a buffer twice the last-level cache, so that no timed call finds its input in the
+    cache because the restore just wrote it there: the roofline is the memory's.
+    """
 
     def __init__(self, dtype, n):
         self.dtype, self.n = np.dtype(dtype), n
@@ -657,6 +678,14 @@ class _Block:
         self.px, self.pg = pristine(size, dtype, "x"), pristine(size, dtype, "g")
         self.x, self.g = self.px.copy(), self.pg.copy()
         self.dst = np.zeros(n, dtype)
+        self.flush_buf = np.ones(2 * _last_level_cache_bytes(), np.uint8)
+
+    def restorer(self, dst, src):
+        def restore():
+            np.copyto(dst, src)
+            self.flush_buf.max()  # reads evict the restored lines (clean lines, no write-back)
+
+        return restore
 
     def case(self, spec, inplace=True):
         shape = shape_for(spec, self.n)
@@ -666,8 +695,7 @@ class _Block:
         grad = spec.kind == "gradient"
         c = Case(spec, self.dtype, shape, inplace, x, g if grad else None,
                  None if inplace else np.empty(shape, self.dtype))
-        restore = functools.partial(np.copyto, g if grad else x,
-                                    view(self.pg if grad else self.px, shape))
+        restore = self.restorer(g if grad else x, view(self.pg if grad else self.px, shape))
         return c, restore
 
 
@@ -729,7 +757,7 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
     b = _Block(dtype, n)
     itemsize = b.dtype.itemsize
     src, psrc = b.x[:n], b.px[:n]
-    restore_src = functools.partial(np.copyto, src, psrc)  # copies see what the ops see
+    restore_src = b.restorer(src, psrc)  # copies see what the ops see
     rows, copies = [], {nt: [] for nt in threads}
     with ThreadPoolExecutor(max(threads)) as pool:
         cp = {(nt, how): copier(b.dst, src, nt, how, pool)
@@ -964,8 +992,8 @@ def main(argv=None):
       "into grad 3N x itemsize (grad and x read, grad written)")
     p("  copy: np.copyto(dst, src), 2N x itemsize; N threads = N Python threads copying one "
       "chunk each (relufast-free, no OpenMP); memmove = libc memcpy through ctypes")
-    p("  every call's input is restored from a pristine copy first (untimed); for each op the "
-      "copy, relufast and torch take turns;")
+    p("  every call's input is restored from a pristine copy, then the cache flushed (untimed); "
+      "for each op the copy, relufast and torch take turns;")
     p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls, "
       f"{SLOW_REPEATS} for calls over {SLOW_CALL_S} s")
     p("  copy = the copy GB/s measured alongside the op (same threads, dtype, n); xcopy = GB/s "
