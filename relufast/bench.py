@@ -625,6 +625,29 @@ def copier(dst, src, nt, how="copyto", pool=None):
     return run
 
 
+def streamer(case, nt, pool=None):
+    """The op's own traffic through a trivial NumPy ufunc, on nt Python threads.
+
+    Forward in place: ``x *= 1`` (x read, x written); gradient into grad: ``g *= x`` (g and x
+    read, g written).  A relufast-free reference with exactly the op's access pattern (no
+    write-allocate, unlike a copy into a second array).
+    """
+    dst = case.out.reshape(-1)
+    other = case.x.reshape(-1) if case.spec.kind == "gradient" else case.dtype.type(1)
+    if nt == 1:
+        return functools.partial(np.multiply, dst, other, out=dst)
+    parts = []
+    for lo, hi in _chunks(dst.size, nt, dst.itemsize):
+        o = other[lo:hi] if isinstance(other, np.ndarray) else other
+        parts.append((dst[lo:hi], o))
+
+    def run():
+        for f in [pool.submit(np.multiply, d, o, out=d) for d, o in parts]:
+            f.result()
+
+    return run
+
+
 # ---------------------------------------------------------------------------------------------
 # the report: one block per (dtype, size)
 
@@ -635,7 +658,7 @@ ELU_LIKE = {"elu", "selu", "elu_grad", "selu_grad"}
 # SLOW_REPEATS samples; VERY_SLOW ones VERY_SLOW_REPEATS (the scalar-libm ops at 5*10**7 take
 # seconds per call, and the default report must stay near 3 minutes)
 SLOW_CALL_S, SLOW_REPEATS = 0.1, 3
-VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 1.0, 2
+VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 1.0, 1
 
 
 def _target(name, xcopy, vs_torch):
@@ -764,6 +787,7 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
     src = b.px[:n]  # the copy reads a pristine input (never written) into dst
     restore_src = b.flush_buf.max  # src never changes; flushed, as the ops' inputs are
     rows, copies = [], {nt: [] for nt in threads}
+    streams = {(k, nt): [] for k in ("forward", "gradient") for nt in threads}
     with ThreadPoolExecutor(max(threads)) as pool:
         cp = {(nt, how): copier(b.dst, src, nt, how, pool)
               for nt in threads for how in ("copyto", "memmove")}
@@ -785,8 +809,9 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
                     tfn, tnote = torch_impl(b.case(spec, inplace=False)[0]), "*"
             fns, rst = [], []
             for nt in threads:
-                fns += [cp[nt, "copyto"], _with_threads(fn, nt), _torch_threaded(tfn, nt)]
-                rst += [restore_src, restore, restore]
+                fns += [cp[nt, "copyto"], streamer(case, nt, pool), _with_threads(fn, nt),
+                        _torch_threaded(tfn, nt)]
+                rst += [restore_src, restore, restore, restore]
             old = torch_threads()
             if wait:
                 wait_quiet(max_wait=wait)
@@ -797,27 +822,35 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
                 torch_threads(old)
             row = {}
             for i, nt in enumerate(threads):
-                tc, trf, tt = t[3 * i: 3 * i + 3]
+                tc, ts, trf, tt = t[4 * i: 4 * i + 4]
                 copy_gbs = 2 * n * itemsize / tc / 1e9
+                stream_gbs = case.nbytes / ts / 1e9
                 copies[nt].append(copy_gbs)
+                streams[spec.kind, nt].append(stream_gbs)
                 gbs = case.nbytes / trf / 1e9
                 vs = tt / trf if tt else None
                 row[nt] = dict(ms=trf * 1e3, gbs=gbs, copy_gbs=copy_gbs, xcopy=gbs / copy_gbs,
+                               stream_gbs=stream_gbs, xstream=gbs / stream_gbs,
                                torch_gbs=tt and case.nbytes / tt / 1e9, rf_over_torch=vs,
                                load=m.load, torch_note=tnote)
                 results["ops"][(name, b.dtype.name, n, nt)] = row[nt]
             rows.append((name, row, m.load))
 
     med = {nt: statistics.median(copies[nt]) for nt in threads}
+    smed = {k: statistics.median(v) for k, v in streams.items() if v}
     results["copy"][(b.dtype.name, n)] = dict(
-        median_over_ops=med, start={f"{how} {nt}t": v for (nt, how), v in check.items()})
+        median_over_ops=med, start={f"{how} {nt}t": v for (nt, how), v in check.items()},
+        stream={f"{k} {nt}t": v for (k, nt), v in smed.items()})
     p()
-    p(f"{b.dtype.name}, n = {n:,}:  copy GB/s, median over the block's ops: " + ", ".join(
-        f"{nt} thread{'s' if nt > 1 else ''} {med[nt]:.1f}" for nt in threads)
-        + ";  at the start: " + ", ".join(
-        f"{nt}t copyto {check[nt, 'copyto']:.1f} memmove {check[nt, 'memmove']:.1f}"
-        for nt in threads))
-    cols = f"{'ms':>8} {'GB/s':>6} {'copy':>5} {'xcopy':>5}" + (
+    p(f"{b.dtype.name}, n = {n:,}:  GB/s, medians over the block's ops, 1 | {max(threads)} "
+      "threads:  copy " + " | ".join(f"{med[nt]:.1f}" for nt in threads)
+      + ";  stream forward " + " | ".join(
+          f"{smed.get(('forward', nt), float('nan')):.1f}" for nt in threads)
+      + ", gradient " + " | ".join(
+          f"{smed.get(('gradient', nt), float('nan')):.1f}" for nt in threads)
+      + ";  memmove at the start " + " | ".join(
+          f"{check[nt, 'memmove']:.1f}" for nt in threads))
+    cols = f"{'ms':>8} {'GB/s':>6} {'copy':>5} {'xcopy':>5} {'xstrm':>5}" + (
         f" {'torch':>6} {'rf/torch':>8}" if use_torch else "") + f" {'target':>6}"
     p(f"  {'op':<16}" + " |".join(f" {nt} thread{'s' if nt > 1 else ''}".center(len(cols))
                                  for nt in threads))
@@ -826,7 +859,8 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
         cells = []
         for nt in threads:
             r = row[nt]
-            cell = f"{r['ms']:8.2f} {r['gbs']:6.1f} {r['copy_gbs']:5.1f} {r['xcopy']:5.2f}"
+            cell = (f"{r['ms']:8.2f} {r['gbs']:6.1f} {r['copy_gbs']:5.1f} {r['xcopy']:5.2f}"
+                    f" {r['xstream']:5.2f}")
             if use_torch:
                 vs = r["rf_over_torch"]
                 cell += (f" {r['torch_gbs']:5.1f}{r['torch_note'] or ' '} {vs:8.2f}"
@@ -1000,11 +1034,13 @@ def main(argv=None):
     p("  every call's input is restored from a pristine copy, then the cache flushed (untimed); "
       "for each op the copy, relufast and torch take turns;")
     p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls;"
-      f" {SLOW_REPEATS} for calls over {SLOW_CALL_S} s, {VERY_SLOW_REPEATS} over "
+      f" {SLOW_REPEATS} for calls over {SLOW_CALL_S} s, {VERY_SLOW_REPEATS} (no median) over "
       f"{VERY_SLOW_CALL_S} s")
     p("  copy = the copy GB/s measured alongside the op (same threads, dtype, n); xcopy = GB/s "
-      "/ copy (in place needs no write-allocate, so > 1 is possible); rf/torch = torch time / "
-      "relufast time (> 1: relufast faster)")
+      "/ copy (in place needs no write-allocate, so > 1 is possible)")
+    p("  xstrm = GB/s / the op's own traffic through a NumPy ufunc on as many Python threads "
+      "(x *= 1 forward, g *= x gradient), measured alongside: the stricter roofline")
+    p("  rf/torch = torch time / relufast time (> 1: relufast faster)")
     p("  target (issue 3): relu, leaky_relu, prelu and their gradients >= 0.9 xcopy; elu, selu "
       "(and gradients) >= 0.5 xcopy and >= 3 rf/torch; every op rf/torch >= 1")
     p("  *: torch has no in-place prelu, its allocating out-of-place F.prelu / "
