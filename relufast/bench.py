@@ -659,6 +659,7 @@ ELU_LIKE = {"elu", "selu", "elu_grad", "selu_grad"}
 # seconds per call, and the default report must stay near 3 minutes)
 SLOW_CALL_S, SLOW_REPEATS = 0.1, 3
 VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 1.0, 1
+REF_REPEATS = 3  # samples of the copy and stream references beside each op
 
 
 def _target(name, xcopy, vs_torch):
@@ -725,25 +726,30 @@ class _Block:
         return c, restore
 
 
-def median_interleaved(fns, restores, repeats):
+def median_interleaved(fns, restores, repeats, warm=None):
     """Median seconds per call of each callable (None: skipped), the callables taking turns.
 
-    Each call is preceded by its untimed ``restores[i]()``.  A first call warms up (page
-    faults, thread pools); one that takes SLOW_CALL_S or more counts as a sample instead, and
-    that callable gets SLOW_REPEATS (VERY_SLOW_REPEATS) samples rather than ``repeats``.
+    Each call is preceded by its untimed ``restores[i]()``.  ``repeats`` is a count, or one per
+    callable; ``warm[i]`` False skips the warm-up call (a reference already warm).  A first
+    call warms up (page faults, thread pools); one that takes SLOW_CALL_S or more counts as a
+    sample instead, and that callable gets SLOW_REPEATS (VERY_SLOW_REPEATS) samples in all.
     """
+    k = len(fns)
+    reps = list(repeats) if isinstance(repeats, (list, tuple)) else [repeats] * k
+    warm = list(warm) if warm is not None else [True] * k
     samples = [[] for _ in fns]
-    want = [0] * len(fns)
+    want = [0] * k
     for i, f in enumerate(fns):
         if f is None:
+            continue
+        want[i] = reps[i]
+        if not warm[i]:
             continue
         t = _timed(f, restores[i])
         if t >= SLOW_CALL_S:
             samples[i].append(t)
-            k = VERY_SLOW_REPEATS if t >= VERY_SLOW_CALL_S else SLOW_REPEATS
-            want[i] = max(1, min(repeats, k))
-        else:
-            want[i] = repeats
+            slow = VERY_SLOW_REPEATS if t >= VERY_SLOW_CALL_S else SLOW_REPEATS
+            want[i] = max(1, min(reps[i], slow))
     while any(len(s) < w for s, w in zip(samples, want)):
         for i, f in enumerate(fns):
             if len(samples[i]) < want[i]:
@@ -807,17 +813,20 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
                 except Unsupported:  # prelu: torch has only the allocating out-of-place form,
                     # which reads the same (restored) input arrays
                     tfn, tnote = torch_impl(b.case(spec, inplace=False)[0]), "*"
-            fns, rst = [], []
+            fns, rst, reps, warm = [], [], [], []
+            ref_reps = min(repeats, REF_REPEATS)  # the references: warm after the first op
             for nt in threads:
                 fns += [cp[nt, "copyto"], streamer(case, nt, pool), _with_threads(fn, nt),
                         _torch_threaded(tfn, nt)]
                 rst += [restore_src, restore, restore, restore]
+                reps += [ref_reps, ref_reps, repeats, repeats]
+                warm += [not rows, not rows, True, True]
             old = torch_threads()
             if wait:
                 wait_quiet(max_wait=wait)
             try:
                 with LoadMeter() as m:
-                    t = median_interleaved(fns, rst, repeats)
+                    t = median_interleaved(fns, rst, reps, warm)
             finally:
                 torch_threads(old)
             row = {}
@@ -1035,7 +1044,7 @@ def main(argv=None):
       "for each op the copy, relufast and torch take turns;")
     p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls;"
       f" {SLOW_REPEATS} for calls over {SLOW_CALL_S} s, {VERY_SLOW_REPEATS} (no median) over "
-      f"{VERY_SLOW_CALL_S} s")
+      f"{VERY_SLOW_CALL_S} s; {REF_REPEATS} of each reference (copy, stream) beside each op")
     p("  copy = the copy GB/s measured alongside the op (same threads, dtype, n); xcopy = GB/s "
       "/ copy (in place needs no write-allocate, so > 1 is possible)")
     p("  xstrm = GB/s / the op's own traffic through a NumPy ufunc on as many Python threads "
