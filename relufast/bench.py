@@ -687,6 +687,10 @@ ELU_LIKE = {"elu", "selu", "elu_grad", "selu_grad"}
 SLOW_CALL_S, SLOW_REPEATS = 0.1, 3
 VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 1.0, 1
 REF_REPEATS = 3  # samples of the copy and stream references beside each op
+# The references are measured beside the ops that can run at memory speed; beside the
+# transcendental ones (a few hundredths of it with scalar libm) they would cost a third of the
+# report's time for nothing, and the block's medians serve (copy column '-').
+CHEAP_OPS = MEMORY_BOUND | {"relu6", "relu6_grad"}
 
 
 def _target(name, xcopy, vs_torch):
@@ -842,9 +846,11 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
                     tfn, tnote = torch_impl(b.case(spec, inplace=False)[0]), "*"
             fns, rst, reps, warm = [], [], [], []
             ref_reps = min(repeats, REF_REPEATS)  # the references: warm after the first op
+            beside = name in CHEAP_OPS  # else the block's medians serve (see REF_BESIDE)
             for nt in threads:
-                fns += [cp[nt, "copyto"], streamer(case, nt, pool), _with_threads(fn, nt),
-                        _torch_threaded(tfn, nt)]
+                fns += [cp[nt, "copyto"] if beside else None,
+                        streamer(case, nt, pool) if beside else None,
+                        _with_threads(fn, nt), _torch_threaded(tfn, nt)]
                 rst += [restore_src, restore, restore, restore]
                 reps += [ref_reps, ref_reps, repeats, repeats]
                 warm += [not rows, not rows, True, True]
@@ -858,21 +864,25 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
             row = {}
             for i, nt in enumerate(threads):
                 tc, ts, trf, tt = t[4 * i: 4 * i + 4]
-                copy_gbs = 2 * n * itemsize / tc / 1e9
-                stream_gbs = case.nbytes / ts / 1e9
-                copies[nt].append(copy_gbs)
-                streams[spec.kind, nt].append(stream_gbs)
-                gbs = case.nbytes / trf / 1e9
-                vs = tt / trf if tt else None
-                row[nt] = dict(ms=trf * 1e3, gbs=gbs, copy_gbs=copy_gbs, xcopy=gbs / copy_gbs,
-                               stream_gbs=stream_gbs, xstream=gbs / stream_gbs,
-                               torch_gbs=tt and case.nbytes / tt / 1e9, rf_over_torch=vs,
-                               load=m.load, torch_note=tnote)
+                row[nt] = dict(ms=trf * 1e3, gbs=case.nbytes / trf / 1e9,
+                               torch_gbs=tt and case.nbytes / tt / 1e9,
+                               rf_over_torch=tt / trf if tt else None,
+                               load=m.load, torch_note=tnote, kind=spec.kind, beside=beside)
+                if beside:
+                    row[nt]["copy_gbs"] = 2 * n * itemsize / tc / 1e9
+                    row[nt]["stream_gbs"] = case.nbytes / ts / 1e9
+                    copies[nt].append(row[nt]["copy_gbs"])
+                    streams[spec.kind, nt].append(row[nt]["stream_gbs"])
                 results["ops"][(name, b.dtype.name, n, nt)] = row[nt]
             rows.append((name, row, m.load))
 
     med = {nt: statistics.median(copies[nt]) for nt in threads}
     smed = {k: statistics.median(v) for k, v in streams.items() if v}
+    for name, row, _ in rows:  # the ratios; ops measured without references use the medians
+        for nt, r in row.items():
+            r.setdefault("copy_gbs", med[nt])
+            r.setdefault("stream_gbs", smed.get((r["kind"], nt), med[nt]))
+            r["xcopy"], r["xstream"] = r["gbs"] / r["copy_gbs"], r["gbs"] / r["stream_gbs"]
     results["copy"][(b.dtype.name, n)] = dict(
         median_over_ops=med, start={f"{how} {nt}t": v for (nt, how), v in check.items()},
         stream={f"{k} {nt}t": v for (k, nt), v in smed.items()})
@@ -894,8 +904,8 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
         cells = []
         for nt in threads:
             r = row[nt]
-            cell = (f"{r['ms']:8.2f} {r['gbs']:6.1f} {r['copy_gbs']:5.1f} {r['xcopy']:5.2f}"
-                    f" {r['xstream']:5.2f}")
+            copy = f"{r['copy_gbs']:5.1f}" if r["beside"] else f"{'-':>5}"
+            cell = f"{r['ms']:8.2f} {r['gbs']:6.1f} {copy} {r['xcopy']:5.2f} {r['xstream']:5.2f}"
             if use_torch:
                 vs = r["rf_over_torch"]
                 cell += (f" {r['torch_gbs']:5.1f}{r['torch_note'] or ' '} {vs:8.2f}"
@@ -909,10 +919,10 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
 # the report: per-call time at 10**3 elements
 
 
-def report_small(n, dtypes, ops, rounds, use_torch, out, results, pool_rows=64):
+def report_small(n, dtypes, ops, rounds, use_torch, out, results, pool_rows=32):
     """Per-call time, in place, at n elements: relufast, NumPy's idiom, torch.
 
-    ``pool_rows`` independent arrays (256 KiB of float32 at n = 1000: they stay in L2) are
+    ``pool_rows`` independent arrays (128 KiB of float32 at n = 1000: they stay in L2) are
     restored from pristine copies, then each is processed once by a Python loop; the per-call
     time is the loop's time over pool_rows (no timer call inside the loop, no op on its own
     output).  Median over ``rounds`` loops, the implementations taking turns.
@@ -1071,7 +1081,8 @@ def main(argv=None):
       "for each op the copy, relufast and torch take turns;")
     p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls;"
       f" {SLOW_REPEATS} for calls over {SLOW_CALL_S} s, {VERY_SLOW_REPEATS} (no median) over "
-      f"{VERY_SLOW_CALL_S} s; {REF_REPEATS} of each reference (copy, stream) beside each op")
+      f"{VERY_SLOW_CALL_S} s; {REF_REPEATS} of each reference (copy, stream) beside each op "
+      "that can reach memory speed (elsewhere, copy '-': the block's medians)")
     p("  copy = the copy GB/s measured alongside the op (same threads, dtype, n); xcopy = GB/s "
       "/ copy (in place needs no write-allocate, so > 1 is possible)")
     p("  xstrm = GB/s / the op's own traffic through a NumPy ufunc on as many Python threads "
