@@ -684,8 +684,8 @@ ELU_LIKE = {"elu", "selu", "elu_grad", "selu_grad"}
 # calls at least SLOW_CALL_S long need no separate warm-up call (the first one counts) and get
 # SLOW_REPEATS samples; VERY_SLOW ones VERY_SLOW_REPEATS (the scalar-libm ops at 5*10**7 take
 # seconds per call, and the default report must stay near 3 minutes)
-SLOW_CALL_S, SLOW_REPEATS = 0.1, 3
-VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 1.0, 1
+SLOW_CALL_S, SLOW_REPEATS = 0.1, 2
+VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 0.4, 1
 REF_REPEATS = 3  # samples of the copy and stream references beside each op
 # The references are measured beside the ops that can run at memory speed; beside the
 # transcendental ones (a few hundredths of it with scalar libm) they would cost a third of the
