@@ -74,7 +74,8 @@ def pytest_addoption(parser):
     g.addoption(
         "--bench-wait", type=float, default=1.0,
         help="before each case, wait up to this many seconds for other processes to leave "
-        "the CPUs idle (default 1; 0: never wait)",
+        "the CPUs idle (default 1; 0: never wait; after 3 waits in vain, only every 10th case "
+        "waits)",
     )
 
 
@@ -232,6 +233,15 @@ RESULTS = {}  # CaseKey -> {peer: (median seconds, bytes, other processes' load 
 NOISY = 0.25  # cores used by other processes during a benchmark that make it suspect
 
 
+def _waiter(config):
+    """One QuietWaiter per session: it stops waiting before every case on a machine that
+    stays busy (3 waits in vain), then tries once every 10 cases."""
+    w = getattr(config, "_relufast_waiter", None)
+    if w is None:
+        w = config._relufast_waiter = B.QuietWaiter(config.getoption("--bench-wait"), NOISY)
+    return w
+
+
 def _time_once(fn, restore):
     if restore is not None:
         restore()
@@ -281,9 +291,8 @@ def bench_run(benchmark, pytestconfig, _thread_counts):
             peer=peer, elements=case.size, shape=list(shape), bytes=case.nbytes,
             threads=_threads(pytestconfig), inplace=case.inplace,
         )
-        wait = pytestconfig.getoption("--bench-wait")
-        if wait > 0 and key not in RESULTS:  # the case's first peer: start on an idle machine
-            B.wait_quiet(max_wait=wait, threshold=NOISY)
+        if key not in RESULTS:  # the case's first peer: start on an idle machine
+            _waiter(pytestconfig)()
         with B.LoadMeter() as load:
             if restore is not None:
                 rounds = min(MAX_ROUNDS, max(min_rounds, int(budget / t1)))

@@ -17,7 +17,8 @@ Run ``python -m relufast.bench`` (``--help`` for the options).  It measures
   to ``np.maximum(x, 0, out=x)``.
 
 Every in-place call is timed on a fresh copy of the input (restored outside the timed region), so
-no op is timed on its own output.  Before each op the report waits (``--wait``, 1 s at most) for
+no op is timed on its own output; after the restore the cache is flushed, so that a 40 MB input
+is not half in a 32 MB L3 because the restore just wrote it (the copy is timed the same way).  Before each op the report waits (``--wait``, 1 s at most) for
 other processes to leave the CPUs idle, and marks with ``~`` the rows during which they did not:
 on a shared machine, a 2-thread timing with one core taken by someone else is worthless.  PyTorch columns appear when torch is installed (``--no-torch``
 drops them); nothing else beyond NumPy is needed.
@@ -576,14 +577,41 @@ class LoadMeter:
 def wait_quiet(max_wait=3.0, threshold=0.25, window=0.1):
     """Sleep until other processes use less than ``threshold`` cores (at most ``max_wait`` s).
 
-    Returns the last load seen.  The jiffy counters are coarse (10 ms), hence the window.
+    Returns True if the machine went quiet.  The jiffy counters are coarse (10 ms), hence the
+    window.
     """
     deadline = time.perf_counter() + max_wait
     while True:
         with LoadMeter() as m:
             time.sleep(window)
-        if m.load < threshold or time.perf_counter() >= deadline:
-            return m.load
+        if m.load < threshold:
+            return True
+        if time.perf_counter() >= deadline:
+            return False
+
+
+class QuietWaiter:
+    """wait_quiet that gives up on a machine that stays busy.
+
+    After ``patience`` waits in a row that timed out, it waits only once every ``every`` calls
+    (to catch a quiet spell) instead of losing ``max_wait`` seconds before every measurement.
+    """
+
+    def __init__(self, max_wait, threshold=0.25, patience=3, every=10):
+        self.max_wait, self.threshold, self.patience, self.every = (
+            max_wait, threshold, patience, every)
+        self.misses = self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.max_wait <= 0:
+            return
+        if self.misses >= self.patience and self.calls % self.every:
+            return
+        if wait_quiet(self.max_wait, self.threshold):
+            self.misses = 0
+        else:
+            self.misses += 1
 
 
 def _timed(fn, restore):
@@ -624,14 +652,45 @@ def copier(dst, src, nt, how="copyto", pool=None):
     return run
 
 
+def streamer(case, nt, pool=None):
+    """The op's own traffic through a trivial NumPy ufunc, on nt Python threads.
+
+    Forward in place: ``x *= 1`` (x read, x written); gradient into grad: ``g *= x`` (g and x
+    read, g written).  A relufast-free reference with exactly the op's access pattern (no
+    write-allocate, unlike a copy into a second array).
+    """
+    dst = case.out.reshape(-1)
+    other = case.x.reshape(-1) if case.spec.kind == "gradient" else case.dtype.type(1)
+    if nt == 1:
+        return functools.partial(np.multiply, dst, other, out=dst)
+    parts = []
+    for lo, hi in _chunks(dst.size, nt, dst.itemsize):
+        o = other[lo:hi] if isinstance(other, np.ndarray) else other
+        parts.append((dst[lo:hi], o))
+
+    def run():
+        for f in [pool.submit(np.multiply, d, o, out=d) for d, o in parts]:
+            f.result()
+
+    return run
+
+
 # ---------------------------------------------------------------------------------------------
 # the report: one block per (dtype, size)
 
 MEMORY_BOUND = {"relu", "leaky_relu", "prelu_nchw", "prelu_2d"}
 MEMORY_BOUND |= {n + "_grad" for n in MEMORY_BOUND}
 ELU_LIKE = {"elu", "selu", "elu_grad", "selu_grad"}
-SLOW_CALL_S = 0.25  # calls at least this long: no separate warm-up call, SLOW_REPEATS samples
-SLOW_REPEATS = 2
+# calls at least SLOW_CALL_S long need no separate warm-up call (the first one counts) and get
+# SLOW_REPEATS samples; VERY_SLOW ones VERY_SLOW_REPEATS (the scalar-libm ops at 5*10**7 take
+# seconds per call, and the default report must stay near 3 minutes)
+SLOW_CALL_S, SLOW_REPEATS = 0.1, 2
+VERY_SLOW_CALL_S, VERY_SLOW_REPEATS = 0.4, 1
+REF_REPEATS = 3  # samples of the copy and stream references beside each op
+# The references are measured beside the ops that can run at memory speed; beside the
+# transcendental ones (a few hundredths of it with scalar libm) they would cost a third of the
+# report's time for nothing, and the block's medians serve (copy column '-').
+CHEAP_OPS = MEMORY_BOUND | {"relu6", "relu6_grad"}
 
 
 def _target(name, xcopy, vs_torch):
@@ -648,8 +707,28 @@ def _target(name, xcopy, vs_torch):
     return "" if not checks else ("ok" if all(checks) else "MISS")
 
 
+def _last_level_cache_bytes():
+    """The largest CPU cache (Linux sysfs), or 32 MiB when it cannot be read."""
+    best = 0
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for d in os.listdir(base):
+            with open(os.path.join(base, d, "size")) as f:
+                v = f.read().strip()
+            mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(v[-1:], 1)
+            best = max(best, int(v.rstrip("KMG")) * mult)
+    except (OSError, ValueError):
+        pass
+    return best or 32 << 20
+
+
 class _Block:
-    """Arrays for one (dtype, n): pristine inputs, working inputs, a copy destination."""
+    """Arrays for one (dtype, n): pristine inputs, working inputs, a copy destination.
+
+    Every restore (the untimed copy of a pristine input before each timed call) is followed by
+    a read of a buffer twice the last-level cache, so that no timed call finds its input in the
+    cache because the restore just wrote it there: the roofline is the memory's.
+    """
 
     def __init__(self, dtype, n):
         self.dtype, self.n = np.dtype(dtype), n
@@ -657,6 +736,14 @@ class _Block:
         self.px, self.pg = pristine(size, dtype, "x"), pristine(size, dtype, "g")
         self.x, self.g = self.px.copy(), self.pg.copy()
         self.dst = np.zeros(n, dtype)
+        self.flush_buf = np.ones(2 * _last_level_cache_bytes(), np.uint8)
+
+    def restorer(self, dst, src):
+        def restore():
+            np.copyto(dst, src)
+            self.flush_buf.max()  # reads evict the restored lines (clean lines, no write-back)
+
+        return restore
 
     def case(self, spec, inplace=True):
         shape = shape_for(spec, self.n)
@@ -666,29 +753,34 @@ class _Block:
         grad = spec.kind == "gradient"
         c = Case(spec, self.dtype, shape, inplace, x, g if grad else None,
                  None if inplace else np.empty(shape, self.dtype))
-        restore = functools.partial(np.copyto, g if grad else x,
-                                    view(self.pg if grad else self.px, shape))
+        restore = self.restorer(g if grad else x, view(self.pg if grad else self.px, shape))
         return c, restore
 
 
-def median_interleaved(fns, restores, repeats):
+def median_interleaved(fns, restores, repeats, warm=None):
     """Median seconds per call of each callable (None: skipped), the callables taking turns.
 
-    Each call is preceded by its untimed ``restores[i]()``.  A first call warms up (page
-    faults, thread pools); one that takes SLOW_CALL_S or more counts as a sample instead, and
-    that callable gets SLOW_REPEATS samples in all rather than ``repeats``.
+    Each call is preceded by its untimed ``restores[i]()``.  ``repeats`` is a count, or one per
+    callable; ``warm[i]`` False skips the warm-up call (a reference already warm).  A first
+    call warms up (page faults, thread pools); one that takes SLOW_CALL_S or more counts as a
+    sample instead, and that callable gets SLOW_REPEATS (VERY_SLOW_REPEATS) samples in all.
     """
+    k = len(fns)
+    reps = list(repeats) if isinstance(repeats, (list, tuple)) else [repeats] * k
+    warm = list(warm) if warm is not None else [True] * k
     samples = [[] for _ in fns]
-    want = [0] * len(fns)
+    want = [0] * k
     for i, f in enumerate(fns):
         if f is None:
+            continue
+        want[i] = reps[i]
+        if not warm[i]:
             continue
         t = _timed(f, restores[i])
         if t >= SLOW_CALL_S:
             samples[i].append(t)
-            want[i] = max(1, min(repeats, SLOW_REPEATS))
-        else:
-            want[i] = repeats
+            slow = VERY_SLOW_REPEATS if t >= VERY_SLOW_CALL_S else SLOW_REPEATS
+            want[i] = max(1, min(reps[i], slow))
     while any(len(s) < w for s, w in zip(samples, want)):
         for i, f in enumerate(fns):
             if len(samples[i]) < want[i]:
@@ -719,24 +811,26 @@ def _torch_threaded(fn, nt):
     return run
 
 
-def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=1.0):
+def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=None):
     """Effective bandwidth of every op at (dtype, n), with a copy measured alongside each.
 
-    For each op, the copy (np.copyto, and memmove as a cross-check), relufast and torch take
-    turns at every thread count, so the ratio xcopy compares measurements taken together.
+    For each op, the copy (np.copyto), relufast and torch take turns at every thread count, so
+    the ratio xcopy compares measurements taken together; np.copyto is checked against libc's
+    memmove once, at the start of the block.
     """
     p = functools.partial(print, file=out, flush=True)
+    wait = wait or QuietWaiter(1.0)
     b = _Block(dtype, n)
     itemsize = b.dtype.itemsize
-    src, psrc = b.x[:n], b.px[:n]
-    restore_src = functools.partial(np.copyto, src, psrc)  # copies see what the ops see
+    src = b.px[:n]  # the copy reads a pristine input (never written) into dst
+    restore_src = b.flush_buf.max  # src never changes; flushed, as the ops' inputs are
     rows, copies = [], {nt: [] for nt in threads}
+    streams = {(k, nt): [] for k in ("forward", "gradient") for nt in threads}
     with ThreadPoolExecutor(max(threads)) as pool:
         cp = {(nt, how): copier(b.dst, src, nt, how, pool)
               for nt in threads for how in ("copyto", "memmove")}
         # np.copyto against libc's memmove once, as a cross-check of the reference
-        if wait:
-            wait_quiet(max_wait=wait)
+        wait()
         t = median_interleaved(list(cp.values()), [restore_src] * len(cp), max(repeats, 5))
         check = {k: 2 * n * itemsize / v / 1e9 for k, v in zip(cp, t)}
         for name in ops:
@@ -750,41 +844,58 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
                 except Unsupported:  # prelu: torch has only the allocating out-of-place form,
                     # which reads the same (restored) input arrays
                     tfn, tnote = torch_impl(b.case(spec, inplace=False)[0]), "*"
-            fns, rst = [], []
+            fns, rst, reps, warm = [], [], [], []
+            ref_reps = min(repeats, REF_REPEATS)  # the references: warm after the first op
+            beside = name in CHEAP_OPS  # else the block's medians serve (see REF_BESIDE)
             for nt in threads:
-                fns += [cp[nt, "copyto"], _with_threads(fn, nt), _torch_threaded(tfn, nt)]
-                rst += [restore_src, restore, restore]
+                fns += [cp[nt, "copyto"] if beside else None,
+                        streamer(case, nt, pool) if beside else None,
+                        _with_threads(fn, nt), _torch_threaded(tfn, nt)]
+                rst += [restore_src, restore, restore, restore]
+                reps += [ref_reps, ref_reps, repeats, repeats]
+                warm += [not rows, not rows, True, True]
             old = torch_threads()
-            if wait:
-                wait_quiet(max_wait=wait)
+            wait()
             try:
                 with LoadMeter() as m:
-                    t = median_interleaved(fns, rst, repeats)
+                    t = median_interleaved(fns, rst, reps, warm)
             finally:
                 torch_threads(old)
             row = {}
             for i, nt in enumerate(threads):
-                tc, trf, tt = t[3 * i: 3 * i + 3]
-                copy_gbs = 2 * n * itemsize / tc / 1e9
-                copies[nt].append(copy_gbs)
-                gbs = case.nbytes / trf / 1e9
-                vs = tt / trf if tt else None
-                row[nt] = dict(ms=trf * 1e3, gbs=gbs, copy_gbs=copy_gbs, xcopy=gbs / copy_gbs,
-                               torch_gbs=tt and case.nbytes / tt / 1e9, rf_over_torch=vs,
-                               load=m.load, torch_note=tnote)
+                tc, ts, trf, tt = t[4 * i: 4 * i + 4]
+                row[nt] = dict(ms=trf * 1e3, gbs=case.nbytes / trf / 1e9,
+                               torch_gbs=tt and case.nbytes / tt / 1e9,
+                               rf_over_torch=tt / trf if tt else None,
+                               load=m.load, torch_note=tnote, kind=spec.kind, beside=beside)
+                if beside:
+                    row[nt]["copy_gbs"] = 2 * n * itemsize / tc / 1e9
+                    row[nt]["stream_gbs"] = case.nbytes / ts / 1e9
+                    copies[nt].append(row[nt]["copy_gbs"])
+                    streams[spec.kind, nt].append(row[nt]["stream_gbs"])
                 results["ops"][(name, b.dtype.name, n, nt)] = row[nt]
             rows.append((name, row, m.load))
 
     med = {nt: statistics.median(copies[nt]) for nt in threads}
+    smed = {k: statistics.median(v) for k, v in streams.items() if v}
+    for name, row, _ in rows:  # the ratios; ops measured without references use the medians
+        for nt, r in row.items():
+            r.setdefault("copy_gbs", med[nt])
+            r.setdefault("stream_gbs", smed.get((r["kind"], nt), med[nt]))
+            r["xcopy"], r["xstream"] = r["gbs"] / r["copy_gbs"], r["gbs"] / r["stream_gbs"]
     results["copy"][(b.dtype.name, n)] = dict(
-        median_over_ops=med, start={f"{how} {nt}t": v for (nt, how), v in check.items()})
+        median_over_ops=med, start={f"{how} {nt}t": v for (nt, how), v in check.items()},
+        stream={f"{k} {nt}t": v for (k, nt), v in smed.items()})
     p()
-    p(f"{b.dtype.name}, n = {n:,}:  copy GB/s, median over the block's ops: " + ", ".join(
-        f"{nt} thread{'s' if nt > 1 else ''} {med[nt]:.1f}" for nt in threads)
-        + ";  at the start: " + ", ".join(
-        f"{nt}t copyto {check[nt, 'copyto']:.1f} memmove {check[nt, 'memmove']:.1f}"
-        for nt in threads))
-    cols = f"{'ms':>8} {'GB/s':>6} {'copy':>5} {'xcopy':>5}" + (
+    p(f"{b.dtype.name}, n = {n:,}:  GB/s, medians over the block's ops, 1 | {max(threads)} "
+      "threads:  copy " + " | ".join(f"{med[nt]:.1f}" for nt in threads)
+      + ";  stream forward " + " | ".join(
+          f"{smed.get(('forward', nt), float('nan')):.1f}" for nt in threads)
+      + ", gradient " + " | ".join(
+          f"{smed.get(('gradient', nt), float('nan')):.1f}" for nt in threads)
+      + ";  memmove at the start " + " | ".join(
+          f"{check[nt, 'memmove']:.1f}" for nt in threads))
+    cols = f"{'ms':>8} {'GB/s':>6} {'copy':>5} {'xcopy':>5} {'xstrm':>5}" + (
         f" {'torch':>6} {'rf/torch':>8}" if use_torch else "") + f" {'target':>6}"
     p(f"  {'op':<16}" + " |".join(f" {nt} thread{'s' if nt > 1 else ''}".center(len(cols))
                                  for nt in threads))
@@ -793,7 +904,8 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
         cells = []
         for nt in threads:
             r = row[nt]
-            cell = f"{r['ms']:8.2f} {r['gbs']:6.1f} {r['copy_gbs']:5.1f} {r['xcopy']:5.2f}"
+            copy = f"{r['copy_gbs']:5.1f}" if r["beside"] else f"{'-':>5}"
+            cell = f"{r['ms']:8.2f} {r['gbs']:6.1f} {copy} {r['xcopy']:5.2f} {r['xstream']:5.2f}"
             if use_torch:
                 vs = r["rf_over_torch"]
                 cell += (f" {r['torch_gbs']:5.1f}{r['torch_note'] or ' '} {vs:8.2f}"
@@ -807,10 +919,10 @@ def report_block(dtype, n, threads, ops, repeats, use_torch, out, results, wait=
 # the report: per-call time at 10**3 elements
 
 
-def report_small(n, dtypes, ops, rounds, use_torch, out, results, pool_rows=64):
+def report_small(n, dtypes, ops, rounds, use_torch, out, results, pool_rows=32):
     """Per-call time, in place, at n elements: relufast, NumPy's idiom, torch.
 
-    ``pool_rows`` independent arrays (256 KiB of float32 at n = 1000: they stay in L2) are
+    ``pool_rows`` independent arrays (128 KiB of float32 at n = 1000: they stay in L2) are
     restored from pristine copies, then each is processed once by a Python loop; the per-call
     time is the loop's time over pool_rows (no timer call inside the loop, no op on its own
     output).  Median over ``rounds`` loops, the implementations taking turns.
@@ -930,7 +1042,8 @@ def main(argv=None):
     ap.add_argument("--no-torch", action="store_true", help="leave out the PyTorch columns")
     ap.add_argument("--wait", type=float, default=1.0,
                     help="before each op, wait up to this many seconds for other processes to "
-                    "leave the CPUs idle (default 1; 0: never)")
+                    "leave the CPUs idle (default 1; 0: never; after 3 waits in vain, only "
+                    "every 10th op waits)")
     args = ap.parse_args(argv)
 
     sizes = _csv(args.sizes, _size) or ([10**7] if args.quick else [10**7, 5 * 10**7])
@@ -964,22 +1077,27 @@ def main(argv=None):
       "into grad 3N x itemsize (grad and x read, grad written)")
     p("  copy: np.copyto(dst, src), 2N x itemsize; N threads = N Python threads copying one "
       "chunk each (relufast-free, no OpenMP); memmove = libc memcpy through ctypes")
-    p("  every call's input is restored from a pristine copy first (untimed); for each op the "
-      "copy, relufast and torch take turns;")
-    p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls, "
-      f"{SLOW_REPEATS} for calls over {SLOW_CALL_S} s")
+    p("  every call's input is restored from a pristine copy, then the cache flushed (untimed); "
+      "for each op the copy, relufast and torch take turns;")
+    p(f"  median of {args.repeats or ('3' if args.quick else '5 (3 above 10**7 elements)')} calls;"
+      f" {SLOW_REPEATS} for calls over {SLOW_CALL_S} s, {VERY_SLOW_REPEATS} (no median) over "
+      f"{VERY_SLOW_CALL_S} s; {REF_REPEATS} of each reference (copy, stream) beside each op "
+      "that can reach memory speed (elsewhere, copy '-': the block's medians)")
     p("  copy = the copy GB/s measured alongside the op (same threads, dtype, n); xcopy = GB/s "
-      "/ copy (in place needs no write-allocate, so > 1 is possible); rf/torch = torch time / "
-      "relufast time (> 1: relufast faster)")
+      "/ copy (in place needs no write-allocate, so > 1 is possible)")
+    p("  xstrm = GB/s / the op's own traffic through a NumPy ufunc on as many Python threads "
+      "(x *= 1 forward, g *= x gradient), measured alongside: the stricter roofline")
+    p("  rf/torch = torch time / relufast time (> 1: relufast faster)")
     p("  target (issue 3): relu, leaky_relu, prelu and their gradients >= 0.9 xcopy; elu, selu "
       "(and gradients) >= 0.5 xcopy and >= 3 rf/torch; every op rf/torch >= 1")
     p("  *: torch has no in-place prelu, its allocating out-of-place F.prelu / "
       "_prelu_kernel_backward is timed;  ~: other processes used > 0.25 cores meanwhile")
     results = {"copy": {}, "ops": {}}
+    waiter = QuietWaiter(args.wait)
     for dtype in dtypes:
         for n in sizes:
             repeats = args.repeats or (3 if args.quick or n > 10**7 else 5)
-            report_block(dtype, n, threads, ops, repeats, use_torch, out, results, args.wait)
+            report_block(dtype, n, threads, ops, repeats, use_torch, out, results, waiter)
             out.flush()
     if args.small:
         report_small(args.small, dtypes, ops, 20 if args.quick else 50, use_torch, out, results)
