@@ -82,6 +82,7 @@ def _select_isa(isa=None):
 _K = _OP = None
 _select_isa()
 _PRELU_CLASH = int(_K.prelu_status.CLASH)
+_PRELU_OK = int(_K.prelu_status.OK)
 _PRELU_NONFINITE = int(_K.prelu_status.NONFINITE)
 
 # Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
@@ -1360,6 +1361,22 @@ def prelu(x, weight, axis=1, out=None):
            [ 2. , -2. ]])
     """
     fn = "prelu"
+    if (out is x and type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int
+            and 0 < x.size < _PARALLEL_MIN_CHEAP and x.flags.carray and weight.ndim == 1
+            and weight.dtype == x.dtype and weight.flags.c_contiguous
+            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]):
+        # the hot path of a small array in place, every check of the general path inlined;
+        # the kernel refuses a non-finite weight or an overlap without writing, and then the
+        # general path below raises or copies
+        kern = _K.prelu_forward.get(x.dtype)
+        if kern is not None:
+            ax = axis % x.ndim
+            inner = 1
+            for d in x.shape[ax + 1:]:
+                inner *= d
+            xf = _ravel(x)
+            if kern(xf, weight, xf, inner, 1) == _PRELU_OK:
+                return x
     x = _as_input(fn, "x", x)
     w, ax, _ = _prelu_setup(fn, x, weight, axis)
     given, out = out, _prepare_out(fn, out, x)

@@ -319,15 +319,22 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
                 y[i + j] = _leaky(x[i + j], w[c + j])
             i = end
     else:
+        # the channel and the end of the first run need divisions; after that they step on
+        # (two divisions per run cost more than a short run's elements)
+        c = (i // inner) % C
+        end = min(hi, (i // inner + 1) * inner)
         while i < hi:
-            c = (i // inner) % C
-            end = min(hi, (i // inner + 1) * inner)
             wc = w[c]
             for j in range(i, end):
                 y[j] = _leaky(x[j], wc)
             i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
 
 
+DEF _PATTERN = 1024  # elements of prelu_forward's on-stack weight pattern for short runs
 DEF _WBLOCK = 2048  # elements per block of prelu's weight-gradient sums (16 KiB of doubles)
 
 
@@ -370,9 +377,9 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                 gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
             i = end
     else:
+        c = (i // inner) % C  # then stepped run by run, as in _prelu_fwd_range
+        end = min(hi, (i // inner + 1) * inner)
         while i < hi:
-            c = (i // inner) % C
-            end = min(hi, (i // inner + 1) * inner)
             wc = w[c]
             if end - i < 64:  # a short run (small arrays; large ones get a weight pattern)
                 s = 0.0
@@ -380,14 +387,17 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                     s += _weight_term(g[j], x[j])
                     gx[j] = _chain(g[j], _d_leaky(x[j], wc))
                 gw[c] += s
-                i = end
-                continue
-            b = i
-            while b < end:
-                bend = min(end, b + _WBLOCK)
-                gw[c] += _prelu_grad_block(&g[b], &x[b], &gx[b], wc, bend - b, tmp)
-                b = bend
+            else:
+                b = i
+                while b < end:
+                    bend = min(end, b + _WBLOCK)
+                    gw[c] += _prelu_grad_block(&g[b], &x[b], &gx[b], wc, bend - b, tmp)
+                    b = bend
             i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,15 +610,26 @@ def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
         return CLASH
     if not _finite(&w[0], C):
         return NONFINITE
+    cdef const floating* wp = &w[0]
+    cdef floating pattern[_PATTERN]
+    cdef Py_ssize_t k, j
+    if 1 < inner < 16 and C * inner <= _PATTERN:
+        # short runs (NCHW with a small H*W): the per-run loop overhead would dominate, so
+        # the weights are laid out once per position of one period (C * inner elements) and
+        # the array is walked as rows of that period, like inner == 1
+        for k in range(C):
+            for j in range(inner):  # not hot
+                pattern[k * inner + j] = w[k]
+        wp, C, inner = pattern, C * inner, 1
     with nogil:
         if nt <= 1:
-            _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, 0, n)
+            _prelu_fwd_range(&x[0], wp, &y[0], C, inner, 0, n)
         else:
             blk = _block(n, nt)
             for c in prange(nt, schedule="static", num_threads=nt):
                 lo = c * blk
                 if lo < n:
-                    _prelu_fwd_range(&x[0], &w[0], &y[0], C, inner, lo, min(n, lo + blk))
+                    _prelu_fwd_range(&x[0], wp, &y[0], C, inner, lo, min(n, lo + blk))
     return OK
 
 

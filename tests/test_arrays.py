@@ -294,6 +294,58 @@ def test_out_is_the_transposed_input(n, rng):
     assert_same(xx.T, relufast.prelu(x, w))
 
 
+# short channel runs (NCHW with a small H*W): prelu_forward lays the weights out as a pattern
+# of one period (C * inner <= 1024) and walks it as rows; longer runs step the channel run by
+# run from the chunk's first element (a chunk may start in the middle of a run).  Small arrays
+# in place take the Python layer's hot path.  Every case against NumPy's broadcast formula,
+# on one thread and on several (chunk boundaries fall inside runs and periods).
+@pytest.mark.parametrize("shape", [(3, 64, 2, 2), (5, 7, 3, 3), (2, 300, 3, 1), (40, 64, 2, 2),
+                                   (700, 64, 2, 2), (9, 5, 17, 3), (3, 2000, 4, 1),
+                                   (20000, 3, 2, 1)], ids=shape_id)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_prelu_short_runs(shape, dtype, rng):
+    x = random_values(rng, math.prod(shape), dtype, 3.0).reshape(shape)
+    w = random_values(rng, shape[1], dtype, 0.5)
+    want = np.where(x > 0, x, w[:, None, None] * x).astype(dtype)
+    for nt in (1, 2, 3):
+        with relufast.num_threads(nt):
+            assert_same(relufast.prelu(x, w), want, what=f"{shape} nt={nt}")
+            xx = x.copy()
+            assert relufast.prelu(xx, w, out=xx) is xx
+            assert_same(xx, want, what=f"{shape} in place nt={nt}")
+            gx, gw = relufast.prelu_grad(np.ones_like(x), x, w)
+            assert_same(gx, np.where(x > 0, 1, w[:, None, None]).astype(dtype))
+            want_gw = np.where(x > 0, 0, x.astype(F64)).sum(axis=(0, 2, 3))
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
+                                       atol=1e-3)
+
+
+def test_prelu_hot_path_refuses_like_the_general_path(rng):
+    x = random_values(rng, 2 * 8 * 3, F32, 3.0).reshape(2, 8, 3)
+    w = np.full(8, 0.25, F32)
+    w[5] = np.nan
+    before = x.copy()
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu(x, w, out=x)
+    assert_same(x, before)
+    w[5] = 0.5
+    with pytest.raises(ValueError, match="weight has length 8, expected 3"):
+        relufast.prelu(x, w, axis=2, out=x)
+    with pytest.raises(TypeError, match="weight has dtype float64, expected float32"):
+        relufast.prelu(x, w.astype(F64), out=x)
+    assert_same(x, before)
+    xx = x.copy()
+    relufast.prelu(xx, xx[0, :, 0].copy(), out=xx)
+    want = relufast.prelu(x, x[0, :, 0].copy())
+    xx = x.copy()
+    relufast.prelu(xx, xx[0, :, 0], axis=1, out=xx)  # a weight inside out: the kernel copies
+    assert_same(xx, want)
+    y = random_values(rng, 2 * 3 * 8, F32, 3.0).reshape(2, 3, 8)
+    want = relufast.prelu(y, y[1, 2].copy(), axis=2)
+    relufast.prelu(y, y[1, 2], axis=2, out=y)  # contiguous, inside out: refused, then copied
+    assert_same(y, want)
+
+
 def test_prelu_weight_overlapping_out(rng):
     buf = random_values(rng, 12, F64, 3.0)
     x = buf.reshape(3, 4).copy()
