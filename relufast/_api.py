@@ -1363,7 +1363,7 @@ def prelu(x, weight, axis=1, out=None):
     fn = "prelu"
     if (out is x and type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int
             and 0 < x.size < _PARALLEL_MIN_CHEAP and x.flags.carray and weight.ndim == 1
-            and weight.dtype == x.dtype and weight.flags.c_contiguous
+            and weight.dtype == x.dtype and weight.flags.c_contiguous and weight.flags.aligned
             and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]):
         # the hot path of a small array in place, every check of the general path inlined;
         # the kernel refuses a non-finite weight or an overlap without writing, and then the
@@ -1451,6 +1451,27 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     array([-4.,  0.])
     """
     fn = "prelu_grad"
+    if (from_output is False and type(x) is np.ndarray and type(grad) is np.ndarray
+            and type(weight) is np.ndarray and type(axis) is int
+            and 0 < x.size < _PARALLEL_MIN_CHEAP and grad.shape == x.shape
+            and grad.dtype == x.dtype and weight.dtype == x.dtype and weight.ndim == 1
+            and x.flags.c_contiguous and grad.flags.c_contiguous and weight.flags.c_contiguous
+            and x.flags.aligned and grad.flags.aligned and weight.flags.aligned
+            and (out is None or (out is grad and grad.flags.carray))
+            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]):
+        # the hot path of a small C-contiguous call (into grad or a new array), every check of
+        # the general path inlined; a refusal by the kernel (non-finite weight, overlap) writes
+        # nothing, and the general path below then raises or copies
+        kern = _K.prelu_gradient.get(x.dtype)
+        if kern is not None:
+            ax = axis % x.ndim
+            inner = 1
+            for d in x.shape[ax + 1:]:
+                inner *= d
+            o = np.empty_like(x) if out is None else out
+            partial = np.zeros((1, weight.shape[0]), np.float64)
+            if kern(_ravel(grad), _ravel(x), weight, _ravel(o), partial, inner, 1) == _PRELU_OK:
+                return o, partial[0].astype(x.dtype)
     _no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                     "weight; keep x")
     grad = _as_input(fn, "grad", grad)

@@ -657,6 +657,22 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
         return CLASH
     if not _finite(&w[0], C):
         return NONFINITE
+    cdef floating pattern[_PATTERN]
+    cdef double gwp[_PATTERN]
+    cdef Py_ssize_t k, j
+    if nt <= 1 and 1 < inner < 16 and C * inner <= _PATTERN:
+        # short runs on one thread (small arrays): the weights as a pattern of one period, as
+        # in prelu_forward; the weight gradient per pattern position, then folded per channel
+        for k in range(C):
+            for j in range(inner):  # not hot
+                pattern[k * inner + j] = w[k]
+                gwp[k * inner + j] = 0.0
+        with nogil:
+            _prelu_grad_range(&g[0], &x[0], pattern, &gx[0], gwp, C * inner, 1, 0, n)
+        for k in range(C):
+            for j in range(inner):  # not hot
+                gw[0, k] += gwp[k * inner + j]
+        return OK
     with nogil:
         if nt <= 1:
             _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[0, 0], C, inner, 0, n)

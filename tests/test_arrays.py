@@ -344,6 +344,21 @@ def test_prelu_hot_path_refuses_like_the_general_path(rng):
     want = relufast.prelu(y, y[1, 2].copy(), axis=2)
     relufast.prelu(y, y[1, 2], axis=2, out=y)  # contiguous, inside out: refused, then copied
     assert_same(y, want)
+    # an unaligned weight (and grad) leaves the hot paths for the copying general path
+    buf = np.zeros(8 * 4 + 1, np.uint8)
+    wu = buf[1:].view(F32)
+    wu[:] = np.linspace(-1, 1, 8, dtype=F32)
+    assert not wu.flags.aligned
+    xx = x.copy()
+    assert_same(relufast.prelu(xx, wu, out=xx), relufast.prelu(x, wu.copy()))
+    gbuf = np.zeros(x.size * 4 + 1, np.uint8)
+    gu = gbuf[1:].view(F32).reshape(x.shape)
+    gu[:] = 1.5
+    want_gx, want_gw = relufast.prelu_grad(gu.copy(), x, wu.copy())
+    got_gx, got_gw = relufast.prelu_grad(gu, x, wu, out=gu)
+    assert got_gx is gu
+    assert_same(gu, want_gx)
+    assert_same(got_gw, want_gw)
 
 
 def test_prelu_weight_overlapping_out(rng):
