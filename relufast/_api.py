@@ -1266,7 +1266,8 @@ def _prelu_plan(shape, w, ax, order):
         return w, max(1, n), None
     inner = math.prod(shape[ax + 1:] if order == "C" else shape[:ax])
     period = w.shape[0] * inner
-    if inner >= 64 or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP:
+    if (inner >= 64 or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP
+            or (inner == 1 and period >= 64)):  # rows of >= 64 channels: long enough already
         return w, inner, None
     reps = -(-256 // period)
     pattern = np.tile(np.repeat(w, inner), reps)
@@ -1361,22 +1362,30 @@ def prelu(x, weight, axis=1, out=None):
            [ 2. , -2. ]])
     """
     fn = "prelu"
-    if (out is x and type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int
-            and 0 < x.size < _PARALLEL_MIN_CHEAP and x.flags.carray and weight.ndim == 1
+    if (type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int
+            and x.size and x.flags.c_contiguous and x.flags.aligned and weight.ndim == 1
             and weight.dtype == x.dtype and weight.flags.c_contiguous and weight.flags.aligned
-            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]):
-        # the hot path of a small array in place, every check of the general path inlined;
-        # the kernel refuses a non-finite weight or an overlap without writing, and then the
-        # general path below raises or copies
+            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]
+            and (out is None or (out is x and x.flags.writeable)
+                 or (type(out) is np.ndarray and out.shape == x.shape
+                     and out.dtype == x.dtype and out.flags.carray))):
+        # the hot path of a C-contiguous call with a weight per channel, every check of the
+        # general path inlined; the kernel refuses a non-finite weight or an overlap without
+        # writing, and then the general path below raises or copies.  Large arrays with short
+        # channel runs that the kernel does not lay out itself go to the general path
+        # (_prelu_plan's weight pattern).
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
             ax = axis % x.ndim
             inner = 1
             for d in x.shape[ax + 1:]:
                 inner *= d
-            xf = _ravel(x)
-            if kern(xf, weight, xf, inner, 1) == _PRELU_OK:
-                return x
+            n = x.size
+            if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
+                o = np.empty(x.shape, x.dtype) if out is None else out
+                if kern(_ravel(x), weight, _ravel(o), inner,
+                        _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:
+                    return o
     x = _as_input(fn, "x", x)
     w, ax, _ = _prelu_setup(fn, x, weight, axis)
     given, out = out, _prepare_out(fn, out, x)

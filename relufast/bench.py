@@ -1012,6 +1012,66 @@ def report_small(n, dtypes, ops, rounds, use_torch, out, results, pool_rows=32):
 # ---------------------------------------------------------------------------------------------
 
 
+def _cpu_ghz():
+    """The nominal clock (GHz) from /proc/cpuinfo's first "cpu MHz", or None."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return float(line.split(":")[1]) / 1000
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def report_bound(dtypes, ops, results, out, n_cache=8192, rounds=400):
+    """Memory or arithmetic: one thread's time per element with the data in the caches (the
+    arithmetic alone: ``n_cache`` elements, out of place so the inputs stay as they are,
+    ``rounds`` back-to-back calls, best of 5) next to its time per element on the largest
+    array of the roofline table (memory and arithmetic).  Where the in-cache time is at least
+    70% of the large-array time, the arithmetic bounds the op: memory could go faster.
+    Cycles per element = ns per element x the nominal clock (/proc/cpuinfo)."""
+    p = functools.partial(print, file=out, flush=True)
+    ghz = _cpu_ghz()
+    p()
+    p(f"what bounds each op, 1 thread: ns (and cycles at {ghz:.2f} GHz) per element in the "
+      f"cache (n = {n_cache:,}) and from memory (the largest n above); bound = arithmetic where "
+      "in-cache >= 0.7 x memory" if ghz else
+      f"what bounds each op, 1 thread: ns per element in the cache (n = {n_cache:,}) and from "
+      "memory (the largest n above); bound = arithmetic where in-cache >= 0.7 x memory")
+    for dtype in dtypes:
+        dtype = np.dtype(dtype)
+        big = {}
+        for (name, dt, n, nt), r in results["ops"].items():
+            if dt == dtype.name and nt == 1 and n >= big.get(name, (0, 0))[0]:
+                big[name] = (n, r["ms"])
+        if not big:
+            continue
+        b = _Block(dtype, n_cache)
+        p(f"  {dtype.name}:{'':14s}  cache ns  cycles | memory ns  cycles | bound")
+        for name in ops:
+            if name not in big:
+                continue
+            spec = OPS[name]
+            case, _ = b.case(spec, inplace=False)
+            fn = relufast_impl(case)
+            n_elem = case.size
+            with rf.num_threads(1):
+                fn()
+                best = float("inf")
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    for _ in range(rounds):
+                        fn()
+                    best = min(best, (time.perf_counter() - t0) / rounds)
+            n_big, ms = big[name]
+            n_big_elem = math.prod(shape_for(spec, n_big))
+            c_ns, m_ns = best / n_elem * 1e9, ms * 1e6 / n_big_elem
+            cyc = (lambda v: f"{v * ghz:7.2f}") if ghz else (lambda v: "      -")
+            bound = "arithmetic" if c_ns >= 0.7 * m_ns else "memory"
+            p(f"  {name:16s} {c_ns:9.3f} {cyc(c_ns)} | {m_ns:9.3f} {cyc(m_ns)} | {bound}")
+
+
 def _size(s):
     return int(float(s))
 
@@ -1101,6 +1161,8 @@ def main(argv=None):
             out.flush()
     if args.small:
         report_small(args.small, dtypes, ops, 20 if args.quick else 50, use_torch, out, results)
+    if 1 in threads:
+        report_bound(dtypes, ops, results, out)
 
     misses = sorted({k[0] for k, r in results["ops"].items()
                      if _target(k[0], r["xcopy"], r["rf_over_torch"]) == "MISS"})
