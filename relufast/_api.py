@@ -362,6 +362,17 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
             xf = _ravel(x)
             kern(op, xf, xf, a, b, 1 if n < threshold else _nthreads(n, threshold))
         return x
+    if out is None or (type(out) is np.ndarray and out.shape == x.shape
+                       and out.dtype == x.dtype and out.flags.carray):
+        # out of place, C-contiguous, into a new array or a valid out: inlined too; the
+        # kernel refuses (True) an out that overlaps x, and the general path copies then
+        f = x.flags
+        n = x.size
+        if n and f.c_contiguous and f.aligned:
+            o = np.empty(x.shape, x.dtype) if out is None else out
+            if not kern(op, _ravel(x), _ravel(o), a, b,
+                        1 if n < threshold else _nthreads(n, threshold)):
+                return o
     o = _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
     return o if out is None else out
 
@@ -398,6 +409,15 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
                 return out
         else:
             return out
+    elif out is None or (type(out) is np.ndarray and out.shape == x.shape
+                         and out.dtype == x.dtype and out.flags.carray):
+        # into a new array or a distinct valid out, every operand C-contiguous: inlined too
+        n = x.size
+        if n and _is_c(grad) and _is_c(x):
+            o = np.empty(x.shape, x.dtype) if out is None else out
+            if not kern(op, _ravel(grad), _ravel(x), _ravel(o), a, b,
+                        1 if n < threshold else _nthreads(n, threshold)):
+                return o
     o = _run(kern, op, (grad, x), _prepare_out(fn, out, x), a, b, threshold)
     return o if out is None else out
 
