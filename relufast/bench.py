@@ -1024,7 +1024,7 @@ def _cpu_ghz():
     return None
 
 
-def report_bound(dtypes, ops, results, out, n_cache=8192, rounds=400):
+def report_bound(dtypes, ops, results, out, n_cache=32768, rounds=200):
     """Memory or arithmetic: one thread's time per element with the data in the caches (the
     arithmetic alone: ``n_cache`` elements, out of place so the inputs stay as they are,
     ``rounds`` back-to-back calls, best of 5) next to its time per element on the largest
