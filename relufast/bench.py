@@ -1029,16 +1029,16 @@ def report_bound(dtypes, ops, results, out, n_cache=32768, rounds=200):
     arithmetic alone: ``n_cache`` elements, out of place so the inputs stay as they are,
     ``rounds`` back-to-back calls, best of 5) next to its time per element on the largest
     array of the roofline table (memory and arithmetic).  Where the in-cache time is at least
-    70% of the large-array time, the arithmetic bounds the op: memory could go faster.
+    80% of the large-array time, the arithmetic bounds the op: memory could go faster.
     Cycles per element = ns per element x the nominal clock (/proc/cpuinfo)."""
     p = functools.partial(print, file=out, flush=True)
     ghz = _cpu_ghz()
     p()
     p(f"what bounds each op, 1 thread: ns (and cycles at {ghz:.2f} GHz) per element in the "
       f"cache (n = {n_cache:,}) and from memory (the largest n above); bound = arithmetic where "
-      "in-cache >= 0.7 x memory" if ghz else
+      "in-cache >= 0.8 x memory" if ghz else
       f"what bounds each op, 1 thread: ns per element in the cache (n = {n_cache:,}) and from "
-      "memory (the largest n above); bound = arithmetic where in-cache >= 0.7 x memory")
+      "memory (the largest n above); bound = arithmetic where in-cache >= 0.8 x memory")
     for dtype in dtypes:
         dtype = np.dtype(dtype)
         big = {}
@@ -1068,7 +1068,7 @@ def report_bound(dtypes, ops, results, out, n_cache=32768, rounds=200):
             n_big_elem = math.prod(shape_for(spec, n_big))
             c_ns, m_ns = best / n_elem * 1e9, ms * 1e6 / n_big_elem
             cyc = (lambda v: f"{v * ghz:7.2f}") if ghz else (lambda v: "      -")
-            bound = "arithmetic" if c_ns >= 0.7 * m_ns else "memory"
+            bound = "arithmetic" if c_ns >= 0.8 * m_ns else "memory"
             p(f"  {name:16s} {c_ns:9.3f} {cyc(c_ns)} | {m_ns:9.3f} {cyc(m_ns)} | {bound}")
 
 
