@@ -1270,6 +1270,14 @@ def _prelu_setup(fn, x, weight, axis):
     return w, ax, False
 
 
+def _run_length(shape, ax):
+    """Elements of one channel run in a C-ordered array: the product of the axes after ``ax``."""
+    inner = 1
+    for d in shape[ax + 1:]:
+        inner *= d
+    return inner
+
+
 def _prelu_plan(shape, w, ax, order):
     """(weight pattern, inner, fold) for the prelu kernels.
 
@@ -1396,10 +1404,7 @@ def prelu(x, weight, axis=1, out=None):
         # (_prelu_plan's weight pattern).
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
-            ax = axis % x.ndim
-            inner = 1
-            for d in x.shape[ax + 1:]:
-                inner *= d
+            inner = _run_length(x.shape, axis % x.ndim)
             n = x.size
             if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
                 o = np.empty(x.shape, x.dtype) if out is None else out
@@ -1493,10 +1498,7 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         # nothing, and the general path below then raises or copies
         kern = _K.prelu_gradient.get(x.dtype)
         if kern is not None:
-            ax = axis % x.ndim
-            inner = 1
-            for d in x.shape[ax + 1:]:
-                inner *= d
+            inner = _run_length(x.shape, axis % x.ndim)
             o = np.empty_like(x) if out is None else out
             partial = np.zeros((1, weight.shape[0]), np.float64)
             if kern(_ravel(grad), _ravel(x), weight, _ravel(o), partial, inner, 1) == _PRELU_OK:
