@@ -367,7 +367,8 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
     # Long runs of one channel go in blocks of _WBLOCK, summed pairwise within a block.
     cdef Py_ssize_t i = lo, j, end, c, b, bend
     cdef floating wc
-    cdef double s, tmp[_WBLOCK]
+    cdef double s
+    cdef double tmp[_WBLOCK]
     if inner == 1:
         while i < hi:
             c = i % C
