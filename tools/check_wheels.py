@@ -128,10 +128,12 @@ class Checker:
         self.logs = os.path.join(self.work, "logs")
         os.makedirs(self.logs, exist_ok=True)
         self.rows = []
-        # the leak test's 10**5 calls per function run in the README's suite; each wheel leg
-        # checks the same with fewer (a leak per call still shows), saving ~20 s a leg
+        # the leak test's 10**5 calls per function and the accuracy test's 10**6 points per
+        # function run in the README's suite; each wheel leg checks the same with fewer (a leak
+        # per call, a wrong kernel still show), saving ~35 s a leg
         self.env = dict(os.environ, RELUFAST_OPENMP="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
         self.env.setdefault("RELUFAST_LEAK_CALLS", "5000")
+        self.env.setdefault("RELUFAST_ACCURACY_POINTS", "100000")
         for var in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
             self.env.pop(var, None)
 
