@@ -311,7 +311,13 @@ def celu_grad(grad, x, alpha=1.0, *, from_output=False, precision=np.float64):
             d = np.where(x > 0, 1.0, x / a + 1.0)
         else:
             d = np.where(x > 0, 1.0, np.exp(_celu_quotient(x, a, precision)))
-    return _chain(grad, _nan_where_nan(x, d))
+        out = _chain(grad, _nan_where_nan(x, d))
+        if a < 0:
+            # exp(x / alpha) overflows to inf for a finite x where the true derivative is a
+            # finite (huge) number: times a zero grad that is exactly 0, not 0 * inf = NaN
+            g = np.broadcast_to(_f64(grad), out.shape)
+            out = np.where(np.isinf(d) & np.isfinite(x) & (g == 0), g, out)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 import relufast
 from relufast import _openmp, _threads
+from relufast import _reference as ref
 
 
 # found probing parameter conversion for the fuzz harness (tools/fuzz.py): float(10**400)
@@ -136,3 +137,20 @@ def test_prelu_weight_gradient_of_cancelling_huge_products():
     _, gw = relufast.prelu_grad(g, x, np.float32(0.1))
     want = math.fsum(float(a) * float(b) for a, b in zip(g, x) if b <= 0)
     assert np.isfinite(gw) and abs(float(gw) - want) <= 1e-3 * abs(want) + 1e-30, (gw, want)
+
+
+# found by tests/test_properties.py (thorough profile): celu_grad(0.0, -1.0, alpha=-6.9e-291)
+# in float64.  The derivative exp(x / alpha) = exp(1.4e290) is finite but beyond float64, so a
+# zero grad times it is exactly 0; relufast's scaled exp gives 0, the float64 twin gave
+# 0 * inf = NaN (a spurious NaN in the reference, fixed there).  At x = -inf the derivative's
+# limit is inf itself and 0 * inf stays NaN in both.
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=str)
+def test_celu_grad_zero_grad_where_the_derivative_overflows(dtype):
+    alpha = -6.906853825088651e-291 if dtype == np.float64 else -1e-30
+    g = np.array([0.0, -0.0, 1.0, 0.0], dtype)
+    x = np.array([-1.0, -1.0, -1.0, -np.inf], dtype)
+    got = relufast.celu_grad(g, x, alpha=alpha)
+    want = np.array([0.0, -0.0, np.inf, np.nan], dtype)
+    np.testing.assert_array_equal(got, want)
+    assert np.signbit(got[1]) and not np.signbit(got[0])
+    np.testing.assert_array_equal(ref.celu_grad(g, x, alpha, precision=dtype).astype(dtype), want)
