@@ -22,7 +22,6 @@ cdef extern from "_compat.h" nogil:
     const char* RF_ISA
 
 cdef extern from "_vecmath.h" nogil:
-    float rf_expm1f(float x)
     double rf_expm1d(double x)
     float rf_expm1_neg_f(float x)
     float rf_expm1_scaled_f(float t, float s)
@@ -81,12 +80,6 @@ cpdef enum Op:
 #
 # Conditions combine with `&` / `|`, not `and` / `or`: short-circuit evaluation is control flow
 # that the vectorizer's if-conversion cannot always flatten.
-
-cdef inline floating _expm1(floating x) noexcept nogil:
-    if floating is float:
-        return rf_expm1f(x)
-    else:
-        return rf_expm1d(x)
 
 cdef inline floating _exp(floating x) noexcept nogil:
     if floating is float:
