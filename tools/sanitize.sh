@@ -60,9 +60,11 @@ export LD_PRELOAD=$libasan${LD_PRELOAD:+:$LD_PRELOAD}
 export PYTHONMALLOC=malloc
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# every test runs; the accuracy test on 10**5 points per function (10**6 in the plain suite):
+# every test runs; the accuracy test on 10**5 points per function (10**6 in the plain suite)
+# and 100 Hypothesis examples a property (300):
 # the instrumented kernels are the same code, 3x slower
 export RELUFAST_ACCURACY_POINTS=${RELUFAST_ACCURACY_POINTS:-100000}
+export RELUFAST_HYPOTHESIS_EXAMPLES=${RELUFAST_HYPOTHESIS_EXAMPLES:-100}
 cd "$work"
 
 # canary: a view that claims 4x the memory its buffer has must make ASan stop the kernel, or the
