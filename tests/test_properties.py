@@ -418,11 +418,9 @@ def _from_output_ok(name, param):
     return False
 
 
-@PROFILE
-@given(data=st.data(), case=elementwise_cases(gradient=False))
-def test_forward(data, case):
-    name, dtype, shape, fault = case
-    f = getattr(relufast, name)
+def _draw_params(data, name, dtype, fault):
+    """(keyword arguments, the parameter, expected (exception, argument name) or None,
+    gelu's approximate) for a call of ``name`` (forward or gradient) under ``fault``."""
     kw = {}
     param = None
     expect = None  # (exception, argument name)
@@ -440,6 +438,15 @@ def test_forward(data, case):
             expect = (ValueError, "approximate")
         else:
             approximate = kw["approximate"] = data.draw(st.sampled_from(["none", "tanh"]))
+    return kw, param, expect, approximate
+
+
+@PROFILE
+@given(data=st.data(), case=elementwise_cases(gradient=False))
+def test_forward(data, case):
+    name, dtype, shape, fault = case
+    f = getattr(relufast, name)
+    kw, param, expect, approximate = _draw_params(data, name, dtype, fault)
     seed = data.draw(st.integers(0, 2**32 - 1), "seed")
 
     if fault == "dtype":
@@ -497,23 +504,7 @@ def test_forward(data, case):
 def test_gradient(data, case):
     name, dtype, shape, fault = case
     f = getattr(relufast, name + "_grad")
-    kw = {}
-    param = None
-    expect = None
-    if name in PARAM:
-        if fault == "param":
-            param, exc = data.draw(_bad_param(name, dtype), "bad param")
-            expect = (exc, PARAM[name])
-        else:
-            param = data.draw(_valid_param(name, dtype), "param")
-        kw[PARAM[name]] = param
-    approximate = "none"
-    if name == "gelu":
-        if fault == "approximate":
-            kw["approximate"] = data.draw(st.sampled_from(["exact", "", None, "TANH", 1]))
-            expect = (ValueError, "approximate")
-        else:
-            approximate = kw["approximate"] = data.draw(st.sampled_from(["none", "tanh"]))
+    kw, param, expect, approximate = _draw_params(data, name, dtype, fault)
     if fault == "from_output":
         # refused for gelu and silu, and with a negative slope or alpha; fine elsewhere
         from_output = True
