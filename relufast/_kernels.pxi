@@ -22,7 +22,7 @@ cdef extern from "_compat.h" nogil:
     const char* RF_ISA
 
 cdef extern from "_vecmath.h" nogil:
-    double rf_expm1d(double x)
+    double rf_expm1_neg_d(double x)
     float rf_expm1_neg_f(float x)
     float rf_expm1_scaled_f(float t, float s)
     double rf_expm1_scaled_d(double t, double s)
@@ -96,18 +96,18 @@ cdef inline floating _leaky(floating x, floating w) noexcept nogil:
     return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
 
 cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
-    # the x <= 0 branch is the domain of rf_expm1_neg_f (the select discards its x > 0 values)
+    # the x <= 0 branch is the domain of rf_expm1_neg_f/_d (the select discards their x > 0 values)
     if floating is float:
         return s * x if x > 0 else sa * rf_expm1_neg_f(x)
     else:
-        return s * x if x > 0 else sa * rf_expm1d(x)
+        return s * x if x > 0 else sa * rf_expm1_neg_d(x)
 
 cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
-    # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f
+    # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f/_d
     if floating is float:
         return x if x > 0 else alpha * rf_expm1_neg_f(x / alpha)
     else:
-        return x if x > 0 else alpha * rf_expm1d(x / alpha)
+        return x if x > 0 else alpha * rf_expm1_neg_d(x / alpha)
 
 cdef inline floating _celu_neg(floating x, floating alpha) noexcept nogil:
     # alpha < 0: x / alpha >= 0, and expm1(x / alpha) may overflow where alpha * expm1(x / alpha)

@@ -16,6 +16,7 @@ VM_FUNCS(DECL)
 void vm_elu_f(const float *x, float *y, long n, float a);
 void vm_elu_d(const double *x, double *y, long n, double a);
 void vm_elu_neg_f(const float *x, float *y, long n, float a);
+void vm_elu_neg_d(const double *x, double *y, long n, double a);
 #ifdef VM_COMPARE
 #define DECL_OLD(name, ff, fd)                                      \
     void old_##name##_f(const float *x, float *y, long n);         \
@@ -39,6 +40,7 @@ __attribute__((noinline)) static void copy_d(const double *x, double *y, long n)
 static void elu_f(const float *x, float *y, long n) { vm_elu_f(x, y, n, 1.0f); }
 static void elu_d(const double *x, double *y, long n) { vm_elu_d(x, y, n, 1.0); }
 static void elu_neg_f(const float *x, float *y, long n) { vm_elu_neg_f(x, y, n, 1.0f); }
+static void elu_neg_d(const double *x, double *y, long n) { vm_elu_neg_d(x, y, n, 1.0); }
 #ifdef VM_COMPARE
 static void old_elu_f1(const float *x, float *y, long n) { old_elu_f(x, y, n, 1.0f); }
 static void old_elu_d1(const double *x, double *y, long n) { old_elu_d(x, y, n, 1.0); }
@@ -118,7 +120,7 @@ int main(int argc, char **argv)
         ffun F[NF] = { copy_f, elu_f, elu_neg_f, vm_exp_f, vm_expm1_f, vm_expm1_neg_f,
             vm_sigmoid_f, vm_silu_f, vm_silu_grad_f, vm_gelu_f, vm_gelu_grad_f, vm_gelu_tanh_f,
             vm_gelu_tanh_grad_f };
-        dfun D[NF] = { copy_d, elu_d, 0, vm_exp_d, vm_expm1_d, 0, vm_sigmoid_d, vm_silu_d,
+        dfun D[NF] = { copy_d, elu_d, elu_neg_d, vm_exp_d, vm_expm1_d, 0, vm_sigmoid_d, vm_silu_d,
             vm_silu_grad_d, vm_gelu_d, vm_gelu_grad_d, vm_gelu_tanh_d, vm_gelu_tanh_grad_d };
         ffun FO[NF] = { OLD(copy_f), OLD(old_elu_f1), 0, OLD(old_exp_f), OLD(old_expm1_f), 0,
             OLD(old_sigmoid_f), OLD(old_silu_f), OLD(old_silu_grad_f), OLD(old_gelu_f),

@@ -53,4 +53,6 @@ VM_EXPORT void VM_CAT(VM_PREFIX, elu_d)(const double *x, double *y, long n, doub
 /* the ELU form with the x <= 0 expm1, as the kernel can write it */
 VM_EXPORT void VM_CAT(VM_PREFIX, elu_neg_f)(const float *x, float *y, long n, float a)
 {   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1_neg_f(x[i]); }
+VM_EXPORT void VM_CAT(VM_PREFIX, elu_neg_d)(const double *x, double *y, long n, double a)
+{   long i; for (i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : a * rf_expm1_neg_d(x[i]); }
 #endif
