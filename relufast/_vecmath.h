@@ -214,6 +214,8 @@ RF_INLINE float rf__two_prod_f(float a, float b, float *lo)
 #define RF__E4(x, x2, c0, c1, c2, c3)     (RF__E2(x, c2, c3) * (x2) + RF__E2(x, c0, c1))
 #define RF__E8(x, x2, x4, c0, c1, c2, c3, c4, c5, c6, c7) \
     (RF__E4(x, x2, c4, c5, c6, c7) * (x4) + RF__E4(x, x2, c0, c1, c2, c3))
+#define RF__E10(x, x2, x4, x8, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) \
+    (RF__E2(x, c8, c9) * (x8) + RF__E8(x, x2, x4, c0, c1, c2, c3, c4, c5, c6, c7))
 #define RF__E11(x, x2, x4, x8, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) \
     (((c10) * (x2) + RF__E2(x, c8, c9)) * (x8) + RF__E8(x, x2, x4, c0, c1, c2, c3, c4, c5, c6, c7))
 
@@ -652,14 +654,20 @@ RF_INLINE double rf_expm1d(double x)
    and its error hl carried, so the result has one rounding after the
    polynomial's.  Two-constant reduction (k L1 exact for |k| < 2048); the
    rounding of r (2^-53 |r|) weighs e^x/|e^x - 1| < 2.5 where it matters.
-   x = -0 is returned as it is. */
+   The polynomial is one degree below rf__expu_d's (11: relative error of
+   e^r - 1 3.7e-17, fit/fit_exp.sol), 10% faster; worst 1.24 ulp measured on
+   4e7 points against expm1l.  x = -0 is returned as it is. */
 RF_INLINE double rf_expm1_neg_d(double x)
 {
     double xc = x < -38.5 ? -38.5 : x;
     double t = xc * RF__LOG2E_D + RF__MAGIC_D;
     double kd = t - RF__MAGIC_D;
     double r = (xc - kd * RF__L1_D) - kd * RF__L2_D;
-    double w = rf__expu_d(r);
+    double r2 = r * r, r4 = r2 * r2;
+    double w = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
+                            0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
+                            0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
+                            2.7620175266769506e-07, 2.5068365840266107e-08);
     double s = rf__f64((rf__u64(t) + 1023u) << 52);  /* 2^k (magic bits shift out) */
     double sm = s - 1.0, sr = s * r;
     double h = sm + sr;
