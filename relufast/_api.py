@@ -362,8 +362,21 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
             xf = _ravel(x)
             kern(op, xf, xf, a, b, 1 if n < threshold else _nthreads(n, threshold))
         return x
-    if out is None or (type(out) is np.ndarray and out.shape == x.shape
-                       and out.dtype == x.dtype and out.flags.carray):
+    elif x.ndim == 1 and (out is None or (type(out) is np.ndarray and out.ndim == 1)):
+        # 1-D out of place: no checks here.  The kernel's buffer acquisitions check x's
+        # and out's dtype and contiguity and out's writability, the kernel the lengths,
+        # alignment and overlap (True); a refusal writes nothing, and the general path below
+        # names the problem or copies.  Out of place on 1,000 float32 elements this took the
+        # call from 1.9 to 1.25 us.
+        n = x.shape[0]
+        o = np.empty(n, x.dtype) if out is None else out
+        try:
+            if not kern(op, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)):
+                return o
+        except (ValueError, BufferError):
+            pass
+    elif out is None or (type(out) is np.ndarray and out.shape == x.shape
+                         and out.dtype == x.dtype and out.flags.carray):
         # out of place, C-contiguous, into a new array or a valid out: inlined too; the
         # kernel refuses (True) an out that overlaps x, and the general path copies then
         f = x.flags
@@ -400,7 +413,16 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
         return o if out is None else out
     if grad.shape != x.shape:
         _same_shape(fn, grad, x, xname)
-    if out is grad and grad.flags.carray and _is_c(x):  # in place into grad: the hot path
+    if x.ndim == 1 and (out is None or (type(out) is np.ndarray and out.ndim == 1)):
+        # 1-D (grad has x's shape), in place or not: checked by the kernel, as in _unary
+        n = x.shape[0]
+        o = np.empty(n, x.dtype) if out is None else out
+        try:
+            if not kern(op, grad, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)):
+                return o
+        except (ValueError, BufferError):
+            pass
+    elif out is grad and grad.flags.carray and _is_c(x):  # in place into grad: inlined
         n = x.size
         if n:
             gf = _ravel(grad)

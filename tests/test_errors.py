@@ -135,6 +135,32 @@ def test_bad_out(fn, dtype):
         refused(lambda: fn.gradient(x, x, out=out), exc, "out", out=out)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_bad_out_1d(fn, dtype):
+    # 1-D operands take a path with no checks in Python (the kernel's buffer acquisition and
+    # its own checks refuse, and the general path then names the problem): the same errors,
+    # nothing written, and a grad or x that is itself the bad array refused the same way
+    x = _x(dtype).ravel()
+    other = F32 if dtype != F32 else F64
+    ro = sentinel((6,), dtype, 1)
+    ro.flags.writeable = False
+    bad = [
+        ("dtype", sentinel((6,), other, 2), TypeError),
+        ("int", np.zeros(6, np.int64), TypeError),
+        ("shorter", sentinel((5,), dtype, 3), ValueError),
+        ("longer", sentinel((7,), dtype, 4), ValueError),
+        ("2-D", sentinel((1, 6), dtype, 5), ValueError),
+        ("read-only", ro, ValueError),
+        ("non-native", sentinel((6,), np.dtype(dtype).newbyteorder(), 6), TypeError),
+    ]
+    for what, out, exc in bad:
+        refused(lambda: fn.forward(x, out=out), exc, "out", out=out)
+        refused(lambda: fn.gradient(x, x, out=out), exc, "out", out=out)
+    refused(lambda: fn.forward(ro, out=ro), ValueError, "out", out=ro)
+    refused(lambda: fn.gradient(ro, x, out=ro), ValueError, "out", out=ro)
+
+
 @pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
 def test_in_place_on_read_only_input(fn):
     x = _x()
