@@ -356,10 +356,17 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
         _run(_K.forward[_F32], op, (x32,), x32, a, b, threshold)
         _round_to_f16(o, x32)
         return o if out is None else out
-    if out is x and x.flags.carray:  # in place on a C-contiguous array: the hot path, inlined
+    if out is x and x.ndim == 1:  # in place, 1-D: the hot path (the kernel checks x)
+        n = x.shape[0]
+        try:
+            kern(op, x, x, a, b, 1 if n < threshold else _nthreads(n, threshold))
+            return x
+        except (ValueError, BufferError):
+            pass
+    elif out is x and x.flags.carray:  # in place on a C-contiguous array: inlined
         n = x.size
         if n:
-            xf = _ravel(x)
+            xf = x.ravel()
             kern(op, xf, xf, a, b, 1 if n < threshold else _nthreads(n, threshold))
         return x
     elif x.ndim == 1 and (out is None or (type(out) is np.ndarray and out.ndim == 1)):
