@@ -214,6 +214,11 @@ def test_zero_slope_at_negative_infinity_is_zero(dtype):
     xx = np.array([[-np.inf, -np.inf], [-1.0, 3.0]], dtype)
     got = relufast.prelu(xx, np.array([0.0, 0.5], dtype), axis=1)
     assert_same(got, np.array([[0.0, -np.inf], [0.0, 3.0]], dtype))
+    # channels of several elements (NCHW-like runs: the zero-slope test is hoisted per run)
+    x3 = np.array([[[-np.inf, -1.0, 2.0], [-np.inf, -1.0, 2.0]]] * 2, dtype)
+    got = relufast.prelu(x3, np.array([0.0, 0.5], dtype), axis=1)
+    want3 = np.array([[[0.0, 0.0, 2.0], [-np.inf, -0.5, 2.0]]] * 2, dtype)
+    assert_same(got, want3)
 
 
 @pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])
