@@ -50,6 +50,7 @@ class _Kernels:
         # dicts by dtype; float16 (computed in float32) and unsupported dtypes are not keys
         self.forward = {_F32: mod.forward_f32, _F64: mod.forward_f64}
         self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
+        self.kernel_status = mod.KernelStatus
         self.prelu_status = mod.PreluStatus
         self.prelu_forward, self.prelu_gradient = (
             {_F32: fn["float"], _F64: fn["double"]}
@@ -81,6 +82,7 @@ def _select_isa(isa=None):
 
 _K = _OP = None
 _select_isa()
+_DONE = int(_K.kernel_status.DONE)
 _PRELU_CLASH = int(_K.prelu_status.CLASH)
 _PRELU_OK = int(_K.prelu_status.OK)
 _PRELU_NONFINITE = int(_K.prelu_status.NONFINITE)
@@ -312,23 +314,14 @@ def _run(kern, op, inputs, out, a, b, threshold):
     if n == 0:
         return out
     nt = 1 if n < threshold else _nthreads(n, threshold)
-    # the common case: every operand C-contiguous and aligned, so 1-D views are free; the
-    # kernel itself refuses (returns True) an input that overlaps out other than in place
-    if out.flags.carray:
-        of = _ravel(out)
-        flat = []
-        for arr in inputs:
-            if arr is out:
-                flat.append(of)
-            elif _is_c(arr):
-                flat.append(_ravel(arr))
-            else:
-                break
-        else:
-            if not kern(op, *flat, of, a, b, nt):
-                return out
+    # the common case, every operand C-contiguous and aligned: the kernel takes them as they
+    # are; it refuses (OVERLAP) an input that overlaps out other than in place, and anything
+    # else it cannot take (REFUSED: strided, unaligned), and _flatten then copies
+    if kern(op, *inputs, out, a, b, nt) == _DONE:
+        return out
     flat, of, back, _ = _flatten(inputs, out)
-    kern(op, *flat, of, a, b, nt)
+    if kern(op, *flat, of, a, b, nt) != _DONE:  # contiguous, aligned, apart: cannot happen
+        raise RuntimeError(f"relufast: the kernel refused prepared operands (op {op})")
     if back is not None:
         np.copyto(out, back)
     return out
@@ -356,43 +349,19 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
         _run(_K.forward[_F32], op, (x32,), x32, a, b, threshold)
         _round_to_f16(o, x32)
         return o if out is None else out
-    if out is x and x.ndim == 1:  # in place, 1-D: the hot path (the kernel checks x)
-        n = x.shape[0]
-        try:
-            kern(op, x, x, a, b, 1 if n < threshold else _nthreads(n, threshold))
-            return x
-        except (ValueError, BufferError):
-            pass
-    elif out is x and x.flags.carray:  # in place on a C-contiguous array: inlined
-        n = x.size
-        if n:
-            xf = x.ravel()
-            kern(op, xf, xf, a, b, 1 if n < threshold else _nthreads(n, threshold))
-        return x
-    elif x.ndim == 1 and (out is None or (type(out) is np.ndarray and out.ndim == 1)):
-        # 1-D out of place: no checks here.  The kernel's buffer acquisitions check x's
-        # and out's dtype and contiguity and out's writability, the kernel the lengths,
-        # alignment and overlap (True); a refusal writes nothing, and the general path below
-        # names the problem or copies.  Out of place on 1,000 float32 elements this took the
-        # call from 1.9 to 1.25 us.
-        n = x.shape[0]
-        o = np.empty(n, x.dtype) if out is None else out
-        try:
-            if not kern(op, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)):
-                return o
-        except (ValueError, BufferError):
-            pass
-    elif out is None or (type(out) is np.ndarray and out.shape == x.shape
-                         and out.dtype == x.dtype and out.flags.carray):
-        # out of place, C-contiguous, into a new array or a valid out: inlined too; the
-        # kernel refuses (True) an out that overlaps x, and the general path copies then
-        f = x.flags
-        n = x.size
-        if n and f.c_contiguous and f.aligned:
-            o = np.empty(x.shape, x.dtype) if out is None else out
-            if not kern(op, _ravel(x), _ravel(o), a, b,
-                        1 if n < threshold else _nthreads(n, threshold)):
-                return o
+    # the hot path, in place or not, any shape: no checks here.  The kernel checks, in C, that
+    # x and out are C-contiguous, aligned, of x's dtype and shape, out writable and apart from
+    # x (or x itself); whatever it refuses, having written nothing, goes to the general path,
+    # which names the problem or copies.  (The checks in Python, and ravel() views, were a
+    # third of a 1,000-element call.)
+    if out is None:
+        o = np.empty(x.shape, x.dtype)
+    else:
+        o = out
+    n = x.size
+    if type(o) is np.ndarray and kern(
+            op, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)) == _DONE:
+        return o
     o = _run(kern, op, (x,), _prepare_out(fn, out, x), a, b, threshold)
     return o if out is None else out
 
@@ -420,33 +389,15 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
         return o if out is None else out
     if grad.shape != x.shape:
         _same_shape(fn, grad, x, xname)
-    if x.ndim == 1 and (out is None or (type(out) is np.ndarray and out.ndim == 1)):
-        # 1-D (grad has x's shape), in place or not: checked by the kernel, as in _unary
-        n = x.shape[0]
-        o = np.empty(n, x.dtype) if out is None else out
-        try:
-            if not kern(op, grad, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)):
-                return o
-        except (ValueError, BufferError):
-            pass
-    elif out is grad and grad.flags.carray and _is_c(x):  # in place into grad: inlined
-        n = x.size
-        if n:
-            gf = _ravel(grad)
-            if not kern(op, gf, _ravel(x), gf, a, b,
-                        1 if n < threshold else _nthreads(n, threshold)):
-                return out
-        else:
-            return out
-    elif out is None or (type(out) is np.ndarray and out.shape == x.shape
-                         and out.dtype == x.dtype and out.flags.carray):
-        # into a new array or a distinct valid out, every operand C-contiguous: inlined too
-        n = x.size
-        if n and _is_c(grad) and _is_c(x):
-            o = np.empty(x.shape, x.dtype) if out is None else out
-            if not kern(op, _ravel(grad), _ravel(x), _ravel(o), a, b,
-                        1 if n < threshold else _nthreads(n, threshold)):
-                return o
+    # the hot path, as in _unary (grad has x's shape and dtype here)
+    if out is None:
+        o = np.empty(x.shape, x.dtype)
+    else:
+        o = out
+    n = x.size
+    if type(o) is np.ndarray and kern(
+            op, grad, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)) == _DONE:
+        return o
     o = _run(kern, op, (grad, x), _prepare_out(fn, out, x), a, b, threshold)
     return o if out is None else out
 

@@ -3,6 +3,7 @@
 
 from ._kernels_baseline import (
     ISA as ISA,
+    KernelStatus as KernelStatus,
     Op as Op,
     PreluStatus as PreluStatus,
     forward_f32 as forward_f32,

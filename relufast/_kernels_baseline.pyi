@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 __all__ = [
     "ISA",
+    "KernelStatus",
     "Op",
     "PreluStatus",
     "forward_f32",
@@ -48,14 +49,20 @@ class PreluStatus(enum.IntEnum):
     CLASH = 1
     NONFINITE = 2
 
-# 1-D C-contiguous aligned arrays; True means "refused, nothing written": an input overlaps the
-# output other than element for element (the caller copies it and calls again)
+class KernelStatus(enum.IntEnum):
+    DONE = 0
+    OVERLAP = 1
+    REFUSED = 2
+
+# any ndarrays: DONE, or nothing written and OVERLAP (an input overlaps the output other than
+# element for element: the caller copies it) or REFUSED (not C-contiguous, aligned, of the
+# dtype and of one shape, or out not writable: the caller's general path)
 def forward_f32(
     op: int, x: NDArray[np.float32], y: NDArray[np.float32], a: float, b: float, nt: int
-) -> bool: ...
+) -> int: ...
 def forward_f64(
     op: int, x: NDArray[np.float64], y: NDArray[np.float64], a: float, b: float, nt: int
-) -> bool: ...
+) -> int: ...
 def gradient_f32(
     op: int,
     g: NDArray[np.float32],
@@ -64,7 +71,7 @@ def gradient_f32(
     a: float,
     b: float,
     nt: int,
-) -> bool: ...
+) -> int: ...
 def gradient_f64(
     op: int,
     g: NDArray[np.float64],
@@ -73,7 +80,7 @@ def gradient_f64(
     a: float,
     b: float,
     nt: int,
-) -> bool: ...
+) -> int: ...
 
 _F = TypeVar("_F", np.float32, np.float64)
 _Fn = TypeVar("_Fn")

@@ -1,0 +1,88 @@
+"""The elementwise kernels' entry points check their operands themselves (the Python layer's
+fast path passes arrays unchecked): DONE for C-contiguous aligned operands of the dtype and one
+shape (any shape), otherwise nothing written and OVERLAP (an input overlaps out other than in
+place) or REFUSED (anything else).  Every kernel module the machine can run is checked."""
+
+import numpy as np
+import pytest
+
+from relufast import _api
+
+from conftest import F32, F64
+
+
+def _modules():
+    return [_api._Kernels(isa) for isa in _api._available_isas()]
+
+
+@pytest.fixture(params=[F32, F64], ids=["float32", "float64"])
+def dtype(request):
+    return request.param
+
+
+def _unaligned(n, dtype):
+    raw = np.zeros(n * dtype.itemsize + 1, np.uint8)
+    return raw[1:].view(dtype)
+
+
+def test_statuses(dtype):
+    for K in _modules():
+        fwd, grad = K.forward[dtype], K.gradient[dtype]
+        st = K.kernel_status
+        op, dop = K.op.RELU, K.op.D_RELU
+        x = np.array([[-1.0, 2.0, -3.0], [4.0, -5.0, 6.0]], dtype)
+        want = np.maximum(x, 0)
+
+        def fresh():
+            return np.full(x.shape, 7.0, dtype)
+
+        # any shape, in place or not
+        out = fresh()
+        assert fwd(op, x, out, 0.0, 0.0, 1) == st.DONE and np.array_equal(out, want)
+        y = x.copy()
+        assert fwd(op, y, y, 0.0, 0.0, 1) == st.DONE and np.array_equal(y, want)
+        out = fresh()
+        assert grad(dop, np.ones_like(x), x, out, 0.0, 0.0, 1) == st.DONE
+        assert np.array_equal(out, (x > 0).astype(dtype))
+        g = np.ones_like(x)
+        assert grad(dop, g, x, g, 0.0, 0.0, 1) == st.DONE
+        z = np.zeros((0, 3), dtype)
+        assert fwd(op, z, np.zeros((0, 3), dtype), 0.0, 0.0, 1) == st.DONE
+        # refused, nothing written
+        other = F32 if dtype == F64 else F64
+        ro = fresh()
+        ro.flags.writeable = False
+        bad_outs = [fresh().reshape(3, 2), fresh().ravel(), fresh().astype(other),
+                    np.full((2, 6), 7.0, dtype)[:, ::2], np.asfortranarray(fresh()), ro,
+                    fresh().astype(dtype.newbyteorder()), _unaligned(6, dtype).reshape(2, 3)]
+        for out in bad_outs:
+            before = out.tobytes()
+            assert fwd(op, x, out, 0.0, 0.0, 1) == st.REFUSED
+            assert grad(dop, x, x, out, 0.0, 0.0, 1) == st.REFUSED
+            assert out.tobytes() == before
+        for bad_x in [x.reshape(3, 2), np.asfortranarray(x), x.astype(other),
+                      np.repeat(x, 2, axis=1)[:, ::2]]:
+            out = fresh()
+            assert fwd(op, bad_x, out, 0.0, 0.0, 1) == st.REFUSED
+            assert grad(dop, bad_x, x, out, 0.0, 0.0, 1) == st.REFUSED
+            assert grad(dop, x, bad_x, out, 0.0, 0.0, 1) == st.REFUSED
+            assert np.all(out == 7.0)
+        assert fwd(op, [1.0, 2.0], fresh(), 0.0, 0.0, 1) == st.REFUSED
+        assert fwd(op, x, [0.0] * 6, 0.0, 0.0, 1) == st.REFUSED
+        # overlapping other than in place
+        buf = np.arange(-4.0, 5.0, dtype=dtype)
+        before = buf.tobytes()
+        assert fwd(op, buf[:-1], buf[1:], 0.0, 0.0, 1) == st.OVERLAP
+        assert grad(dop, buf[1:], buf[:-1], buf[:-1], 0.0, 0.0, 1) == st.OVERLAP
+        assert buf.tobytes() == before
+
+
+def test_refusals_leave_no_exception_or_held_buffer(dtype):
+    K = _api._K
+    ro = np.zeros(4, dtype)
+    ro.flags.writeable = False
+    for _ in range(3):
+        assert K.forward[dtype](K.op.RELU, np.zeros(4, dtype), ro, 0.0, 0.0, 1) == 2
+    x = np.zeros(4, dtype)
+    K.forward[dtype](K.op.RELU, x, x, 0.0, 0.0, 1)
+    x.resize(8, refcheck=False)  # fails if a buffer export were still held
