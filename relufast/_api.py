@@ -354,10 +354,7 @@ def _unary(fn, op, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, pname=No
     # x (or x itself); whatever it refuses, having written nothing, goes to the general path,
     # which names the problem or copies.  (The checks in Python, and ravel() views, were a
     # third of a 1,000-element call.)
-    if out is None:
-        o = np.empty(x.shape, x.dtype)
-    else:
-        o = out
+    o = np.empty(x.shape, x.dtype) if out is None else out
     n = x.size
     if type(o) is np.ndarray and kern(
             op, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)) == _DONE:
@@ -390,10 +387,7 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
     if grad.shape != x.shape:
         _same_shape(fn, grad, x, xname)
     # the hot path, as in _unary (grad has x's shape and dtype here)
-    if out is None:
-        o = np.empty(x.shape, x.dtype)
-    else:
-        o = out
+    o = np.empty(x.shape, x.dtype) if out is None else out
     n = x.size
     if type(o) is np.ndarray and kern(
             op, grad, x, o, a, b, 1 if n < threshold else _nthreads(n, threshold)) == _DONE:
