@@ -52,10 +52,9 @@ class _Kernels:
         self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
         self.kernel_status = mod.KernelStatus
         self.prelu_status = mod.PreluStatus
-        self.prelu_forward, self.prelu_gradient = (
-            {_F32: fn["float"], _F64: fn["double"]}
-            for fn in (mod.prelu_forward, mod.prelu_gradient)
-        )
+        self.prelu_forward = {_F32: mod.prelu_forward_f32, _F64: mod.prelu_forward_f64}
+        self.prelu_gradient = {_F32: mod.prelu_gradient["float"],
+                               _F64: mod.prelu_gradient["double"]}
 
 
 _F16 = np.dtype(np.float16)
@@ -86,6 +85,7 @@ _DONE = int(_K.kernel_status.DONE)
 _PRELU_CLASH = int(_K.prelu_status.CLASH)
 _PRELU_OK = int(_K.prelu_status.OK)
 _PRELU_NONFINITE = int(_K.prelu_status.NONFINITE)
+_PRELU_REJECTED = int(_K.prelu_status.REJECTED)
 
 # Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
 # (no fork/join); above, it takes one thread per half-threshold of elements, up to the thread
@@ -1301,6 +1301,8 @@ def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
             partial = np.zeros((nt, pattern.shape[0]), np.float64)
             args += (partial,)
         status = kern[out.dtype](*args, inner, nt)
+        if status == _PRELU_REJECTED:  # contiguous, aligned, validated: cannot happen
+            raise RuntimeError(f"relufast: {fn}'s kernel refused prepared operands")
         if status == _PRELU_NONFINITE:
             raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
         if status != _PRELU_CLASH:
@@ -1365,25 +1367,21 @@ def prelu(x, weight, axis=1, out=None):
     """
     fn = "prelu"
     if (type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int
-            and x.size and x.flags.c_contiguous and x.flags.aligned and weight.ndim == 1
-            and weight.dtype == x.dtype and weight.flags.c_contiguous and weight.flags.aligned
-            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]
-            and (out is None or (out is x and x.flags.writeable)
-                 or (type(out) is np.ndarray and out.shape == x.shape
-                     and out.dtype == x.dtype and out.flags.carray))):
-        # the hot path of a C-contiguous call with a weight per channel, every check of the
-        # general path inlined; the kernel refuses a non-finite weight or an overlap without
-        # writing, and then the general path below raises or copies.  Large arrays with short
-        # channel runs that the kernel does not lay out itself go to the general path
-        # (_prelu_plan's weight pattern).
+            and x.size and weight.ndim == 1 and -x.ndim <= axis < x.ndim
+            and weight.shape[0] == x.shape[axis]):
+        # the hot path with a weight per channel: the kernel checks x, weight and out itself
+        # (C-contiguous, aligned, x's dtype, out of x's shape and writable) and refuses, without
+        # writing, those it cannot take, a non-finite weight or an overlap; the general path
+        # below then raises or copies.  Large arrays with short channel runs that the kernel
+        # does not lay out itself go to the general path (_prelu_plan's weight pattern).
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
             inner = _run_length(x.shape, axis % x.ndim)
             n = x.size
             if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
                 o = np.empty(x.shape, x.dtype) if out is None else out
-                if kern(_ravel(x), weight, _ravel(o), inner,
-                        _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:
+                if type(o) is np.ndarray and kern(
+                        x, weight, o, inner, _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:
                     return o
     x = _as_input(fn, "x", x)
     w, ax, _ = _prelu_setup(fn, x, weight, axis)

@@ -634,27 +634,22 @@ cpdef enum PreluStatus:
     OK = 0
     CLASH = 1       # an input (or the weight) overlaps the output other than element for element
     NONFINITE = 2   # a weight is NaN or infinite
+    REJECTED = 3    # prelu_forward_*: not C-contiguous, aligned, of the dtype, x and y of one
+                    # shape, w 1-D and not empty, y writable
 
 
-def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
-                  Py_ssize_t inner, int nt):
-    """y = prelu(x) with x seen as runs of `inner` elements, run r on channel r % len(w)."""
-    cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
-    _check_1d(n, y.shape[0])
+cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
+                            Py_ssize_t C, Py_ssize_t inner, int nt) noexcept:
+    cdef Py_ssize_t blk, c, lo, k, j
     if n == 0:
         return OK
-    _check_prelu(C, inner)
-    _check_aligned(&x[0], sizeof(floating))
-    _check_aligned(&y[0], sizeof(floating))
-    _check_aligned(&w[0], sizeof(floating))
-    if (_clash(&x[0], &y[0], n * sizeof(floating))
-            or not _apart(&w[0], C * sizeof(floating), &y[0], n * sizeof(floating))):
+    if (_clash(x, y, n * sizeof(floating))
+            or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
         return CLASH
-    if not _finite(&w[0], C):
+    if not _finite(w, C):
         return NONFINITE
-    cdef const floating* wp = &w[0]
+    cdef const floating* wp = w
     cdef floating pattern[_PATTERN]
-    cdef Py_ssize_t k, j
     if 1 < inner < 16 and C * inner <= _PATTERN:
         # short runs (NCHW with a small H*W): the per-run loop overhead would dominate, so
         # the weights are laid out once per position of one period (C * inner elements) and
@@ -665,14 +660,53 @@ def prelu_forward(const floating[::1] x, const floating[::1] w, floating[::1] y,
         wp, C, inner = pattern, C * inner, 1
     with nogil:
         if nt <= 1:
-            _prelu_fwd_range(&x[0], wp, &y[0], C, inner, 0, n)
+            _prelu_fwd_range(x, wp, y, C, inner, 0, n)
         else:
             blk = _block(n, nt)
             for c in prange(nt, schedule="static", num_threads=nt):
                 lo = c * blk
                 if lo < n:
-                    _prelu_fwd_range(&x[0], wp, &y[0], C, inner, lo, min(n, lo + blk))
+                    _prelu_fwd_range(x, wp, y, C, inner, lo, min(n, lo + blk))
     return OK
+
+
+cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, int nt,
+                              floating* dtype_tag) noexcept:
+    # as the elementwise entries: any shape of x and y, checked here; w 1-D
+    cdef Py_buffer xb, wb, yb
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int r = REJECTED
+    cdef bint own_x = x is not y
+    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+        return REJECTED
+    if own_x:
+        if not _acquire(x, &xb, 0, code, sizeof(floating)):
+            _release_buffer(&yb)
+            return REJECTED
+    else:
+        xb = yb
+    if _acquire(w, &wb, 0, code, sizeof(floating)):
+        if _same_shape(&xb, &yb) and wb.ndim == 1 and wb.shape[0] >= 1 and inner >= 1:
+            r = _prelu_forward_run(<const floating*>xb.buf, <const floating*>wb.buf,
+                                   <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
+                                   wb.shape[0], inner, nt)
+        _release_buffer(&wb)
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&yb)
+    return r
+
+
+def prelu_forward_f32(x, w, y, Py_ssize_t inner, int nt):
+    """y = prelu(x) with x seen as runs of `inner` elements, run r on channel r % len(w)
+    (float32): a PreluStatus."""
+    return _prelu_forward_entry(x, w, y, inner, nt, <float*>NULL)
+
+
+def prelu_forward_f64(x, w, y, Py_ssize_t inner, int nt):
+    """y = prelu(x) with x seen as runs of `inner` elements, run r on channel r % len(w)
+    (float64): a PreluStatus."""
+    return _prelu_forward_entry(x, w, y, inner, nt, <double*>NULL)
 
 
 def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[::1] w,

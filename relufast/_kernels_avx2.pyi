@@ -10,6 +10,7 @@ from ._kernels_baseline import (
     forward_f64 as forward_f64,
     gradient_f32 as gradient_f32,
     gradient_f64 as gradient_f64,
-    prelu_forward as prelu_forward,
+    prelu_forward_f32 as prelu_forward_f32,
+    prelu_forward_f64 as prelu_forward_f64,
     prelu_gradient as prelu_gradient,
 )

@@ -17,7 +17,8 @@ __all__ = [
     "forward_f64",
     "gradient_f32",
     "gradient_f64",
-    "prelu_forward",
+    "prelu_forward_f32",
+    "prelu_forward_f64",
     "prelu_gradient",
 ]
 
@@ -48,6 +49,7 @@ class PreluStatus(enum.IntEnum):
     OK = 0
     CLASH = 1
     NONFINITE = 2
+    REJECTED = 3
 
 class KernelStatus(enum.IntEnum):
     DONE = 0
@@ -82,6 +84,15 @@ def gradient_f64(
     nt: int,
 ) -> int: ...
 
+# any ndarrays (x and y of one shape, w 1-D): OK, or nothing written and CLASH, NONFINITE or
+# REJECTED (not C-contiguous, aligned, of the dtype and shapes above, or y not writable)
+def prelu_forward_f32(
+    x: NDArray[np.float32], w: NDArray[np.float32], y: NDArray[np.float32], inner: int, nt: int
+) -> int: ...
+def prelu_forward_f64(
+    x: NDArray[np.float64], w: NDArray[np.float64], y: NDArray[np.float64], inner: int, nt: int
+) -> int: ...
+
 _F = TypeVar("_F", np.float32, np.float64)
 _Fn = TypeVar("_Fn")
 
@@ -89,11 +100,6 @@ class _Fused(Generic[_Fn]):
     """A Cython fused function: callable, and indexable by "float" or "double"."""
 
     def __getitem__(self, key: str) -> _Fn: ...
-
-class _PreluForward(_Fused["_PreluForward"]):
-    def __call__(
-        self, x: NDArray[_F], w: NDArray[_F], y: NDArray[_F], inner: int, nt: int
-    ) -> PreluStatus: ...
 
 class _PreluGradient(_Fused["_PreluGradient"]):
     def __call__(
@@ -107,5 +113,4 @@ class _PreluGradient(_Fused["_PreluGradient"]):
         nt: int,
     ) -> PreluStatus: ...
 
-prelu_forward: _PreluForward
 prelu_gradient: _PreluGradient

@@ -86,3 +86,42 @@ def test_refusals_leave_no_exception_or_held_buffer(dtype):
     x = np.zeros(4, dtype)
     K.forward[dtype](K.op.RELU, x, x, 0.0, 0.0, 1)
     x.resize(8, refcheck=False)  # fails if a buffer export were still held
+
+
+def test_prelu_forward_statuses(dtype):
+    for K in _modules():
+        kern = K.prelu_forward[dtype]
+        st = K.prelu_status
+        x = np.array([[[-1.0, 2.0], [-3.0, 4.0]], [[5.0, -6.0], [-7.0, 8.0]]], dtype)  # NCH
+        w = np.array([0.5, 0.25], dtype)
+        want = np.where(x > 0, x, w[None, :, None] * x)
+
+        def fresh():
+            return np.full(x.shape, 7.0, dtype)
+
+        out = fresh()
+        assert kern(x, w, out, 2, 1) == st.OK and np.array_equal(out, want)
+        y = x.copy()
+        assert kern(y, w, y, 2, 1) == st.OK and np.array_equal(y, want)
+        other = F32 if dtype == F64 else F64
+        ro = fresh()
+        ro.flags.writeable = False
+        for args in [(x, w, fresh().reshape(4, 2)), (x, w, fresh().astype(other)), (x, w, ro),
+                     (x, w, np.asfortranarray(fresh())), (np.asfortranarray(x), w, fresh()),
+                     (x, w.astype(other), fresh()), (x, w[None, :], fresh()),
+                     (x, np.zeros(0, dtype), fresh()), (x, w, _unaligned(8, dtype).reshape(x.shape))]:
+            before = args[2].tobytes()
+            assert kern(*args, 2, 1) == st.REJECTED
+            assert args[2].tobytes() == before
+        out = fresh()
+        assert kern(x, w, out, 0, 1) == st.REJECTED and np.all(out == 7.0)
+        assert kern(x, np.array([np.nan, 1.0], dtype), out, 2, 1) == st.NONFINITE
+        assert np.all(out == 7.0)
+        buf = np.arange(-4.0, 5.0, dtype=dtype)
+        before = buf.tobytes()
+        assert kern(buf[:-1], w, buf[1:], 4, 1) == st.CLASH
+        assert kern(buf[:8], buf[6:8], np.zeros(8, dtype), 4, 1) == st.OK  # w may overlap x
+        z = np.zeros(8, dtype)
+        assert kern(np.ones(8, dtype), z[:2], z, 4, 1) == st.CLASH and not z.any()  # not y
+        assert kern(buf[1:], w, buf[1:], 4, 1) == st.OK  # in place
+        assert buf[0] == -4.0 and before != buf.tobytes()
