@@ -8,10 +8,12 @@
 #      element; selects, not branches, so gcc if-converts and vectorizes the loops that call them.
 #   2. chunk loops        (`_fwd_chunk`, `_grad_chunk`, `_prelu_*`): a plain pointer loop over one
 #      contiguous chunk, one loop per op, which the vectorizer sees whole.
-#   3. drivers            (`_forward`, `_gradient`, `prelu_forward`, `prelu_gradient`): run one
-#      chunk per thread under `prange` (or the whole array inline on one thread) with the GIL
-#      released.  The Python layer calls them (through `forward_f32` etc.) with 1-D contiguous
-#      memoryviews only; it maps every shape, stride pattern and dtype onto them.
+#   3. drivers            (`_forward`, `_gradient`, `_prelu_forward_run`, `prelu_gradient`): run
+#      one chunk per thread under `prange` (or the whole array inline on one thread) with the
+#      GIL released.  Their entry points (`forward_f32` etc., `prelu_forward_f32/f64`) take
+#      ndarrays of any shape and check them in C through the buffer protocol, refusing what is
+#      not C-contiguous, aligned and of their dtype; `prelu_gradient` takes 1-D memoryviews.
+#      The Python layer maps every other layout and dtype onto them.
 #
 # Elementwise results never depend on how the array is cut into chunks: each element is computed
 # by the same sequence of IEEE operations in the vector body and in the scalar remainder.
