@@ -52,6 +52,7 @@ class _Kernels:
         self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
         self.kernel_status = mod.KernelStatus
         self.prelu_status = mod.PreluStatus
+        self.prelu_pattern = mod.PRELU_PATTERN
         self.prelu_forward = {_F32: mod.prelu_forward_f32, _F64: mod.prelu_forward_f64}
         self.prelu_gradient = {_F32: mod.prelu_gradient["float"],
                                _F64: mod.prelu_gradient["double"]}
@@ -1373,12 +1374,14 @@ def prelu(x, weight, axis=1, out=None):
         # (C-contiguous, aligned, x's dtype, out of x's shape and writable) and refuses, without
         # writing, those it cannot take, a non-finite weight or an overlap; the general path
         # below then raises or copies.  Large arrays with short channel runs that the kernel
-        # does not lay out itself go to the general path (_prelu_plan's weight pattern).
+        # does not lay out itself (runs of 16 to 63, or periods longer than its pattern) go to the
+        # general path (_prelu_plan's weight pattern).
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
             inner = _run_length(x.shape, axis % x.ndim)
             n = x.size
-            if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
+            if (n < _PARALLEL_MIN_CHEAP or inner >= 64 or inner == 1
+                    or (inner < 16 and inner * weight.shape[0] <= _K.prelu_pattern)):
                 o = np.empty(x.shape, x.dtype) if out is None else out
                 if type(o) is np.ndarray and kern(
                         x, weight, o, inner, _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:

@@ -313,16 +313,23 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 # run along one row of channels (inner == 1), so each inner loop is plain and vectorizes.
 
 cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py_ssize_t C,
-                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                           bint nonzero) noexcept nogil:
+    # nonzero: every slope is nonzero (and finite), so the per-element zero test goes
     cdef Py_ssize_t i = lo, j, end, c
     cdef floating wc
     if inner == 1:
+        c = i % C  # only the first row can start inside the period
         while i < hi:
-            c = i % C
             end = min(hi, i - c + C)
-            for j in range(end - i):
-                y[i + j] = _leaky(x[i + j], w[c + j])
+            if nonzero:
+                for j in range(end - i):
+                    y[i + j] = _leaky_nz(x[i + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    y[i + j] = _leaky(x[i + j], w[c + j])
             i = end
+            c = 0
     else:
         # the channel and the end of the first run need divisions; after that they step on
         # (two divisions per run cost more than a short run's elements)
@@ -344,6 +351,7 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
 
 
 DEF _PATTERN = 1024  # elements of prelu_forward's on-stack weight pattern for short runs
+PRELU_PATTERN = _PATTERN  # for the Python layer: which short periods the kernel lays out itself
 DEF _WBLOCK = 2048  # elements per block of prelu's weight-gradient sums (16 KiB of doubles)
 
 
@@ -379,13 +387,14 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
     cdef double s
     cdef double tmp[_WBLOCK]
     if inner == 1:
+        c = i % C  # only the first row can start inside the period
         while i < hi:
-            c = i % C
             end = min(hi, i - c + C)
             for j in range(end - i):
                 gw[c + j] += _weight_term(g[i + j], x[i + j])
                 gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
             i = end
+            c = 0
     else:
         c = (i // inner) % C  # then stepped run by run, as in _prelu_fwd_range
         end = min(hi, (i // inner + 1) * inner)
@@ -631,6 +640,14 @@ cdef inline bint _finite(const floating* w, Py_ssize_t n) noexcept nogil:
     return not bad
 
 
+cdef inline bint _nonzero(const floating* w, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef bint zero = False
+    for i in range(n):  # not hot: one pass over the weights
+        zero |= w[i] == 0
+    return not zero
+
+
 # prelu's entry points return a status, having written nothing unless it is OK: the Python
 # layer turns CLASH into copies of the inputs and NONFINITE into a ValueError naming `weight`.
 cpdef enum PreluStatus:
@@ -653,23 +670,32 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         return NONFINITE
     cdef const floating* wp = w
     cdef floating pattern[_PATTERN]
-    if 1 < inner < 16 and C * inner <= _PATTERN:
-        # short runs (NCHW with a small H*W): the per-run loop overhead would dominate, so
-        # the weights are laid out once per position of one period (C * inner elements) and
-        # the array is walked as rows of that period, like inner == 1
+    cdef Py_ssize_t period = C * inner, reps
+    cdef bint nonzero = _nonzero(w, C)
+    if inner < 16 and period <= _PATTERN and (inner > 1 or (period * 2 <= _PATTERN
+                                                         and n >= 4 * _PATTERN)):
+        # short runs (NCHW with a small H*W) or short rows (NC with few channels): the loop
+        # overhead per run or row would dominate (rows of 64 floats ran at half the speed of
+        # relu at 10**6), so the weights are laid out for as many whole periods (C * inner
+        # elements) as the pattern holds (one on small arrays), and the array is walked as
+        # rows of that length
+        reps = _PATTERN // period if n >= 4 * _PATTERN else 1
         for k in range(C):
-            for j in range(inner):  # not hot
+            for j in range(inner):  # not hot: at most _PATTERN elements
                 pattern[k * inner + j] = w[k]
-        wp, C, inner = pattern, C * inner, 1
+        for k in range(1, reps):
+            for j in range(period):
+                pattern[k * period + j] = pattern[j]
+        wp, C, inner = pattern, reps * period, 1
     with nogil:
         if nt <= 1:
-            _prelu_fwd_range(x, wp, y, C, inner, 0, n)
+            _prelu_fwd_range(x, wp, y, C, inner, 0, n, nonzero)
         else:
             blk = _block(n, nt)
             for c in prange(nt, schedule="static", num_threads=nt):
                 lo = c * blk
                 if lo < n:
-                    _prelu_fwd_range(x, wp, y, C, inner, lo, min(n, lo + blk))
+                    _prelu_fwd_range(x, wp, y, C, inner, lo, min(n, lo + blk), nonzero)
     return OK
 
 

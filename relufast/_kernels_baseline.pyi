@@ -12,6 +12,7 @@ __all__ = [
     "ISA",
     "KernelStatus",
     "Op",
+    "PRELU_PATTERN",
     "PreluStatus",
     "forward_f32",
     "forward_f64",
@@ -24,6 +25,9 @@ __all__ = [
 
 # a description of the instruction set the module was compiled for
 ISA: str
+# elements of prelu_forward's weight pattern: it lays out periods (channels x run length, runs
+# under 16) up to this long itself
+PRELU_PATTERN: int
 
 class Op(enum.IntEnum):
     RELU = 0

@@ -320,6 +320,35 @@ def test_prelu_short_runs(shape, dtype, rng):
                                        atol=1e-3)
 
 
+# rows of channels (NC, inner == 1): periods of up to half the kernel's pattern are laid out
+# several times over in it (rows of 64 floats alone ran at half relu's speed), longer ones are
+# walked row by row; a chunk may start mid-row.  A zero slope keeps its exact-zero rule (-inf
+# gives +0, not NaN, and -x gives +0), so a zero among the weights takes the loop that tests
+# for it.
+@pytest.mark.parametrize("channels", [1, 3, 64, 100, 341, 512, 513, 2000])
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("zero", [False, True], ids=["nonzero", "zero_slope"])
+def test_prelu_rows_of_channels(channels, dtype, zero, rng):
+    rows = -(-40000 // channels)
+    x = random_values(rng, rows * channels, dtype, 3.0).reshape(rows, channels)
+    x[1, 0] = -np.inf
+    x[2, -1] = np.nan
+    w = random_values(rng, channels, dtype, 0.5)
+    if zero:
+        w[0] = 0
+    with np.errstate(invalid="ignore"):  # 0 * -inf, replaced
+        want = np.where(x > 0, x, np.where((w == 0) & (x < 0), 0, w * x)).astype(dtype)
+    for nt in (1, 2, 3):
+        with relufast.num_threads(nt):
+            assert_same(relufast.prelu(x, w), want, what=f"{channels} nt={nt}")
+            xx = x.copy()
+            assert relufast.prelu(xx, w, out=xx) is xx
+            assert_same(xx, want, what=f"{channels} in place nt={nt}")
+            tail = x[5:]  # starts mid-period when the pattern holds several periods
+            assert_same(relufast.prelu(tail.reshape(-1, channels), w), want[5:],
+                        what=f"{channels} offset nt={nt}")
+
+
 def test_prelu_hot_path_refuses_like_the_general_path(rng):
     x = random_values(rng, 2 * 8 * 3, F32, 3.0).reshape(2, 8, 3)
     w = np.full(8, 0.25, F32)
