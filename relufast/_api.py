@@ -54,8 +54,7 @@ class _Kernels:
         self.prelu_status = mod.PreluStatus
         self.prelu_pattern = mod.PRELU_PATTERN
         self.prelu_forward = {_F32: mod.prelu_forward_f32, _F64: mod.prelu_forward_f64}
-        self.prelu_gradient = {_F32: mod.prelu_gradient["float"],
-                               _F64: mod.prelu_gradient["double"]}
+        self.prelu_gradient = {_F32: mod.prelu_gradient_f32, _F64: mod.prelu_gradient_f64}
 
 
 _F16 = np.dtype(np.float16)
@@ -1461,22 +1460,21 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     """
     fn = "prelu_grad"
     if (from_output is False and type(x) is np.ndarray and type(grad) is np.ndarray
-            and type(weight) is np.ndarray and type(axis) is int
-            and 0 < x.size < _PARALLEL_MIN_CHEAP and grad.shape == x.shape
-            and grad.dtype == x.dtype and weight.dtype == x.dtype and weight.ndim == 1
-            and x.flags.c_contiguous and grad.flags.c_contiguous and weight.flags.c_contiguous
-            and x.flags.aligned and grad.flags.aligned and weight.flags.aligned
-            and (out is None or (out is grad and grad.flags.carray))
-            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis]):
-        # the hot path of a small C-contiguous call (into grad or a new array), every check of
-        # the general path inlined; a refusal by the kernel (non-finite weight, overlap) writes
-        # nothing, and the general path below then raises or copies
+            and type(weight) is np.ndarray and type(axis) is int and 0 < x.size
+            and weight.ndim == 1 and -x.ndim <= axis < x.ndim
+            and weight.shape[0] == x.shape[axis]):
+        # the hot path with a weight per channel, as prelu's: the kernel checks grad, x, weight
+        # and out itself (C-contiguous, aligned, x's dtype, of one shape, out writable) and
+        # refuses, without writing, those it cannot take, a non-finite weight or an overlap;
+        # the general path below then raises or copies.  Large arrays with short channel runs
+        # go to the general path (_prelu_plan's weight pattern), as do threaded calls.
         kern = _K.prelu_gradient.get(x.dtype)
-        if kern is not None:
-            inner = _run_length(x.shape, axis % x.ndim)
-            o = np.empty_like(x) if out is None else out
+        n = x.size
+        if kern is not None and n < _PARALLEL_MIN_CHEAP:
+            o = np.empty(x.shape, x.dtype) if out is None else out
             partial = np.zeros((1, weight.shape[0]), np.float64)
-            if kern(_ravel(grad), _ravel(x), weight, _ravel(o), partial, inner, 1) == _PRELU_OK:
+            if type(o) is np.ndarray and kern(grad, x, weight, o, partial,
+                                              _run_length(x.shape, axis % x.ndim), 1) == _PRELU_OK:
                 return o, partial[0].astype(x.dtype)
     _no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                     "weight; keep x")

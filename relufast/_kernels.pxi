@@ -8,12 +8,12 @@
 #      element; selects, not branches, so gcc if-converts and vectorizes the loops that call them.
 #   2. chunk loops        (`_fwd_chunk`, `_grad_chunk`, `_prelu_*`): a plain pointer loop over one
 #      contiguous chunk, one loop per op, which the vectorizer sees whole.
-#   3. drivers            (`_forward`, `_gradient`, `_prelu_forward_run`, `prelu_gradient`): run
-#      one chunk per thread under `prange` (or the whole array inline on one thread) with the
-#      GIL released.  Their entry points (`forward_f32` etc., `prelu_forward_f32/f64`) take
-#      ndarrays of any shape and check them in C through the buffer protocol, refusing what is
-#      not C-contiguous, aligned and of their dtype; `prelu_gradient` takes 1-D memoryviews.
-#      The Python layer maps every other layout and dtype onto them.
+#   3. drivers            (`_forward`, `_gradient`, `_prelu_forward_run`, `_prelu_gradient_run`):
+#      run one chunk per thread under `prange` (or the whole array inline on one thread) with
+#      the GIL released.  Their entry points (`forward_f32` etc., `prelu_forward_f32/f64`,
+#      `prelu_gradient_f32/f64`) take ndarrays of any shape and check them in C through the
+#      buffer protocol, refusing what is not C-contiguous, aligned and of their dtype.  The
+#      Python layer maps every other layout and dtype onto them.
 #
 # Elementwise results never depend on how the array is cut into chunks: each element is computed
 # by the same sequence of IEEE operations in the vector body and in the scalar remainder.
@@ -474,20 +474,6 @@ cdef inline bint _apart(const void* a, size_t na, const void* b, size_t nb) noex
     return p + na <= q or q + nb <= p
 
 
-cdef inline int _check_1d(Py_ssize_t n, Py_ssize_t m) except -1:
-    # the Python layer guarantees these; checked again because a violation would be memory
-    # corruption, not a wrong answer
-    if n != m:
-        raise ValueError(f"kernel operands differ in length: {n} and {m}")
-    return 0
-
-
-cdef inline int _check_aligned(const void* p, size_t size) except -1:
-    if (<size_t>p) % size:
-        raise ValueError("kernel operand is not aligned to its element size")
-    return 0
-
-
 # The Python-visible entry points of the two elementwise drivers, written out per dtype (a
 # fused `def`'s call costs about 100 ns more) around one fused body each.  They take any
 # ndarray (any shape) and check it themselves, in C, through the buffer protocol: a
@@ -626,12 +612,6 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
     return _gradient_entry(op, g, x, out, a, b, nt, <double*>NULL)
 
 
-cdef inline int _check_prelu(Py_ssize_t C, Py_ssize_t inner) except -1:
-    if C < 1 or inner < 1:
-        raise ValueError(f"prelu needs at least one weight and inner >= 1, got {C} and {inner}")
-    return 0
-
-
 cdef inline bint _finite(const floating* w, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef bint bad = False
@@ -654,8 +634,8 @@ cpdef enum PreluStatus:
     OK = 0
     CLASH = 1       # an input (or the weight) overlaps the output other than element for element
     NONFINITE = 2   # a weight is NaN or infinite
-    REJECTED = 3    # prelu_forward_*: not C-contiguous, aligned, of the dtype, x and y of one
-                    # shape, w 1-D and not empty, y writable
+    REJECTED = 3    # not C-contiguous, aligned, of the dtype, the arrays of one shape, w 1-D
+                    # and not empty, y (gx, gw) writable, gw float64 of shape (>= nt, len(w))
 
 
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
@@ -738,33 +718,21 @@ def prelu_forward_f64(x, w, y, Py_ssize_t inner, int nt):
     return _prelu_forward_entry(x, w, y, inner, nt, <double*>NULL)
 
 
-def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[::1] w,
-                   floating[::1] gx, double[:, ::1] gw, Py_ssize_t inner, int nt):
-    """gx = g * prelu'(x); gw[t, c] = thread t's part of the weight gradient of channel c.
-
-    gw must have nt rows (at least one) and be zero on entry; the caller adds the rows up.
-    """
-    cdef Py_ssize_t n = x.shape[0], C = w.shape[0], blk, c, lo
+cdef int _prelu_gradient_run(const floating* g, const floating* x, const floating* w,
+                             floating* gx, double* gw, Py_ssize_t n, Py_ssize_t C,
+                             Py_ssize_t inner, int nt) noexcept:
+    # gw: max(nt, 1) rows of C, zero on entry
+    cdef Py_ssize_t blk, c, lo, k, j
     cdef size_t nb = n * sizeof(floating)
-    _check_1d(n, g.shape[0])
-    _check_1d(n, gx.shape[0])
     if n == 0:
         return OK
-    _check_prelu(C, inner)
-    if gw.shape[0] < max(nt, 1) or gw.shape[1] != C:
-        raise ValueError(f"gw has shape ({gw.shape[0]}, {gw.shape[1]}), need ({max(nt, 1)}, {C})")
-    _check_aligned(&g[0], sizeof(floating))
-    _check_aligned(&x[0], sizeof(floating))
-    _check_aligned(&gx[0], sizeof(floating))
-    _check_aligned(&w[0], sizeof(floating))
-    if (_clash(&g[0], &gx[0], nb) or _clash(&x[0], &gx[0], nb)
-            or not _apart(&w[0], C * sizeof(floating), &gx[0], nb)):
+    if (_clash(g, gx, nb) or _clash(x, gx, nb)
+            or not _apart(w, C * sizeof(floating), gx, nb)):
         return CLASH
-    if not _finite(&w[0], C):
+    if not _finite(w, C):
         return NONFINITE
     cdef floating pattern[_PATTERN]
     cdef double gwp[_PATTERN]
-    cdef Py_ssize_t k, j
     if nt <= 1 and 1 < inner < 16 and C * inner <= _PATTERN:
         # short runs on one thread (small arrays): the weights as a pattern of one period, as
         # in prelu_forward; the weight gradient per pattern position, then folded per channel
@@ -773,19 +741,60 @@ def prelu_gradient(const floating[::1] g, const floating[::1] x, const floating[
                 pattern[k * inner + j] = w[k]
                 gwp[k * inner + j] = 0.0
         with nogil:
-            _prelu_grad_range(&g[0], &x[0], pattern, &gx[0], gwp, C * inner, 1, 0, n)
+            _prelu_grad_range(g, x, pattern, gx, gwp, C * inner, 1, 0, n)
         for k in range(C):
             for j in range(inner):  # not hot
-                gw[0, k] += gwp[k * inner + j]
+                gw[k] += gwp[k * inner + j]
         return OK
     with nogil:
         if nt <= 1:
-            _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[0, 0], C, inner, 0, n)
+            _prelu_grad_range(g, x, w, gx, gw, C, inner, 0, n)
         else:
             blk = _block(n, nt)
             for c in prange(nt, schedule="static", num_threads=nt):
                 lo = c * blk
                 if lo < n:
-                    _prelu_grad_range(&g[0], &x[0], &w[0], &gx[0], &gw[c, 0], C, inner,
-                                      lo, min(n, lo + blk))
+                    _prelu_grad_range(g, x, w, gx, &gw[c * C], C, inner, lo, min(n, lo + blk))
     return OK
+
+
+cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object gw,
+                               Py_ssize_t inner, int nt, floating* dtype_tag) noexcept:
+    # as prelu_forward's entry: g, x and gx of any one shape, w 1-D, gw float64 of shape
+    # (>= max(nt, 1), len(w)); each operand acquired on its own (an export may be shared)
+    cdef Py_buffer b[5]
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int held = 0, r = REJECTED
+    held += _acquire(gx, &b[0], _BUF_WRITABLE, code, sizeof(floating))
+    if held == 1:
+        held += _acquire(g, &b[1], 0, code, sizeof(floating))
+    if held == 2:
+        held += _acquire(x, &b[2], 0, code, sizeof(floating))
+    if held == 3:
+        held += _acquire(w, &b[3], 0, code, sizeof(floating))
+    if held == 4:
+        held += _acquire(gw, &b[4], _BUF_WRITABLE, b'd', sizeof(double))
+    if held == 5:
+        if (_same_shape(&b[1], &b[0]) and _same_shape(&b[2], &b[0]) and b[3].ndim == 1
+                and b[3].shape[0] >= 1 and b[4].ndim == 2 and b[4].shape[0] >= max(nt, 1)
+                and b[4].shape[1] == b[3].shape[0] and inner >= 1):
+            r = _prelu_gradient_run(<const floating*>b[1].buf, <const floating*>b[2].buf,
+                                    <const floating*>b[3].buf, <floating*>b[0].buf,
+                                    <double*>b[4].buf, b[0].len // <Py_ssize_t>sizeof(floating),
+                                    b[3].shape[0], inner, nt)
+    while held > 0:
+        held -= 1
+        _release_buffer(&b[held])
+    return r
+
+
+def prelu_gradient_f32(g, x, w, gx, gw, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x); gw[t, c] += thread t's part of the weight gradient of channel c
+    (float32; gw float64 with max(nt, 1) rows, zero on entry): a PreluStatus."""
+    return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <float*>NULL)
+
+
+def prelu_gradient_f64(g, x, w, gx, gw, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x); gw[t, c] += thread t's part of the weight gradient of channel c
+    (float64; gw float64 with max(nt, 1) rows, zero on entry): a PreluStatus."""
+    return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <double*>NULL)

@@ -13,5 +13,6 @@ from ._kernels_baseline import (
     gradient_f64 as gradient_f64,
     prelu_forward_f32 as prelu_forward_f32,
     prelu_forward_f64 as prelu_forward_f64,
-    prelu_gradient as prelu_gradient,
+    prelu_gradient_f32 as prelu_gradient_f32,
+    prelu_gradient_f64 as prelu_gradient_f64,
 )

@@ -3,7 +3,6 @@
 # public API is relufast's top-level functions.
 
 import enum
-from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +19,8 @@ __all__ = [
     "gradient_f64",
     "prelu_forward_f32",
     "prelu_forward_f64",
-    "prelu_gradient",
+    "prelu_gradient_f32",
+    "prelu_gradient_f64",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -97,24 +97,24 @@ def prelu_forward_f64(
     x: NDArray[np.float64], w: NDArray[np.float64], y: NDArray[np.float64], inner: int, nt: int
 ) -> int: ...
 
-_F = TypeVar("_F", np.float32, np.float64)
-_Fn = TypeVar("_Fn")
-
-class _Fused(Generic[_Fn]):
-    """A Cython fused function: callable, and indexable by "float" or "double"."""
-
-    def __getitem__(self, key: str) -> _Fn: ...
-
-class _PreluGradient(_Fused["_PreluGradient"]):
-    def __call__(
-        self,
-        g: NDArray[_F],
-        x: NDArray[_F],
-        w: NDArray[_F],
-        gx: NDArray[_F],
-        gw: NDArray[np.float64],
-        inner: int,
-        nt: int,
-    ) -> PreluStatus: ...
-
-prelu_gradient: _PreluGradient
+# g, x and gx of one shape, w 1-D, gw float64 of shape (>= max(nt, 1), len(w)) and zero on
+# entry (row t gets thread t's part of the weight gradient): OK, or nothing written and CLASH,
+# NONFINITE or REJECTED
+def prelu_gradient_f32(
+    g: NDArray[np.float32],
+    x: NDArray[np.float32],
+    w: NDArray[np.float32],
+    gx: NDArray[np.float32],
+    gw: NDArray[np.float64],
+    inner: int,
+    nt: int,
+) -> int: ...
+def prelu_gradient_f64(
+    g: NDArray[np.float64],
+    x: NDArray[np.float64],
+    w: NDArray[np.float64],
+    gx: NDArray[np.float64],
+    gw: NDArray[np.float64],
+    inner: int,
+    nt: int,
+) -> int: ...

@@ -125,3 +125,72 @@ def test_prelu_forward_statuses(dtype):
         assert kern(np.ones(8, dtype), z[:2], z, 4, 1) == st.CLASH and not z.any()  # not y
         assert kern(buf[1:], w, buf[1:], 4, 1) == st.OK  # in place
         assert buf[0] == -4.0 and before != buf.tobytes()
+
+
+def test_prelu_gradient_statuses(dtype):
+    for K in _modules():
+        kern = K.prelu_gradient[dtype]
+        st = K.prelu_status
+        x = np.array([[[-1.0, 2.0], [-3.0, 4.0]], [[5.0, -6.0], [-7.0, 8.0]]], dtype)  # NCH
+        g = np.array([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], dtype)
+        w = np.array([0.5, 0.25], dtype)
+        want = np.where(x > 0, g, w[None, :, None] * g)
+        want_gw = np.where(x > 0, 0, g * x).sum(axis=(0, 2))
+
+        def fresh():
+            return np.full(x.shape, 7.0, dtype)
+
+        def gw0(rows=1):
+            return np.zeros((rows, 2), np.float64)
+
+        out, gw = fresh(), gw0()
+        assert kern(g, x, w, out, gw, 2, 1) == st.OK
+        assert np.array_equal(out, want) and np.array_equal(gw[0], want_gw)
+        for target in ("g", "x"):  # in place on either input
+            gg, xx, gw = g.copy(), x.copy(), gw0()
+            o = gg if target == "g" else xx
+            assert kern(gg, xx, w, o, gw, 2, 1) == st.OK
+            assert np.array_equal(o, want) and np.array_equal(gw[0], want_gw)
+        out, gw = fresh(), gw0(2)  # two threads' rows, added up by the caller
+        assert kern(g, x, w, out, gw, 2, 2) == st.OK
+        assert np.array_equal(out, want) and np.array_equal(gw.sum(axis=0), want_gw)
+        other = F32 if dtype == F64 else F64
+        ro, ro_gw = fresh(), gw0()
+        ro.flags.writeable = False
+        ro_gw.flags.writeable = False
+        refused = [(g, x, w, fresh().reshape(4, 2), gw0()), (g, x, w, fresh().astype(other), gw0()),
+                   (g, x, w, ro, gw0()), (g, x, w, np.asfortranarray(fresh()), gw0()),
+                   (np.asfortranarray(g), x, w, fresh(), gw0()), (g, x.reshape(4, 2), w, fresh(), gw0()),
+                   (g.astype(other), x, w, fresh(), gw0()), (g, x, w.astype(other), fresh(), gw0()),
+                   (g, x, w[None, :], fresh(), gw0()), (g, x, np.zeros(0, dtype), fresh(), gw0()),
+                   (g, x, w, _unaligned(8, dtype).reshape(x.shape), gw0()),
+                   (g, x, w, fresh(), np.zeros((1, 3))), (g, x, w, fresh(), np.zeros(2)),
+                   (g, x, w, fresh(), np.zeros((1, 2), np.float32)), (g, x, w, fresh(), ro_gw),
+                   (g, x, w, fresh(), np.zeros((4, 2))[::2])]
+        for args in refused:
+            before, gw_before = args[3].tobytes(), args[4].tobytes()
+            assert kern(*args, 2, 1) == st.REJECTED
+            assert args[3].tobytes() == before and args[4].tobytes() == gw_before
+        out, gw = fresh(), gw0()
+        assert kern(g, x, w, out, gw, 2, 2) == st.REJECTED  # one row for two threads
+        assert kern(g, x, w, out, gw, 0, 1) == st.REJECTED
+        assert kern(g, x, np.array([np.nan, 1.0], dtype), out, gw, 2, 1) == st.NONFINITE
+        assert np.all(out == 7.0) and not gw.any()
+        buf = np.arange(-4.0, 5.0, dtype=dtype)
+        before = buf.tobytes()
+        ones = np.ones(8, dtype)
+        assert kern(ones, buf[:-1], w, buf[1:], gw0(), 4, 1) == st.CLASH
+        assert kern(buf[1:], ones, w, buf[:-1], gw0(), 4, 1) == st.CLASH
+        assert buf.tobytes() == before
+        z = np.zeros(8, dtype)
+        assert kern(ones, ones, z[:2], z, gw0(), 4, 1) == st.CLASH and not z.any()
+
+
+def test_prelu_gradient_refusal_holds_no_buffer(dtype):
+    kern = _api._K.prelu_gradient[dtype]
+    g, x, w, out = (np.zeros(4, dtype) for _ in range(4))
+    w += 1
+    for _ in range(3):  # refused at the last operand: every earlier export must be released
+        assert kern(g, x, w, out, np.zeros((1, 3), np.float32), 4, 1) == 3
+    for a in (g, x, w, out):
+        a.resize(8, refcheck=False)  # fails if a buffer export were still held

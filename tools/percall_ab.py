@@ -34,6 +34,9 @@ def cases():
     z = np.zeros(1, np.float32)
     xp = rng.standard_normal((4, 64, 2, 2)).astype(np.float32)
     yp, w = np.empty_like(xp), np.full(64, 0.25, np.float32)
+    gp = np.ones_like(xp)
+    xr = rng.standard_normal((16, 64)).astype(np.float32)
+    gr, w1 = np.ones_like(xr), np.ones(64, np.float32)  # slope 1: in place leaves g unchanged
     return [
         ("relu 1-D in place", lambda: rf.relu(x, out=x)),
         ("relu 1-D out=y", lambda: rf.relu(x, out=y)),
@@ -46,6 +49,9 @@ def cases():
         ("silu 1-D out=y", lambda: rf.silu(x, out=y)),
         ("prelu (4,64,2,2) in place", lambda: rf.prelu(xp, w, out=xp)),
         ("prelu (4,64,2,2) out=y", lambda: rf.prelu(xp, w, out=yp)),
+        ("prelu_grad (4,64,2,2) out=y", lambda: rf.prelu_grad(gp, xp, w, out=yp)),
+        ("prelu_grad (16,64) new arrays", lambda: rf.prelu_grad(gr, xr, w)),
+        ("prelu_grad (16,64) into grad", lambda: rf.prelu_grad(gr, xr, w1, out=gr)),
         ("np.maximum(x, 0, out=x)", lambda: np.maximum(x, 0, out=x)),
         ("np.maximum(x, z, out=x)", lambda: np.maximum(x, z, out=x)),
     ]
