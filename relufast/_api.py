@@ -1467,15 +1467,20 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         # and out itself (C-contiguous, aligned, x's dtype, of one shape, out writable) and
         # refuses, without writing, those it cannot take, a non-finite weight or an overlap;
         # the general path below then raises or copies.  Large arrays with short channel runs
-        # go to the general path (_prelu_plan's weight pattern), as do threaded calls.
+        # (under 64 elements, or rows of fewer than 64 channels) go to the general path
+        # (_prelu_plan's weight pattern).
         kern = _K.prelu_gradient.get(x.dtype)
         n = x.size
-        if kern is not None and n < _PARALLEL_MIN_CHEAP:
-            o = np.empty(x.shape, x.dtype) if out is None else out
-            partial = np.zeros((1, weight.shape[0]), np.float64)
-            if type(o) is np.ndarray and kern(grad, x, weight, o, partial,
-                                              _run_length(x.shape, axis % x.ndim), 1) == _PRELU_OK:
-                return o, partial[0].astype(x.dtype)
+        if kern is not None:
+            inner = _run_length(x.shape, axis % x.ndim)
+            if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
+                nt = _nthreads(n, _PARALLEL_MIN_CHEAP)
+                o = np.empty(x.shape, x.dtype) if out is None else out
+                partial = np.zeros((nt, weight.shape[0]), np.float64)
+                if type(o) is np.ndarray and kern(grad, x, weight, o, partial, inner,
+                                                  nt) == _PRELU_OK:
+                    gw = partial[0] if nt == 1 else partial.sum(axis=0)
+                    return o, gw.astype(x.dtype)
     _no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                     "weight; keep x")
     grad = _as_input(fn, "grad", grad)

@@ -33,6 +33,7 @@ from conftest import (
     in_layout,
     mixed_values,
     random_values,
+    shape_id,
     special_values,
 )
 from test_values import float64_sample, sweep
@@ -487,3 +488,34 @@ def test_gradient_limits_at_infinity_gelu_silu(dtype):
     x = np.array([-inf, inf], dtype)
     for call in (lambda: relufast.gelu_grad(g, x), lambda: relufast.silu_grad(g, x)):
         assert_same(call(), np.array([0.0, 1.0], dtype))
+
+
+# the weight gradient's running sums (16 per block of a channel run, folded pairwise; rows of
+# channels accumulate per channel): every layout the kernel takes, in place on grad and on x,
+# on 1 and 2 threads, run lengths that end mid-lane and span several blocks, against math.fsum
+# of the exact products.  A NaN or infinite grad where x > 0 must not reach the sums.
+@pytest.mark.parametrize("shape", [(3, 64, 5, 13), (2, 8, 3000), (1, 3, 4099), (700, 64),
+                                   (2, 64, 16, 16), (5, 130)], ids=shape_id)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_prelu_grad_weight_sums_every_layout(shape, dtype, rng):
+    x = random_values(rng, math.prod(shape), dtype, 2.0).reshape(shape)
+    g = random_values(rng, math.prod(shape), dtype, 1.0).reshape(shape)
+    pos = np.flatnonzero(x.ravel() > 0)
+    g.ravel()[pos[:3]] = [inf, -inf, nan]
+    w = random_values(rng, shape[1], dtype, 0.5)
+    bw = w.reshape((-1,) + (1,) * (len(shape) - 2))
+    with np.errstate(invalid="ignore"):
+        want_x = np.where(x > 0, g, bw * g).astype(dtype)
+    terms = np.moveaxis(np.where(x > 0, 0.0, g.astype(F64) * x.astype(F64)), 1, 0)
+    want_w = np.array([math.fsum(t.ravel().tolist()) for t in terms])
+    for nt in (1, 2):
+        with relufast.num_threads(nt):
+            for target in (None, "grad", "x"):
+                gg, xx = g.copy(), x.copy()
+                out = {None: None, "grad": gg, "x": xx}[target]
+                gx, gw = relufast.prelu_grad(gg, xx, w, out=out)
+                assert_same(gx, want_x, what=f"{shape} nt={nt} out={target}")
+                assert np.all(np.isfinite(gw))
+                tol = 8 * np.spacing(np.abs(terms).sum(axis=tuple(range(1, len(shape)))))
+                assert np.all(np.abs(gw.astype(F64) - want_w) <= np.maximum(
+                    tol, np.spacing(np.abs(want_w).astype(dtype)).astype(F64))), (nt, target)

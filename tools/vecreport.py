@@ -8,7 +8,7 @@ index 0 = float, 1 = double), and prints one row per inner loop:
     line  loop                                  float   double
 
 Exit status 1 if any hot loop is not vectorized for an ISA.  Hot loops are the ``for ... in
-range`` loops of the chunk functions (the loops over elements), except the fixed 8-lane loops
+range`` loops of the chunk functions (the loops over elements), except the fixed-lane loops
 (unrolled into the loop around them) and loops marked ``# not hot``; the ``while`` loops that
 walk prelu's segments are not per-element loops.
 
@@ -29,8 +29,8 @@ sys.path.insert(0, ROOT)
 from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (one source)
 
 BASE_FLAGS = GCC_FLAGS + ["-fopenmp", "-fPIC"]
-# loops that run a fixed 8 times (unrolled into the loop around them), or are marked
-NOT_HOT = re.compile(r"for k in range\(8\)|# not hot")
+# loops that run a fixed 8 or _LANES times (unrolled into the loop around them), or are marked
+NOT_HOT = re.compile(r"for k in range\((8|_LANES)\)|# not hot")
 
 
 def hot_loops():
