@@ -1252,15 +1252,17 @@ def _run_length(shape, ax):
     return inner
 
 
-def _prelu_plan(shape, w, ax, order):
+def _prelu_plan(shape, w, ax, order, long_run):
     """(weight pattern, inner, fold) for the prelu kernels.
 
     The kernels see the flat array as runs of ``inner`` elements on one channel, channel
     ``run % len(pattern)``; when ``inner`` is 1 they walk the pattern along each row instead.
     Short runs (NCHW with a tiny H*W, or NC with few channels) would make the inner loops short,
-    so on large arrays with ``inner < 64`` the weight is expanded into a pattern of at least
-    256 elements with ``inner == 1``: the weight of flat position i is
-    ``pattern[i % len(pattern)]``.  ``fold`` maps the kernel's per-pattern-position weight
+    so on large arrays with ``inner < long_run`` (16 for the forward, whose kernel walks longer
+    runs one by one; 64 for the gradient, whose per-run sums cost more) the weight is expanded
+    into a pattern of at least 256 elements with ``inner == 1``: the weight of flat position i
+    is ``pattern[i % len(pattern)]``.  (The kernels lay out periods of up to PRELU_PATTERN
+    elements themselves; this is for longer ones and the general path's layouts.)  ``fold`` maps the kernel's per-pattern-position weight
     gradient back to one value per channel (None: no expansion).
     """
     n = math.prod(shape)
@@ -1268,7 +1270,7 @@ def _prelu_plan(shape, w, ax, order):
         return w, max(1, n), None
     inner = math.prod(shape[ax + 1:] if order == "C" else shape[:ax])
     period = w.shape[0] * inner
-    if (inner >= 64 or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP
+    if (inner >= long_run or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP
             or (inner == 1 and period >= 64)):  # rows of >= 64 channels: long enough already
         return w, inner, None
     reps = -(-256 // period)
@@ -1294,7 +1296,8 @@ def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
             back, order = None, "C"
         else:  # any other layout, or an overlap the kernel refused: copies where needed
             flat, of, back, order = _flatten(inputs, out)
-        pattern, inner, fold = _prelu_plan(out.shape, w.astype(out.dtype, copy=False), ax, order)
+        pattern, inner, fold = _prelu_plan(out.shape, w.astype(out.dtype, copy=False), ax, order,
+                                           64 if with_weight_grad else 16)
         pattern = _contiguous(pattern if attempt == 0 else pattern.copy())
         args = (*flat, pattern, of)
         if with_weight_grad:
@@ -1372,15 +1375,15 @@ def prelu(x, weight, axis=1, out=None):
         # the hot path with a weight per channel: the kernel checks x, weight and out itself
         # (C-contiguous, aligned, x's dtype, out of x's shape and writable) and refuses, without
         # writing, those it cannot take, a non-finite weight or an overlap; the general path
-        # below then raises or copies.  Large arrays with short channel runs that the kernel
-        # does not lay out itself (runs of 16 to 63, or periods longer than its pattern) go to the
-        # general path (_prelu_plan's weight pattern).
+        # below then raises or copies.  Large arrays with channel runs under 16 elements whose
+        # period (channels x run) is longer than the kernel's pattern go to the general path
+        # (_prelu_plan's weight pattern).
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
             inner = _run_length(x.shape, axis % x.ndim)
             n = x.size
-            if (n < _PARALLEL_MIN_CHEAP or inner >= 64 or inner == 1
-                    or (inner < 16 and inner * weight.shape[0] <= _K.prelu_pattern)):
+            if (n < _PARALLEL_MIN_CHEAP or inner >= 16 or inner == 1
+                    or inner * weight.shape[0] <= _K.prelu_pattern):
                 o = np.empty(x.shape, x.dtype) if out is None else out
                 if type(o) is np.ndarray and kern(
                         x, weight, o, inner, _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:
@@ -1466,14 +1469,15 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         # the hot path with a weight per channel, as prelu's: the kernel checks grad, x, weight
         # and out itself (C-contiguous, aligned, x's dtype, of one shape, out writable) and
         # refuses, without writing, those it cannot take, a non-finite weight or an overlap;
-        # the general path below then raises or copies.  Large arrays with short channel runs
-        # (under 64 elements, or rows of fewer than 64 channels) go to the general path
-        # (_prelu_plan's weight pattern).
+        # the general path below then raises or copies.  Large arrays with channel runs under 64
+        # elements whose period (channels x run) is longer than the kernel's pattern go to the
+        # general path (_prelu_plan's weight pattern).
         kern = _K.prelu_gradient.get(x.dtype)
         n = x.size
         if kern is not None:
             inner = _run_length(x.shape, axis % x.ndim)
-            if n < _PARALLEL_MIN_CHEAP or inner >= 64 or (inner == 1 and weight.shape[0] >= 64):
+            if (n < _PARALLEL_MIN_CHEAP or inner >= 64 or inner == 1
+                    or inner * weight.shape[0] <= _K.prelu_pattern):
                 nt = _nthreads(n, _PARALLEL_MIN_CHEAP)
                 o = np.empty(x.shape, x.dtype) if out is None else out
                 partial = np.zeros((nt, weight.shape[0]), np.float64)

@@ -355,7 +355,7 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
                 c = 0
 
 
-DEF _PATTERN = 1024  # elements of prelu_forward's on-stack weight pattern for short runs
+DEF _PATTERN = 4096  # elements of prelu's on-stack weight pattern for short runs
 PRELU_PATTERN = _PATTERN  # for the Python layer: which short periods the kernel lays out itself
 DEF _WBLOCK = 2048  # elements per block of prelu's weight-gradient sums
 DEF _LANES = 16  # running sums per block (four AVX2, two AVX-512 vectors of doubles)
@@ -652,9 +652,50 @@ cpdef enum PreluStatus:
                     # and not empty, y (gx, gw) writable, gw float64 of shape (>= nt, len(w))
 
 
+cdef Py_ssize_t _prelu_pattern(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
+                               Py_ssize_t runs_under, floating* pattern) noexcept nogil:
+    # Short runs (NCHW with a small H*W) or short rows (NC with few channels) would make the
+    # loop overhead per run or row dominate (rows of 64 floats ran at half the speed of relu
+    # at 10**6), so the weights are laid out for as many whole periods (C * inner elements)
+    # as the pattern holds, up to n / 16 elements of it (its setup is per call), and the
+    # array is walked as rows of that length.  Runs of `runs_under` elements or more, and
+    # rows of more than half the pattern, are left as they are.  Returns the pattern's
+    # length, or 0.
+    cdef Py_ssize_t period = C * inner, reps, k, j
+    if not (inner < runs_under and period <= _PATTERN
+            and (inner > 1 or (period * 2 <= _PATTERN and n >= 4 * _PATTERN))):
+        return 0
+    reps = max(1, min(_PATTERN, n // 16) // period)
+    for k in range(C):
+        for j in range(inner):  # not hot: at most _PATTERN elements
+            pattern[k * inner + j] = w[k]
+    for k in range(1, reps):
+        for j in range(period):
+            pattern[k * period + j] = pattern[j]
+    return reps * period
+
+
+cdef void _prelu_grad_pattern(const floating* g, const floating* x, const floating* pattern,
+                              floating* gx, double* gw, Py_ssize_t P, Py_ssize_t C,
+                              Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    # [lo, hi) as rows of the P-element pattern of _prelu_pattern (whole periods of C channels
+    # x inner): the weight gradient per pattern position (this thread's own), then folded into
+    # gw[channel]
+    cdef double gwp[_PATTERN]
+    cdef Py_ssize_t k, r, c, j, pos = 0
+    for k in range(P):  # not hot: at most _PATTERN elements, once per call and thread
+        gwp[k] = 0.0
+    _prelu_grad_range(g, x, pattern, gx, gwp, P, 1, lo, hi)
+    for r in range(P // (C * inner)):
+        for c in range(C):
+            for j in range(inner):
+                gw[c] += gwp[pos]
+                pos += 1
+
+
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
                             Py_ssize_t C, Py_ssize_t inner, int nt) noexcept:
-    cdef Py_ssize_t blk, c, lo, k, j
+    cdef Py_ssize_t blk, c, lo
     if n == 0:
         return OK
     if (_clash(x, y, n * sizeof(floating))
@@ -664,23 +705,10 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         return NONFINITE
     cdef const floating* wp = w
     cdef floating pattern[_PATTERN]
-    cdef Py_ssize_t period = C * inner, reps
     cdef bint nonzero = _nonzero(w, C)
-    if inner < 16 and period <= _PATTERN and (inner > 1 or (period * 2 <= _PATTERN
-                                                         and n >= 4 * _PATTERN)):
-        # short runs (NCHW with a small H*W) or short rows (NC with few channels): the loop
-        # overhead per run or row would dominate (rows of 64 floats ran at half the speed of
-        # relu at 10**6), so the weights are laid out for as many whole periods (C * inner
-        # elements) as the pattern holds (one on small arrays), and the array is walked as
-        # rows of that length
-        reps = _PATTERN // period if n >= 4 * _PATTERN else 1
-        for k in range(C):
-            for j in range(inner):  # not hot: at most _PATTERN elements
-                pattern[k * inner + j] = w[k]
-        for k in range(1, reps):
-            for j in range(period):
-                pattern[k * period + j] = pattern[j]
-        wp, C, inner = pattern, reps * period, 1
+    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 16, pattern)  # longer runs: per run
+    if P:
+        wp, C, inner = pattern, P, 1
     with nogil:
         if nt <= 1:
             _prelu_fwd_range(x, wp, y, C, inner, 0, n, nonzero)
@@ -736,7 +764,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
                              floating* gx, double* gw, Py_ssize_t n, Py_ssize_t C,
                              Py_ssize_t inner, int nt) noexcept:
     # gw: max(nt, 1) rows of C, zero on entry
-    cdef Py_ssize_t blk, c, lo, k, j
+    cdef Py_ssize_t blk, c, lo
     cdef size_t nb = n * sizeof(floating)
     if n == 0:
         return OK
@@ -746,19 +774,19 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     if not _finite(w, C):
         return NONFINITE
     cdef floating pattern[_PATTERN]
-    cdef double gwp[_PATTERN]
-    if nt <= 1 and 1 < inner < 16 and C * inner <= _PATTERN:
-        # short runs on one thread (small arrays): the weights as a pattern of one period, as
-        # in prelu_forward; the weight gradient per pattern position, then folded per channel
-        for k in range(C):
-            for j in range(inner):  # not hot
-                pattern[k * inner + j] = w[k]
-                gwp[k * inner + j] = 0.0
+    # runs under 64 as a pattern: a run's block sums (16 lanes, folded) cost too much per run
+    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 64, pattern)
+    if P:
         with nogil:
-            _prelu_grad_range(g, x, pattern, gx, gwp, C * inner, 1, 0, n)
-        for k in range(C):
-            for j in range(inner):  # not hot
-                gw[k] += gwp[k * inner + j]
+            if nt <= 1:
+                _prelu_grad_pattern(g, x, pattern, gx, gw, P, C, inner, 0, n)
+            else:
+                blk = _block(n, nt)
+                for c in prange(nt, schedule="static", num_threads=nt):
+                    lo = c * blk
+                    if lo < n:
+                        _prelu_grad_pattern(g, x, pattern, gx, &gw[c * C], P, C, inner, lo,
+                                            min(n, lo + blk))
         return OK
     with nogil:
         if nt <= 1:

@@ -25,8 +25,8 @@ __all__ = [
 
 # a description of the instruction set the module was compiled for
 ISA: str
-# elements of prelu_forward's weight pattern: it lays out periods (channels x run length, runs
-# under 16) up to this long itself
+# elements of the prelu kernels' weight pattern: they lay out periods (channels x run length;
+# runs under 16 for the forward, under 64 for the gradient) up to this long themselves
 PRELU_PATTERN: int
 
 class Op(enum.IntEnum):

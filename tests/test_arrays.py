@@ -294,14 +294,16 @@ def test_out_is_the_transposed_input(n, rng):
     assert_same(xx.T, relufast.prelu(x, w))
 
 
-# short channel runs (NCHW with a small H*W): prelu_forward lays the weights out as a pattern
-# of one period (C * inner <= 1024) and walks it as rows; longer runs step the channel run by
+# short channel runs (NCHW with a small H*W): the kernels lay the weights out as a pattern
+# of whole periods (C * inner <= PRELU_PATTERN; runs under 16 for the forward, under 64 for
+# the gradient) and walk it as rows; longer runs, and longer periods, step the channel run by
 # run from the chunk's first element (a chunk may start in the middle of a run).  Small arrays
 # in place take the Python layer's hot path.  Every case against NumPy's broadcast formula,
 # on one thread and on several (chunk boundaries fall inside runs and periods).
 @pytest.mark.parametrize("shape", [(3, 64, 2, 2), (5, 7, 3, 3), (2, 300, 3, 1), (40, 64, 2, 2),
                                    (700, 64, 2, 2), (9, 5, 17, 3), (3, 2000, 4, 1),
-                                   (20000, 3, 2, 1)], ids=shape_id)
+                                   (20000, 3, 2, 1), (40, 64, 5, 5), (12, 64, 7, 7),
+                                   (20, 100, 50, 1), (3, 5000, 2, 2)], ids=shape_id)
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
 def test_prelu_short_runs(shape, dtype, rng):
     x = random_values(rng, math.prod(shape), dtype, 3.0).reshape(shape)
@@ -325,7 +327,7 @@ def test_prelu_short_runs(shape, dtype, rng):
 # walked row by row; a chunk may start mid-row.  A zero slope keeps its exact-zero rule (-inf
 # gives +0, not NaN, and -x gives +0), so a zero among the weights takes the loop that tests
 # for it.
-@pytest.mark.parametrize("channels", [1, 3, 64, 100, 341, 512, 513, 2000])
+@pytest.mark.parametrize("channels", [1, 3, 64, 100, 341, 513, 2000, 2049, 5000])
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
 @pytest.mark.parametrize("zero", [False, True], ids=["nonzero", "zero_slope"])
 def test_prelu_rows_of_channels(channels, dtype, zero, rng):
@@ -347,6 +349,13 @@ def test_prelu_rows_of_channels(channels, dtype, zero, rng):
             tail = x[5:]  # starts mid-period when the pattern holds several periods
             assert_same(relufast.prelu(tail.reshape(-1, channels), w), want[5:],
                         what=f"{channels} offset nt={nt}")
+            g = np.ones_like(x)  # NaN in x gives NaN (in gx and in its channel's sum)
+            gx, gw = relufast.prelu_grad(g, x, w)
+            want_gx = np.where(np.isnan(x), x, np.where(x > 0, g, w)).astype(dtype)
+            assert_same(gx, want_gx, what=f"{channels} grad nt={nt}")
+            want_gw = np.where(x > 0, 0, x.astype(F64)).sum(axis=0)  # -inf, NaN channels too
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
+                                       atol=1e-3)
 
 
 def test_prelu_hot_path_refuses_like_the_general_path(rng):
