@@ -653,19 +653,20 @@ cpdef enum PreluStatus:
 
 
 cdef Py_ssize_t _prelu_pattern(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
-                               Py_ssize_t runs_under, floating* pattern) noexcept nogil:
+                               Py_ssize_t runs_under, Py_ssize_t fill,
+                               floating* pattern) noexcept nogil:
     # Short runs (NCHW with a small H*W) or short rows (NC with few channels) would make the
     # loop overhead per run or row dominate (rows of 64 floats ran at half the speed of relu
     # at 10**6), so the weights are laid out for as many whole periods (C * inner elements)
-    # as the pattern holds, up to n / 16 elements of it (its setup is per call), and the
-    # array is walked as rows of that length.  Runs of `runs_under` elements or more, and
-    # rows of more than half the pattern, are left as they are.  Returns the pattern's
-    # length, or 0.
+    # as fit in `fill` elements (at least one; at most n / 16 elements: the setup is per
+    # call), and the array is walked as rows of that length.  Runs of `runs_under` elements
+    # or more, periods longer than the pattern, and rows of more than half of `fill`, are
+    # left as they are.  Returns the pattern's length, or 0.
     cdef Py_ssize_t period = C * inner, reps, k, j
     if not (inner < runs_under and period <= _PATTERN
-            and (inner > 1 or (period * 2 <= _PATTERN and n >= 4 * _PATTERN))):
+            and (inner > 1 or (period * 2 <= fill and n >= 4 * fill))):
         return 0
-    reps = max(1, min(_PATTERN, n // 16) // period)
+    reps = max(1, min(fill, n // 16) // period)
     for k in range(C):
         for j in range(inner):  # not hot: at most _PATTERN elements
             pattern[k * inner + j] = w[k]
@@ -706,7 +707,7 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
     cdef const floating* wp = w
     cdef floating pattern[_PATTERN]
     cdef bint nonzero = _nonzero(w, C)
-    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 16, pattern)  # longer runs: per run
+    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 16, _PATTERN, pattern)  # longer: per run
     if P:
         wp, C, inner = pattern, P, 1
     with nogil:
@@ -774,8 +775,10 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     if not _finite(w, C):
         return NONFINITE
     cdef floating pattern[_PATTERN]
-    # runs under 64 as a pattern: a run's block sums (16 lanes, folded) cost too much per run
-    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 64, pattern)
+    # runs under 64 as a pattern: a run's block sums (16 lanes, folded) cost too much per run;
+    # repeated periods only up to 1024 elements, so that the per-position sums the rows add
+    # into (8 KiB of doubles) stay in the L1 cache beside the data
+    cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 64, 1024, pattern)
     if P:
         with nogil:
             if nt <= 1:

@@ -384,6 +384,17 @@ def _evaluate(fn, x, kind):
     return fn.gradient(ones, fn.forward(x), from_output=True)  # y: relufast's own forward
 
 
+def reference(fn, dtype, x64, derivative):
+    """(want, want_lo): the true values of fn (or its derivative, grad = 1) at x64 for an
+    array of ``dtype``: long double with a low part for float64, else the float64 twin (within
+    8 float64 ulp of the exact value, 2**-26 of a float32 ulp) and None."""
+    if dtype == F64:
+        return reference64(fn, x64, derivative=derivative)
+    with np.errstate(all="ignore"):
+        return (fn.ref_gradient(np.ones_like(x64), x64, dtype) if derivative
+                else fn.ref_forward(x64, dtype)), None
+
+
 def measure(fn, dtype, kind, isas=None):
     """The worst error of relufast on accuracy_points(fn, dtype), one Measurement per kernel
     module in ``isas`` (default: every one this machine runs), against one reference."""
@@ -395,14 +406,7 @@ def measure(fn, dtype, kind, isas=None):
     deriv = kind != "forward"
     floor = {"forward": None, "gradient": derivative_floor(fn, x64),
              "from_output": fn.from_output_floor(dtype) if fn.from_output else None}[kind]
-    if dtype == F64:
-        want, lo = reference64(fn, x64, derivative=deriv)
-    else:
-        # the float64 twin: within 8 float64 ulp of the exact value, 2**-26 of a float32 ulp
-        with np.errstate(all="ignore"):
-            want = (fn.ref_gradient(np.ones_like(x64), x64, dtype) if deriv
-                    else fn.ref_forward(x64, dtype))
-        lo = None
+    want, lo = reference(fn, dtype, x64, deriv)
     with np.errstate(all="ignore"):
         want_finite = np.isfinite(want.astype(dtype))  # the true value rounded to dtype
     results = []

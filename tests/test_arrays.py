@@ -294,6 +294,13 @@ def test_out_is_the_transposed_input(n, rng):
     assert_same(xx.T, relufast.prelu(x, w))
 
 
+def _check_prelu_new_and_in_place(x, w, want, what):
+    assert_same(relufast.prelu(x, w), want, what=what)
+    xx = x.copy()
+    assert relufast.prelu(xx, w, out=xx) is xx
+    assert_same(xx, want, what=f"{what} in place")
+
+
 # short channel runs (NCHW with a small H*W): the kernels lay the weights out as a pattern
 # of whole periods (C * inner <= PRELU_PATTERN; runs under 16 for the forward, under 64 for
 # the gradient) and walk it as rows; longer runs, and longer periods, step the channel run by
@@ -311,10 +318,7 @@ def test_prelu_short_runs(shape, dtype, rng):
     want = np.where(x > 0, x, w[:, None, None] * x).astype(dtype)
     for nt in (1, 2, 3):
         with relufast.num_threads(nt):
-            assert_same(relufast.prelu(x, w), want, what=f"{shape} nt={nt}")
-            xx = x.copy()
-            assert relufast.prelu(xx, w, out=xx) is xx
-            assert_same(xx, want, what=f"{shape} in place nt={nt}")
+            _check_prelu_new_and_in_place(x, w, want, f"{shape} nt={nt}")
             gx, gw = relufast.prelu_grad(np.ones_like(x), x, w)
             assert_same(gx, np.where(x > 0, 1, w[:, None, None]).astype(dtype))
             want_gw = np.where(x > 0, 0, x.astype(F64)).sum(axis=(0, 2, 3))
@@ -342,10 +346,7 @@ def test_prelu_rows_of_channels(channels, dtype, zero, rng):
         want = np.where(x > 0, x, np.where((w == 0) & (x < 0), 0, w * x)).astype(dtype)
     for nt in (1, 2, 3):
         with relufast.num_threads(nt):
-            assert_same(relufast.prelu(x, w), want, what=f"{channels} nt={nt}")
-            xx = x.copy()
-            assert relufast.prelu(xx, w, out=xx) is xx
-            assert_same(xx, want, what=f"{channels} in place nt={nt}")
+            _check_prelu_new_and_in_place(x, w, want, f"{channels} nt={nt}")
             tail = x[5:]  # starts mid-period when the pattern holds several periods
             assert_same(relufast.prelu(tail.reshape(-1, channels), w), want[5:],
                         what=f"{channels} offset nt={nt}")

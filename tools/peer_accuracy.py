@@ -68,13 +68,7 @@ def measure_peer(fn, dtype, kind, call, x=None):
     x64 = x.astype(np.float64)
     deriv = kind != "forward"
     floor = acc.derivative_floor(fn, x64) if deriv else None
-    if dtype == acc.F64:
-        want, lo = acc.reference64(fn, x64, derivative=deriv)
-    else:
-        with np.errstate(all="ignore"):
-            want = (fn.ref_gradient(np.ones_like(x64), x64, dtype) if deriv
-                    else fn.ref_forward(x64, dtype))
-        lo = None
+    want, lo = acc.reference(fn, dtype, x64, deriv)
     with np.errstate(all="ignore"):
         got = call(x)
     err = acc.ulp_error(got, want, dtype, want_lo=lo, floor=floor)
