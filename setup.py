@@ -43,8 +43,12 @@ ISA_FLAGS_MSVC = {"baseline": [], "avx2": ["/arch:AVX2"], "avx512": ["/arch:AVX5
 # keeps IEEE results, NaN and inf).  -fno-math-errno: no errno from sqrt & co.  -fno-thread-jumps:
 # jump threading duplicates the branches of the selects into control flow that the
 # if-converter cannot flatten, which stops loops like relu_grad's from vectorizing without
-# AVX2's masked loads (SSE2, NEON).  Each is kept only if the compiler accepts it.
-GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps"]
+# AVX2's masked loads (SSE2, NEON).  -funroll-loops: the relu-like loops (one or two vector
+# instructions per load and store) otherwise spend a third of their issue slots on the loop
+# counter; unrolled, relu in place on 10**5 to 10**6 float32 elements in the L2/L3 caches took
+# 8.9 instead of 11.2 us and 71 instead of 90 us (one thread), and the transcendental loops did
+# not change.  Each is kept only if the compiler accepts it.
+GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps", "-funroll-loops"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 CYTHON_DIRECTIVES = {
