@@ -1262,8 +1262,9 @@ def _prelu_plan(shape, w, ax, order, long_run):
     runs one by one; 64 for the gradient, whose per-run sums cost more) the weight is expanded
     into a pattern of at least 256 elements with ``inner == 1``: the weight of flat position i
     is ``pattern[i % len(pattern)]``.  (The kernels lay out periods of up to PRELU_PATTERN
-    elements themselves; this is for longer ones and the general path's layouts.)  ``fold`` maps the kernel's per-pattern-position weight
-    gradient back to one value per channel (None: no expansion).
+    elements themselves; this is for longer ones and the general path's layouts.)  ``fold``
+    maps the kernel's per-pattern-position weight gradient back to one value per channel
+    (None: no expansion).
     """
     n = math.prod(shape)
     if ax is None:  # a scalar weight: one run over everything

@@ -158,14 +158,21 @@ def test_prelu_gradient_statuses(dtype):
         ro, ro_gw = fresh(), gw0()
         ro.flags.writeable = False
         ro_gw.flags.writeable = False
-        refused = [(g, x, w, fresh().reshape(4, 2), gw0()), (g, x, w, fresh().astype(other), gw0()),
-                   (g, x, w, ro, gw0()), (g, x, w, np.asfortranarray(fresh()), gw0()),
-                   (np.asfortranarray(g), x, w, fresh(), gw0()), (g, x.reshape(4, 2), w, fresh(), gw0()),
-                   (g.astype(other), x, w, fresh(), gw0()), (g, x, w.astype(other), fresh(), gw0()),
-                   (g, x, w[None, :], fresh(), gw0()), (g, x, np.zeros(0, dtype), fresh(), gw0()),
+        refused = [(g, x, w, fresh().reshape(4, 2), gw0()),
+                   (g, x, w, fresh().astype(other), gw0()),
+                   (g, x, w, ro, gw0()),
+                   (g, x, w, np.asfortranarray(fresh()), gw0()),
+                   (np.asfortranarray(g), x, w, fresh(), gw0()),
+                   (g, x.reshape(4, 2), w, fresh(), gw0()),
+                   (g.astype(other), x, w, fresh(), gw0()),
+                   (g, x, w.astype(other), fresh(), gw0()),
+                   (g, x, w[None, :], fresh(), gw0()),
+                   (g, x, np.zeros(0, dtype), fresh(), gw0()),
                    (g, x, w, _unaligned(8, dtype).reshape(x.shape), gw0()),
-                   (g, x, w, fresh(), np.zeros((1, 3))), (g, x, w, fresh(), np.zeros(2)),
-                   (g, x, w, fresh(), np.zeros((1, 2), np.float32)), (g, x, w, fresh(), ro_gw),
+                   (g, x, w, fresh(), np.zeros((1, 3))),
+                   (g, x, w, fresh(), np.zeros(2)),
+                   (g, x, w, fresh(), np.zeros((1, 2), np.float32)),
+                   (g, x, w, fresh(), ro_gw),
                    (g, x, w, fresh(), np.zeros((4, 2))[::2])]
         for args in refused:
             before, gw_before = args[3].tobytes(), args[4].tobytes()
