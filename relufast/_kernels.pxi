@@ -626,20 +626,16 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
     return _gradient_entry(op, g, x, out, a, b, nt, <double*>NULL)
 
 
-cdef inline bint _finite(const floating* w, Py_ssize_t n) noexcept nogil:
+cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcept nogil:
+    # every weight finite; *nonzero: and none zero (the forward's loops drop the zero-slope
+    # test then).  One pass over the weights.
     cdef Py_ssize_t i
-    cdef bint bad = False
-    for i in range(n):  # not hot: one pass over the weights
+    cdef bint bad = False, zero = False
+    for i in range(n):  # not hot
         bad |= (w[i] - w[i]) != 0  # NaN for NaN and +-inf
-    return not bad
-
-
-cdef inline bint _nonzero(const floating* w, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef bint zero = False
-    for i in range(n):  # not hot: one pass over the weights
         zero |= w[i] == 0
-    return not zero
+    nonzero[0] = not zero
+    return not bad
 
 
 # prelu's entry points return a status, having written nothing unless it is OK: the Python
@@ -702,11 +698,11 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
     if (_clash(x, y, n * sizeof(floating))
             or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
         return CLASH
-    if not _finite(w, C):
+    cdef bint nonzero
+    if not _finite(w, C, &nonzero):
         return NONFINITE
     cdef const floating* wp = w
     cdef floating pattern[_PATTERN]
-    cdef bint nonzero = _nonzero(w, C)
     cdef Py_ssize_t P = _prelu_pattern(w, C, inner, n, 16, _PATTERN, pattern)  # longer: per run
     if P:
         wp, C, inner = pattern, P, 1
@@ -772,7 +768,8 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     if (_clash(g, gx, nb) or _clash(x, gx, nb)
             or not _apart(w, C * sizeof(floating), gx, nb)):
         return CLASH
-    if not _finite(w, C):
+    cdef bint nonzero  # unused here: the gradient's select has no zero-slope special case
+    if not _finite(w, C, &nonzero):
         return NONFINITE
     cdef floating pattern[_PATTERN]
     # runs under 64 as a pattern: a run's block sums (16 lanes, folded) cost too much per run;
