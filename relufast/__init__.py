@@ -3,6 +3,10 @@
 Cython kernels with OpenMP loops, in place (``out=x``) or out of place, float16/32/64.
 """
 
+from ._source import use_installed_if_unbuilt as _use_installed_if_unbuilt
+
+_use_installed_if_unbuilt(__name__, __path__)  # only in an unbuilt source folder: see _source
+
 from ._api import (
     celu,
     celu_grad,
@@ -20,10 +24,10 @@ from ._api import (
     relu_grad,
     selu,
     selu_grad,
-    show_config,
     silu,
     silu_grad,
 )
+from ._config import show_config
 from ._threads import get_num_threads, num_threads, set_num_threads
 from ._version import __version__
 

@@ -4,7 +4,7 @@
 # applies them: an ndarray keeps its dtype (float16, float32, float64); any other array-like
 # (a list, a Python float) becomes float64; with ``out`` the result is ``out`` itself.
 
-from typing import Any, Literal, Protocol, SupportsIndex, TypeVar, overload
+from typing import Any, Literal, SupportsIndex, TypeVar, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,8 +18,8 @@ _Out = TypeVar("_Out", bound=NDArray[np.floating[Any]])
 
 _Approximate = Literal["none", "tanh"]
 
-class _SupportsWrite(Protocol):
-    def write(self, s: str, /) -> object: ...
+SELU_ALPHA: float
+SELU_SCALE: float
 
 # relu
 @overload
@@ -337,4 +337,3 @@ def prelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
-def show_config(file: _SupportsWrite | None = None) -> None: ...

@@ -1,4 +1,4 @@
-"""Thread count: get/set, the context manager, and the per-call choice.
+"""Thread count: get/set, the context manager, and how many threads one call uses.
 
 The number of threads a call uses is, first found wins:
 
@@ -16,6 +16,14 @@ import contextvars
 import operator
 
 from . import _openmp
+
+# Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
+# (no fork/join); above, it takes one thread per half-threshold of elements, up to the thread
+# count in force, so a mid-sized array does not wake all of a many-core machine.  Both are the
+# break-even sizes that bench/threshold.py measures (docs/performance.md): the same per-thread
+# grain on 2 and 16 cores; the exponential family pays off sooner, as each element costs more.
+PARALLEL_MIN_CHEAP = 32768
+PARALLEL_MIN_TRANSCENDENTAL = 8192
 
 _scoped = contextvars.ContextVar("relufast_num_threads", default=0)
 _global = 0  # 0: not set, follow the OpenMP runtime
@@ -96,6 +104,14 @@ def set_num_threads(n):
     """
     global _global
     _global = 0 if n is None else _check(n)
+
+
+def threads_for(n, threshold):
+    """Threads for a call on n elements: 1 below ``threshold``, else one per threshold / 2
+    elements, up to ``get_num_threads()``."""
+    if n < threshold:
+        return 1
+    return min(get_num_threads(), 2 * n // threshold)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,167 @@
+"""The call path of the elementwise functions: one kernel attempt, and on refusal one prepared call.
+
+``unary`` (a forward) and ``binary`` (a gradient) make the attempt on the caller's arrays as
+they are: the kernel checks, in C, that every operand is C-contiguous, aligned, of one dtype and
+shape, ``out`` writable and apart from the inputs (or one of them, in place), and refuses without
+writing what it cannot take.  Python checks nothing before the attempt (at 1,000 elements, checks
+and ``ravel()`` views in Python were a third of the call).  On refusal, the checks in ``_checks``
+name what is wrong or pass, ``flatten`` maps every operand onto a 1-D view (or a contiguous copy),
+and the kernel is called once more, on operands it cannot refuse.
+
+float16 is computed in float32: converted to a float32 temporary, computed there in place, and
+rounded once into ``out``.
+"""
+
+import numpy as np
+
+from ._checks import (
+    as_input,
+    check_param_f32,
+    check_same_shape,
+    outside_f32,
+    prepare_out,
+)
+from ._dispatch import F32, F64, KERNELS, STATUS
+from ._threads import PARALLEL_MIN_CHEAP, threads_for
+
+_DONE = STATUS.DONE
+
+
+# ---------------------------------------------------------------------------------------------
+# layout: every operand onto one flat order
+
+
+def _is_c(a):
+    f = a.flags
+    return f.c_contiguous and f.aligned
+
+
+def _is_f(a):
+    f = a.flags
+    return f.f_contiguous and f.aligned
+
+
+def contiguous(a):
+    """``a`` if C-contiguous and aligned, else a C-contiguous aligned copy.
+
+    (np.ascontiguousarray keeps an unaligned array as it is; the kernels need aligned data.)
+    """
+    return a if _is_c(a) else a.copy(order="C")
+
+
+def _unshare(a, out):
+    """``a``, or a copy of it if ``out`` overlaps it other than element for element."""
+    if a is out or not np.may_share_memory(a, out):
+        return a
+    ai, oi = a.__array_interface__, out.__array_interface__
+    if ai["data"] == oi["data"] and a.strides == out.strides:
+        return a  # the same elements in the same places: in place is safe
+    return a.copy()
+
+
+def flatten(inputs, out):
+    """1-D views (or contiguous copies) of ``inputs`` and ``out``, in one flat order.
+
+    Returns ``(flat_inputs, flat_out, writeback, order)``.  ``order`` ("C" or "F") is the order
+    in which the flat arrays walk the elements; when ``writeback`` is not None the kernel writes
+    that C-ordered temporary and the caller copies it into ``out``.  An input that overlaps
+    ``out`` other than element for element is copied first.
+    """
+    if all(_is_c(a) for a in inputs) and _is_c(out):
+        order = "C"
+    elif all(_is_f(a) for a in inputs) and _is_f(out):
+        order = "F"
+    else:
+        order = None
+    inputs = [_unshare(a, out) for a in inputs]
+    if order is not None:
+        flat = [a.reshape(-1, order=order) for a in inputs]
+        return flat, out.reshape(-1, order=order), None, order
+    flat = [contiguous(a).reshape(-1) for a in inputs]
+    if _is_c(out):
+        return flat, out.reshape(-1), None, "C"
+    tmp = np.empty(out.shape, out.dtype)
+    return flat, tmp.reshape(-1), tmp, "C"
+
+
+def round_to_f16(out, result32):
+    """Store a float32 result into a float16 ``out``: one rounding (overflow to inf is IEEE's)."""
+    with np.errstate(over="ignore"):
+        np.copyto(out, result32, casting="same_kind")
+
+
+def _prepared_call(kern, op, inputs, out, a, b, threshold):
+    """The call after a refusal: flat operands the kernel takes, then ``out`` written back."""
+    n = out.size
+    if n == 0:
+        return
+    flat, flat_out, writeback, _ = flatten(inputs, out)
+    if kern(op, *flat, flat_out, a, b, threads_for(n, threshold)) != _DONE:
+        # contiguous, aligned, apart, of one dtype: a refusal here is a bug in relufast
+        raise RuntimeError(f"relufast: the kernel refused prepared operands (op {op})")
+    if writeback is not None:
+        np.copyto(out, writeback)
+
+
+# ---------------------------------------------------------------------------------------------
+# the two call shapes
+
+
+def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None,
+          nonzero=False):
+    """out = f(x) for forward op ``op``; ``pname`` names the parameter ``a`` in range errors."""
+    if type(x) is not np.ndarray:
+        x = as_input(fn, "x", x)
+    kern = KERNELS.forward.get(x.dtype)
+    if kern is None:  # float16 (computed in float32), or a dtype to refuse
+        x = as_input(fn, "x", x)
+    if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
+        check_param_f32(fn, pname, a, nonzero)
+    if kern is not None:
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        n = x.size
+        if type(o) is np.ndarray and kern(
+                op, x, o, a, b, 1 if n < threshold else threads_for(n, threshold)) == _DONE:
+            return o
+        o = prepare_out(fn, out, x)
+        _prepared_call(kern, op, (x,), o, a, b, threshold)
+    else:
+        o = prepare_out(fn, out, x)
+        x32 = x.astype(np.float32)
+        _prepared_call(KERNELS.forward[F32], op, (x32,), x32, a, b, threshold)
+        round_to_f16(o, x32)
+    return o if out is None else out
+
+
+def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xname="x",
+           pname=None, nonzero=False):
+    """out = grad * f'(x) for gradient op ``op`` (x is f's output when ``xname`` is "y")."""
+    if type(grad) is not np.ndarray:
+        grad = as_input(fn, "grad", grad)
+    if type(x) is not np.ndarray:
+        x = as_input(fn, xname, x)
+    kern = KERNELS.gradient.get(x.dtype)
+    gdt = grad.dtype
+    if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, or to refuse
+        grad = as_input(fn, "grad", grad)
+        x = as_input(fn, xname, x)
+        check_same_shape(fn, grad, x, xname)
+    if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
+        check_param_f32(fn, pname, a, nonzero)
+    if kern is not None:
+        if grad.shape != x.shape:
+            check_same_shape(fn, grad, x, xname)
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        n = x.size
+        if type(o) is np.ndarray and kern(
+                op, grad, x, o, a, b, 1 if n < threshold else threads_for(n, threshold)) == _DONE:
+            return o
+        o = prepare_out(fn, out, x)
+        _prepared_call(kern, op, (grad, x), o, a, b, threshold)
+    else:
+        o = prepare_out(fn, out, x)
+        g32 = grad.astype(np.float32)
+        _prepared_call(KERNELS.gradient[F32], op, (g32, x.astype(np.float32)), g32, a, b,
+                       threshold)
+        round_to_f16(o, g32)
+    return o if out is None else out

@@ -1,0 +1,149 @@
+"""Input checks: dtypes, shapes, ``out``, parameters.  One place, one style of message.
+
+Every message names the function, the argument, what was expected and what came.  Each check
+runs before anything is written, so a refused call leaves every array as it was.  The hot path
+(``_call``) skips them: the kernel checks its operands in C and refuses, without writing, what
+it cannot take; only then do these run, to name the problem or to prepare what the kernel needs.
+"""
+
+import math
+
+import numpy as np
+
+from ._dispatch import F16, F32, F64
+
+DTYPES = (F16, F32, F64)
+_SUPPORTED = "float16, float32 and float64"
+
+_F32_MAX = float(np.finfo(np.float32).max)
+_F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
+
+
+def as_input(fn, name, a):
+    """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``.
+
+    An ndarray keeps its dtype (or is refused); a subclass (np.memmap, np.matrix) comes back as
+    a base-class view of the same memory, so that the kernels see plain arrays; a MaskedArray
+    is refused (its mask would be ignored).  A NumPy float scalar keeps its dtype; other
+    array-likes (lists, Python numbers) become float64.
+    """
+    if isinstance(a, np.ndarray):
+        if isinstance(a, np.ma.MaskedArray):
+            raise TypeError(
+                f"{fn}: {name} is a numpy.ma.MaskedArray, which relufast does not support "
+                f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
+            )
+        dt = a.dtype
+        if not (dt is F32 or dt is F64 or dt is F16 or dt in DTYPES):
+            raise TypeError(dtype_message(fn, name, dt))
+        return a if type(a) is np.ndarray else a.view(np.ndarray)
+    if isinstance(a, np.generic) and a.dtype in DTYPES:
+        return np.asarray(a)
+    try:
+        arr = np.asarray(a)
+        if arr.dtype.kind == "O" and all(isinstance(v, (int, float)) for v in arr.flat):
+            arr = np.asarray(a, dtype=np.float64)  # Python ints beyond 64 bits
+    except Exception as e:  # ragged lists, objects NumPy cannot convert
+        raise TypeError(
+            f"{fn}: {name} must be an array or array-like of real numbers, "
+            f"got {type(a).__name__} that NumPy cannot convert ({e})"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{fn}: {name} must be an array or array-like of real numbers, "
+            f"got {type(a).__name__} holding {arr.dtype}"
+        )
+    return arr.astype(np.float64)
+
+
+def dtype_message(fn, name, dt):
+    if dt.kind == "f" and not dt.isnative and dt.newbyteorder("=") in DTYPES:
+        return (
+            f"{fn}: {name} has non-native byte order ({dt.str}); supported dtypes are "
+            f"{_SUPPORTED} in native byte order: use {name}.astype({dt.newbyteorder('=').name})"
+        )
+    return f"{fn}: {name} has dtype {dt}; supported dtypes are {_SUPPORTED}"
+
+
+def check_out(fn, out, like, name="out"):
+    """``out`` must be a writable ndarray of ``like``'s shape and dtype."""
+    if not isinstance(out, np.ndarray) or isinstance(out, np.ma.MaskedArray):
+        raise TypeError(f"{fn}: {name} must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != like.dtype:
+        raise TypeError(
+            f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
+        )
+    if out.shape != like.shape:
+        raise ValueError(
+            f"{fn}: {name} has shape {out.shape}, expected {like.shape} (the input's shape)"
+        )
+    if not out.flags.writeable:
+        raise ValueError(f"{fn}: {name} is read-only")
+
+
+def prepare_out(fn, out, x):
+    """A new array like x, or the caller's ``out`` after checking it (as a plain ndarray)."""
+    if out is None:
+        return np.empty_like(x, subok=False)
+    if out is not x:
+        check_out(fn, out, x)
+        return out if type(out) is np.ndarray else out.view(np.ndarray)
+    if not x.flags.writeable:
+        raise ValueError(f"{fn}: out is read-only")
+    return out
+
+
+def check_same_shape(fn, grad, x, xname="x"):
+    """``grad`` and ``x`` (named ``xname``) must have one shape and one dtype."""
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"{fn}: grad has shape {grad.shape} but {xname} has shape {x.shape}; they must match"
+        )
+    if grad.dtype != x.dtype:
+        raise TypeError(
+            f"{fn}: grad has dtype {grad.dtype} but {xname} has dtype {x.dtype}; they must match"
+        )
+
+
+def param(fn, name, value, nonzero=False):
+    """A finite real parameter (a slope, an alpha) as a Python float."""
+    if type(value) is float and -_F32_MAX <= value <= _F32_MAX and (value or not nonzero):
+        return value  # the common case, with one type test and two compares
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__}")
+    try:
+        v = float(value)
+    except OverflowError:  # a Python int beyond float64's range
+        raise ValueError(f"{fn}: {name} must be finite, got an int of {value.bit_length()} "
+                         "bits, beyond float64's range") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{fn}: {name} must be finite, got {v}")
+    if nonzero and v == 0:
+        raise ValueError(f"{fn}: {name} must be nonzero, got {v}")
+    return v
+
+
+def outside_f32(value, nonzero):
+    """True if ``value`` overflows float32, or is to be nonzero and rounds to 0 there."""
+    return (value > _F32_MAX or value < -_F32_MAX
+            or (nonzero and -_F32_ROUNDS_TO_ZERO <= value <= _F32_ROUNDS_TO_ZERO))
+
+
+def check_param_f32(fn, name, value, nonzero):
+    """Parameters are rounded to the compute precision: in float32 they must stay valid."""
+    if abs(value) > _F32_MAX:
+        raise ValueError(
+            f"{fn}: {name}={value} overflows float32, the precision this array is computed in"
+        )
+    if nonzero and abs(value) <= _F32_ROUNDS_TO_ZERO:
+        raise ValueError(
+            f"{fn}: {name}={value} rounds to 0 in float32, the precision this array is "
+            "computed in; it must be nonzero"
+        )
+
+
+def no_from_output(fn, from_output, why):
+    if from_output:
+        raise ValueError(f"{fn}: from_output=True is not supported: {why}")

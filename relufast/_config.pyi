@@ -1,0 +1,6 @@
+from typing import Protocol
+
+class _SupportsWrite(Protocol):
+    def write(self, s: str, /) -> object: ...
+
+def show_config(file: _SupportsWrite | None = None) -> None: ...
