@@ -8,15 +8,7 @@ import pytest
 
 import relufast
 
-from conftest import (
-    DTYPES,
-    ELEMENTWISE,
-    F16,
-    F32,
-    F64,
-    NO_FROM_OUTPUT,
-    fn_params,
-)
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, NO_FROM_OUTPUT, fn_params
 
 SHAPE = (2, 3)
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _reference as ref
 
-from conftest import (
+import reference as ref
+from cases import (
     DTYPES,
     ELEMENTWISE,
     F16,
@@ -24,19 +24,22 @@ from conftest import (
     SCALES,
     SPECIAL_GROUPS,
     TRANSCENDENTAL,
-    TRANSCENDENTAL_ULP_TOL,
-    assert_gradient_ulp,
-    assert_same,
-    derivative_floor,
-    exact_values,
+    float64_sample,
     fn_params,
     in_layout,
     mixed_values,
     random_values,
     shape_id,
     special_values,
+    sweep,
 )
-from test_values import float64_sample, sweep
+from numerics import (
+    TRANSCENDENTAL_ULP_TOL,
+    assert_gradient_ulp,
+    assert_same,
+    derivative_floor,
+    exact_values,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 

@@ -11,7 +11,8 @@ import pytest
 
 import relufast
 from relufast import _openmp, _threads
-from relufast import _reference as ref
+
+import reference as ref
 
 
 # found probing parameter conversion for the fuzz harness (tools/fuzz.py): float(10**400)

@@ -7,8 +7,8 @@ broadcast, an as_strided view with negative, zero and overlapping strides, a Pyt
 bad one: wrong shape, wrong dtype, non-native, read-only, masked, not an array), and at most one
 fault (a bad parameter, dtype, weight, axis, grad/x mismatch, from_output).  Then:
 
-* a valid call returns what tests/conftest.py's oracle says: the float64 twin
-  (relufast._reference) rounded to the dtype, bitwise for relu, leaky_relu, prelu and relu6, and
+* a valid call returns what the oracle says: the float64 twin
+  (tests/reference.py) rounded to the dtype, bitwise for relu, leaky_relu, prelu and relu6, and
   within TRANSCENDENTAL_ULP_TOL in float32 for the others; float16 is the float32 computation
   rounded once; float64 results of the transcendental functions are checked against the twin at
   F64_TWIN_TOL ulp (the exact float64 accuracy is test_values.py's job, with mpmath);
@@ -38,23 +38,25 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import relufast  # noqa: E402
-from relufast import _reference as ref  # noqa: E402
 
-from conftest import (  # noqa: E402
+import reference as ref  # noqa: E402
+from cases import (  # noqa: E402
     F16,
     F32,
     F64,
     LAYOUTS,
     OUT_LAYOUTS,
-    TRANSCENDENTAL_ULP_TOL,
     Fn,
+    in_layout,
+    mixed_values,
+    working_dtype,
+)
+from numerics import (  # noqa: E402
+    TRANSCENDENTAL_ULP_TOL,
     assert_gradient_ulp,
     assert_same,
     assert_ulp,
     derivative_floor,
-    in_layout,
-    mixed_values,
-    working_dtype,
 )
 
 pytestmark = [
@@ -109,7 +111,7 @@ _SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)
 @st.composite
 def values_of(draw, dtype, shape):
     """Values of ``dtype``: Hypothesis's (which favour simple ones: 0, 1, the edges) or, half
-    the time, conftest's mixed_values (every scale, the edge values sprinkled in), which make a
+    the time, cases.mixed_values (every scale, the edge values sprinkled in), which make a
     wrong element, a stale one or a missed write show."""
     if draw(st.booleans()):
         return draw(hnp.arrays(dtype, shape, elements=_elements(dtype)))
@@ -271,7 +273,7 @@ def _bad_out(kind, shape, dtype, seed):
 
 
 def _fn(name, param, approximate):
-    """conftest's Fn for this function and parameter (so its twin and floors apply)."""
+    """cases' Fn for this function and parameter (so its twin and floors apply)."""
     if name in PARAM:
         params = ((PARAM[name], float(param)),)
     elif name == "gelu":

@@ -14,17 +14,8 @@ import pytest
 import relufast
 from relufast import _api, _openmp
 
-from conftest import (
-    DTYPES,
-    ELEMENTWISE,
-    F16,
-    F32,
-    F64,
-    assert_same,
-    fn_params,
-    mixed_values,
-    random_values,
-)
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, mixed_values, random_values
+from numerics import assert_same
 
 pytestmark = [
     pytest.mark.usefixtures("thread_state"),
