@@ -1,5 +1,6 @@
-"""Every bad input SPEC names: the exception type, a message that names the argument, and an
-``out`` left byte-for-byte as it was (nothing is written before the checks pass)."""
+"""Every bad input docs/semantics.md names: the exception type, a message that names the
+argument, and an ``out`` left byte-for-byte as it was (nothing is written before the checks
+pass)."""
 
 import re
 

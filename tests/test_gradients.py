@@ -486,7 +486,7 @@ def test_prelu_grad_into_out(rng):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 def test_gradient_limits_at_infinity_gelu_silu(dtype):
-    # SPEC: +-inf give the mathematical limits: f'(-inf) = 0 and f'(+inf) = 1
+    # docs/semantics.md: +-inf give the mathematical limits: f'(-inf) = 0 and f'(+inf) = 1
     g = np.ones(2, dtype)
     x = np.array([-inf, inf], dtype)
     for call in (lambda: relufast.gelu_grad(g, x), lambda: relufast.silu_grad(g, x)):

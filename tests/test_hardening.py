@@ -16,7 +16,7 @@ import reference as ref
 
 
 # found probing parameter conversion for the fuzz harness (tools/fuzz.py): float(10**400)
-# raised OverflowError, which escaped the API instead of the ValueError SPEC names
+# raised OverflowError, which escaped the API instead of the ValueError of docs/semantics.md
 @pytest.mark.parametrize("call", [
     lambda p: relufast.leaky_relu(np.ones(3), p),
     lambda p: relufast.leaky_relu_grad(np.ones(3), np.ones(3), p),
@@ -109,7 +109,8 @@ def test_elu_grad_large_alpha_where_exp_underflows(dtype, x, alpha):
 
 # found by tests/test_properties.py after rebasing onto the kernels' weight check: a non-finite
 # prelu weight is refused by the kernels, which an empty x never reaches, so prelu(empty, nan)
-# returned quietly where leaky_relu(empty, nan) raises (SPEC: a bad parameter is a ValueError)
+# returned quietly where leaky_relu(empty, nan) raises (a bad parameter is a ValueError,
+# docs/semantics.md)
 @pytest.mark.parametrize("x, weight, axis", [
     (np.ones(0), float("nan"), 1),
     (np.ones((0, 3), np.float32), np.array([1.0, np.inf, 2.0], np.float32), 1),

@@ -12,8 +12,8 @@ fault (a bad parameter, dtype, weight, axis, grad/x mismatch, from_output).  The
   within TRANSCENDENTAL_ULP_TOL in float32 for the others; float16 is the float32 computation
   rounded once; float64 results of the transcendental functions are checked against the twin at
   F64_TWIN_TOL ulp (the exact float64 accuracy is test_values.py's job, with mpmath);
-* a refused call raises the exception SPEC names, with the argument's name in the message, and
-  writes nothing: ``out`` and every input keep their bytes;
+* a refused call raises the exception docs/semantics.md names, with the argument's name in the
+  message, and writes nothing: ``out`` and every input keep their bytes;
 * an input is never modified unless it is ``out``.
 
 Known, open bugs would be masked element by element in ``_known_bug_mask`` (none is open now:
@@ -351,8 +351,8 @@ def check_gradient(fn, gv, xv, got, from_output):
     if underflows.any():
         got = np.where(underflows & (got == 0), want.astype(dtype), got)
     # f'(x) beyond float64's range at a finite x (celu with alpha < 0, exp(x / alpha)): the true
-    # derivative is finite, so a zero grad times it is exactly (signed) 0 (SPEC: no spurious
-    # NaN), where the twin's d is inf and 0 * inf NaN
+    # derivative is finite, so a zero grad times it is exactly (signed) 0 (docs/semantics.md: no
+    # spurious NaN), where the twin's d is inf and 0 * inf NaN
     with np.errstate(all="ignore"):
         huge = np.isinf(d) & np.isfinite(x64) & (g64 == 0)
     if huge.any():

@@ -145,7 +145,8 @@ def test_float16_is_float32_rounded_once(fn, rng):
     [pytest.param(fn, dt, id=f"{fn.id}-{dt.name}") for fn in ELEMENTWISE for dt in DTYPES],
 )
 def test_no_spurious_overflow_or_nan(fn, dtype):
-    # SPEC: every function is finite wherever its true value is (the twin, rounded to dtype)
+    # docs/semantics.md: every function is finite wherever its true value is (the twin, rounded
+    # to dtype)
     x = sweep(dtype)
     got = fn.forward(x)
     with np.errstate(over="ignore"):
@@ -238,7 +239,7 @@ def test_limits_at_infinity(dtype):
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
 def test_gelu_of_negative_infinity_is_zero(approximate, dtype):
     got = relufast.gelu(np.array([-np.inf], dtype), approximate=approximate)
-    assert got[0] == 0, got  # SPEC: "gelu(-inf) is 0, not NaN"
+    assert got[0] == 0, got  # docs/semantics.md: gelu(-inf) is -0.0, not NaN
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -265,7 +266,8 @@ def test_relu6_caps_at_six():
 
 
 def test_docstring_formulas_hold_on_small_inputs():
-    # the formulas of SPEC's table, spelled out once with NumPy on a few float64 values
+    # the formulas of the docstrings (and docs/functions.md), spelled out once with NumPy on a
+    # few float64 values
     x = np.array([-3.0, -0.5, 0.0, 0.5, 3.0, 7.0])
     np.testing.assert_array_equal(relufast.relu(x), np.maximum(x, 0))
     np.testing.assert_array_equal(relufast.leaky_relu(x, 0.2), np.where(x > 0, x, 0.2 * x))
