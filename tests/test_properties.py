@@ -285,7 +285,7 @@ def _fn(name, param, approximate):
 
 
 def _known_bug_mask(fn, x64, dtype, *, gradient):
-    """Elements where a known, open bug (conftest's BUG_* markers, test_hardening's) applies."""
+    """Elements where a known, open bug (a cases.known_bug marker on its test) applies."""
     x64 = np.asarray(x64, F64)
     mask = np.zeros(x64.shape, bool)
     return mask
@@ -743,7 +743,7 @@ def test_prelu(data, case):
         # a float64 sum of products that cancel (grad and x near float32's max: terms of
         # 1e76) is off by up to 2**-45 of their mass, which can exceed float32's range: the
         # rounded result is then +-inf although the exact sum is small (a limit of float64
-        # accumulation, reported in tests/test_hardening.py)
+        # accumulation, an xfail in tests/test_gradients.py)
         ok |= np.isinf(got_gw) & (tol >= float(np.finfo(xdt).max))
     assert ok.all(), (gw, want_gw)
     if isinstance(g, np.ndarray) and g.flags.writeable:
