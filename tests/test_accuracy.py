@@ -4,7 +4,7 @@ The issue's bounds, everywhere (the saturating tails of erf, tanh, sigmoid and e
 where exp(x) - 1 loses digits, included): float64 within 4 ulp, float32 within 2 ulp, float16
 within 1 ulp, and no NaN or inf where the true value is finite.
 
-* **ulp**: conftest's ``ulp_error``, |got - exact| in units of the dtype's spacing at the exact
+* **ulp**: numerics' ``ulp_error``, |got - exact| in units of the dtype's spacing at the exact
   value (the smallest subnormal below the normal range); an exact value that rounds past the
   largest finite number must come out as the same infinity.  Measured against the exact value,
   not against its rounding: an error <= N ulp of the exact value puts the result within N
@@ -22,12 +22,12 @@ within 1 ulp, and no NaN or inf where the true value is finite.
   to the largest finite value with random signs, 20% uniform over the range where exp over- and
   underflows, 25% uniform over [-40, 40], 10% log-uniform magnitudes in [2**-70, 2] for
   expm1's cancellation near 0, 5% over [-2, 0] where the derivatives of gelu and silu cross
-  zero), plus the edge values: conftest.special_values (zeros, subnormals, kinks, huge, inf,
+  zero), plus the edge values: cases.special_values (zeros, subnormals, kinks, huge, inf,
   NaN) and the 64 floats either side of every threshold where the exponential's argument makes
   a result overflow, go subnormal or underflow, and of the derivatives' zeros.  float16: all
   65536 bit patterns, every finite value, both infinities and NaNs: exhaustive, so stronger
   than any sample.
-* **references**: float32 and float16 against the float64 twin (relufast._reference, within
+* **references**: float32 and float16 against the float64 twin (tests/reference.py, within
   8 float64 ulp of the exact value, test_reference.py: 2**-26 float32 ulp, far below the
   bounds).  float64 against an extended-precision reference (``reference64``): x87 long double
   (64-bit significand) with the exponentials' arguments exact or carried in double-double, and
@@ -51,21 +51,10 @@ import numpy as np
 import pytest
 
 from relufast import _api
-from relufast import _reference as ref
 
-from conftest import (
-    F16,
-    F32,
-    F64,
-    TRANSCENDENTAL,
-    TRANSCENDENTAL_ULP_TOL,
-    derivative_floor,
-    exact_values,
-    mpmath,
-    special_values,
-    ulp_error,
-    working_dtype,
-)
+import reference as ref
+from cases import F16, F32, F64, TRANSCENDENTAL, special_values, working_dtype
+from numerics import TRANSCENDENTAL_ULP_TOL, derivative_floor, exact_values, mpmath, ulp_error
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 
@@ -134,7 +123,7 @@ def _neighbours(centres, dtype, k=64):
 
 
 def edge_points(fn, dtype):
-    """conftest's edge values, and the floats either side of the thresholds: where the
+    """cases' edge values, and the floats either side of the thresholds: where the
     exponential's argument makes a result (of the dtype or of the working dtype) overflow, go
     subnormal or underflow, and the zero of the derivative."""
     dtype = np.dtype(dtype)

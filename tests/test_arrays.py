@@ -12,7 +12,7 @@ import pytest
 
 import relufast
 
-from conftest import (
+from cases import (
     DTYPES,
     ELEMENTWISE,
     F16,
@@ -21,7 +21,6 @@ from conftest import (
     LAYOUTS,
     OUT_LAYOUTS,
     SHAPES,
-    assert_same,
     broadcast_input,
     fn_params,
     in_layout,
@@ -29,6 +28,7 @@ from conftest import (
     random_values,
     shape_id,
 )
+from numerics import assert_same
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 

@@ -1,5 +1,6 @@
-"""Every bad input SPEC names: the exception type, a message that names the argument, and an
-``out`` left byte-for-byte as it was (nothing is written before the checks pass)."""
+"""Every bad input docs/semantics.md names: the exception type, a message that names the
+argument, and an ``out`` left byte-for-byte as it was (nothing is written before the checks
+pass)."""
 
 import re
 
@@ -8,15 +9,7 @@ import pytest
 
 import relufast
 
-from conftest import (
-    DTYPES,
-    ELEMENTWISE,
-    F16,
-    F32,
-    F64,
-    NO_FROM_OUTPUT,
-    fn_params,
-)
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, NO_FROM_OUTPUT, fn_params
 
 SHAPE = (2, 3)
 
@@ -269,6 +262,34 @@ def test_prelu_weight_that_rounds_to_inf_is_refused():
     refused(lambda: relufast.prelu(_x(F32), 1e39, out=out), ValueError, "weight", out=out)
 
 
+# found probing parameter conversion for the fuzz harness (tools/fuzz.py): float(10**400)
+# raised OverflowError, which escaped the API instead of the ValueError of docs/semantics.md
+@pytest.mark.parametrize("call", [
+    lambda p: relufast.leaky_relu(np.ones(3), p),
+    lambda p: relufast.leaky_relu_grad(np.ones(3), np.ones(3), p),
+    lambda p: relufast.elu(np.ones(3), p),
+    lambda p: relufast.elu_grad(np.ones(3), np.ones(3), p),
+    lambda p: relufast.celu(np.ones(3), p),
+    lambda p: relufast.celu_grad(np.ones(3), np.ones(3), p),
+])
+@pytest.mark.parametrize("value", [10**400, -10**400, 2**1024], ids=["1e400", "-1e400", "2**1024"])
+def test_python_int_parameter_beyond_float64_is_a_value_error(call, value):
+    with pytest.raises(ValueError, match="must be finite"):
+        call(value)
+
+
+# the same for prelu's scalar weight, which raised TypeError ("NumPy cannot convert") where a
+# slope raises ValueError
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["1e400", "-1e400"])
+def test_prelu_python_int_weight_beyond_float64_is_a_value_error(value):
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu(x, value)
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu_grad(x, x, value)
+    assert relufast.prelu(-x, 3)[0, 0] == -3.0  # an ordinary int weight still works
+
+
 def test_parameter_values_that_are_allowed():
     x = _x()
     relufast.elu(x, 0.0)
@@ -327,6 +348,22 @@ def test_prelu_bad_weight(call):
     for w, kw, exc in cases:
         out = sentinel()
         refused(lambda: f(x, w, out, **kw), exc, "weight", out=out)
+
+
+# found by tests/test_properties.py after rebasing onto the kernels' weight check: a non-finite
+# prelu weight is refused by the kernels, which an empty x never reaches, so prelu(empty, nan)
+# returned quietly where leaky_relu(empty, nan) raises (a bad parameter is a ValueError,
+# docs/semantics.md)
+@pytest.mark.parametrize("x, weight, axis", [
+    (np.ones(0), float("nan"), 1),
+    (np.ones((0, 3), np.float32), np.array([1.0, np.inf, 2.0], np.float32), 1),
+    (np.ones((2, 0), np.float16), np.array([np.nan, 0.5], np.float16), 0),
+], ids=["scalar", "vector", "float16"])
+def test_prelu_non_finite_weight_is_refused_for_empty_x(x, weight, axis):
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu(x, weight, axis=axis)
+    with pytest.raises(ValueError, match="weight must be finite"):
+        relufast.prelu_grad(x, x, weight, axis=axis)
 
 
 @pytest.mark.parametrize("call", list(PRELU_CALLS))

@@ -9,16 +9,8 @@ import pytest
 import relufast
 from relufast import _api
 
-from conftest import (
-    ELEMENTWISE,
-    F32,
-    F64,
-    TRANSCENDENTAL_ULP_TOL,
-    assert_same,
-    derivative_floor,
-    mixed_values,
-    ulp_error,
-)
+from cases import ELEMENTWISE, F32, F64, mixed_values
+from numerics import TRANSCENDENTAL_ULP_TOL, assert_same, derivative_floor, ulp_error
 
 pytestmark = [
     pytest.mark.usefixtures("default_isa"),

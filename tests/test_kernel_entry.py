@@ -8,7 +8,7 @@ import pytest
 
 from relufast import _api
 
-from conftest import F32, F64
+from cases import F32, F64
 
 
 def _modules():

@@ -7,13 +7,13 @@ broadcast, an as_strided view with negative, zero and overlapping strides, a Pyt
 bad one: wrong shape, wrong dtype, non-native, read-only, masked, not an array), and at most one
 fault (a bad parameter, dtype, weight, axis, grad/x mismatch, from_output).  Then:
 
-* a valid call returns what tests/conftest.py's oracle says: the float64 twin
-  (relufast._reference) rounded to the dtype, bitwise for relu, leaky_relu, prelu and relu6, and
+* a valid call returns what the oracle says: the float64 twin
+  (tests/reference.py) rounded to the dtype, bitwise for relu, leaky_relu, prelu and relu6, and
   within TRANSCENDENTAL_ULP_TOL in float32 for the others; float16 is the float32 computation
   rounded once; float64 results of the transcendental functions are checked against the twin at
   F64_TWIN_TOL ulp (the exact float64 accuracy is test_values.py's job, with mpmath);
-* a refused call raises the exception SPEC names, with the argument's name in the message, and
-  writes nothing: ``out`` and every input keep their bytes;
+* a refused call raises the exception docs/semantics.md names, with the argument's name in the
+  message, and writes nothing: ``out`` and every input keep their bytes;
 * an input is never modified unless it is ``out``.
 
 Known, open bugs would be masked element by element in ``_known_bug_mask`` (none is open now:
@@ -38,23 +38,25 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import relufast  # noqa: E402
-from relufast import _reference as ref  # noqa: E402
 
-from conftest import (  # noqa: E402
+import reference as ref  # noqa: E402
+from cases import (  # noqa: E402
     F16,
     F32,
     F64,
     LAYOUTS,
     OUT_LAYOUTS,
-    TRANSCENDENTAL_ULP_TOL,
     Fn,
+    in_layout,
+    mixed_values,
+    working_dtype,
+)
+from numerics import (  # noqa: E402
+    TRANSCENDENTAL_ULP_TOL,
     assert_gradient_ulp,
     assert_same,
     assert_ulp,
     derivative_floor,
-    in_layout,
-    mixed_values,
-    working_dtype,
 )
 
 pytestmark = [
@@ -109,7 +111,7 @@ _SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)
 @st.composite
 def values_of(draw, dtype, shape):
     """Values of ``dtype``: Hypothesis's (which favour simple ones: 0, 1, the edges) or, half
-    the time, conftest's mixed_values (every scale, the edge values sprinkled in), which make a
+    the time, cases.mixed_values (every scale, the edge values sprinkled in), which make a
     wrong element, a stale one or a missed write show."""
     if draw(st.booleans()):
         return draw(hnp.arrays(dtype, shape, elements=_elements(dtype)))
@@ -271,7 +273,7 @@ def _bad_out(kind, shape, dtype, seed):
 
 
 def _fn(name, param, approximate):
-    """conftest's Fn for this function and parameter (so its twin and floors apply)."""
+    """cases' Fn for this function and parameter (so its twin and floors apply)."""
     if name in PARAM:
         params = ((PARAM[name], float(param)),)
     elif name == "gelu":
@@ -283,7 +285,7 @@ def _fn(name, param, approximate):
 
 
 def _known_bug_mask(fn, x64, dtype, *, gradient):
-    """Elements where a known, open bug (conftest's BUG_* markers, test_hardening's) applies."""
+    """Elements where a known, open bug (a cases.known_bug marker on its test) applies."""
     x64 = np.asarray(x64, F64)
     mask = np.zeros(x64.shape, bool)
     return mask
@@ -349,8 +351,8 @@ def check_gradient(fn, gv, xv, got, from_output):
     if underflows.any():
         got = np.where(underflows & (got == 0), want.astype(dtype), got)
     # f'(x) beyond float64's range at a finite x (celu with alpha < 0, exp(x / alpha)): the true
-    # derivative is finite, so a zero grad times it is exactly (signed) 0 (SPEC: no spurious
-    # NaN), where the twin's d is inf and 0 * inf NaN
+    # derivative is finite, so a zero grad times it is exactly (signed) 0 (docs/semantics.md: no
+    # spurious NaN), where the twin's d is inf and 0 * inf NaN
     with np.errstate(all="ignore"):
         huge = np.isinf(d) & np.isfinite(x64) & (g64 == 0)
     if huge.any():
@@ -741,7 +743,7 @@ def test_prelu(data, case):
         # a float64 sum of products that cancel (grad and x near float32's max: terms of
         # 1e76) is off by up to 2**-45 of their mass, which can exceed float32's range: the
         # rounded result is then +-inf although the exact sum is small (a limit of float64
-        # accumulation, reported in tests/test_hardening.py)
+        # accumulation, an xfail in tests/test_gradients.py)
         ok |= np.isinf(got_gw) & (tol >= float(np.finfo(xdt).max))
     assert ok.all(), (gw, want_gw)
     if isinstance(g, np.ndarray) and g.flags.writeable:

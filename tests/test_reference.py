@@ -1,4 +1,4 @@
-"""The oracle itself: relufast._reference against mpmath, and its special values.
+"""The oracle itself: reference.py (the float64 twin) against mpmath, and its special values.
 
 The twin is the oracle for float32 and float16 results (and for float64 results of the exact
 functions), so it must be right far below a float32 ulp.  In float64 it is within
@@ -12,21 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from relufast import _reference as ref
-
-from conftest import (
-    ELEMENTWISE,
-    F32,
-    F64,
-    SCALES,
-    TRANSCENDENTAL,
-    assert_gradient_ulp,
-    assert_same,
-    assert_ulp,
-    derivative_floor,
-    exact_values,
-    fn_params,
-)
+import reference as ref
+from cases import ELEMENTWISE, F32, F64, SCALES, TRANSCENDENTAL, fn_params
+from numerics import assert_gradient_ulp, assert_same, assert_ulp, derivative_floor, exact_values
 
 REFERENCE_ULP_TOL = 8.0
 SUBNORMAL_MARGIN = 1e-290

@@ -25,7 +25,8 @@ import pytest
 import relufast
 from relufast import _api
 
-from conftest import ELEMENTWISE, F16, F32, F64, assert_same, mixed_values, random_values
+from cases import ELEMENTWISE, F16, F32, F64, mixed_values, random_values
+from numerics import assert_same
 
 pytestmark = [
     pytest.mark.usefixtures("thread_state"),

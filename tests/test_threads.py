@@ -12,19 +12,10 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api, _openmp
+from relufast import _api, _openmp, _threads
 
-from conftest import (
-    DTYPES,
-    ELEMENTWISE,
-    F16,
-    F32,
-    F64,
-    assert_same,
-    fn_params,
-    mixed_values,
-    random_values,
-)
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, mixed_values, random_values
+from numerics import assert_same
 
 pytestmark = [
     pytest.mark.usefixtures("thread_state"),
@@ -175,6 +166,30 @@ def test_bad_thread_counts(bad, exc):
     assert relufast.get_num_threads() == before
 
 
+# found probing the thread API for tests/test_thread_stress.py: set_num_threads accepted any
+# count, and the next large call asked libgomp for that many threads; at 2**31 - 1 libgomp
+# printed "Out of memory allocating 481036338272 bytes" and ended the process, at 2**31 the
+# kernel call raised OverflowError.  Counts above MAX_THREADS are now refused, and an
+# OMP_NUM_THREADS above it is capped.
+@pytest.mark.parametrize("n", [2**31 - 1, 2**31, 10**6])
+def test_absurd_thread_counts_are_refused(n, thread_state):
+    with pytest.raises(ValueError, match="n must be an int from 1 to"):
+        relufast.set_num_threads(n)
+    with pytest.raises(ValueError, match="n must be an int from 1 to"):
+        with relufast.num_threads(n):
+            pass
+    assert relufast.get_num_threads() <= _threads.MAX_THREADS
+
+
+def test_thread_count_cap_is_generous(thread_state):
+    # far past any speedup, yet far below what a runtime fails to start
+    assert 256 <= _threads.MAX_THREADS and 4 * _openmp.num_procs() <= _threads.MAX_THREADS
+    relufast.set_num_threads(_threads.MAX_THREADS)
+    assert relufast.get_num_threads() == _threads.MAX_THREADS
+    with relufast.num_threads(_threads.MAX_THREADS):
+        pass
+
+
 @needs_openmp
 def test_context_manager_nests_and_restores():
     default = relufast.get_num_threads()
@@ -246,6 +261,25 @@ def test_default_follows_omp_num_threads(omp, want):
     if want is None:  # all the cores this process may run on
         want = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert got == want
+
+
+# the other half of test_absurd_thread_counts_are_refused's bug: an OMP_NUM_THREADS above
+# MAX_THREADS is capped, and a large call runs instead of ending the process
+@needs_openmp
+def test_huge_omp_num_threads_does_not_end_the_process():
+    env = dict(os.environ, OMP_NUM_THREADS=str(2**31 - 1))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    code = ("import numpy as np, relufast\n"
+            "from relufast import _threads\n"
+            "assert relufast.get_num_threads() == _threads.MAX_THREADS\n"
+            "x = np.linspace(-1, 1, 40_000)\n"
+            "assert (relufast.relu(x) == np.maximum(x, 0)).all()\n"
+            "print('ok')\n")
+    # from the package's parent, so that a checkout in the working directory does not shadow it
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=120, cwd=root)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stdout, r.stderr)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,17 +18,8 @@ import pytest
 
 import relufast
 
-from conftest import (
-    DTYPES,
-    ELEMENTWISE,
-    F16,
-    F32,
-    F64,
-    assert_same,
-    fn_params,
-    mixed_values,
-    shape_id,
-)
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, mixed_values, shape_id
+from numerics import assert_same
 
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 

@@ -1,6 +1,6 @@
 """Forward values of every elementwise function.
 
-* float32 and float64: against the float64 twin (relufast._reference), bitwise for the exact
+* float32 and float64: against the float64 twin (tests/reference.py), bitwise for the exact
   functions (relu, leaky_relu, prelu, relu6), within TRANSCENDENTAL_ULP_TOL for the others;
   float64 results of the transcendental functions against mpmath (the twin is not exact enough);
 * float16: the float32 computation rounded once to float16, bitwise;
@@ -16,13 +16,9 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _reference as ref
 
-# float16 results are float32 results cast to float16: where they exceed float16's range the
-# cast overflows to inf, and NumPy says so with a RuntimeWarning (the values are still checked)
-pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-
-from conftest import (
+import reference as ref
+from cases import (
     DTYPES,
     ELEMENTWISE,
     EXACT,
@@ -32,15 +28,18 @@ from conftest import (
     SCALES,
     SPECIAL_GROUPS,
     TRANSCENDENTAL,
-    TRANSCENDENTAL_ULP_TOL,
-    assert_same,
-    assert_ulp,
-    exact_values,
+    float64_sample,
     fn_params,
     mixed_values,
     random_values,
     special_values,
+    sweep,
 )
+from numerics import TRANSCENDENTAL_ULP_TOL, assert_same, assert_ulp, exact_values
+
+# float16 results are float32 results cast to float16: where they exceed float16's range the
+# cast overflows to inf, and NumPy says so with a RuntimeWarning (the values are still checked)
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 
 
 def check_forward(fn, x, got):
@@ -92,12 +91,6 @@ def test_random(fn, dtype, scale, rng):
     check_forward(fn, x, fn.forward(x))
 
 
-def float64_sample(rng):
-    """~1500 float64 points: every scale, and a uniform sweep of [-40, 40]."""
-    parts = [random_values(rng, 300, F64, s) for s in SCALES] + [rng.uniform(-40, 40, 300)]
-    return np.concatenate(parts)
-
-
 @pytest.mark.parametrize("fn", fn_params(TRANSCENDENTAL))
 def test_float64_accuracy(fn, rng):
     x = float64_sample(rng)
@@ -147,25 +140,13 @@ def test_float16_is_float32_rounded_once(fn, rng):
         assert np.all(err <= np.spacing(np.abs(got[finite])).astype(F64))
 
 
-def sweep(dtype):
-    """Finite values of ``dtype`` over its whole range, both signs, and densely over the range
-    where exp and expm1 overflow or underflow (|x| <= 800, step 0.1)."""
-    info = np.finfo(dtype)
-    with np.errstate(over="ignore"):
-        mags = np.geomspace(float(info.smallest_subnormal), float(info.max), 2000)
-    dense = np.arange(0, 800, 0.1)
-    v = np.concatenate([mags, -mags, dense, -dense, [0.0, float(info.max), -float(info.max)]])
-    with np.errstate(over="ignore"):
-        v = v.astype(dtype)
-    return v[np.isfinite(v)]
-
-
 @pytest.mark.parametrize(
     "fn, dtype",
     [pytest.param(fn, dt, id=f"{fn.id}-{dt.name}") for fn in ELEMENTWISE for dt in DTYPES],
 )
 def test_no_spurious_overflow_or_nan(fn, dtype):
-    # SPEC: every function is finite wherever its true value is (the twin, rounded to dtype)
+    # docs/semantics.md: every function is finite wherever its true value is (the twin, rounded
+    # to dtype)
     x = sweep(dtype)
     got = fn.forward(x)
     with np.errstate(over="ignore"):
@@ -258,7 +239,7 @@ def test_limits_at_infinity(dtype):
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
 def test_gelu_of_negative_infinity_is_zero(approximate, dtype):
     got = relufast.gelu(np.array([-np.inf], dtype), approximate=approximate)
-    assert got[0] == 0, got  # SPEC: "gelu(-inf) is 0, not NaN"
+    assert got[0] == 0, got  # docs/semantics.md: gelu(-inf) is -0.0, not NaN
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -285,7 +266,8 @@ def test_relu6_caps_at_six():
 
 
 def test_docstring_formulas_hold_on_small_inputs():
-    # the formulas of SPEC's table, spelled out once with NumPy on a few float64 values
+    # the formulas of the docstrings (and docs/functions.md), spelled out once with NumPy on a
+    # few float64 values
     x = np.array([-3.0, -0.5, 0.0, 0.5, 3.0, 7.0])
     np.testing.assert_array_equal(relufast.relu(x), np.maximum(x, 0))
     np.testing.assert_array_equal(relufast.leaky_relu(x, 0.2), np.where(x > 0, x, 0.2 * x))

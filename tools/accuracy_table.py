@@ -16,6 +16,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the checkout's relufast, and tests/: test_accuracy's measurement and the modules it imports
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 import numpy as np  # noqa: E402
@@ -24,8 +25,10 @@ import relufast  # noqa: E402
 from relufast import _api  # noqa: E402
 
 import test_accuracy as acc  # noqa: E402
+from cases import F16, F32, F64  # noqa: E402
+from numerics import mpmath  # noqa: E402
 
-DTYPES = (acc.F16, acc.F32, acc.F64)
+DTYPES = (F16, F32, F64)
 KIND_LABEL = {"forward": "", "gradient": "", "from_output": " from y"}
 
 
@@ -42,7 +45,7 @@ def main(argv=None):
                     help="kernel modules to measure (default: all this machine runs)")
     args = ap.parse_args(argv)
     isas = args.isa or _api._available_isas()
-    skip64 = not acc.LONGDOUBLE_OK or acc.mpmath is None
+    skip64 = not acc.LONGDOUBLE_OK or mpmath is None
 
     t0 = time.perf_counter()
     rows = {}  # (fn.id, kind) -> {(isa, dtype): Measurement}
@@ -53,7 +56,7 @@ def main(argv=None):
         if key not in rows:
             rows[key] = {}
             order.append(key)
-        if dtype == acc.F64 and skip64:
+        if dtype == F64 and skip64:
             continue
         for m in acc.measure(fn, dtype, kind, isas):
             rows[key][(m.isa, dtype)] = m

@@ -19,6 +19,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the checkout's relufast, and tests/: the float64 twin, the ulp rule, test_accuracy's points
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 import numpy as np  # noqa: E402
@@ -26,7 +27,10 @@ import numpy as np  # noqa: E402
 import relufast  # noqa: E402
 from relufast import _api  # noqa: E402
 
+import reference as ref  # noqa: E402
 import test_accuracy as acc  # noqa: E402
+from cases import F64, TRANSCENDENTAL  # noqa: E402
+from numerics import derivative_floor, ulp_error  # noqa: E402
 
 
 def torch_call(fn, kind):
@@ -38,7 +42,7 @@ def torch_call(fn, kind):
     alpha = kw.get("alpha", 1.0)
     name = fn.name
     # torch.selu and torch.celu are elu_backward's (alpha, scale, input_scale) cases
-    consts = {"elu": (alpha, 1.0, 1.0), "selu": (acc.ref.SELU_ALPHA, acc.ref.SELU_SCALE, 1.0),
+    consts = {"elu": (alpha, 1.0, 1.0), "selu": (ref.SELU_ALPHA, ref.SELU_SCALE, 1.0),
               "celu": (alpha, 1.0, 1.0 / alpha)}
 
     def run(x):
@@ -67,11 +71,11 @@ def measure_peer(fn, dtype, kind, call, x=None):
     x = acc.accuracy_points(fn, dtype) if x is None else x
     x64 = x.astype(np.float64)
     deriv = kind != "forward"
-    floor = acc.derivative_floor(fn, x64) if deriv else None
+    floor = derivative_floor(fn, x64) if deriv else None
     want, lo = acc.reference(fn, dtype, x64, deriv)
     with np.errstate(all="ignore"):
         got = call(x)
-    err = acc.ulp_error(got, want, dtype, want_lo=lo, floor=floor)
+    err = ulp_error(got, want, dtype, want_lo=lo, floor=floor)
     keyed = np.nan_to_num(err, nan=np.inf)
     finite = np.isfinite(x64)
     i = int(np.argmax(np.where(finite, keyed, -1.0)))
@@ -104,7 +108,7 @@ def main(argv=None):
 
     torch.set_num_threads(1)
     dtypes = [np.dtype(d) for d in args.dtypes]
-    if acc.F64 in dtypes and not acc.LONGDOUBLE_OK:
+    if F64 in dtypes and not acc.LONGDOUBLE_OK:
         sys.exit("float64 needs a long double with a 64-bit significand")
     print(f"<!-- python tools/peer_accuracy.py {' '.join(sys.argv[1:])}".rstrip()
           + f": relufast {relufast.__version__}, torch {torch.__version__}, "
@@ -113,7 +117,7 @@ def main(argv=None):
     print("| function | " + " | ".join(
         f"{dt.name}: PyTorch | {dt.name}: relufast" for dt in dtypes) + " |")
     print("|---" * (2 * len(dtypes) + 1) + "|")
-    for fn in acc.TRANSCENDENTAL:
+    for fn in TRANSCENDENTAL:
         for kind in ("forward", "gradient"):
             label = fn.id if kind == "forward" else fn.grad_name + fn.id[len(fn.name):]
             cells = []

@@ -32,12 +32,18 @@ cd "$work"  # so that the checkout's uncompiled sources do not shadow the build
 if [ $# -eq 0 ]; then
     # every input/out layout pairing and the overlapping operands (test_arrays), unaligned
     # buffers and memmaps (test_unusual_arrays), a short run of the property tests, the
-    # regression tests, and Python threads sharing prelu's inputs with OpenMP teams
-    k="(layout_pair or overlap or grad_is_x or unaligned or test_properties or test_hardening"
-    k+=" or shared_weight) and not 3x40001"
+    # regression tests of docs/trust.md (in test_errors, test_threads and test_gradients), and
+    # Python threads sharing prelu's inputs with OpenMP teams
+    k="(layout_pair or overlap or grad_is_x or unaligned or test_properties or shared_weight"
+    k+=" or beyond_float64 or empty_x or absurd_thread or cap_is_generous or huge_omp"
+    k+=" or large_alpha or cancelling_huge or derivative_overflows) and not 3x40001"
     set -- \
         "$repo/tests/test_arrays.py" "$repo/tests/test_unusual_arrays.py" \
-        "$repo/tests/test_properties.py" "$repo/tests/test_hardening.py" \
+        "$repo/tests/test_properties.py" "$repo/tests/test_errors.py" \
+        "$repo/tests/test_threads.py" \
+        "$repo/tests/test_gradients.py::test_elu_grad_large_alpha_where_exp_underflows" \
+        "$repo/tests/test_gradients.py::test_prelu_weight_gradient_of_cancelling_huge_products" \
+        "$repo/tests/test_gradients.py::test_celu_grad_zero_grad_where_the_derivative_overflows" \
         "$repo/tests/test_thread_stress.py::test_concurrent_prelu_with_shared_weight" -k "$k"
     # the leak test measures RSS (valgrind's allocator holds memory) and is skipped there
     export RELUFAST_HYPOTHESIS_EXAMPLES=${RELUFAST_HYPOTHESIS_EXAMPLES:-25}

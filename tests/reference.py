@@ -1,9 +1,12 @@
 """Pure-NumPy float64 twins of relufast's public functions: the tests' oracle.
 
+It lives in tests/, not in the package: it is what the tests (and the accuracy tools in tools/)
+check relufast against, not something a user calls, so the wheel does not ship it.
+
 Written to be right, not fast.  Every function takes what its public twin takes (without
 ``out``), converts its arrays to float64, computes in float64 and returns float64.
 
-What a twin reproduces exactly, because the contract (SPEC.md and docs/) defines it so:
+What a twin reproduces exactly, because the contract (docs/semantics.md) defines it so:
 
 * the kinks and special values: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``,
   ``elu'(0) = alpha``, ``relu6'(0) = relu6'(6) = 0``; NaN in gives NaN out; +-inf give the
@@ -43,7 +46,8 @@ import numpy as np
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
-# the tanh form's constants sqrt(2/pi) and 0.044715 (as SPEC writes them), each as hi + lo
+# the tanh form's constants sqrt(2/pi) and 0.044715 (as gelu's docstring writes them), each as
+# hi + lo
 _C_HI, _C_LO = 0.7978845608028654, -4.98465440455546e-17
 _K_HI, _K_LO = 0.044715, 2.1960211427085595e-18
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
