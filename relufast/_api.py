@@ -399,8 +399,10 @@ def _binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=_PARALLEL_MIN_CHEAP, x
 # ---------------------------------------------------------------------------------------------
 # public functions (docstrings in numpydoc form; the formulas and kink rules are SPEC.md's)
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = SELU_ALPHA
+_SELU_SCALE = SELU_SCALE
 
 
 def relu(x, out=None):
