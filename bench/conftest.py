@@ -9,24 +9,19 @@ import functools
 import math
 import os
 import statistics
-import time
 from collections import namedtuple
 
 import numpy as np
 import pytest
 
-import peers
+import formulations as fm
 import relufast as rf
-from relufast import bench as B
+import timing
+from formulations import IMPLS
 
+# the peers timed (formulations.IMPLS also has numpy_idiom, the demo's and the figure's column:
+# test_formulations.py checks it, the suite times the tuned NumPy formulation)
 PEERS = ("relufast", "numpy", "torch", "numexpr", "numba")
-IMPLS = {
-    "relufast": B.relufast_impl,
-    "numpy": B.numpy_impl,
-    "torch": B.torch_impl,
-    "numexpr": peers.numexpr_impl,
-    "numba": peers.numba_impl,
-}
 DEFAULT_SIZES = (10**3, 10**5, 10**6, 10**7)
 FULL_SIZES = DEFAULT_SIZES + (5 * 10**7,)
 MODES = ("inplace", "outofplace")
@@ -95,12 +90,13 @@ def _cases(config):
     sizes = [int(float(s)) for s in sizes] if sizes else (FULL_SIZES if full else DEFAULT_SIZES)
     dtypes = _csv(config, "--bench-dtypes") or (
         ["float32", "float64"] if full else ["float32"])
-    ops = _csv(config, "--bench-ops") or list(B.OPS)
+    ops = _csv(config, "--bench-ops") or list(fm.OPS)
     modes = _csv(config, "--bench-modes") or MODES
-    unknown = set(ops) - set(B.OPS) | set(modes) - set(MODES) | set(dtypes) - {"float32", "float64"}
+    unknown = (set(ops) - set(fm.OPS) | set(modes) - set(MODES)
+               | set(dtypes) - {"float32", "float64"})
     if unknown:
         raise pytest.UsageError(f"unknown op, mode or dtype: {sorted(unknown)}; ops are "
-                                f"{', '.join(B.OPS)}")
+                                f"{', '.join(fm.OPS)}")
     # dtype, then size outermost: the data of one (dtype, size) is made once
     return [CaseKey(op, dt, mode, n) for dt in dtypes for n in sizes for op in ops
             for mode in modes]
@@ -219,8 +215,8 @@ class _Data:
         cls.current = None  # free the previous size first
         d = cls()
         d.key = (dtype, n)
-        size = max(math.prod(B.shape_for(s, n)) for s in B.OPS.values())
-        d.px, d.pg = B.pristine(size, dtype, "x"), B.pristine(size, dtype, "g")
+        size = max(math.prod(fm.shape_for(s, n)) for s in fm.OPS.values())
+        d.px, d.pg = fm.pristine(size, dtype, "x"), fm.pristine(size, dtype, "g")
         d.x, d.g, d.out = d.px.copy(), d.pg.copy(), np.zeros_like(d.px)
         cls.current = d
         return d
@@ -238,16 +234,8 @@ def _waiter(config):
     stays busy (3 waits in vain), then tries once every 10 cases."""
     w = getattr(config, "_relufast_waiter", None)
     if w is None:
-        w = config._relufast_waiter = B.QuietWaiter(config.getoption("--bench-wait"), NOISY)
+        w = config._relufast_waiter = timing.QuietWaiter(config.getoption("--bench-wait"), NOISY)
     return w
-
-
-def _time_once(fn, restore):
-    if restore is not None:
-        restore()
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 @pytest.fixture
@@ -255,18 +243,18 @@ def bench_run(benchmark, pytestconfig, _thread_counts):
     """bench_run(peer, key): time ``peer`` on case ``key`` and record the median."""
 
     def run(peer, key):
-        spec, dtype = B.OPS[key.op], np.dtype(key.dtype)
-        shape = B.shape_for(spec, key.n)
+        spec, dtype = fm.OPS[key.op], np.dtype(key.dtype)
+        shape = fm.shape_for(spec, key.n)
         d = _Data.get(key.dtype, key.n)
-        px, pg = B.view(d.px, shape), B.view(d.pg, shape)
-        x, g, out = B.view(d.x, shape), B.view(d.g, shape), B.view(d.out, shape)
+        px, pg = fm.view(d.px, shape), fm.view(d.pg, shape)
+        x, g, out = fm.view(d.x, shape), fm.view(d.g, shape), fm.view(d.out, shape)
         np.copyto(x, px)  # an earlier in-place case wrote these
         np.copyto(g, pg)
         grad = spec.kind == "gradient"
-        case = B.Case(spec, dtype, shape, key.mode == "inplace", x, g if grad else None, out)
+        case = fm.Case(spec, dtype, shape, key.mode == "inplace", x, g if grad else None, out)
         try:
             fn = IMPLS[peer](case)
-        except B.Unsupported as e:
+        except fm.Unsupported as e:
             pytest.skip(str(e))
 
         # in place, every timed call gets a fresh copy of its input, restored outside the
@@ -278,9 +266,9 @@ def bench_run(benchmark, pytestconfig, _thread_counts):
 
         # warm up (numba compiles, pages fault in, thread pools wake), then calibrate; a slow
         # first call (>= SLOW_CALL_S even with its one-off costs) is warm-up enough
-        t1 = _time_once(fn, restore)
+        t1 = timing.timed(fn, restore)
         if t1 < SLOW_CALL_S:
-            t1 = min(_time_once(fn, restore) for _ in range(3))
+            t1 = min(timing.timed(fn, restore) for _ in range(3))
         slow = t1 >= SLOW_CALL_S
         budget = pytestconfig.getoption("--bench-time")
         warmup = 0 if slow else 1
@@ -293,7 +281,7 @@ def bench_run(benchmark, pytestconfig, _thread_counts):
         )
         if key not in RESULTS:  # the case's first peer: start on an idle machine
             _waiter(pytestconfig)()
-        with B.LoadMeter() as load:
+        with timing.LoadMeter() as load:
             if restore is not None:
                 rounds = min(MAX_ROUNDS, max(min_rounds, int(budget / t1)))
                 benchmark.pedantic(fn, setup=restore, rounds=rounds, iterations=1,

@@ -11,6 +11,6 @@ export PYTHONPATH=$PWD
 python -c "import relufast; relufast.show_config()" | tee "$out/config.txt"
 RELUFAST_ISA=avx512 python -m pytest -q -x -p no:cacheprovider tests 2>&1 | tail -3 | tee "$out/tests_avx512.txt"
 n=$(nproc)
-python -m relufast.bench --sizes 5e7 --dtypes float32 --threads "1,2,4,8,$n" --small 1000 \
+python bench/roofline.py --sizes 5e7 --dtypes float32 --threads "1,2,4,8,$n" --small 1000 \
   --wait 0 --repeats 5 2>&1 | tee "$out/roofline_scaling.txt"
 python bench/threshold.py --threads "$n" 2>&1 | tee "$out/threshold.txt"

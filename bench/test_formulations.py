@@ -9,8 +9,8 @@ wrong formula.
 import numpy as np
 import pytest
 
-from conftest import IMPLS, PEERS
-from relufast import bench as B
+import formulations as fm
+from formulations import IMPLS
 
 
 def _result(case, ret):
@@ -24,28 +24,28 @@ def _result(case, ret):
 
 
 def _run(impl, spec, dtype, inplace):
-    shape = B.shape_for(spec, 3000)
+    shape = fm.shape_for(spec, 3000)
     n = int(np.prod(shape))
-    x = B.pristine(n, dtype, "x").reshape(shape)
-    g = B.pristine(n, dtype, "g").reshape(shape) if spec.kind == "gradient" else None
-    case = B.Case(spec, dtype, shape, inplace, x, g, np.zeros(shape, dtype))
+    x = fm.pristine(n, dtype, "x").reshape(shape)
+    g = fm.pristine(n, dtype, "g").reshape(shape) if spec.kind == "gradient" else None
+    case = fm.Case(spec, dtype, shape, inplace, x, g, np.zeros(shape, dtype))
     fn = impl(case)
     y, gw = _result(case, fn())
     return np.array(y), gw
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@pytest.mark.parametrize("op", list(B.OPS))
-@pytest.mark.parametrize("peer", PEERS)
+@pytest.mark.parametrize("op", list(fm.OPS))
+@pytest.mark.parametrize("peer", list(IMPLS))
 def test_peer_agrees_with_relufast(peer, op, dtype):
-    spec = B.OPS[op]
-    ref, ref_gw = _run(B.relufast_impl, spec, dtype, inplace=False)
+    spec = fm.OPS[op]
+    ref, ref_gw = _run(fm.relufast_impl, spec, dtype, inplace=False)
     rtol = 3e-5 if dtype == np.float32 else 1e-12
     ran = False
     for inplace in (True, False):
         try:
             y, gw = _run(IMPLS[peer], spec, dtype, inplace)
-        except B.Unsupported:
+        except fm.Unsupported:
             continue
         ran = True
         np.testing.assert_allclose(y, ref, rtol=rtol, atol=rtol, err_msg=f"inplace={inplace}")

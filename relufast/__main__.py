@@ -8,51 +8,37 @@ largest difference between the two results.  Options: ``--size N`` (elements), `
 """
 
 import argparse
-import math
 import time
 
 import numpy as np
 
 import relufast as rf
+from relufast import _idioms as idiom
 
-_SQRT2 = math.sqrt(2.0)
-_SQRT_2_PI = math.sqrt(2.0 / math.pi)
-
-
-def _np_gelu_tanh(x):
-    return 0.5 * x * (1 + np.tanh(_SQRT_2_PI * (x + 0.044715 * x**3)))
-
-
-# (name, relufast call on (x, g), NumPy idiom on (x, g)); each returns its result.  The NumPy
-# column is what people write today: one temporary array per operator.
+# (name, relufast call on (x, g), NumPy idiom on (x, g)); each returns its result (the gradient
+# with respect to x).  The NumPy column is what people write today (relufast._idioms): one
+# temporary array per operator.
 def _cases(w):
-    wb = w[:, None, None]
-    alpha = 1.6732632423543772848170429916717
-    scale = 1.0507009873554804934193349852946
     return [
-        ("relu", lambda x, g: rf.relu(x, out=x), lambda x, g: x * (x > 0)),
+        ("relu", lambda x, g: rf.relu(x, out=x), lambda x, g: idiom.relu(x)),
         ("leaky_relu", lambda x, g: rf.leaky_relu(x, 0.01, out=x),
-         lambda x, g: np.where(x > 0, x, 0.01 * x)),
-        ("prelu", lambda x, g: rf.prelu(x, w, out=x), lambda x, g: np.where(x > 0, x, wb * x)),
-        ("elu", lambda x, g: rf.elu(x, out=x), lambda x, g: np.where(x > 0, x, np.exp(x) - 1)),
-        ("selu", lambda x, g: rf.selu(x, out=x),
-         lambda x, g: scale * np.where(x > 0, x, alpha * (np.exp(x) - 1))),
-        ("celu", lambda x, g: rf.celu(x, 0.5, out=x),
-         lambda x, g: np.maximum(0, x) + np.minimum(0, 0.5 * (np.exp(x / 0.5) - 1))),
-        ("relu6", lambda x, g: rf.relu6(x, out=x), lambda x, g: np.clip(x, 0, 6)),
-        ("gelu (tanh)", lambda x, g: rf.gelu(x, "tanh", out=x), lambda x, g: _np_gelu_tanh(x)),
-        ("silu", lambda x, g: rf.silu(x, out=x), lambda x, g: x / (1 + np.exp(-x))),
-        ("relu_grad", lambda x, g: rf.relu_grad(g, x, out=g), lambda x, g: g * (x > 0)),
+         lambda x, g: idiom.leaky_relu(x, 0.01)),
+        ("prelu", lambda x, g: rf.prelu(x, w, out=x), lambda x, g: idiom.prelu(x, w)),
+        ("elu", lambda x, g: rf.elu(x, out=x), lambda x, g: idiom.elu(x)),
+        ("selu", lambda x, g: rf.selu(x, out=x), lambda x, g: idiom.selu(x)),
+        ("celu", lambda x, g: rf.celu(x, 0.5, out=x), lambda x, g: idiom.celu(x, 0.5)),
+        ("relu6", lambda x, g: rf.relu6(x, out=x), lambda x, g: idiom.relu6(x)),
+        ("gelu (tanh)", lambda x, g: rf.gelu(x, "tanh", out=x),
+         lambda x, g: idiom.gelu(x, "tanh")),
+        ("silu", lambda x, g: rf.silu(x, out=x), lambda x, g: idiom.silu(x)),
+        ("relu_grad", lambda x, g: rf.relu_grad(g, x, out=g), lambda x, g: idiom.relu_grad(g, x)),
         ("leaky_relu_grad", lambda x, g: rf.leaky_relu_grad(g, x, 0.01, out=g),
-         lambda x, g: np.where(x > 0, g, 0.01 * g)),
+         lambda x, g: idiom.leaky_relu_grad(g, x, 0.01)),
         ("prelu_grad", lambda x, g: rf.prelu_grad(g, x, w, out=g)[0],
-         lambda x, g: np.where(x > 0, g, wb * g)),
-        ("elu_grad", lambda x, g: rf.elu_grad(g, x, out=g),
-         lambda x, g: np.where(x > 0, g, g * np.exp(x))),
-        ("selu_grad", lambda x, g: rf.selu_grad(g, x, out=g),
-         lambda x, g: scale * np.where(x > 0, g, g * alpha * np.exp(x))),
-        ("silu_grad", lambda x, g: rf.silu_grad(g, x, out=g),
-         lambda x, g: g * (s := 1 / (1 + np.exp(-x))) * (1 + x * (1 - s))),
+         lambda x, g: idiom.prelu_grad(g, x, w)[0]),
+        ("elu_grad", lambda x, g: rf.elu_grad(g, x, out=g), lambda x, g: idiom.elu_grad(g, x)),
+        ("selu_grad", lambda x, g: rf.selu_grad(g, x, out=g), lambda x, g: idiom.selu_grad(g, x)),
+        ("silu_grad", lambda x, g: rf.silu_grad(g, x, out=g), lambda x, g: idiom.silu_grad(g, x)),
     ]
 
 
@@ -100,7 +86,8 @@ def main(argv=None):
         print(f"{name:<17} {t_rf * 1e3:8.2f} ms {t_np * 1e3:9.2f} ms {t_np / t_rf:7.1f}x  "
               f"{diff:10.2e}")
     print("\n(relufast: in place, no temporaries.  NumPy: the usual one-liner, with its "
-          "temporaries.  `python -m relufast.bench` measures against the memory bandwidth.)")
+          "temporaries.  In the source repository, `python bench/roofline.py` measures against "
+          "the memory bandwidth.)")
 
 
 if __name__ == "__main__":

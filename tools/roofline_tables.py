@@ -1,6 +1,6 @@
 """Markdown tables for docs/performance.md from a saved roofline report.
 
-    python -m relufast.bench > docs/data/amd2_roofline.txt
+    python bench/roofline.py > docs/data/amd2_roofline.txt
     python tools/roofline_tables.py docs/data/amd2_roofline.txt > docs/perf/amd2_tables.md
 
 One table per dtype at 10**7 elements: GB/s, x copy, x stream and relufast / PyTorch for

@@ -4,11 +4,13 @@
     python docs/figures/perf.py --render [--results docs/perf/results.json] [--out DIR]
 
 ``--measure`` times every function and a few gradients on a float32 array of ``--size``
-elements (default 64 x 64 x 56 x 56, a ResNet feature map, 51 MB) and writes the medians, the
-machine (CPU model, cores) and the versions to a JSON file.  relufast runs in place
-(``f(x, out=x)``, ``f_grad(g, x, out=g)``) on all cores; the NumPy idiom is what people write
-without it (one temporary array per operator); PyTorch (optional: its column is left out when
-torch is not installed) runs its in-place function where it has one, and the aten backward
+elements (default 64 x 64 x 56 x 56, 51 MB; prelu's shaped as a ResNet feature map, (64, 64, 56,
+56)) and writes the medians, the machine (CPU model, cores) and the versions to a JSON file.
+The ops, data and formulations are the benchmarks' (``bench/formulations.py``), the copy
+bandwidth ``bench/timing.py``'s.  relufast runs in place (``f(x, out=x)``,
+``f_grad(g, x, out=g)``) on all cores; the NumPy idiom (``relufast._idioms``) is what people
+write without it (one temporary array per operator); PyTorch (optional: its column is left out
+when torch is not installed) runs its in-place function where it has one, and the aten backward
 kernel that autograd calls for the gradients, on all cores.  Each number is an effective
 bandwidth: the bytes the operation must move (read the inputs once, write the output once)
 divided by its time, drawn against the machine's copy bandwidth (``np.copyto`` split across
@@ -19,10 +21,12 @@ chart) and perf_table.md (the table) for docs/performance.md.  It needs matplotl
 """
 
 import argparse
-import concurrent.futures
+import functools
 import json
+import math
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -32,99 +36,20 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "..", "perf", "results.json")
 
-SELU_A = 1.6732632423543772848170429916717
-SELU_S = 1.0507009873554804934193349852946
+BENCH = os.path.join(HERE, "..", "..", "bench")
+
+# the ops drawn (bench/formulations.py's names) and their labels on the chart
+FIGURE_OPS = ["relu", "leaky_relu", "prelu_nchw", "elu", "selu", "celu", "relu6", "gelu",
+              "gelu_tanh", "silu", "relu_grad", "leaky_relu_grad", "elu_grad", "gelu_grad",
+              "silu_grad"]
+FIGURE_LABELS = {"prelu_nchw": "prelu", "gelu_tanh": "gelu tanh"}
 
 
-def _cases(torch):
-    """(name, kind, relufast(x, g, w), numpy(x, g, w), torch(x, g, w) or None)."""
-    import relufast as rf
-
-    def idiom_gelu_tanh(x):
-        return 0.5 * x * (1 + np.tanh(np.float32(np.sqrt(2 / np.pi)) * (x + 0.044715 * x**3)))
-
-    erf = None
-    try:
-        from scipy.special import erf
-    except ImportError:
-        pass
-    F = torch.nn.functional if torch else None
-    aten = torch.ops.aten if torch else None
-    cases = [
-        ("relu", "forward", lambda x, g, w: rf.relu(x, out=x), lambda x, g, w: x * (x > 0),
-         lambda x, g, w: torch.relu_(x)),
-        ("leaky_relu", "forward", lambda x, g, w: rf.leaky_relu(x, 0.01, out=x),
-         lambda x, g, w: np.where(x > 0, x, 0.01 * x), lambda x, g, w: F.leaky_relu_(x, 0.01)),
-        ("prelu", "forward", lambda x, g, w: rf.prelu(x, w, out=x),
-         lambda x, g, w: np.where(x > 0, x, w[:, None, None] * x), lambda x, g, w: F.prelu(x, w)),
-        ("elu", "forward", lambda x, g, w: rf.elu(x, out=x),
-         lambda x, g, w: np.where(x > 0, x, np.expm1(x)), lambda x, g, w: F.elu_(x)),
-        ("selu", "forward", lambda x, g, w: rf.selu(x, out=x),
-         lambda x, g, w: SELU_S * np.where(x > 0, x, SELU_A * np.expm1(x)),
-         lambda x, g, w: F.selu(x, inplace=True)),
-        ("celu", "forward", lambda x, g, w: rf.celu(x, 0.5, out=x),
-         lambda x, g, w: np.maximum(0, x) + np.minimum(0, 0.5 * np.expm1(x / 0.5)),
-         lambda x, g, w: F.celu_(x, 0.5)),
-        ("relu6", "forward", lambda x, g, w: rf.relu6(x, out=x),
-         lambda x, g, w: np.clip(x, 0, 6), lambda x, g, w: F.relu6(x, inplace=True)),
-        ("gelu", "forward", lambda x, g, w: rf.gelu(x, out=x),
-         (lambda x, g, w: 0.5 * x * (1 + erf(x / np.float32(np.sqrt(2))))) if erf else None,
-         lambda x, g, w: F.gelu(x)),
-        ("gelu tanh", "forward", lambda x, g, w: rf.gelu(x, "tanh", out=x),
-         lambda x, g, w: idiom_gelu_tanh(x), lambda x, g, w: F.gelu(x, approximate="tanh")),
-        ("silu", "forward", lambda x, g, w: rf.silu(x, out=x),
-         lambda x, g, w: x / (1 + np.exp(-x)), lambda x, g, w: F.silu(x, inplace=True)),
-        ("relu_grad", "gradient", lambda x, g, w: rf.relu_grad(g, x, out=g),
-         lambda x, g, w: g * (x > 0), lambda x, g, w: aten.threshold_backward(g, x, 0)),
-        ("leaky_relu_grad", "gradient", lambda x, g, w: rf.leaky_relu_grad(g, x, 0.01, out=g),
-         lambda x, g, w: np.where(x > 0, g, 0.01 * g),
-         lambda x, g, w: aten.leaky_relu_backward(g, x, 0.01, False)),
-        ("elu_grad", "gradient", lambda x, g, w: rf.elu_grad(g, x, out=g),
-         lambda x, g, w: np.where(x > 0, g, g * np.exp(x)),
-         lambda x, g, w: aten.elu_backward(g, 1.0, 1.0, 1.0, False, x)),
-        ("gelu_grad", "gradient", lambda x, g, w: rf.gelu_grad(g, x, out=g),
-         (lambda x, g, w: g * (0.5 * (1 + erf(x / np.float32(np.sqrt(2))))
-                               + x * np.exp(-0.5 * x * x) / np.float32(np.sqrt(2 * np.pi))))
-         if erf else None,
-         lambda x, g, w: aten.gelu_backward(g, x)),
-        ("silu_grad", "gradient", lambda x, g, w: rf.silu_grad(g, x, out=g),
-         lambda x, g, w: g * (s := 1 / (1 + np.exp(-x))) * (1 + x * (1 - s)),
-         lambda x, g, w: aten.silu_backward(g, x)),
-    ]
-    if torch is None:
-        cases = [c[:4] + (None,) for c in cases]
-    return cases
-
-
-def _median(fn, pristine, repeat, to=np.copyto, alloc=np.empty_like):
-    """Median seconds of fn(x, g) over ``repeat`` runs, each on a fresh copy of the inputs."""
-    x, g = (alloc(p) for p in pristine[:2])
-    times = []
-    for _ in range(repeat + 1):  # the first run warms up (page faults, caches)
-        to(x, pristine[0])
-        to(g, pristine[1])
-        t0 = time.perf_counter()
-        fn(x, g)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times[1:]))
-
-
-def copy_bandwidth(n, threads, repeat=9):
-    """Bytes per second of np.copyto on ``n`` float32, split in ``threads`` chunks."""
-    src = np.random.default_rng(1).standard_normal(n).astype(np.float32)
-    dst = np.empty_like(src)
-    chunks = np.array_split(np.arange(n), threads)
-    bounds = [(c[0], c[-1] + 1) for c in chunks if len(c)]
-    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        def copy():
-            list(pool.map(lambda b: np.copyto(dst[b[0]:b[1]], src[b[0]:b[1]]), bounds))
-        copy()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            copy()
-            times.append(time.perf_counter() - t0)
-    return 2 * src.nbytes / float(np.median(times))
+def _median(timing, fn, restore, repeat):
+    """Median seconds of ``repeat`` calls of fn, each after its untimed ``restore()``, after a
+    warm-up call (page faults, caches, thread pools)."""
+    timing.timed(fn, restore)
+    return statistics.median(timing.timed(fn, restore) for _ in range(repeat))
 
 
 def _cpu_model():
@@ -139,6 +64,10 @@ def _cpu_model():
 
 
 def measure(size, repeat):
+    sys.path.insert(0, BENCH)  # the ops, formulations and timing of the benchmarks
+    import formulations as fm
+    import timing
+
     import relufast as rf
 
     try:
@@ -148,40 +77,52 @@ def measure(size, repeat):
     threads = rf.get_num_threads()
     if torch is not None:
         torch.set_num_threads(threads)
-    channels = 64
-    n = size - size % (channels * 56 * 56) or channels * 56 * 56
-    rng = np.random.default_rng(0)
-    x0 = (rng.standard_normal(n) * 2).astype(np.float32).reshape(-1, channels, 56, 56)
-    g0 = rng.standard_normal(x0.shape).astype(np.float32)
-    w = np.linspace(0.05, 0.3, channels, dtype=np.float32)
+    dtype = np.dtype(np.float32)
+    specs = [fm.OPS[name] for name in FIGURE_OPS]
+    px, pg = (fm.pristine(max(math.prod(fm.shape_for(s, size)) for s in specs), dtype, which)
+              for which in ("x", "g"))
+    x, g = px.copy(), pg.copy()
+    copy = timing.copy_bandwidth(np.empty(size, dtype), px[:size], sorted({1, threads}), 9)
     result = {
         "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
         "versions": {"python": platform.python_version(), "relufast": rf.__version__,
                      "numpy": np.__version__, "torch": torch.__version__ if torch else None},
-        "dtype": "float32", "elements": int(n), "shape": list(x0.shape), "threads": threads,
+        "dtype": dtype.name, "elements": size,
+        "shape": list(fm.shape_for(fm.OPS["prelu_nchw"], size)), "threads": threads,
         "date": time.strftime("%Y-%m-%d"),
-        "copy_bandwidth": {"1 thread": copy_bandwidth(n, 1),
-                           f"{threads} threads": copy_bandwidth(n, threads)},
+        "copy_bandwidth": {f"{nt} thread{'s' if nt > 1 else ''}": gbs * 1e9
+                           for (nt, _), gbs in copy.items()},
         "ops": [],
     }
-    tx0 = tg0 = tw = None
+    peers = [("relufast", fm.relufast_impl, repeat), ("numpy", fm.numpy_idiom_impl,
+                                                       max(3, repeat // 2))]
     if torch is not None:
-        tx0, tg0, tw = torch.from_numpy(x0), torch.from_numpy(g0), torch.from_numpy(w)
-    for name, kind, ours, idiom, theirs in _cases(torch):
-        nbytes = (2 if kind == "forward" else 3) * x0.nbytes
-        row = {"name": name, "kind": kind, "bytes": nbytes, "seconds": {}}
-        row["seconds"]["relufast"] = _median(lambda x, g: ours(x, g, w), (x0, g0), repeat)
-        if idiom is not None:
+        peers.append(("torch", fm.torch_impl, repeat))
+    for spec in specs:
+        shape, grad = fm.shape_for(spec, size), spec.kind == "gradient"
+        xs, gs = fm.view(x, shape), fm.view(g, shape)
+        restore = functools.partial(np.copyto, gs if grad else xs,
+                                    fm.view(pg if grad else px, shape))
+        np.copyto(xs, fm.view(px, shape))
+        np.copyto(gs, fm.view(pg, shape))
+        case = fm.Case(spec, dtype, shape, True, xs, gs if grad else None)
+        row = {"name": FIGURE_LABELS.get(spec.name, spec.name), "kind": spec.kind,
+               "bytes": case.nbytes, "seconds": {}}
+        for lib, impl, reps in peers:
+            try:
+                fn = impl(case)
+            except fm.Unsupported:  # torch's prelu: only the allocating out-of-place form
+                try:
+                    fn = impl(fm.Case(spec, dtype, shape, False, xs, gs if grad else None,
+                                      np.empty(shape, dtype)))
+                except fm.Unsupported:  # the NumPy idiom of gelu without SciPy
+                    continue
             with np.errstate(all="ignore"):
-                row["seconds"]["numpy"] = _median(lambda x, g: idiom(x, g, w), (x0, g0),
-                                                  max(3, repeat // 2))
-        if theirs is not None:
-            row["seconds"]["torch"] = _median(lambda x, g: theirs(x, g, tw), (tx0, tg0),
-                                              repeat, to=lambda d, s: d.copy_(s),
-                                              alloc=lambda t: t.clone())
+                row["seconds"][lib] = _median(timing, fn, restore, reps)
         result["ops"].append(row)
-        print(f"{name:<16} " + "  ".join(
-            f"{k} {nbytes / v / 1e9:6.2f} GB/s" for k, v in row["seconds"].items()), flush=True)
+        print(f"{row['name']:<16} " + "  ".join(
+            f"{k} {case.nbytes / v / 1e9:6.2f} GB/s" for k, v in row["seconds"].items()),
+            flush=True)
     return result
 
 
@@ -240,7 +181,7 @@ def render(results_path, out):
         cells.append(f"{o['bytes'] / s['relufast'] / 1e9:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     v = r["versions"]
-    lines += ["", f"Copy bandwidth: " + ", ".join(
+    lines += ["", "Copy bandwidth: " + ", ".join(
         f"{k} {b / 1e9:.1f} GB/s" for k, b in r["copy_bandwidth"].items()) +
         f".  Python {v['python']}, relufast {v['relufast']}, NumPy {v['numpy']}" +
         (f", PyTorch {v['torch']}" if v.get("torch") else "") + f"; measured {r['date']}."]
