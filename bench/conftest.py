@@ -150,7 +150,7 @@ def _peer_versions():
 def pytest_report_header(config):
     v = _peer_versions()
     return [
-        f"relufast {rf.__version__} (isa {rf._api._K.isa}); threads for every peer: "
+        f"relufast {rf.__version__} (isa {rf._dispatch.KERNELS.isa}); threads for every peer: "
         f"{_threads(config)} (of {_all_cores()} cores)",
         "peers: " + ", ".join(f"{k} {val}" for k, val in v.items()),
     ]
@@ -158,7 +158,7 @@ def pytest_report_header(config):
 
 def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["relufast_bench_threads"] = _threads(config)
-    machine_info["relufast_isa"] = rf._api._K.isa
+    machine_info["relufast_isa"] = rf._dispatch.KERNELS.isa
     machine_info["peer_versions"] = _peer_versions()
 
 

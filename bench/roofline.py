@@ -456,8 +456,8 @@ def main(argv=None):
     p = functools.partial(print, file=out, flush=True)
     t_start = time.perf_counter()
     p("relufast roofline report")
-    p(f"  relufast {rf.__version__}, isa {rf._api._K.isa}, OpenMP "
-      f"{'on' if rf._api._openmp.OPENMP else 'off'}; numpy {np.__version__}"
+    p(f"  relufast {rf.__version__}, isa {rf._dispatch.KERNELS.isa}, OpenMP "
+      f"{'on' if rf._openmp.OPENMP else 'off'}; numpy {np.__version__}"
       + (f"; torch {sys.modules['torch'].__version__}" if use_torch else "; torch: not used")
       + f"; {os.cpu_count()} cores, threads measured: {', '.join(map(str, threads))}")
     p("  bytes that must move: forward in place 2N x itemsize (x read, x written), gradient "

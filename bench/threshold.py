@@ -2,7 +2,7 @@
 
 For sizes around the thresholds relufast uses, times one cheap op (relu, in place) and one
 transcendental op (elu, in place) with the kernel forced onto 1 thread and onto all threads,
-calling the compiled kernel directly (so that the thresholds in relufast._api do not decide for
+calling the compiled kernel directly (so that the thresholds in relufast._threads do not decide for
 us), and prints the ratio.  The threshold is the smallest size from which all threads win.
 
 Usage: python bench/threshold.py [--threads N] [--repeat R]
@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import relufast
-from relufast import _api
+from relufast import _dispatch, _threads
 
 
 def per_call(fn, repeat, inner):
@@ -33,10 +33,10 @@ def main():
     p.add_argument("--threads", type=int, default=relufast.get_num_threads())
     p.add_argument("--repeat", type=int, default=15)
     args = p.parse_args()
-    kern = _api._K.forward[np.dtype(np.float32)]
-    ops = [("relu", _api._OP.RELU, 0.0, 0.0), ("elu", _api._OP.ELU, 1.0, 1.0)]
+    kern = _dispatch.KERNELS.forward[np.dtype(np.float32)]
+    ops = [("relu", _dispatch.OP.RELU, 0.0, 0.0), ("elu", _dispatch.OP.ELU, 1.0, 1.0)]
     sizes = [1024 * 2**k for k in range(0, 9)]
-    print(f"relufast {relufast.__version__}, isa {_api._K.isa}, float32 in place, "
+    print(f"relufast {relufast.__version__}, isa {_dispatch.KERNELS.isa}, float32 in place, "
           f"1 thread vs {args.threads} threads, median of {args.repeat}")
     print(f"{'n':>8} " + " ".join(f"{name + ' 1t us':>11} {name + ' Nt us':>11} {'1t/Nt':>6}"
                                    for name, *_ in ops))
@@ -49,8 +49,8 @@ def main():
             many = per_call(lambda: kern(op, x, x, a, b, args.threads), args.repeat, inner)
             row.append(f"{one * 1e6:11.2f} {many * 1e6:11.2f} {one / many:6.2f}")
         print(" ".join(row))
-    print(f"\nin use: cheap ops split from {_api._PARALLEL_MIN_CHEAP} elements, transcendental "
-          f"ones from {_api._PARALLEL_MIN_TRANSCENDENTAL}")
+    print(f"\nin use: cheap ops split from {_threads.PARALLEL_MIN_CHEAP} elements, transcendental "
+          f"ones from {_threads.PARALLEL_MIN_TRANSCENDENTAL}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api
+from relufast import _threads
 
 import reference as ref
 
@@ -52,7 +52,7 @@ class Fn:
     exact: bool = False
     from_output: bool = True
     crosses_zero: bool = False
-    threshold: int = _api._PARALLEL_MIN_TRANSCENDENTAL
+    threshold: int = _threads.PARALLEL_MIN_TRANSCENDENTAL
 
     @property
     def kw(self):
@@ -114,7 +114,7 @@ class Fn:
         return ref._celu_quotient(np.asarray(x, F64), a, working_dtype(dtype))
 
 
-_CHEAP = _api._PARALLEL_MIN_CHEAP
+_CHEAP = _threads.PARALLEL_MIN_CHEAP
 
 ELEMENTWISE = [
     Fn("relu", exact=True, threshold=_CHEAP),

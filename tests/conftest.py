@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api
+from relufast import _dispatch
 
 # ---------------------------------------------------------------------------------------------
 # fixtures
@@ -24,7 +24,7 @@ def rng(request):
 def default_isa():
     """Restore the default kernel module after a test that switches it."""
     yield
-    _api._select_isa()
+    _dispatch.select_isa()
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ class KernelSpy:
 def kernel_spy(monkeypatch):
     """Wrap the compiled entry points of the active kernel module to record thread counts."""
     spy = KernelSpy()
-    k = _api._K
+    k = _dispatch.KERNELS
     for table in ("forward", "gradient", "prelu_forward", "prelu_gradient"):
         wrapped = {dt: spy.wrap(f) for dt, f in getattr(k, table).items()}
         monkeypatch.setattr(k, table, wrapped)

@@ -50,7 +50,7 @@ import zlib
 import numpy as np
 import pytest
 
-from relufast import _api
+from relufast import _dispatch
 
 import reference as ref
 from cases import F16, F32, F64, TRANSCENDENTAL, special_values, working_dtype
@@ -399,12 +399,12 @@ def measure(fn, dtype, kind, isas=None):
     with np.errstate(all="ignore"):
         want_finite = np.isfinite(want.astype(dtype))  # the true value rounded to dtype
     results = []
-    for isa in isas or _api._available_isas():
+    for isa in isas or _dispatch.available_isas():
         try:
-            _api._select_isa(isa)
+            _dispatch.select_isa(isa)
             got = _evaluate(fn, x, kind)
         finally:
-            _api._select_isa()
+            _dispatch.select_isa()
         err = ulp_error(got, want, dtype, want_lo=lo, floor=floor)
         got64 = got.astype(F64)
         nonfinite = (want_finite & ~np.isfinite(got64)) | (np.isnan(got64) & ~np.isnan(want))

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import relufast
-from relufast import _api, _openmp, _threads, _version
+from relufast import _api, _config, _dispatch, _openmp, _threads, _version
 
 
 try:
@@ -39,11 +39,11 @@ def test_show_config_contents():
     assert lines[0] == f"relufast {relufast.__version__}"
     fields = dict(re.match(r"\s*([\w ]+):\s*(.*)", line).groups() for line in lines[1:])
     assert fields["openmp"] == ("on" if _openmp.OPENMP else "off (serial kernels)")
-    assert fields["isa in use"].startswith(_api._K.isa + " ")
+    assert fields["isa in use"].startswith(_dispatch.KERNELS.isa + " ")
     assert fields["threads"].split()[0] == str(relufast.get_num_threads())
-    assert str(_api._PARALLEL_MIN_CHEAP) in fields["parallel above"]
+    assert str(_threads.PARALLEL_MIN_CHEAP) in fields["parallel above"]
     assert fields["compiler"] == _openmp.COMPILER
-    for isa in _api._available_isas():
+    for isa in _dispatch.available_isas():
         assert isa in fields["isas available"]
 
 
@@ -54,7 +54,7 @@ def test_show_config_flags_match_the_build():
                   for line in text.splitlines()[1:])
     assert fields["cflags"] == " ".join(BUILD_CONFIG["cflags"])
     assert BUILD_CONFIG["openmp"] == _openmp.OPENMP
-    assert set(_api._available_isas()) <= set(BUILD_CONFIG["isas"])
+    assert set(_dispatch.available_isas()) <= set(BUILD_CONFIG["isas"])
     if "gcc" in BUILD_CONFIG["compiler"] or "clang" in BUILD_CONFIG["compiler_version"]:
         flags = BUILD_CONFIG["cflags"]
         assert "-O3" in flags and "-fno-trapping-math" in flags
@@ -83,7 +83,7 @@ def test_public_names():
 
 def _doctests():
     finder = doctest.DocTestFinder()
-    for module in (_api, _threads):
+    for module in (_api, _config, _threads):
         for test in finder.find(module):
             if test.examples:
                 yield pytest.param(test, id=test.name.split(".")[-1])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api
+from relufast import _dispatch
 
 from cases import ELEMENTWISE, F32, F64, mixed_values
 from numerics import TRANSCENDENTAL_ULP_TOL, assert_same, derivative_floor, ulp_error
@@ -17,15 +17,15 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning"),
 ]
 
-ISAS = _api._available_isas()
+ISAS = _dispatch.available_isas()
 
 
 def _run_all(fn, x, g):
     """forward, gradient and (where allowed) the gradient from the output, with every ISA."""
     results = {}
     for isa in ISAS:
-        assert _api._select_isa(isa) == isa
-        assert _api._K.isa == isa
+        assert _dispatch.select_isa(isa) == isa
+        assert _dispatch.KERNELS.isa == isa
         r = [fn.forward(x), fn.gradient(g, x), fn.gradient(np.ones_like(x), x)]
         if fn.from_output:
             r.append(fn.gradient(g, fn.forward(x), from_output=True))
@@ -62,7 +62,7 @@ def test_isa_paths_agree(fn, dtype, rng):
 
 @pytest.mark.parametrize("isa", ISAS)
 def test_each_isa_is_thread_count_independent(isa, rng):
-    _api._select_isa(isa)
+    _dispatch.select_isa(isa)
     for fn in ELEMENTWISE:
         n = 2 * fn.threshold + 3
         x = mixed_values(rng, n, F32)[1:]
@@ -79,9 +79,9 @@ def test_prelu_vector_weight_on_each_isa(isa, rng):
     x = mixed_values(rng, 3 * 5 * 41, F64).reshape(3, 5, 41)
     g = mixed_values(rng, x.size, F64).reshape(x.shape)
     w = np.linspace(-1, 1, 5)
-    _api._select_isa("baseline")
+    _dispatch.select_isa("baseline")
     want = relufast.prelu(x, w), relufast.prelu_grad(g, x, w)
-    _api._select_isa(isa)
+    _dispatch.select_isa(isa)
     assert_same(relufast.prelu(x, w), want[0])
     gx, gw = relufast.prelu_grad(g, x, w)
     assert_same(gx, want[1][0])
@@ -90,24 +90,24 @@ def test_prelu_vector_weight_on_each_isa(isa, rng):
 
 def test_available_isas():
     assert ISAS[-1] == "baseline" and len(set(ISAS)) == len(ISAS)
-    assert set(ISAS) <= set(_api._ISA_ORDER)
+    assert set(ISAS) <= set(_dispatch.ISA_ORDER)
     # best first, as the import-time choice takes the first
-    assert ISAS == [i for i in _api._ISA_ORDER if i in ISAS]
+    assert ISAS == [i for i in _dispatch.ISA_ORDER if i in ISAS]
 
 
 def test_select_isa_default_and_unknown(monkeypatch):
     monkeypatch.delenv("RELUFAST_ISA", raising=False)
-    assert _api._select_isa() == ISAS[0]
+    assert _dispatch.select_isa() == ISAS[0]
     with pytest.raises(ValueError, match="isa"):
-        _api._select_isa("sse9")
-    for isa in _api._ISA_ORDER:
+        _dispatch.select_isa("sse9")
+    for isa in _dispatch.ISA_ORDER:
         if isa not in ISAS:
             with pytest.raises(ValueError, match=isa):
-                _api._select_isa(isa)
-    assert _api._K.isa == ISAS[0]  # a refused switch changes nothing
+                _dispatch.select_isa(isa)
+    assert _dispatch.KERNELS.isa == ISAS[0]  # a refused switch changes nothing
 
 
 def test_select_isa_follows_environment(monkeypatch):
     monkeypatch.setenv("RELUFAST_ISA", "baseline")
-    assert _api._select_isa() == "baseline"
-    assert _api._K.isa == "baseline"
+    assert _dispatch.select_isa() == "baseline"
+    assert _dispatch.KERNELS.isa == "baseline"

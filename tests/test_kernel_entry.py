@@ -6,13 +6,13 @@ place) or REFUSED (anything else).  Every kernel module the machine can run is c
 import numpy as np
 import pytest
 
-from relufast import _api
+from relufast import _dispatch
 
 from cases import F32, F64
 
 
 def _modules():
-    return [_api._Kernels(isa) for isa in _api._available_isas()]
+    return [_dispatch.Kernels(isa) for isa in _dispatch.available_isas()]
 
 
 @pytest.fixture(params=[F32, F64], ids=["float32", "float64"])
@@ -78,7 +78,7 @@ def test_statuses(dtype):
 
 
 def test_refusals_leave_no_exception_or_held_buffer(dtype):
-    K = _api._K
+    K = _dispatch.KERNELS
     ro = np.zeros(4, dtype)
     ro.flags.writeable = False
     for _ in range(3):
@@ -194,7 +194,7 @@ def test_prelu_gradient_statuses(dtype):
 
 
 def test_prelu_gradient_refusal_holds_no_buffer(dtype):
-    kern = _api._K.prelu_gradient[dtype]
+    kern = _dispatch.KERNELS.prelu_gradient[dtype]
     g, x, w, out = (np.zeros(4, dtype) for _ in range(4))
     w += 1
     for _ in range(3):  # refused at the last operand: every earlier export must be released

@@ -152,11 +152,11 @@ def _error_paths():
 
 def _watched():
     """Objects whose reference counts must not move: operands, parameters, dtypes, kernels."""
-    from relufast import _api
-    objs = [SLOPE, ALPHA, NEG, _api._K, _api._OP]
+    from relufast import _dispatch
+    objs = [SLOPE, ALPHA, NEG, _dispatch.KERNELS, _dispatch.OP]
     for o in OPS.values():
         objs += [o["x"], o["g"], o["out"], o["w"], o["strided"], o["x"].dtype]
-    objs += list(_api._K.forward.values()) + list(_api._K.gradient.values())
+    objs += list(_dispatch.KERNELS.forward.values()) + list(_dispatch.KERNELS.gradient.values())
     objs += [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64), TypeError,
              ValueError]
     return objs

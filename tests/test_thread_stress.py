@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api
+from relufast import _dispatch
 
 from cases import ELEMENTWISE, F16, F32, F64, mixed_values, random_values
 from numerics import assert_same
@@ -217,5 +217,5 @@ def test_gil_is_released_in_the_kernels():
                     reason="not a free-threaded CPython build")
 def test_free_threaded_build_keeps_the_gil_off():
     # importing relufast must not turn the GIL back on (Cython's freethreading_compatible)
-    assert _api is not None
+    assert _dispatch is not None
     assert not sys._is_gil_enabled()

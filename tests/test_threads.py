@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _api, _openmp, _threads
+from relufast import _dispatch, _openmp, _threads
 
 from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, mixed_values, random_values
 from numerics import assert_same
@@ -119,7 +119,7 @@ def test_small_arrays_run_on_one_thread(fn, kernel_spy):
 @needs_openmp
 def test_threads_grow_with_size(kernel_spy):
     # above the threshold a call takes one thread per half threshold, up to the count in force
-    t = _api._PARALLEL_MIN_CHEAP
+    t = _threads.PARALLEL_MIN_CHEAP
     with relufast.num_threads(8):
         for n, want in [(t - 1, 1), (t, 2), (2 * t - 1, 3), (2 * t, 4), (10 * t, 8)]:
             kernel_spy.calls.clear()
@@ -129,7 +129,7 @@ def test_threads_grow_with_size(kernel_spy):
 
 def test_thresholds_are_ordered():
     # transcendental ops cost more per element, so they split sooner
-    assert 0 < _api._PARALLEL_MIN_TRANSCENDENTAL <= _api._PARALLEL_MIN_CHEAP
+    assert 0 < _threads.PARALLEL_MIN_TRANSCENDENTAL <= _threads.PARALLEL_MIN_CHEAP
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_threadpoolctl_sees_the_openmp_runtime():
 def test_threadpoolctl_limits_relufast(kernel_spy):
     threadpoolctl = _threadpoolctl()
     default = relufast.get_num_threads()
-    x = np.linspace(-3, 3, 3 * _api._PARALLEL_MIN_CHEAP + 1)
+    x = np.linspace(-3, 3, 3 * _threads.PARALLEL_MIN_CHEAP + 1)
     with threadpoolctl.threadpool_limits(1):
         assert relufast.get_num_threads() == 1
         kernel_spy.calls.clear()
@@ -317,7 +317,7 @@ def test_threadpoolctl_limits_relufast(kernel_spy):
         kernel_spy.calls.clear()
         relufast.relu(x)
         # one thread per half threshold, up to the count in force (6 here on a 16-core machine)
-        assert set(kernel_spy.calls) == {min(default, 2 * x.size // _api._PARALLEL_MIN_CHEAP)}
+        assert set(kernel_spy.calls) == {min(default, 2 * x.size // _threads.PARALLEL_MIN_CHEAP)}
 
 
 @needs_openmp

@@ -22,7 +22,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 import numpy as np  # noqa: E402
 
 import relufast  # noqa: E402
-from relufast import _api  # noqa: E402
+from relufast import _dispatch  # noqa: E402
 
 import test_accuracy as acc  # noqa: E402
 from cases import F16, F32, F64  # noqa: E402
@@ -41,10 +41,10 @@ def _cell(m):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--isa", nargs="+", choices=_api._available_isas(),
+    ap.add_argument("--isa", nargs="+", choices=_dispatch.available_isas(),
                     help="kernel modules to measure (default: all this machine runs)")
     args = ap.parse_args(argv)
-    isas = args.isa or _api._available_isas()
+    isas = args.isa or _dispatch.available_isas()
     skip64 = not acc.LONGDOUBLE_OK or mpmath is None
 
     t0 = time.perf_counter()
@@ -68,7 +68,7 @@ def main(argv=None):
     print()
     worst = {}
     for isa in isas:
-        print(f"Kernels `{isa}` ({_api._Kernels(isa).description}); worst error in ulp, "
+        print(f"Kernels `{isa}` ({_dispatch.Kernels(isa).description}); worst error in ulp, "
               "at x:")
         print()
         print("| function | " + " | ".join(

@@ -25,7 +25,7 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 import numpy as np  # noqa: E402
 
 import relufast  # noqa: E402
-from relufast import _api  # noqa: E402
+from relufast import _dispatch  # noqa: E402
 
 import reference as ref  # noqa: E402
 import test_accuracy as acc  # noqa: E402
@@ -124,7 +124,7 @@ def main(argv=None):
             for dt in dtypes:
                 worst, x, share, bad_inf = measure_peer(fn, dt, kind, torch_call(fn, kind))
                 grid_share = measure_peer(fn, dt, kind, torch_call(fn, kind), GRID.astype(dt))[2]
-                ours = acc.measure(fn, dt, kind, [_api._K.isa])[0]  # the active kernels
+                ours = acc.measure(fn, dt, kind, [_dispatch.KERNELS.isa])[0]  # the active kernels
                 cells += [_cell(worst, x, share, bad_inf) + f"; [-10, 10]: {_pct(grid_share)}",
                           _cell(ours.worst, ours.x)]
             print(f"| `{label}` | " + " | ".join(cells) + " |", flush=True)
