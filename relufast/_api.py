@@ -50,9 +50,7 @@ class _Kernels:
         # dicts by dtype; float16 (computed in float32) and unsupported dtypes are not keys
         self.forward = {_F32: mod.forward_f32, _F64: mod.forward_f64}
         self.gradient = {_F32: mod.gradient_f32, _F64: mod.gradient_f64}
-        self.kernel_status = mod.KernelStatus
-        self.prelu_status = mod.PreluStatus
-        self.prelu_pattern = mod.PRELU_PATTERN
+        self.status = mod.Status
         self.prelu_forward = {_F32: mod.prelu_forward_f32, _F64: mod.prelu_forward_f64}
         self.prelu_gradient = {_F32: mod.prelu_gradient_f32, _F64: mod.prelu_gradient_f64}
 
@@ -81,11 +79,10 @@ def _select_isa(isa=None):
 
 _K = _OP = None
 _select_isa()
-_DONE = int(_K.kernel_status.DONE)
-_PRELU_CLASH = int(_K.prelu_status.CLASH)
-_PRELU_OK = int(_K.prelu_status.OK)
-_PRELU_NONFINITE = int(_K.prelu_status.NONFINITE)
-_PRELU_REJECTED = int(_K.prelu_status.REJECTED)
+_DONE = int(_K.status.DONE)
+_OVERLAP = int(_K.status.OVERLAP)
+_NONFINITE = int(_K.status.NONFINITE)
+_NOMEMORY = int(_K.status.NOMEMORY)
 
 # Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
 # (no fork/join); above, it takes one thread per half-threshold of elements, up to the thread
@@ -1252,33 +1249,6 @@ def _run_length(shape, ax):
     return inner
 
 
-def _prelu_plan(shape, w, ax, order, long_run):
-    """(weight pattern, inner, fold) for the prelu kernels.
-
-    The kernels see the flat array as runs of ``inner`` elements on one channel, channel
-    ``run % len(pattern)``; when ``inner`` is 1 they walk the pattern along each row instead.
-    Short runs (NCHW with a tiny H*W, or NC with few channels) would make the inner loops short,
-    so on large arrays with ``inner < long_run`` (16 for the forward, whose kernel walks longer
-    runs one by one; 64 for the gradient, whose per-run sums cost more) the weight is expanded
-    into a pattern of at least 256 elements with ``inner == 1``: the weight of flat position i
-    is ``pattern[i % len(pattern)]``.  (The kernels lay out periods of up to PRELU_PATTERN
-    elements themselves; this is for longer ones and the general path's layouts.)  ``fold``
-    maps the kernel's per-pattern-position weight gradient back to one value per channel
-    (None: no expansion).
-    """
-    n = math.prod(shape)
-    if ax is None:  # a scalar weight: one run over everything
-        return w, max(1, n), None
-    inner = math.prod(shape[ax + 1:] if order == "C" else shape[:ax])
-    period = w.shape[0] * inner
-    if (inner >= long_run or period > (1 << 16) or n < _PARALLEL_MIN_CHEAP
-            or (inner == 1 and period >= 64)):  # rows of >= 64 channels: long enough already
-        return w, inner, None
-    reps = -(-256 // period)
-    pattern = np.tile(np.repeat(w, inner), reps)
-    return pattern, 1, (reps, w.shape[0], inner)
-
-
 def _prelu_finite(fn, w):
     """The kernels refuse a non-finite weight; an empty x never reaches them, so check here."""
     if not np.isfinite(w).all():
@@ -1287,9 +1257,13 @@ def _prelu_finite(fn, w):
 
 def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
     """Run a prelu kernel on ``inputs`` (x, or grad and x) writing ``out`` (both in the compute
-    dtype); returns the float64 weight gradient per channel when ``with_weight_grad``."""
+    dtype); returns the weight gradient per channel, in out's dtype, when ``with_weight_grad``.
+    The kernel decides how to walk the array; this only passes the run length of one channel in
+    the flat order it hands over."""
     n = out.size
     nt = _nthreads(n, _PARALLEL_MIN_CHEAP)
+    w = _contiguous(w.astype(out.dtype, copy=False))
+    gw = np.empty(w.shape[0], out.dtype) if with_weight_grad else None
     for attempt in (0, 1):
         if attempt == 0 and out.flags.carray and all(a is out or _is_c(a) for a in inputs):
             of = _ravel(out)
@@ -1297,28 +1271,22 @@ def _prelu_run(fn, kern, inputs, out, w, ax, with_weight_grad):
             back, order = None, "C"
         else:  # any other layout, or an overlap the kernel refused: copies where needed
             flat, of, back, order = _flatten(inputs, out)
-        pattern, inner, fold = _prelu_plan(out.shape, w.astype(out.dtype, copy=False), ax, order,
-                                           64 if with_weight_grad else 16)
-        pattern = _contiguous(pattern if attempt == 0 else pattern.copy())
-        args = (*flat, pattern, of)
-        if with_weight_grad:
-            partial = np.zeros((nt, pattern.shape[0]), np.float64)
-            args += (partial,)
-        status = kern[out.dtype](*args, inner, nt)
-        if status == _PRELU_REJECTED:  # contiguous, aligned, validated: cannot happen
-            raise RuntimeError(f"relufast: {fn}'s kernel refused prepared operands")
-        if status == _PRELU_NONFINITE:
+            w = w.copy()
+        if ax is None:  # a scalar weight: one run over everything
+            inner = max(1, n)
+        else:
+            inner = math.prod(out.shape[ax + 1:] if order == "C" else out.shape[:ax])
+        status = kern[out.dtype](*flat, w, of, *(() if gw is None else (gw,)), inner, nt)
+        if status == _NONFINITE:
             raise ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
-        if status != _PRELU_CLASH:
+        if status == _NOMEMORY:
+            raise MemoryError(f"{fn}: no memory for the kernel's weight pattern and sums")
+        if status != _OVERLAP:
             break
+    if status != _DONE:  # contiguous, aligned, validated, apart: cannot happen
+        raise RuntimeError(f"relufast: {fn}'s kernel refused prepared operands")
     if back is not None:
         np.copyto(out, back)
-    if not with_weight_grad:
-        return None
-    gw = partial[0] if nt == 1 else partial.sum(axis=0)  # (a reduction call costs ~1 us)
-    if fold is not None:
-        reps, channels, inner = fold
-        gw = gw.reshape(reps, channels, inner).sum(axis=(0, 2))
     return gw
 
 
@@ -1376,19 +1344,14 @@ def prelu(x, weight, axis=1, out=None):
         # the hot path with a weight per channel: the kernel checks x, weight and out itself
         # (C-contiguous, aligned, x's dtype, out of x's shape and writable) and refuses, without
         # writing, those it cannot take, a non-finite weight or an overlap; the general path
-        # below then raises or copies.  Large arrays with channel runs under 16 elements whose
-        # period (channels x run) is longer than the kernel's pattern go to the general path
-        # (_prelu_plan's weight pattern).
+        # below then raises or copies.
         kern = _K.prelu_forward.get(x.dtype)
         if kern is not None:
-            inner = _run_length(x.shape, axis % x.ndim)
-            n = x.size
-            if (n < _PARALLEL_MIN_CHEAP or inner >= 16 or inner == 1
-                    or inner * weight.shape[0] <= _K.prelu_pattern):
-                o = np.empty(x.shape, x.dtype) if out is None else out
-                if type(o) is np.ndarray and kern(
-                        x, weight, o, inner, _nthreads(n, _PARALLEL_MIN_CHEAP)) == _PRELU_OK:
-                    return o
+            o = np.empty(x.shape, x.dtype) if out is None else out
+            if type(o) is np.ndarray and kern(
+                    x, weight, o, _run_length(x.shape, axis % x.ndim),
+                    _nthreads(x.size, _PARALLEL_MIN_CHEAP)) == _DONE:
+                return o
     x = _as_input(fn, "x", x)
     w, ax, _ = _prelu_setup(fn, x, weight, axis)
     given, out = out, _prepare_out(fn, out, x)
@@ -1470,22 +1433,16 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
         # the hot path with a weight per channel, as prelu's: the kernel checks grad, x, weight
         # and out itself (C-contiguous, aligned, x's dtype, of one shape, out writable) and
         # refuses, without writing, those it cannot take, a non-finite weight or an overlap;
-        # the general path below then raises or copies.  Large arrays with channel runs under 64
-        # elements whose period (channels x run) is longer than the kernel's pattern go to the
-        # general path (_prelu_plan's weight pattern).
+        # the general path below then raises or copies.  It sums the weight gradient in float64
+        # and writes it into gw rounded once.
         kern = _K.prelu_gradient.get(x.dtype)
-        n = x.size
         if kern is not None:
-            inner = _run_length(x.shape, axis % x.ndim)
-            if (n < _PARALLEL_MIN_CHEAP or inner >= 64 or inner == 1
-                    or inner * weight.shape[0] <= _K.prelu_pattern):
-                nt = _nthreads(n, _PARALLEL_MIN_CHEAP)
-                o = np.empty(x.shape, x.dtype) if out is None else out
-                partial = np.zeros((nt, weight.shape[0]), np.float64)
-                if type(o) is np.ndarray and kern(grad, x, weight, o, partial, inner,
-                                                  nt) == _PRELU_OK:
-                    gw = partial[0] if nt == 1 else partial.sum(axis=0)
-                    return o, gw.astype(x.dtype)
+            o = np.empty(x.shape, x.dtype) if out is None else out
+            gw = np.empty(weight.shape[0], x.dtype)
+            if type(o) is np.ndarray and kern(
+                    grad, x, weight, o, gw, _run_length(x.shape, axis % x.ndim),
+                    _nthreads(x.size, _PARALLEL_MIN_CHEAP)) == _DONE:
+                return o, gw
     _no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                     "weight; keep x")
     grad = _as_input(fn, "grad", grad)
@@ -1493,17 +1450,20 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     _same_shape(fn, grad, x)
     w, ax, scalar = _prelu_setup(fn, x, weight, axis)
     given, out = out, _prepare_out(fn, out, x)
-    gw = np.zeros(w.shape[0], np.float64)
+    gw = np.zeros(w.shape[0], x.dtype)
     if x.size:
-        if x.dtype == _F16:  # computed in float32, rounded once
-            g32 = grad.astype(np.float32)
-            gw = _prelu_run(fn, _K.prelu_gradient, (g32, x.astype(np.float32)), g32, w, ax, True)
-            _round_to_f16(out, g32)
+        if x.dtype == _F16:
+            # computed in float64, rounded once: the products of float16 values are exact in
+            # float32 and float64 alike, so grad_x is float32's, and the weight gradient's
+            # float64 sums reach float16 in one rounding, not through float32
+            g64 = grad.astype(np.float64)
+            gw = _prelu_run(fn, _K.prelu_gradient, (g64, x.astype(np.float64)), g64, w, ax, True)
+            _round_to_f16(out, g64)
+            gw = gw.astype(x.dtype)
         else:
             gw = _prelu_run(fn, _K.prelu_gradient, (grad, x), out, w, ax, True)
     else:
         _prelu_finite(fn, w)
-    gw = gw.astype(x.dtype)  # one rounding from the float64 sums
     return (out if given is None else given), (gw.reshape(()) if scalar else gw)
 
 
