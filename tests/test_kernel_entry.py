@@ -2,7 +2,14 @@
 passes arrays unchecked): DONE for C-contiguous aligned operands of the dtype and one shape (any
 shape), otherwise nothing written and another Status: OVERLAP (an input overlaps out other than
 in place), NONFINITE (a prelu weight), REFUSED (anything else).  Every kernel module the machine
-can run is checked."""
+can run is checked.  prelu's kernels decide their layout themselves for every (channels, run
+length, size), and take their working memory from the heap (small thread stacks)."""
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -218,3 +225,112 @@ def test_prelu_gradient_refusal_holds_no_buffer(dtype):
     for a in (g, x, w, out):
         a.resize(8, refcheck=False)  # fails if a buffer export were still held
 
+
+# Periods (channels x run length) of 4096 to 65536 elements with short runs, on large arrays:
+# the Python layer used to lay these out itself; the kernels now do, from the heap.  Around
+# them: the periods laid out at any size, a period just past 65536 and a small array (both
+# walked run by run), and runs at the forward's (16) and the gradient's (64) bounds.
+@pytest.mark.parametrize("shape", [(3, 5000, 4), (4, 1000, 15), (2, 1100, 16), (3, 1000, 30),
+                                   (2, 512, 63), (2, 8192, 8), (9, 4097, 2), (2, 4369, 15),
+                                   (1, 5000, 4), (5, 1025, 64)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_prelu_long_periods_short_runs(shape, dtype):
+    rng = np.random.default_rng(13)
+    n_, C, inner = shape
+    x = rng.standard_normal(shape).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    x.flat[::97] = 0.0
+    w = rng.uniform(-1, 1, C).astype(dtype)
+    w[::50] = 0.0
+    wb = w[None, :, None]
+    want = np.where(x > 0, x, wb * x)
+    want_gx = np.where(x > 0, g, wb * g)
+    want_gw = np.where(x > 0, 0, g.astype(F64) * x).sum(axis=(0, 2))
+    for K in _modules():
+        for nt in (1, 2):
+            y = np.full(shape, 7.0, dtype)
+            assert K.prelu_forward[dtype](x, w, y, inner, nt) == K.status.DONE
+            assert np.array_equal(y, want), (K.isa, nt)
+            gx, gw = np.full(shape, 7.0, dtype), np.full(C, 7.0, dtype)
+            assert K.prelu_gradient[dtype](g, x, w, gx, gw, inner, nt) == K.status.DONE
+            assert np.array_equal(gx, want_gx), (K.isa, nt)
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
+                                       atol=1e-5 if dtype == F32 else 1e-12)
+    # the same through the public functions, which pass the run length for the flat order
+    # they walk: C order here, and F order for the transposes
+    import relufast
+    for nt in (1, 2):
+        with relufast.num_threads(nt):
+            assert np.array_equal(relufast.prelu(x, w), want)
+            gx, gw = relufast.prelu_grad(g, x, w)
+            assert np.array_equal(gx, want_gx)
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
+                                       atol=1e-5 if dtype == F32 else 1e-12)
+            assert np.array_equal(relufast.prelu(x.T, w, axis=1), want.T)
+            gx, gw = relufast.prelu_grad(g.T, x.T, w, axis=1)
+            assert np.array_equal(gx, want_gx.T)
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
+                                       atol=1e-5 if dtype == F32 else 1e-12)
+    assert math.prod(shape) == x.size
+
+
+def _run_isolated(code, env=None):
+    """Run ``code`` in a fresh interpreter: a crash (a stack overflow's SIGSEGV) fails the test
+    instead of taking pytest down."""
+    full_env = dict(os.environ, **(env or {}))
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                       text=True, timeout=300, env=full_env)
+    assert r.returncode == 0, f"exit status {r.returncode}\n{r.stdout}\n{r.stderr}"
+    assert r.stdout.strip().endswith("ok"), r.stdout
+
+
+_SMALL_STACK_CALLS = """
+    import threading
+    import numpy as np
+    import relufast
+
+    def calls(errors):
+        try:
+            for shape in SHAPES:
+                for dtype in (np.float32, np.float64):
+                    rng = np.random.default_rng(0)
+                    x = rng.standard_normal(shape).astype(dtype)
+                    g = rng.standard_normal(shape).astype(dtype)
+                    w = np.linspace(-1, 1, shape[1]).astype(dtype)
+                    want = np.where(x > 0, x, w[None, :, None] * x)
+                    for nt in (1, 2):
+                        with relufast.num_threads(nt):
+                            assert np.array_equal(relufast.prelu(x, w), want)
+                            gx, gw = relufast.prelu_grad(g, x, w)
+                            assert np.array_equal(gx, np.where(x > 0, g, w[None, :, None] * g))
+                            ref = np.where(x > 0, 0, g.astype(np.float64) * x).sum(axis=(0, 2))
+                            np.testing.assert_allclose(gw, ref, rtol=1e-5, atol=1e-4)
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+"""
+
+
+@pytest.mark.parametrize("shape", [(100, 8, 5), (20000, 8, 5)], ids=["100x8x5", "20000x8x5"])
+def test_prelu_in_a_thread_with_a_32k_stack(shape):
+    # the weight pattern and the per-thread sums used to live on the stack (up to 32 KiB)
+    _run_isolated(_SMALL_STACK_CALLS.replace("SHAPES", repr([shape])) + """
+    threading.stack_size(32 * 1024)
+    errors = []
+    t = threading.Thread(target=calls, args=(errors,))
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
+    print("ok")
+    """)
+
+
+def test_prelu_grad_with_a_16k_openmp_stack():
+    # OpenMP's worker threads get OMP_STACKSIZE; the calling thread its own, so both run here
+    _run_isolated(_SMALL_STACK_CALLS.replace("SHAPES", repr([(20000, 8, 5)])) + """
+    errors = []
+    calls(errors)
+    if errors:
+        raise errors[0]
+    print("ok")
+    """, env={"OMP_STACKSIZE": "16K"})
