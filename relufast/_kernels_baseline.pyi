@@ -1,6 +1,6 @@
 # Type information for the compiled kernel module relufast._kernels_baseline (built from
-# _kernels.pxi and the files it includes).  _kernels_avx2 and _kernels_avx512 have the same interface.  Internal: the
-# public API is relufast's top-level functions.
+# _kernels.pxi and the files it includes).  _kernels_avx2 and _kernels_avx512 have the same
+# interface.  Internal: the public API is relufast's top-level functions.
 
 import enum
 
