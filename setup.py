@@ -3,8 +3,8 @@
 What is built:
 
 * ``relufast._openmp``: the OpenMP shim (thread counts, whether OpenMP is on, the CPU's features).
-* ``relufast._kernels_<isa>``: the kernels of ``relufast/_kernels.pxi``, compiled once per
-  instruction set.  ``baseline`` is the platform's baseline (SSE2 on x86-64) and is always built;
+* ``relufast._kernels_<isa>``: the kernels of ``relufast/_kernels.pxi`` (and the files it
+  includes), compiled once per instruction set.  ``baseline`` is the platform's baseline (SSE2 on x86-64) and is always built;
   on x86-64 with gcc or clang, ``avx2`` (AVX2 + FMA) and ``avx512`` (F/DQ/VL/BW, 512-bit vectors)
   are built too, and the package picks the best one the running CPU supports at import time.
 
@@ -16,8 +16,9 @@ Environment switches:
 * ``RELUFAST_OPENMP``: unset or ``auto`` = use OpenMP when the compiler has it, else build serial
   kernels (they pass every test and ``show_config()`` says so); ``0`` = never; ``1`` = require it
   (a compiler without OpenMP is an error, for CI and wheel builds).
-* ``RELUFAST_ISA``: comma-separated subset of ``baseline,avx2,avx512`` to build (baseline is always
-  built).  Default: every one the compiler supports.
+* ``RELUFAST_BUILD_ISAS``: comma-separated subset of ``baseline,avx2,avx512`` to build (baseline
+  is always built).  Default: every one the compiler supports.  (``RELUFAST_ISA``, at import
+  time, picks the one to run among those built.)
 * ``RELUFAST_EXTRA_CFLAGS``: appended to every compile (used by the sanitizer build).
 """
 
@@ -32,22 +33,22 @@ import textwrap
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+# The ISA modules are built only for gcc-like compilers on x86-64 (the run-time choice needs
+# __builtin_cpu_supports), so these are the only ISA flags; MSVC builds the baseline module.
 ISA_FLAGS_GCC = {
     "baseline": [],
     "avx2": ["-mavx2", "-mfma"],
     "avx512": ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mprefer-vector-width=512"],
 }
-ISA_FLAGS_MSVC = {"baseline": [], "avx2": ["/arch:AVX2"], "avx512": ["/arch:AVX512"]}
 
 # -O3: gcc vectorizes nothing at -O2.  -fno-trapping-math: selects vectorize only without it (it
 # keeps IEEE results, NaN and inf).  -fno-math-errno: no errno from sqrt & co.  -fno-thread-jumps:
 # jump threading duplicates the branches of the selects into control flow that the
 # if-converter cannot flatten, which stops loops like relu_grad's from vectorizing without
 # AVX2's masked loads (SSE2, NEON).  -funroll-loops: the relu-like loops (one or two vector
-# instructions per load and store) otherwise spend a third of their issue slots on the loop
-# counter; unrolled, relu in place on 10**5 to 10**6 float32 elements in the L2/L3 caches took
-# 8.9 instead of 11.2 us and 71 instead of 90 us (one thread), and the transcendental loops did
-# not change.  Each is kept only if the compiler accepts it.
+# instructions per load and store) otherwise spend much of their issue slots on the loop
+# counter; unrolled they run clearly faster in the caches, and the transcendental loops do not
+# change (docs/performance.md, "Vectorization").  Each is kept only if the compiler accepts it.
 GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps", "-funroll-loops"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
@@ -140,13 +141,13 @@ class BuildExt(build_ext):
             omp_c, omp_l = [], []
             print("relufast: building WITHOUT OpenMP (serial kernels)")
 
-        isa_table = ISA_FLAGS_MSVC if ctype == "msvc" else ISA_FLAGS_GCC
-        requested = os.environ.get("RELUFAST_ISA")
-        requested = set(requested.split(",")) | {"baseline"} if requested else set(isa_table)
+        requested = os.environ.get("RELUFAST_BUILD_ISAS")
+        requested = set(requested.split(",")) | {"baseline"} if requested else set(ISA_FLAGS_GCC)
         isas = ["baseline"]
         if _is_x86_64() and gcc_like:  # runtime dispatch needs __builtin_cpu_supports
             probe = "int main(void) { return 0; }\n"
-            isas += [i for i in ("avx2", "avx512") if i in requested and self._probe(probe, isa_table[i])]
+            isas += [i for i in ("avx2", "avx512")
+                     if i in requested and self._probe(probe, ISA_FLAGS_GCC[i])]
         self.extensions = [
             e for e in self.extensions
             if not e.name.startswith("relufast._kernels_") or e.name.rsplit("_", 1)[1] in isas
@@ -154,7 +155,7 @@ class BuildExt(build_ext):
 
         for ext in self.extensions:
             isa = ext.name.rsplit("_", 1)[1] if ext.name.startswith("relufast._kernels_") else "baseline"
-            ext.extra_compile_args = base + isa_table[isa] + omp_c + extra
+            ext.extra_compile_args = base + ISA_FLAGS_GCC[isa] + omp_c + extra
             ext.extra_link_args = omp_l + extra
 
         compiler = " ".join(self.compiler.compiler) if hasattr(self.compiler, "compiler") else ctype
@@ -164,7 +165,7 @@ class BuildExt(build_ext):
             "compiler": compiler,
             "compiler_version": _compiler_version(self.compiler),
             "cflags": base + omp_c + extra,
-            "isa_flags": {i: isa_table[i] for i in isas},
+            "isa_flags": {i: ISA_FLAGS_GCC[i] for i in isas},
             "ldflags": omp_l + extra,
         }
         self._write_config(config)

@@ -3,10 +3,8 @@
 
 from ._kernels_baseline import (
     ISA as ISA,
-    KernelStatus as KernelStatus,
     Op as Op,
-    PRELU_PATTERN as PRELU_PATTERN,
-    PreluStatus as PreluStatus,
+    Status as Status,
     forward_f32 as forward_f32,
     forward_f64 as forward_f64,
     gradient_f32 as gradient_f32,

@@ -1,6 +1,6 @@
 # Type information for the compiled kernel module relufast._kernels_baseline (built from
-# _kernels.pxi).  _kernels_avx2 and _kernels_avx512 have the same interface.  Internal: the
-# public API is relufast's top-level functions.
+# _kernels.pxi and the files it includes).  _kernels_avx2 and _kernels_avx512 have the same
+# interface.  Internal: the public API is relufast's top-level functions.
 
 import enum
 
@@ -9,10 +9,8 @@ from numpy.typing import NDArray
 
 __all__ = [
     "ISA",
-    "KernelStatus",
     "Op",
-    "PRELU_PATTERN",
-    "PreluStatus",
+    "Status",
     "forward_f32",
     "forward_f64",
     "gradient_f32",
@@ -25,9 +23,6 @@ __all__ = [
 
 # a description of the instruction set the module was compiled for
 ISA: str
-# elements of the prelu kernels' weight pattern: they lay out periods (channels x run length;
-# runs under 16 for the forward, under 64 for the gradient) up to this long themselves
-PRELU_PATTERN: int
 
 class Op(enum.IntEnum):
     RELU = 0
@@ -49,20 +44,16 @@ class Op(enum.IntEnum):
     D_ELU_Y = 24
     D_CELU_Y = 25
 
-class PreluStatus(enum.IntEnum):
-    OK = 0
-    CLASH = 1
-    NONFINITE = 2
-    REJECTED = 3
-
-class KernelStatus(enum.IntEnum):
+# what every entry point returns (as an int); anything but DONE: nothing written
+class Status(enum.IntEnum):
     DONE = 0
-    OVERLAP = 1
-    REFUSED = 2
+    OVERLAP = 1  # an input overlaps an output other than element for element: copy that input
+    REFUSED = 2  # layout, dtype, shape, writability: the general path names it or copies
+    NONFINITE = 3  # a prelu weight is NaN or inf
+    NOMEMORY = 4  # prelu's working memory could not be allocated
 
-# any ndarrays: DONE, or nothing written and OVERLAP (an input overlaps the output other than
-# element for element: the caller copies it) or REFUSED (not C-contiguous, aligned, of the
-# dtype and of one shape, or out not writable: the caller's general path)
+# any ndarrays: DONE, or nothing written and OVERLAP or REFUSED (not C-contiguous, aligned, of
+# the dtype and of one shape, or out not writable)
 def forward_f32(
     op: int, x: NDArray[np.float32], y: NDArray[np.float32], a: float, b: float, nt: int
 ) -> int: ...
@@ -88,8 +79,9 @@ def gradient_f64(
     nt: int,
 ) -> int: ...
 
-# any ndarrays (x and y of one shape, w 1-D): OK, or nothing written and CLASH, NONFINITE or
-# REJECTED (not C-contiguous, aligned, of the dtype and shapes above, or y not writable)
+# any ndarrays (x and y of one shape, w 1-D and not empty), x seen as runs of `inner` elements,
+# run r on channel r % len(w): DONE, or nothing written and OVERLAP (x overlaps y other than in
+# place, or w overlaps y), NONFINITE, REFUSED or NOMEMORY
 def prelu_forward_f32(
     x: NDArray[np.float32], w: NDArray[np.float32], y: NDArray[np.float32], inner: int, nt: int
 ) -> int: ...
@@ -97,15 +89,15 @@ def prelu_forward_f64(
     x: NDArray[np.float64], w: NDArray[np.float64], y: NDArray[np.float64], inner: int, nt: int
 ) -> int: ...
 
-# g, x and gx of one shape, w 1-D, gw float64 of shape (>= max(nt, 1), len(w)) and zero on
-# entry (row t gets thread t's part of the weight gradient): OK, or nothing written and CLASH,
-# NONFINITE or REJECTED
+# g, x and gx of one shape, w 1-D, gw 1-D of x's dtype and len(w), writable: gx = g * prelu'(x)
+# and gw = the weight gradient per channel (summed in float64, rounded once): DONE, or nothing
+# written and OVERLAP (also gw overlapping gx), NONFINITE, REFUSED or NOMEMORY
 def prelu_gradient_f32(
     g: NDArray[np.float32],
     x: NDArray[np.float32],
     w: NDArray[np.float32],
     gx: NDArray[np.float32],
-    gw: NDArray[np.float64],
+    gw: NDArray[np.float32],
     inner: int,
     nt: int,
 ) -> int: ...

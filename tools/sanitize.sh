@@ -37,7 +37,7 @@ grep -qw avx512f /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo &&
 san="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all"
 san+=" -fno-omit-frame-pointer -g"
 start=$SECONDS
-(cd "$work" && CC=$cc RELUFAST_ISA=$isas RELUFAST_EXTRA_CFLAGS="$san" \
+(cd "$work" && CC=$cc RELUFAST_BUILD_ISAS=$isas RELUFAST_EXTRA_CFLAGS="$san" \
     "$py" setup.py -q build_ext --inplace >"$work/build.log" 2>&1) || {
     tail -n 40 "$work/build.log"; echo "sanitize: build failed" >&2; exit 1; }
 echo "sanitize: built $isas with $san in $((SECONDS - start)) s"

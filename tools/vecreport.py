@@ -1,16 +1,18 @@
-"""Check that every hot loop of relufast/_kernels.pxi vectorizes, from gcc's own report.
+"""Check that every hot loop of the kernels vectorizes, from gcc's own report.
 
-Cythonizes the kernels into a temporary directory, compiles the C with the flags setup.py uses
-plus ``-fopt-info-vec-all``, maps gcc's messages back to the lines of ``_kernels.pxi`` (Cython
-writes ``/* "relufast/_kernels.pxi":N`` markers) and to the dtype of the specialization (fused
-index 0 = float, 1 = double), and prints one row per inner loop:
+Cythonizes the kernels (relufast/_kernels.pxi and the files it includes) into a temporary
+directory, compiles the C with the flags setup.py uses plus ``-fopt-info-vec-all``, maps gcc's
+messages back to the lines of the .pxi files (Cython writes ``/* "relufast/_prelu.pxi":N``
+markers) and to the dtype of the specialization (fused index 0 = float, 1 = double), and prints
+one row per inner loop:
 
-    line  loop                                  float   double
+    file:line  loop                             float   double
 
 Exit status 1 if any hot loop is not vectorized for an ISA.  Hot loops are the ``for ... in
-range`` loops of the chunk functions (the loops over elements), except the fixed-lane loops
-(unrolled into the loop around them) and loops marked ``# not hot``; the ``while`` loops that
-walk prelu's segments are not per-element loops.
+range`` loops of the chunk-loop sections (a ``# N. chunk loops`` heading, up to the next
+``# N.`` heading) of _elementwise.pxi and _prelu.pxi: the loops over elements, except the
+fixed-lane loops (unrolled into the loop around them) and loops marked ``# not hot``; the
+``while`` loops that walk prelu's segments are not per-element loops.
 
 Usage: python tools/vecreport.py [--isa avx2 baseline avx512] [--verbose]
 """
@@ -25,6 +27,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PXI = os.path.join(ROOT, "relufast", "_kernels.pxi")
+CHUNK_FILES = ["_elementwise.pxi", "_prelu.pxi"]  # the files with chunk-loop sections
 sys.path.insert(0, ROOT)
 from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (one source)
 
@@ -34,15 +37,18 @@ NOT_HOT = re.compile(r"for k in range\((8|_LANES)\)|# not hot")
 
 
 def hot_loops():
-    """(line, text) of every per-element loop in the chunk functions of _kernels.pxi."""
-    rows, inside = [], False
-    for i, line in enumerate(open(PXI).read().splitlines(), 1):
-        if line.startswith("# 2. chunk loops"):
-            inside = True
-        elif line.startswith("# 3. drivers"):
-            inside = False
-        if inside and re.match(r"\s*for \w+ in range\(", line) and not NOT_HOT.search(line):
-            rows.append((i, line.strip()))
+    """((file, line), text) of every per-element loop in the chunk-loop sections."""
+    rows = []
+    for name in CHUNK_FILES:
+        inside = False
+        path = os.path.join(ROOT, "relufast", name)
+        for i, line in enumerate(open(path).read().splitlines(), 1):
+            if re.match(r"# \d\. ", line):
+                inside = re.match(r"# \d\. chunk loops", line) is not None
+            if inside and re.match(r"\s*for \w+ in range\(", line) and not NOT_HOT.search(line):
+                rows.append(((name, i), line.strip()))
+        if not any(key[0] == name for key, _ in rows):
+            sys.exit(f"vecreport: no chunk-loop section with loops found in {name}")
     return rows
 
 
@@ -65,9 +71,9 @@ def report(csrc, isa, verbose):
     # C line -> (pxi line, fused index)
     pxi_line, fuse, where = None, None, {}
     for n, line in enumerate(open(csrc).read().splitlines(), 1):
-        m = re.match(r'\s*/\* ".*_kernels\.pxi":(\d+)', line)
+        m = re.match(r'\s*/\* ".*?(\w+\.pxi)":(\d+)', line)
         if m:
-            pxi_line = int(m.group(1))
+            pxi_line = (m.group(1), int(m.group(2)))
         if re.match(r"^\w.*\)\s*\{\s*$", line):  # a function definition starts
             m = re.search(r"__pyx_fuse_(\d)__pyx_f_", line)
             fuse = int(m.group(1)) if m else None
@@ -94,11 +100,11 @@ def main():
         for isa in args.isa:
             vec = report(cythonize(tmp, isa), isa, args.verbose)
             print(f"\n{isa}: gcc {' '.join(BASE_FLAGS + ISA_FLAGS_GCC[isa])}")
-            print(f"{'line':>5}  {'loop':<40} {'float':>7} {'double':>7}")
-            for line, text in loops:
-                cols = ["yes" if (line, k) in vec else "NO" for k in (0, 1)]
+            print(f"{'file:line':<22}  {'loop':<40} {'float':>7} {'double':>7}")
+            for (name, line), text in loops:
+                cols = ["yes" if ((name, line), k) in vec else "NO" for k in (0, 1)]
                 failed += cols.count("NO")
-                print(f"{line:>5}  {text[:40]:<40} {cols[0]:>7} {cols[1]:>7}")
+                print(f"{name + ':' + str(line):<22}  {text[:40]:<40} {cols[0]:>7} {cols[1]:>7}")
     print(f"\n{failed} hot loop specializations not vectorized")
     return 1 if failed else 0
 

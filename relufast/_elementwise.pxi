@@ -1,0 +1,368 @@
+# relufast/_elementwise.pxi: the elementwise ops and their gradients (included by _kernels.pxi).
+#
+# Three layers, each built on the one before:
+#   1. element functions  (`cdef inline ... noexcept nogil`): the value, or the derivative, of one
+#      element; selects, not branches, so gcc if-converts and vectorizes the loops that call them.
+#   2. chunk loops        (`_fwd_chunk`, `_grad_chunk`): a plain pointer loop over one contiguous
+#      chunk, one loop per op, which the vectorizer sees whole.
+#   3. drivers            (`_forward`, `_gradient`): one chunk per thread under `prange`, or the
+#      whole array inline on one thread, with the GIL released; then their entry points.
+#
+# Results never depend on how the array is cut into chunks: each element is computed by the same
+# sequence of IEEE operations in the vector body and in the scalar remainder.
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. element functions
+#
+# Conditions combine with `&` / `|`, not `and` / `or`: short-circuit evaluation is control flow
+# that the vectorizer's if-conversion cannot always flatten.
+
+cdef inline floating _exp(floating x) noexcept nogil:
+    if floating is float:
+        return rf_expf(x)
+    else:
+        return rf_expd(x)
+
+cdef inline floating _relu(floating x) noexcept nogil:
+    # `x <= 0` is false for NaN, so NaN passes through; -0.0 becomes +0.0 like np.maximum(x, 0)
+    return 0 if x <= 0 else x
+
+cdef inline floating _leaky(floating x, floating w) noexcept nogil:
+    # w * x, except that a zero slope gives 0 at -inf (w * -inf would be NaN); NaN passes through
+    return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
+
+cdef inline floating _leaky_nz(floating x, floating w) noexcept nogil:
+    # _leaky for a slope known to be nonzero (and finite): with the zero-slope test hoisted out
+    # of the loop the vector body is a third shorter (docs/performance.md; in L3 the loop is
+    # near the cache's bandwidth either way)
+    return x if x > 0 else w * x
+
+cdef inline floating _elu(floating x, floating sa, floating s) noexcept nogil:
+    # the x <= 0 branch is the domain of rf_expm1_neg_f/_d (the select discards their x > 0 values)
+    if floating is float:
+        return s * x if x > 0 else sa * rf_expm1_neg_f(x)
+    else:
+        return s * x if x > 0 else sa * rf_expm1_neg_d(x)
+
+cdef inline floating _celu(floating x, floating alpha) noexcept nogil:
+    # alpha > 0: x / alpha <= 0 wherever it is selected, the domain of rf_expm1_neg_f/_d
+    if floating is float:
+        return x if x > 0 else alpha * rf_expm1_neg_f(x / alpha)
+    else:
+        return x if x > 0 else alpha * rf_expm1_neg_d(x / alpha)
+
+cdef inline floating _celu_neg(floating x, floating alpha) noexcept nogil:
+    # alpha < 0: x / alpha >= 0, and expm1(x / alpha) may overflow where alpha * expm1(x / alpha)
+    # does not (|alpha| < 1): the product is formed at a safe scale by rf_expm1_scaled
+    if floating is float:
+        return x if x > 0 else rf_expm1_scaled_f(x / alpha, alpha)
+    else:
+        return x if x > 0 else rf_expm1_scaled_d(x / alpha, alpha)
+
+cdef inline floating _relu6(floating x) noexcept nogil:
+    return 0 if x <= 0 else (6 if x > 6 else x)
+
+cdef inline floating _gelu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_f(x)
+    else:
+        return rf_gelu_d(x)
+
+cdef inline floating _gelu_tanh(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_tanh_f(x)
+    else:
+        return rf_gelu_tanh_d(x)
+
+cdef inline floating _silu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_silu_f(x)
+    else:
+        return rf_silu_d(x)
+
+# Derivatives f'(x).  NaN in gives NaN out; the kinks follow PyTorch (the x <= 0 branch at 0,
+# relu6'(0) = relu6'(6) = 0).
+
+cdef inline floating _d_relu(floating x) noexcept nogil:
+    return x if x != x else (1 if x > 0 else 0)
+
+cdef inline floating _d_leaky(floating x, floating w) noexcept nogil:
+    return x if x != x else (1 if x > 0 else w)
+
+cdef inline floating _d_elu(floating x, floating sa, floating s) noexcept nogil:
+    # sa * exp(x) as one scaled exp (rf_exp_mul_neg): exp(x) alone is subnormal below x = -87.3 (float) or -708
+    # (double) and would lose the digits a large sa brings back into the normal range
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_d(x, sa)
+
+cdef inline floating _d_elu_big(floating x, floating sa, floating s) noexcept nogil:
+    # _d_elu for |sa| > 2**64
+    if floating is float:
+        return s if x > 0 else rf_exp_mul_neg_big_f(x, sa)
+    else:
+        return s if x > 0 else rf_exp_mul_neg_big_d(x, sa)
+
+cdef inline floating _d_elu_y(floating y, floating sa, floating s) noexcept nogil:
+    # y = sa * (exp(x) - 1) for x <= 0, so f'(x) = sa * exp(x) = y + sa
+    return s if y > 0 else y + sa
+
+cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
+    # alpha > 0 (then exp(x / alpha) <= 1; it is 0 where it underflows, and _chain gives 0)
+    return 1 if x > 0 else _exp(x / alpha)
+
+cdef inline floating _g_celu_neg(floating g, floating x, floating alpha) noexcept nogil:
+    # grad * celu'(x) for alpha < 0: exp(x / alpha) >= 1 may overflow where grad * exp(x / alpha)
+    # does not, so the product is one scaled exp.  The derivative (1, or exp(x / alpha) >= 1) is
+    # never 0, so there is no zero to select; NaN x gives NaN through x / alpha.
+    if floating is float:
+        return g if x > 0 else rf_exp_scaled_f(x / alpha, g)
+    else:
+        return g if x > 0 else rf_exp_scaled_d(x / alpha, g)
+
+cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
+    # y = alpha * (exp(x / alpha) - 1), so exp(x / alpha) = (y + alpha) / alpha; y + alpha is
+    # exact where y is near -alpha (Sterbenz), which y / alpha + 1 is not
+    return 1 if y > 0 else (y + alpha) / alpha
+
+cdef inline floating _d_relu6(floating x) noexcept nogil:
+    return x if x != x else (1 if ((x > 0) & (x < 6)) else 0)
+
+cdef inline floating _d_gelu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_grad_f(x)
+    else:
+        return rf_gelu_grad_d(x)
+
+cdef inline floating _d_gelu_tanh(floating x) noexcept nogil:
+    if floating is float:
+        return rf_gelu_tanh_grad_f(x)
+    else:
+        return rf_gelu_tanh_grad_d(x)
+
+cdef inline floating _d_silu(floating x) noexcept nogil:
+    if floating is float:
+        return rf_silu_grad_f(x)
+    else:
+        return rf_silu_grad_d(x)
+
+cdef inline floating _chain(floating g, floating d) noexcept nogil:
+    # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds.
+    # The product is formed before the select so that gcc does not sink the load of g into a
+    # branch (a conditional load stops the vectorizer without AVX2's masked loads).
+    cdef floating r = g * d
+    return 0 if d == 0 else r
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. chunk loops: one contiguous chunk, one plain loop per op
+
+cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
+                     floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == RELU:
+        for i in range(n):
+            y[i] = _relu(x[i])
+    elif op == LEAKY:
+        if a != 0:
+            for i in range(n):
+                y[i] = _leaky_nz(x[i], a)
+        else:
+            for i in range(n):
+                y[i] = _leaky(x[i], a)
+    elif op == ELU:
+        for i in range(n):
+            y[i] = _elu(x[i], a, b)
+    elif op == CELU:
+        if a > 0:
+            for i in range(n):
+                y[i] = _celu(x[i], a)
+        else:
+            for i in range(n):
+                y[i] = _celu_neg(x[i], a)
+    elif op == RELU6:
+        for i in range(n):
+            y[i] = _relu6(x[i])
+    elif op == GELU:
+        for i in range(n):
+            y[i] = _gelu(x[i])
+    elif op == GELU_TANH:
+        for i in range(n):
+            y[i] = _gelu_tanh(x[i])
+    elif op == SILU:
+        for i in range(n):
+            y[i] = _silu(x[i])
+
+
+cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
+                      floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu(x[i]))
+    elif op == D_LEAKY:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_leaky(x[i], a))
+    elif op == D_ELU:
+        if (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):   # |sa| <= 2**64
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu(x[i], a, b))
+        else:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_elu_big(x[i], a, b))
+    elif op == D_ELU_Y:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_elu_y(x[i], a, b))
+    elif op == D_CELU:
+        if a > 0:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_celu(x[i], a))
+        else:
+            for i in range(n):
+                out[i] = _g_celu_neg(g[i], x[i], a)
+    elif op == D_CELU_Y:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_celu_y(x[i], a))
+    elif op == D_RELU6:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu6(x[i]))
+    elif op == D_GELU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_gelu(x[i]))
+    elif op == D_GELU_TANH:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_gelu_tanh(x[i]))
+    elif op == D_SILU:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_silu(x[i]))
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. drivers: one chunk per thread, or the whole array inline when nt <= 1 (no fork/join)
+
+cdef void _forward(int op, const floating* x, floating* y, Py_ssize_t n, double a, double b,
+                   int nt) noexcept nogil:
+    cdef Py_ssize_t blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    if nt <= 1:
+        _fwd_chunk(op, x, y, n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            if lo < n:
+                _fwd_chunk(op, x + lo, y + lo, min(blk, n - lo), fa, fb)
+
+
+cdef void _gradient(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
+                    double a, double b, int nt) noexcept nogil:
+    cdef Py_ssize_t blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    if nt <= 1:
+        _grad_chunk(op, g, x, out, n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            if lo < n:
+                _grad_chunk(op, g + lo, x + lo, out + lo, min(blk, n - lo), fa, fb)
+
+
+# The entry points of the two drivers, written out per dtype (a fused `def` costs noticeably more
+# per call) around one fused body each.  They take any ndarrays (any shape) and check them
+# through _buffers.pxi: C-contiguous, aligned, of the dtype, all of one shape, out writable.  An
+# operand that is `out` itself (in place) is acquired once.  DONE, or nothing written and
+# OVERLAP or REFUSED.
+
+cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
+                        floating* dtype_tag) noexcept:
+    cdef Py_buffer xb, yb
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int r = REFUSED
+    cdef bint own_x = x is not y
+    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+        return REFUSED
+    if own_x:
+        if not _acquire(x, &xb, 0, code, sizeof(floating)):
+            _release_buffer(&yb)
+            return REFUSED
+    else:
+        xb = yb
+    if _shapes_match(&xb, &yb):
+        if _clash(xb.buf, yb.buf, yb.len):
+            r = OVERLAP
+        else:
+            with nogil:
+                _forward(op, <const floating*>xb.buf, <floating*>yb.buf,
+                         yb.len // <Py_ssize_t>sizeof(floating), a, b, nt)
+            r = DONE
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&yb)
+    return r
+
+
+cdef int _gradient_entry(int op, object g, object x, object out, double a, double b, int nt,
+                         floating* dtype_tag) noexcept:
+    cdef Py_buffer gb, xb, ob
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int r = REFUSED
+    cdef bint own_g = g is not out, own_x = x is not out
+    cdef Py_ssize_t nb
+    if not _acquire(out, &ob, _BUF_WRITABLE, code, sizeof(floating)):
+        return REFUSED
+    if own_g:
+        if not _acquire(g, &gb, 0, code, sizeof(floating)):
+            _release_buffer(&ob)
+            return REFUSED
+    else:
+        gb = ob
+    if own_x:
+        if not _acquire(x, &xb, 0, code, sizeof(floating)):
+            if own_g:
+                _release_buffer(&gb)
+            _release_buffer(&ob)
+            return REFUSED
+    else:
+        xb = ob
+    if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
+        nb = ob.len
+        if _clash(gb.buf, ob.buf, nb) or _clash(xb.buf, ob.buf, nb):
+            r = OVERLAP
+        else:
+            with nogil:
+                _gradient(op, <const floating*>gb.buf, <const floating*>xb.buf,
+                          <floating*>ob.buf, nb // <Py_ssize_t>sizeof(floating), a, b, nt)
+            r = DONE
+    if own_x:
+        _release_buffer(&xb)
+    if own_g:
+        _release_buffer(&gb)
+    _release_buffer(&ob)
+    return r
+
+
+def forward_f32(int op, x, y, double a, double b, int nt):
+    """y = f(x) for op `op` with parameters a, b, on nt threads (float32): a Status."""
+    return _forward_entry(op, x, y, a, b, nt, <float*>NULL)
+
+
+def forward_f64(int op, x, y, double a, double b, int nt):
+    """y = f(x) for op `op` with parameters a, b, on nt threads (float64): a Status."""
+    return _forward_entry(op, x, y, a, b, nt, <double*>NULL)
+
+
+def gradient_f32(int op, g, x, out, double a, double b, int nt):
+    """out = g * f'(x) for gradient op `op`, parameters a, b, nt threads (float32): a Status."""
+    return _gradient_entry(op, g, x, out, a, b, nt, <float*>NULL)
+
+
+def gradient_f64(int op, g, x, out, double a, double b, int nt):
+    """out = g * f'(x) for gradient op `op`, parameters a, b, nt threads (float64): a Status."""
+    return _gradient_entry(op, g, x, out, a, b, nt, <double*>NULL)

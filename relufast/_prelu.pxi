@@ -1,0 +1,411 @@
+# relufast/_prelu.pxi: PReLU and its gradients (included by _kernels.pxi).
+#
+# prelu sees the flat array as runs of `inner` elements, run r on channel r % C (C = len(w)):
+# the Python layer passes, for the order in which it hands over the array, the length of one
+# channel's run (C order: the product of the axes after the channel axis; F order: of those
+# before it), and calls the kernel once.  Every decision about how to walk the array is made
+# here, in _prelu_layout, for the forward and the gradient.
+#
+#   1. element function   the weight gradient's term of one element
+#   2. layout             runs one by one, rows of channels, or a weight pattern of whole periods
+#   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
+#   4. drivers            checks, working memory on the heap, one chunk per thread, the fold
+#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64
+#
+# Working memory (the weight pattern, the gradient's per-thread sums) is taken with malloc, not
+# from the stack: relufast runs in threads with 32 KiB stacks and under OMP_STACKSIZE=16K.
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. element function
+
+cdef inline double _weight_term(floating g, floating x) noexcept nogil:
+    # d loss / d weight from one element: grad * x where x <= 0 (in double: exact for float),
+    # exactly +0 where x > 0 (even for an infinite or NaN grad).  Both factors are selected
+    # in the input's precision, before the conversion: a select on the double product would
+    # widen the float compare mask half by half, which lengthens the loop.
+    cdef floating gs = 0 if x > 0 else g
+    cdef floating xs = 0 if x > 0 else x
+    return <double>gs * <double>xs
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. layout
+#
+# A period is C * inner elements: the weights of every flat position repeat with it.  Short
+# runs (NCHW with a small H*W) or short rows (NC with few channels) would make the loop overhead
+# per run or row dominate, so the weights are laid out in a pattern of `reps` whole periods
+# (one weight per element) and the array is walked as rows of the pattern's length, with no
+# division and one plain loop per row.  The numbers (docs/performance.md, "prelu"):
+
+cdef enum:
+    _FWD_SHORT_RUN = 16     # forward runs under this are laid out; longer ones loop well alone
+    _GRAD_SHORT_RUN = 64    # gradient runs under this: a run's 16-lane sums cost too much per run
+    _FWD_FILL = 4096        # the forward's pattern holds up to this many elements of periods
+    _GRAD_FILL = 1024       # the gradient's: its per-position sums (8 KiB of doubles) stay in L1
+    _PERIOD_ANY = 4096      # periods up to this are laid out at any array size
+    _PERIOD_LARGE = 65536   # longer ones, up to this, on large arrays only (one period)
+    _LARGE = 32768          # elements from which an array is large (as the threads' threshold)
+    _SETUP_SHARE = 16       # the pattern holds at most n / 16 elements (its setup is per call)
+    _WBLOCK = 2048          # elements per block of the weight gradient's lane sums
+    _LANES = 16             # lane sums per block (four AVX2, two AVX-512 vectors of doubles)
+
+
+cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
+                              bint gradient) noexcept nogil:
+    # How many whole periods to lay out in a pattern; 0: walk w as it is (runs one by one when
+    # inner > 1, rows of C channels when inner == 1).
+    cdef Py_ssize_t short_run = _GRAD_SHORT_RUN if gradient else _FWD_SHORT_RUN
+    cdef Py_ssize_t fill = _GRAD_FILL if gradient else _FWD_FILL
+    cdef Py_ssize_t period
+    if inner >= short_run:
+        return 0  # long runs (checked first: C * inner cannot overflow below it)
+    period = C * inner
+    if inner == 1:
+        # rows of channels: repeated only if two rows fit in the pattern (longer rows are
+        # long enough loops) and the array is long enough to repay the setup
+        if period * 2 > fill or n < 4 * fill:
+            return 0
+    elif period > _PERIOD_ANY and (period > _PERIOD_LARGE or n < _LARGE):
+        return 0  # a long period's setup is repaid only on a large array
+    return max(1, min(fill, n // _SETUP_SHARE) // period)
+
+
+cdef void _lay_out(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t reps,
+                   floating* pattern) noexcept nogil:
+    # pattern[i] = the weight of flat position i, for reps periods
+    cdef Py_ssize_t k, j, period = C * inner
+    for k in range(C):
+        for j in range(inner):  # not hot: once per call
+            pattern[k * inner + j] = w[k]
+    for k in range(1, reps):
+        for j in range(period):  # not hot: once per call
+            pattern[k * period + j] = pattern[j]
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. chunk loops
+#
+# A chunk [lo, hi) of the flat array is walked in segments that share one weight (inner > 1) or
+# that run along one row of channels (inner == 1), so each inner loop is plain and vectorizes.
+
+cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py_ssize_t C,
+                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                           bint nonzero) noexcept nogil:
+    # nonzero: every slope is nonzero (and finite), so the per-element zero test goes
+    cdef Py_ssize_t i = lo, j, end, c
+    cdef floating wc
+    if inner == 1:
+        c = i % C  # only the first row can start inside the period
+        while i < hi:
+            end = min(hi, i - c + C)
+            if nonzero:
+                for j in range(end - i):
+                    y[i + j] = _leaky_nz(x[i + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    y[i + j] = _leaky(x[i + j], w[c + j])
+            i = end
+            c = 0
+    else:
+        # the channel and the end of the first run need divisions; after that they step on
+        # (two divisions per run cost more than a short run's elements)
+        c = (i // inner) % C
+        end = min(hi, (i // inner + 1) * inner)
+        while i < hi:
+            wc = w[c]
+            if wc != 0:
+                for j in range(i, end):
+                    y[j] = _leaky_nz(x[j], wc)
+            else:
+                for j in range(i, end):
+                    y[j] = _leaky(x[j], wc)
+            i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
+cdef double _prelu_grad_block(const floating* g, const floating* x, floating* gx, floating w,
+                              Py_ssize_t n) noexcept nogil:
+    # gx = grad * prelu'(x) on one block of n <= _WBLOCK elements of one channel, and the sum
+    # of its weight-gradient terms: _LANES running sums, element j into sum j % _LANES, then
+    # the sums folded pairwise.  The sums are a local array that gcc keeps in vector registers
+    # (an FP sum reduction written as one accumulator would need -ffast-math to vectorize);
+    # they are taken before gx, which may be g or x itself, is written.  Each sum sees
+    # n / _LANES terms: exact products of floats, so for float32 the order changes nothing
+    # visible; for float64 the error bound is (n / _LANES + log2(_LANES)) roundings of the
+    # terms' magnitude.  (Writing every term to a buffer and folding that pairwise was slower:
+    # docs/performance.md.)
+    cdef double acc[_LANES]
+    cdef Py_ssize_t j, k, h, m = n - n % _LANES
+    for k in range(_LANES):
+        acc[k] = 0.0
+    for j in range(0, m // _LANES):
+        for k in range(_LANES):
+            acc[k] += _weight_term(g[j * _LANES + k], x[j * _LANES + k])
+    for j in range(m, n):
+        acc[j - m] += _weight_term(g[j], x[j])
+    for j in range(n):
+        gx[j] = _chain(g[j], _d_leaky(x[j], w))
+    h = _LANES
+    while h > 1:
+        h //= 2
+        for k in range(h):
+            acc[k] += acc[k + h]
+    return acc[0]
+
+
+cdef void _prelu_grad_range(const floating* g, const floating* x, const floating* w,
+                            floating* gx, double* gw, Py_ssize_t C, Py_ssize_t inner,
+                            Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    # gx = grad * prelu'(x) for [lo, hi); gw[c] += the weight-gradient terms of channel c.
+    # gx may be g or x itself (in place), so each element's weight term is read first.
+    # Long runs of one channel go in blocks of _WBLOCK, each summed by _prelu_grad_block.
+    cdef Py_ssize_t i = lo, j, end, c, b, bend
+    cdef floating wc
+    cdef double s
+    if inner == 1:
+        c = i % C  # only the first row can start inside the period
+        while i < hi:
+            end = min(hi, i - c + C)
+            for j in range(end - i):
+                gw[c + j] += _weight_term(g[i + j], x[i + j])
+                gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
+            i = end
+            c = 0
+    else:
+        c = (i // inner) % C  # then stepped run by run, as in _prelu_fwd_range
+        end = min(hi, (i // inner + 1) * inner)
+        while i < hi:
+            wc = w[c]
+            if end - i < _GRAD_SHORT_RUN:  # not laid out (small array, long period): the
+                # lanes' setup and fold would cost more than the run
+                s = 0.0
+                for j in range(i, end):  # not hot
+                    s += _weight_term(g[j], x[j])
+                    gx[j] = _chain(g[j], _d_leaky(x[j], wc))
+                gw[c] += s
+            else:
+                b = i
+                while b < end:
+                    bend = min(end, b + _WBLOCK)
+                    gw[c] += _prelu_grad_block(&g[b], &x[b], &gx[b], wc, bend - b)
+                    b = bend
+            i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. drivers: checks, working memory, one chunk per thread (or the whole array inline when
+#    nt <= 1: no fork/join), and for the gradient the fold of the per-thread sums
+
+cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcept nogil:
+    # every weight finite; *nonzero: and none zero (the forward's loops drop the zero-slope
+    # test then).  One pass over the weights.
+    cdef Py_ssize_t i
+    cdef bint bad = False, zero = False
+    for i in range(n):  # not hot
+        bad |= (w[i] - w[i]) != 0  # NaN for NaN and +-inf
+        zero |= w[i] == 0
+    nonzero[0] = not zero
+    return not bad
+
+
+cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
+                            Py_ssize_t C, Py_ssize_t inner, int nt) noexcept nogil:
+    cdef Py_ssize_t blk, t, lo, reps
+    cdef bint nonzero
+    cdef floating* pattern = NULL
+    if (_clash(x, y, n * sizeof(floating))
+            or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
+        return OVERLAP
+    if not _finite(w, C, &nonzero):
+        return NONFINITE
+    if n == 0:
+        return DONE
+    reps = _prelu_layout(C, inner, n, False)
+    if reps:
+        pattern = <floating*>malloc(reps * C * inner * sizeof(floating))
+        if pattern == NULL:
+            return NOMEMORY
+        _lay_out(w, C, inner, reps, pattern)
+        w, C, inner = pattern, reps * C * inner, 1
+    if nt <= 1:
+        _prelu_fwd_range(x, w, y, C, inner, 0, n, nonzero)
+    else:
+        blk = _block(n, nt)
+        for t in prange(nt, schedule="static", num_threads=nt):
+            lo = t * blk
+            if lo < n:
+                _prelu_fwd_range(x, w, y, C, inner, lo, min(n, lo + blk), nonzero)
+    free(pattern)
+    return DONE
+
+
+cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
+                            const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
+                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
+                            Py_ssize_t hi) noexcept nogil:
+    # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
+    # elements the terms are first summed per pattern position (in sums[stride:], this thread's
+    # own), then folded into their channels.
+    cdef double* per_position = sums + stride
+    cdef Py_ssize_t k, c, j, pos = 0
+    if pattern == NULL:
+        _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, hi)
+        return
+    _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi)
+    for k in range(P // (C * inner)):
+        for c in range(C):
+            for j in range(inner):  # not hot: once per call and thread
+                sums[c] += per_position[pos]
+                pos += 1
+
+
+cdef inline Py_ssize_t _cache_lines(Py_ssize_t doubles) noexcept nogil:
+    # doubles rounded up to whole 64-byte lines, so no two threads' sums share one
+    return (doubles + 7) & ~(<Py_ssize_t>7)
+
+
+cdef int _prelu_gradient_run(const floating* g, const floating* x, const floating* w,
+                             floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
+                             Py_ssize_t inner, int nt) noexcept nogil:
+    # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
+    # the threads' sums added in thread order (so the result does not depend on scheduling),
+    # rounded once
+    cdef size_t nb = n * sizeof(floating)
+    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
+    cdef bint nonzero  # unused here: the gradient's select has no zero-slope special case
+    cdef floating* pattern = NULL
+    cdef double* sums
+    if (_clash(g, gx, nb) or _clash(x, gx, nb)
+            or not _apart(w, C * sizeof(floating), gx, nb)
+            or not _apart(gw, C * sizeof(floating), gx, nb)):
+        return OVERLAP
+    if not _finite(w, C, &nonzero):
+        return NONFINITE
+    nt = max(nt, 1)
+    reps = _prelu_layout(C, inner, n, True) if n else 0
+    if reps:
+        P = reps * C * inner
+        pattern = <floating*>malloc(P * sizeof(floating))
+        if pattern == NULL:
+            return NOMEMORY
+        _lay_out(w, C, inner, reps, pattern)
+    stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
+    row = stride + _cache_lines(P)
+    sums = <double*>calloc(nt * row, sizeof(double))
+    if sums == NULL:
+        free(pattern)
+        return NOMEMORY
+    if nt == 1:
+        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n)
+    else:
+        blk = _block(n, nt)
+        for t in prange(nt, schedule="static", num_threads=nt):
+            lo = t * blk
+            if lo < n:
+                _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
+                                  lo, min(n, lo + blk))
+    for t in range(1, nt):
+        for c in range(C):  # not hot: once per call and thread
+            sums[c] += sums[t * row + c]
+    for c in range(C):  # not hot: once per call
+        gw[c] = <floating>sums[c]  # an overflow to inf is IEEE's, as in the forwards
+    free(sums)
+    free(pattern)
+    return DONE
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. entry points
+#
+# As the elementwise ones: any ndarrays, checked through _buffers.pxi (C-contiguous, aligned, of
+# the dtype; x, y or g, x, gx of one shape, y or gx writable), and w 1-D and not empty, gw 1-D,
+# writable and of w's length; inner >= 1.  DONE, or nothing written and OVERLAP (an input
+# overlaps the output other than element for element, the weight overlaps it, or gw overlaps gx),
+# NONFINITE, REFUSED or NOMEMORY.  Each operand is acquired on its own (an export may be shared).
+
+cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, int nt,
+                              floating* dtype_tag) noexcept:
+    cdef Py_buffer xb, wb, yb
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int r = REFUSED
+    cdef bint own_x = x is not y
+    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+        return REFUSED
+    if own_x:
+        if not _acquire(x, &xb, 0, code, sizeof(floating)):
+            _release_buffer(&yb)
+            return REFUSED
+    else:
+        xb = yb
+    if _acquire(w, &wb, 0, code, sizeof(floating)):
+        if _shapes_match(&xb, &yb) and wb.ndim == 1 and wb.shape[0] >= 1 and inner >= 1:
+            with nogil:
+                r = _prelu_forward_run(<const floating*>xb.buf, <const floating*>wb.buf,
+                                       <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
+                                       wb.shape[0], inner, nt)
+        _release_buffer(&wb)
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&yb)
+    return r
+
+
+def prelu_forward_f32(x, w, y, Py_ssize_t inner, int nt):
+    """y = prelu(x), x seen as runs of `inner` elements, run r on channel r % len(w), on nt
+    threads (float32): a Status."""
+    return _prelu_forward_entry(x, w, y, inner, nt, <float*>NULL)
+
+
+def prelu_forward_f64(x, w, y, Py_ssize_t inner, int nt):
+    """y = prelu(x), x seen as runs of `inner` elements, run r on channel r % len(w), on nt
+    threads (float64): a Status."""
+    return _prelu_forward_entry(x, w, y, inner, nt, <double*>NULL)
+
+
+cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object gw,
+                               Py_ssize_t inner, int nt, floating* dtype_tag) noexcept:
+    cdef Py_buffer b[5]
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int held = 0, r = REFUSED
+    held += _acquire(gx, &b[0], _BUF_WRITABLE, code, sizeof(floating))
+    if held == 1:
+        held += _acquire(g, &b[1], 0, code, sizeof(floating))
+    if held == 2:
+        held += _acquire(x, &b[2], 0, code, sizeof(floating))
+    if held == 3:
+        held += _acquire(w, &b[3], 0, code, sizeof(floating))
+    if held == 4:
+        held += _acquire(gw, &b[4], _BUF_WRITABLE, code, sizeof(floating))
+    if held == 5:
+        if (_shapes_match(&b[1], &b[0]) and _shapes_match(&b[2], &b[0]) and b[3].ndim == 1
+                and b[3].shape[0] >= 1 and _shapes_match(&b[4], &b[3]) and inner >= 1):
+            with nogil:
+                r = _prelu_gradient_run(<const floating*>b[1].buf, <const floating*>b[2].buf,
+                                        <const floating*>b[3].buf, <floating*>b[0].buf,
+                                        <floating*>b[4].buf,
+                                        b[0].len // <Py_ssize_t>sizeof(floating),
+                                        b[3].shape[0], inner, nt)
+    while held > 0:
+        held -= 1
+        _release_buffer(&b[held])
+    return r
+
+
+def prelu_gradient_f32(g, x, w, gx, gw, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x) and gw[c] = the weight gradient of channel c (summed in float64,
+    rounded once), x seen as for prelu_forward_f32, on nt threads (float32): a Status."""
+    return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <float*>NULL)
+
+
+def prelu_gradient_f64(g, x, w, gx, gw, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x) and gw[c] = the weight gradient of channel c (summed in float64,
+    rounded once), x seen as for prelu_forward_f64, on nt threads (float64): a Status."""
+    return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <double*>NULL)
