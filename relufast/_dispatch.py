@@ -65,7 +65,7 @@ def _codes():
     every kernel module shares them, as they come from one source."""
     mod = importlib.import_module("relufast._kernels_baseline")
     op = types.SimpleNamespace(**{o.name: int(o) for o in mod.Op})
-    status = types.SimpleNamespace(**{s.name: int(s) for s in getattr(mod, "Status", None) or mod.KernelStatus})  # TEMP
+    status = types.SimpleNamespace(**{s.name: int(s) for s in mod.Status})
     return op, status
 
 

@@ -36,8 +36,8 @@ def _unaligned(n, dtype):
 def test_statuses(dtype):
     for K in _modules():
         fwd, grad = K.forward[dtype], K.gradient[dtype]
-        st = K.status
-        op, dop = K.op.RELU, K.op.D_RELU
+        st = _dispatch.STATUS
+        op, dop = _dispatch.OP.RELU, _dispatch.OP.D_RELU
         x = np.array([[-1.0, 2.0, -3.0], [4.0, -5.0, 6.0]], dtype)
         want = np.maximum(x, 0)
 
@@ -90,16 +90,16 @@ def test_refusals_leave_no_exception_or_held_buffer(dtype):
     ro = np.zeros(4, dtype)
     ro.flags.writeable = False
     for _ in range(3):
-        assert K.forward[dtype](K.op.RELU, np.zeros(4, dtype), ro, 0.0, 0.0, 1) == 2
+        assert K.forward[dtype](_dispatch.OP.RELU, np.zeros(4, dtype), ro, 0.0, 0.0, 1) == 2
     x = np.zeros(4, dtype)
-    K.forward[dtype](K.op.RELU, x, x, 0.0, 0.0, 1)
+    K.forward[dtype](_dispatch.OP.RELU, x, x, 0.0, 0.0, 1)
     x.resize(8, refcheck=False)  # fails if a buffer export were still held
 
 
 def test_prelu_forward_statuses(dtype):
     for K in _modules():
         kern = K.prelu_forward[dtype]
-        st = K.status
+        st = _dispatch.STATUS
         x = np.array([[[-1.0, 2.0], [-3.0, 4.0]], [[5.0, -6.0], [-7.0, 8.0]]], dtype)  # NCH
         w = np.array([0.5, 0.25], dtype)
         want = np.where(x > 0, x, w[None, :, None] * x)
@@ -138,7 +138,7 @@ def test_prelu_forward_statuses(dtype):
 def test_prelu_gradient_statuses(dtype):
     for K in _modules():
         kern = K.prelu_gradient[dtype]
-        st = K.status
+        st = _dispatch.STATUS
         x = np.array([[[-1.0, 2.0], [-3.0, 4.0]], [[5.0, -6.0], [-7.0, 8.0]]], dtype)  # NCH
         g = np.array([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], dtype)
         w = np.array([0.5, 0.25], dtype)
@@ -249,10 +249,10 @@ def test_prelu_long_periods_short_runs(shape, dtype):
     for K in _modules():
         for nt in (1, 2):
             y = np.full(shape, 7.0, dtype)
-            assert K.prelu_forward[dtype](x, w, y, inner, nt) == K.status.DONE
+            assert K.prelu_forward[dtype](x, w, y, inner, nt) == _dispatch.STATUS.DONE
             assert np.array_equal(y, want), (K.isa, nt)
             gx, gw = np.full(shape, 7.0, dtype), np.full(C, 7.0, dtype)
-            assert K.prelu_gradient[dtype](g, x, w, gx, gw, inner, nt) == K.status.DONE
+            assert K.prelu_gradient[dtype](g, x, w, gx, gw, inner, nt) == _dispatch.STATUS.DONE
             assert np.array_equal(gx, want_gx), (K.isa, nt)
             np.testing.assert_allclose(gw, want_gw, rtol=1e-5 if dtype == F32 else 1e-12,
                                        atol=1e-5 if dtype == F32 else 1e-12)
