@@ -9,6 +9,7 @@ layout and one prepared call.
 """
 
 import operator
+from math import prod
 
 import numpy as np
 
@@ -58,17 +59,12 @@ def _weight_and_axis(fn, x, weight, axis):
     return w, ax, False
 
 
-def _run_length(shape, ax, order="C"):
+def _run_length(shape, ax, order):
     """Elements of one channel's run when ``shape`` is walked in ``order`` ("C" or "F"): the
     product of the axes after ``ax`` (C), or before it (F); all of them for a scalar weight."""
     if ax is None:
-        dims = shape
-    else:
-        dims = shape[ax + 1:] if order == "C" else shape[:ax]
-    inner = 1
-    for d in dims:
-        inner *= d
-    return max(1, inner)
+        return prod(shape)
+    return prod(shape[ax + 1:] if order == "C" else shape[:ax])
 
 
 def _nonfinite(fn, w):
@@ -95,22 +91,19 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None):
         np.copyto(out, writeback)
 
 
-def _fast_weight(x, weight, axis):
-    """True when the attempt on the caller's arrays can take this weight and axis as they are:
-    one weight per channel along an int axis (the kernel checks the rest)."""
-    return (type(weight) is np.ndarray and type(axis) is int and weight.ndim == 1
-            and -x.ndim <= axis < x.ndim and weight.shape[0] == x.shape[axis])
-
-
 def forward(fn, x, weight, axis, out):
     """prelu(x): the attempt, then the checks and one prepared call."""
-    if type(x) is np.ndarray and x.size and _fast_weight(x, weight, axis):
+    # the attempt takes one weight per channel along an int axis (the kernel checks the rest);
+    # the run length is C order's, the product of the axes after the channel axis
+    if (type(x) is np.ndarray and type(weight) is np.ndarray and type(axis) is int and x.size
+            and weight.ndim == 1 and -x.ndim <= axis < x.ndim
+            and weight.shape[0] == x.shape[axis]):
         kern = KERNELS.prelu_forward.get(x.dtype)
         if kern is not None:
             n = x.size
             o = np.empty(x.shape, x.dtype) if out is None else out
             if type(o) is np.ndarray and kern(
-                    x, weight, o, _run_length(x.shape, axis % x.ndim),
+                    x, weight, o, prod(x.shape[axis % x.ndim + 1:]),
                     1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP)) == _DONE:
                 return o
     x = as_input(fn, "x", x)
@@ -131,14 +124,16 @@ def forward(fn, x, weight, axis, out):
 def gradient(fn, grad, x, weight, axis, out, from_output):
     """(grad_x, grad_weight) of prelu: the attempt, then the checks and one prepared call."""
     if (from_output is False and type(x) is np.ndarray and type(grad) is np.ndarray
-            and x.size and _fast_weight(x, weight, axis)):
+            and type(weight) is np.ndarray and type(axis) is int and x.size
+            and weight.ndim == 1 and -x.ndim <= axis < x.ndim
+            and weight.shape[0] == x.shape[axis]):  # as in forward
         kern = KERNELS.prelu_gradient.get(x.dtype)
         if kern is not None:
             n = x.size
             o = np.empty(x.shape, x.dtype) if out is None else out
             gw = np.empty(weight.shape[0], x.dtype)
             if type(o) is np.ndarray and kern(
-                    grad, x, weight, o, gw, _run_length(x.shape, axis % x.ndim),
+                    grad, x, weight, o, gw, prod(x.shape[axis % x.ndim + 1:]),
                     1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP)) == _DONE:
                 return o, gw
     no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
