@@ -204,12 +204,12 @@ RF_INLINE float rf__two_prod_f(float a, float b, float *lo)
 /* Estrin-scheme evaluation c0 + c1 x + ... (x2 = x^2, x4 = x^4, x8 = x^8).
    Where the exp polynomial is the critical path of the loop (double exp,
    expm1, the ELU gradient, silu' and tanh-GELU'), the loops were bound by
-   the latency of Horner's chain, not by the FMA ports: the degree-12 exp
-   polynomial in Estrin form made double exp 12% faster, elu 10%, silu' 17%
-   and tanh-GELU' 16% (tools/vecmath bench, avx2).  Where the exp runs beside
-   a longer chain (double gelu) Horner's fewer operations win (rf__expu_hd);
-   the float polynomials and the rationals measured no faster in Estrin form,
-   and gelu''s rho lost accuracy (1.94 -> 2.53 ulp), so they stay Horner. */
+   the latency of Horner's chain, not by the FMA ports, so the degree-12 exp
+   polynomial is evaluated in Estrin form there (docs/performance.md has the
+   figures).  Where the exp runs beside a longer chain (double gelu) Horner's
+   fewer operations win (rf__expu_hd); the float polynomials and the rationals
+   are no faster in Estrin form, and gelu''s rho loses accuracy in it, so they
+   stay Horner. */
 #define RF__E2(x, c0, c1)                 ((c1) * (x) + (c0))
 #define RF__E4(x, x2, c0, c1, c2, c3)     (RF__E2(x, c2, c3) * (x2) + RF__E2(x, c0, c1))
 #define RF__E8(x, x2, x4, c0, c1, c2, c3, c4, c5, c6, c7) \
@@ -452,7 +452,7 @@ RF_INLINE float rf__pow2_f(float kf)          /* 2^kf, kf integral, kf in [-126,
    cannot overflow where the result does not (1 + p < 1.42). */
 RF_INLINE float rf_exp_mul_neg_f(float x, float a)
 {
-    float xc = x < -150.0f ? -150.0f : (x > 0.0f ? 0.0f : x);   /* the upper clamp: 2x faster */
+    float xc = x < -150.0f ? -150.0f : (x > 0.0f ? 0.0f : x);   /* clamped above too: faster, docs/performance.md */
     float r, p, u;
     float t = rf__reduce_f(xc, &r);
     uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 216u);       /* k + 216 */
