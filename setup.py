@@ -140,6 +140,13 @@ class BuildExt(build_ext):
         if not use_omp:
             omp_c, omp_l = [], []
             print("relufast: building WITHOUT OpenMP (serial kernels)")
+        # OpenMP 5.0's omp_pause_resource_all lets the fork handler release the thread pool that a
+        # forked child would otherwise wait on (libgomp); runtimes without it keep theirs
+        pause_code = """
+            #include <omp.h>
+            int main(void) { return omp_pause_resource_all(omp_pause_hard); }
+            """
+        omp_pause = use_omp and self._probe(pause_code, omp_c, omp_l)
 
         requested = os.environ.get("RELUFAST_BUILD_ISAS")
         requested = set(requested.split(",")) | {"baseline"} if requested else set(ISA_FLAGS_GCC)
@@ -157,10 +164,13 @@ class BuildExt(build_ext):
             isa = ext.name.rsplit("_", 1)[1] if ext.name.startswith("relufast._kernels_") else "baseline"
             ext.extra_compile_args = base + ISA_FLAGS_GCC[isa] + omp_c + extra
             ext.extra_link_args = omp_l + extra
+            if omp_pause:
+                ext.define_macros.append(("RF_OMP_PAUSE", "1"))
 
         compiler = " ".join(self.compiler.compiler) if hasattr(self.compiler, "compiler") else ctype
         config = {
             "openmp": use_omp,
+            "omp_pause": omp_pause,
             "isas": isas,
             "compiler": compiler,
             "compiler_version": _compiler_version(self.compiler),

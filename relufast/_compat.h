@@ -19,6 +19,22 @@ static inline int rf_omp_max_threads(void) { return 1; }
 static inline int rf_omp_num_procs(void) { return 1; }
 #endif
 
+/* Before a fork: end the calling thread's OpenMP worker threads.  A child made by fork has only
+ * the forking thread, but libgomp's record of that thread's pool survives, and the child's first
+ * parallel region waits forever for workers that do not exist.  With the pool released, the
+ * child (and the parent, on its next parallel region) starts a new one.  Returns 1 if the
+ * runtime can release it, 0 if not (a runtime without OpenMP 5.0's pause; LLVM's libomp also
+ * restarts its pool in the child by itself). */
+#if defined(_OPENMP) && defined(RF_OMP_PAUSE)
+static inline int rf_omp_release_threads(void)
+{
+    omp_pause_resource_all(omp_pause_hard);
+    return 1;
+}
+#else
+static inline int rf_omp_release_threads(void) { return 0; }
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 static inline int rf_cpu_has_avx2(void)
 {

@@ -8,6 +8,7 @@ cdef extern from "_compat.h" nogil:
     const char* RF_COMPILER
     int rf_omp_max_threads()
     int rf_omp_num_procs()
+    int rf_omp_release_threads()
     int rf_cpu_has_avx2()
     int rf_cpu_has_avx512()
 
@@ -24,6 +25,12 @@ def max_threads():
 def num_procs():
     """omp_get_num_procs(): the cores this process may run on (1 without OpenMP)."""
     return rf_omp_num_procs()
+
+
+def release_threads():
+    """End the calling thread's OpenMP worker threads (before a fork); False if this runtime
+    cannot.  The next parallel region starts new ones."""
+    return bool(rf_omp_release_threads())
 
 
 def cpu_features():

@@ -14,6 +14,7 @@ region is entered, so they never pay a fork/join.
 import contextlib
 import contextvars
 import operator
+import os
 
 from . import _openmp
 
@@ -24,6 +25,13 @@ from . import _openmp
 # grain on 2 and 16 cores; the exponential family pays off sooner, as each element costs more.
 PARALLEL_MIN_CHEAP = 32768
 PARALLEL_MIN_TRANSCENDENTAL = 8192
+
+# A child made by fork (os.fork, multiprocessing, concurrent.futures) would hang on its first
+# parallel call, waiting for OpenMP workers it did not inherit: the pool of the forking thread is
+# released just before every fork instead.  Nothing is paid per call; a parent that forks pays
+# for starting its workers again on its next parallel call.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_openmp.release_threads)
 
 _scoped = contextvars.ContextVar("relufast_num_threads", default=0)
 _global = 0  # 0: not set, follow the OpenMP runtime
