@@ -289,24 +289,36 @@ _SMALL_STACK_CALLS = """
     import numpy as np
     import relufast
 
-    def calls(errors):
+    # the arrays and the expected values are made on the main thread: only relufast's calls run
+    # on the small stack (importing or NumPy's lazy imports there overflow it on some CPythons
+    # by themselves)
+    CASES = []
+    for shape in SHAPES:
+        for dtype in (np.float32, np.float64):
+            rng = np.random.default_rng(0)
+            x = rng.standard_normal(shape).astype(dtype)
+            g = rng.standard_normal(shape).astype(dtype)
+            w = np.linspace(-1, 1, shape[1]).astype(dtype)
+            want = np.where(x > 0, x, w[None, :, None] * x)
+            want_gx = np.where(x > 0, g, w[None, :, None] * g)
+            want_gw = np.where(x > 0, 0, g.astype(np.float64) * x).sum(axis=(0, 2))
+            for nt in (1, 2):
+                CASES.append((x, g, w, nt, want, want_gx, want_gw))
+
+    def calls(results, errors):
         try:
-            for shape in SHAPES:
-                for dtype in (np.float32, np.float64):
-                    rng = np.random.default_rng(0)
-                    x = rng.standard_normal(shape).astype(dtype)
-                    g = rng.standard_normal(shape).astype(dtype)
-                    w = np.linspace(-1, 1, shape[1]).astype(dtype)
-                    want = np.where(x > 0, x, w[None, :, None] * x)
-                    for nt in (1, 2):
-                        with relufast.num_threads(nt):
-                            assert np.array_equal(relufast.prelu(x, w), want)
-                            gx, gw = relufast.prelu_grad(g, x, w)
-                            assert np.array_equal(gx, np.where(x > 0, g, w[None, :, None] * g))
-                            ref = np.where(x > 0, 0, g.astype(np.float64) * x).sum(axis=(0, 2))
-                            np.testing.assert_allclose(gw, ref, rtol=1e-5, atol=1e-4)
+            for x, g, w, nt, *_ in CASES:
+                with relufast.num_threads(nt):
+                    results.append((relufast.prelu(x, w), *relufast.prelu_grad(g, x, w)))
         except BaseException as e:  # reported by the main thread
             errors.append(e)
+
+    def check(results):
+        assert len(results) == len(CASES)
+        for (y, gx, gw), (x, g, w, nt, want, want_gx, want_gw) in zip(results, CASES):
+            assert np.array_equal(y, want)
+            assert np.array_equal(gx, want_gx)
+            np.testing.assert_allclose(gw, want_gw, rtol=1e-5, atol=1e-4)
 """
 
 
@@ -315,12 +327,13 @@ def test_prelu_in_a_thread_with_a_32k_stack(shape):
     # the weight pattern and the per-thread sums used to live on the stack (up to 32 KiB)
     _run_isolated(_SMALL_STACK_CALLS.replace("SHAPES", repr([shape])) + """
     threading.stack_size(32 * 1024)
-    errors = []
-    t = threading.Thread(target=calls, args=(errors,))
+    results, errors = [], []
+    t = threading.Thread(target=calls, args=(results, errors))
     t.start()
     t.join()
     if errors:
         raise errors[0]
+    check(results)
     print("ok")
     """)
 
@@ -328,9 +341,10 @@ def test_prelu_in_a_thread_with_a_32k_stack(shape):
 def test_prelu_grad_with_a_16k_openmp_stack():
     # OpenMP's worker threads get OMP_STACKSIZE; the calling thread its own, so both run here
     _run_isolated(_SMALL_STACK_CALLS.replace("SHAPES", repr([(20000, 8, 5)])) + """
-    errors = []
-    calls(errors)
+    results, errors = [], []
+    calls(results, errors)
     if errors:
         raise errors[0]
+    check(results)
     print("ok")
     """, env={"OMP_STACKSIZE": "16K"})
