@@ -18,14 +18,29 @@ cdef extern from "Python.h":
         _BUF_WRITABLE "PyBUF_WRITABLE"
 
 
+cdef extern from "_compat.h":
+    char RF_ORDER_CHAR
+    char RF_ORDER_CHAR2
+
+
+cdef inline bint _native(const char* f, char code) noexcept:
+    # the format of one native `code` element: the code alone, or after a byte-order character
+    # that means this machine's order ('@', '=', '<' on little-endian machines): a float64
+    # array whose dtype spells out its byte order ('<f8', as from ctypes) exports "<d"
+    if f == NULL:
+        return False
+    if f[0] == b'@' or f[0] == b'=' or f[0] == RF_ORDER_CHAR or f[0] == RF_ORDER_CHAR2:
+        f += 1
+    return f[0] == code and f[1] == 0
+
+
 cdef bint _acquire(object o, Py_buffer* v, int flags, char code, Py_ssize_t size) noexcept:
     # a C-contiguous, aligned buffer of native `code` elements ('f', 'd') of `size` bytes;
     # False with nothing held and no exception set otherwise
     if _get_buffer(o, v, flags | _BUF_C | _BUF_FORMAT) != 0:
         _clear_error()
         return False
-    if (v.itemsize == size and v.format != NULL and v.format[0] == code and v.format[1] == 0
-            and (<size_t>v.buf) % size == 0):
+    if v.itemsize == size and _native(v.format, code) and (<size_t>v.buf) % size == 0:
         return True
     _release_buffer(v)
     return False

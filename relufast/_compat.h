@@ -64,6 +64,17 @@ static inline int rf_cpu_has_avx512(void) { return 0; }
 #define RF_COMPILER "unknown"
 #endif
 
+/* The buffer protocol's byte-order character that means this machine's order, besides '@' and
+ * '=' (NumPy exports "<d" for a float64 dtype whose byte order is spelled out, as ctypes arrays
+ * have). */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define RF_ORDER_CHAR '>'
+#define RF_ORDER_CHAR2 '!'
+#else
+#define RF_ORDER_CHAR '<'
+#define RF_ORDER_CHAR2 '<'
+#endif
+
 /* Which instruction set this translation unit was compiled for. */
 #if defined(__AVX512F__)
 #define RF_ISA "avx512"

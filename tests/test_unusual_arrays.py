@@ -8,6 +8,10 @@ unaligned buffers, and ndarray subclasses.
   "byte order" and names the argument, for x, grad, out and prelu's weight, writing nothing.
 * Unaligned buffers (an odd byte address): computed, bit for bit as from an aligned copy, as
   inputs, as out and in place, every dtype, 0-d included.
+* Foreign buffers: arrays whose float dtype spells out the machine's byte order (``<f8``, as
+  ctypes arrays, ``np.ctypeslib.as_array`` and ``newbyteorder('<')`` make them) are native and
+  computed, as x, grad, out and prelu's weight, in place too; ``array.array`` and memoryviews
+  are array-likes.
 * Subclasses: MaskedArray refused for every argument (its mask would be ignored); np.memmap,
   np.matrix, np.recarray and a user subclass computed on their data, the result a plain ndarray,
   or ``out`` itself (the subclass object) when given.
@@ -26,6 +30,71 @@ pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:Run
 
 def _values(rng, dtype, n=1031):
     return mixed_values(rng, n, dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# foreign buffers
+
+import array  # noqa: E402
+import ctypes  # noqa: E402
+import sys  # noqa: E402
+
+_SPELLED = "<" if sys.byteorder == "little" else ">"
+
+
+def _spelled_out(values):
+    """``values`` as an array whose dtype spells out this machine's byte order (it exports
+    "<d" rather than "d" through the buffer protocol)."""
+    dt = values.dtype.newbyteorder(_SPELLED)
+    out = values.astype(dt)
+    assert out.dtype.byteorder == _SPELLED and memoryview(out).format[0] == _SPELLED
+    return out
+
+
+@pytest.mark.parametrize("dtype", (F32, F64), ids=str)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_spelled_out_native_byte_order_is_native(fn, dtype, rng):
+    x = _values(rng, dtype, 101)
+    g = _values(rng, dtype, 101)
+    want, want_g = fn.forward(x), fn.gradient(g, x)
+    xs, gs = _spelled_out(x), _spelled_out(g)
+    assert_same(fn.forward(xs), want)
+    assert_same(fn.gradient(gs, xs), want_g)
+    assert_same(fn.gradient(g, xs), want_g)
+    out = _spelled_out(np.zeros_like(x))
+    assert fn.forward(x, out=out) is out
+    assert_same(out, want)
+    assert_same(fn.forward(xs, out=xs), want)  # in place
+    assert_same(fn.gradient(gs, x, out=gs), want_g)
+    made = np.empty_like(xs)  # arrays made from them keep the spelled-out dtype
+    np.copyto(made, x)
+    assert made.dtype.byteorder == _SPELLED
+    assert_same(fn.forward(made), want)
+
+
+def test_ctypes_arrays_are_native(rng):
+    doubles = (ctypes.c_double * 5)(-2.0, -0.5, 0.0, 1.5, float("nan"))
+    floats = (ctypes.c_float * 5)(-2.0, -0.5, 0.0, 1.5, 3.0)
+    for buf, dtype in ((doubles, F64), (floats, F32)):
+        for a in (np.ctypeslib.as_array(buf), np.asarray(buf)):
+            assert a.dtype == dtype
+            assert_same(relufast.relu(a), np.maximum(a, 0).astype(dtype))
+            relufast.leaky_relu(a, 0.5, out=a)  # in place, into the ctypes memory
+        # both views share the memory: two halvings
+        assert_same(np.ctypeslib.as_array(buf)[:2], np.array([-0.5, -0.125], dtype))
+    w = np.ctypeslib.as_array((ctypes.c_double * 3)(0.5, 0.25, 0.125))
+    x = -np.ones((2, 3))
+    assert_same(relufast.prelu(x, w), -np.broadcast_to(w, (2, 3)))
+    gx, gw = relufast.prelu_grad(np.ones((2, 3)), x, w)
+    assert_same(gw, np.array([-2.0, -2.0, -2.0]))
+
+
+def test_array_module_and_memoryviews_are_array_likes():
+    assert_same(relufast.relu(array.array("d", [-1.0, 2.0])), np.array([0.0, 2.0]))
+    assert_same(relufast.relu(array.array("f", [-1.0, 2.0])), np.array([0.0, 2.0]))
+    assert_same(relufast.relu(memoryview(np.array([-1.0, 2.0], F32))), np.array([0.0, 2.0]))
+    # bytes hold unsigned integers, which become float64 as a list of ints does
+    assert_same(relufast.relu(memoryview(b"\x00\x02")), np.array([0.0, 2.0]))
 
 
 # ---------------------------------------------------------------------------------------------
