@@ -16,6 +16,8 @@ import contextvars
 import operator
 import os
 
+import numpy as np
+
 from . import _openmp
 
 # Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
@@ -43,19 +45,45 @@ _global = 0  # 0: not set, follow the OpenMP runtime
 MAX_THREADS = max(256, 4 * _openmp.num_procs())
 
 
-def _check(n):
+def _check(fn, n):
+    """A thread count from the caller of ``fn``: an int (not a bool) from 1 to MAX_THREADS."""
     try:
+        if isinstance(n, (bool, np.bool_)):
+            raise TypeError
         n = operator.index(n)
     except TypeError:
-        raise TypeError(f"n must be an int >= 1, got {type(n).__name__}") from None
+        raise TypeError(f"{fn}: n must be an int >= 1, got {type(n).__name__}") from None
     if n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n}")
+        raise ValueError(f"{fn}: n must be an int >= 1, got {n}")
     if n > MAX_THREADS:
         raise ValueError(
-            f"n must be an int from 1 to {MAX_THREADS} (4 threads per core, at least 256), "
-            f"got {n}"
+            f"{fn}: n must be an int from 1 to {MAX_THREADS} (4 threads per core, at least "
+            f"256), got {n}"
         )
     return n
+
+
+def _wrapped_environment_count():
+    """What OMP_NUM_THREADS turns into when libgomp, which reads it as an unsigned long, returns
+    it as a C int: a count past 2**31 - 1 comes back negative or as a small wrong number.  None
+    for a count that fits."""
+    first = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    try:
+        n = int(first)
+    except ValueError:
+        return None
+    return (n + 2**31) % 2**32 - 2**31 if n > 2**31 - 1 else None
+
+
+_WRAPPED = _wrapped_environment_count()
+
+
+def _runtime_threads():
+    """The OpenMP runtime's count, capped at MAX_THREADS; a negative count, or the wrapped
+    value of a huge OMP_NUM_THREADS, means "more than MAX_THREADS" (a threadpoolctl limit set
+    later is another value, and is followed)."""
+    m = _openmp.max_threads()
+    return m if 0 < m <= MAX_THREADS and m != _WRAPPED else MAX_THREADS
 
 
 def get_num_threads():
@@ -85,7 +113,7 @@ def get_num_threads():
     """
     if not _openmp.OPENMP:
         return 1
-    return _scoped.get() or _global or min(_openmp.max_threads(), MAX_THREADS)
+    return _scoped.get() or _global or _runtime_threads()
 
 
 def set_num_threads(n):
@@ -111,7 +139,7 @@ def set_num_threads(n):
     >>> relufast.set_num_threads(None)  # back to the default
     """
     global _global
-    _global = 0 if n is None else _check(n)
+    _global = 0 if n is None else _check("set_num_threads", n)
 
 
 def threads_for(n, threshold):
@@ -146,7 +174,7 @@ def num_threads(n):
     ...     relufast.get_num_threads()
     1
     """
-    token = _scoped.set(_check(n))
+    token = _scoped.set(_check("num_threads", n))
     try:
         yield n
     finally:

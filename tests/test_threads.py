@@ -266,13 +266,17 @@ def test_default_follows_omp_num_threads(omp, want):
 # the other half of test_absurd_thread_counts_are_refused's bug: an OMP_NUM_THREADS above
 # MAX_THREADS is capped, and a large call runs instead of ending the process
 @needs_openmp
-def test_huge_omp_num_threads_does_not_end_the_process():
-    env = dict(os.environ, OMP_NUM_THREADS=str(2**31 - 1))
+@pytest.mark.parametrize("count", [2**31 - 1, 2**31, 10**12, 2**32 + 1])
+def test_huge_omp_num_threads_does_not_end_the_process(count):
+    # past 2**31 - 1 libgomp hands the count back as a negative or small wrong int; each means
+    # "more than the cap", and a parallel call still uses threads
+    env = dict(os.environ, OMP_NUM_THREADS=str(count))
     root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     code = ("import numpy as np, relufast\n"
             "from relufast import _threads\n"
             "assert relufast.get_num_threads() == _threads.MAX_THREADS\n"
+            "assert _threads.threads_for(10**6, _threads.PARALLEL_MIN_CHEAP) > 1\n"
             "x = np.linspace(-1, 1, 40_000)\n"
             "assert (relufast.relu(x) == np.maximum(x, 0)).all()\n"
             "print('ok')\n")
@@ -280,6 +284,25 @@ def test_huge_omp_num_threads_does_not_end_the_process():
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=120, cwd=root)
     assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("setter", ["set_num_threads", "num_threads"])
+@pytest.mark.parametrize("bad", [True, False, np.bool_(True), 2.0, "2", None])
+def test_thread_count_errors_name_the_function(setter, bad):
+    if bad is None and setter == "set_num_threads":
+        return  # None means "follow the OpenMP runtime" there
+    with pytest.raises(TypeError, match=f"^{setter}: n must be an int"):
+        if setter == "set_num_threads":
+            relufast.set_num_threads(bad)
+        else:
+            with relufast.num_threads(bad):
+                pass
+    with pytest.raises(ValueError, match=f"^{setter}: n must be an int"):
+        if setter == "set_num_threads":
+            relufast.set_num_threads(0)
+        else:
+            with relufast.num_threads(10**9):
+                pass
 
 
 # ---------------------------------------------------------------------------------------------
