@@ -56,7 +56,6 @@ def child(shape, axis, threads, calls):
 
 
 def run(tree, case, calls):
-    shape, axis, threads = case
     env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
     cmd = [sys.executable, os.path.abspath(__file__), "--child", repr(case), "--calls", str(calls)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, cwd=tree)
@@ -72,7 +71,7 @@ def main(argv=None):
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        child(*eval(args.child), args.calls)  # noqa: S307  (our own repr of a case)
+        child(*eval(args.child), args.calls)  # our own repr of a case
         return
     trees = args.ab or [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
     head = " | ".join(f"{name} ms | {name} MiB" for name in (["A", "B"] if args.ab else ["ms"]))
