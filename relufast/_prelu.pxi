@@ -294,22 +294,28 @@ cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating
 
 
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
-                               floating* gx, double* sums, floating* gw, Py_ssize_t C,
-                               Py_ssize_t inner, bint laid_out, Py_ssize_t n, Py_ssize_t c0,
+                               floating* gx, double* sums, Py_ssize_t C, Py_ssize_t inner,
+                               bint laid_out, Py_ssize_t n, Py_ssize_t c0,
                                Py_ssize_t c1) noexcept nogil:
     # one thread's channels [c0, c1) in the split by channel: their slice of every period,
-    # [o + c0 * inner, o + c1 * inner), then gw[c0:c1].  laid_out: w is a pattern of one
-    # period (runs too short to loop alone) and the sums are per position, sums[c0 * inner:
-    # c1 * inner]; else w as it is and sums[c0:c1].  No other thread touches these.  Each
-    # channel's terms are added period after period, as one thread adds them.
-    cdef Py_ssize_t period = C * inner, o, lo, c, j, k = inner if laid_out else 1
-    cdef double s
+    # [o + c0 * inner, o + c1 * inner).  laid_out: w is a pattern of one period (runs too
+    # short to loop alone) and the sums are per position, sums[c0 * inner:c1 * inner]; else w
+    # as it is and sums[c0:c1].  No other thread touches these.  Each channel's terms are
+    # added period after period, as one thread adds them.
+    cdef Py_ssize_t period = C * inner, o, lo
     for o in range(n // period):  # not hot: per period, a slice of >= _SLICE_MIN elements
         lo = o * period + c0 * inner
         if laid_out:
             _prelu_grad_range(g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner)
         else:
             _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner)
+
+
+cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_ssize_t c0,
+                            Py_ssize_t c1) noexcept nogil:
+    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once
+    cdef Py_ssize_t c, j
+    cdef double s
     for c in range(c0, c1):  # not hot: once per call
         s = 0.0
         for j in range(c * k, (c + 1) * k):  # not hot
@@ -345,8 +351,14 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
     for t in prange(nt, schedule="static", num_threads=nt):
         c0 = t * blk
         if c0 < C:
-            _prelu_grad_channels(g, x, walk, gx, sums, gw, C, inner, laid_out, n, c0,
+            _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
                                  min(C, c0 + blk))
+    # gw once every thread has read g and x (the entry points let gw overlap them, as in the
+    # element split, which writes gw last)
+    for t in prange(nt, schedule="static", num_threads=nt):
+        c0 = t * blk
+        if c0 < C:
+            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk))
     free(sums)
     free(pattern)
     return DONE

@@ -147,6 +147,24 @@ def test_prelu_grad_split_by_channel(shape, axis, dtype, rng, kernel_spy):
 
 
 @needs_openmp
+@pytest.mark.parametrize("nt", [2, 3])
+def test_prelu_grad_split_by_channel_writes_gw_after_reading(nt, rng):
+    # the entry points let gw overlap g or x (only not gx): split by channel, gw is written
+    # once every thread has read both, as in the element split
+    kern = _dispatch.KERNELS.prelu_gradient[F64]
+    C, rows = 70_001, 5
+    x = rng.standard_normal(rows * C + 3)
+    g, w = rng.standard_normal(rows * C), rng.uniform(0.1, 1, C)
+    xs = x[:-3]
+    want_x, want_w = np.empty_like(g), np.empty(C)
+    assert kern(g, xs.copy(), w, want_x, want_w, 1, nt) == _dispatch.STATUS.DONE
+    gx, gw = np.empty_like(g), x[C // 2 + 3:C // 2 + 3 + C]  # across two rows of x's channels
+    assert kern(g, xs, w, gx, gw, 1, nt) == _dispatch.STATUS.DONE
+    assert_same(gx, want_x)
+    assert_same(gw, want_w)
+
+
+@needs_openmp
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmHWM (Linux)")
 def test_prelu_grad_memory_does_not_grow_with_threads():
     # 10**6 channels on 64 threads: split by elements, every thread kept 8 MB of sums (512 MB);
