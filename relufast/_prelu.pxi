@@ -7,13 +7,18 @@
 # here, in _prelu_layout, for the forward and the gradient.
 #
 #   1. element function   the weight gradient's term of one element
-#   2. layout             runs one by one, rows of channels, or a weight pattern of whole periods
+#   2. layout             runs one by one, rows of channels, or a weight pattern of whole periods;
+#                         the gradient's threads split by elements or, many channels, by channel
 #   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
-#   4. drivers            checks, working memory on the heap, one chunk per thread, the fold
+#   4. drivers            checks, working memory on the heap, one chunk (or channel range) per
+#                         thread, the fold
 #   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64
 #
-# Working memory (the weight pattern, the gradient's per-thread sums) is taken with malloc, not
-# from the stack: relufast runs in threads with 32 KiB stacks and under OMP_STACKSIZE=16K.
+# Working memory (the weight pattern, the gradient's sums) is taken with malloc, not from the
+# stack: relufast runs in threads with 32 KiB stacks and under OMP_STACKSIZE=16K.  The
+# gradient's sums are per thread (few channels) or, where those would pass _SUMS_BUDGET and
+# every thread gets a long slice of each period, one array shared by channel ranges
+# (_prelu_by_channel).
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,6 +54,10 @@ cdef enum:
     _SETUP_SHARE = 16       # the pattern holds at most n / 16 elements (its setup is per call)
     _WBLOCK = 2048          # elements per block of the weight gradient's lane sums
     _LANES = 16             # lane sums per block (four AVX2, two AVX-512 vectors of doubles)
+    _SUMS_BUDGET = 131072   # doubles (1 MiB, one Zen 4 core's L2) of all threads' own sums,
+                            # beyond which the gradient splits its threads by channel
+    _SLICE_MIN = 1024       # elements of every period each thread walks, at least, when split
+                            # by channel: its per-period setup is then a few percent
 
 
 cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
@@ -69,6 +78,23 @@ cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
     elif period > _PERIOD_ANY and (period > _PERIOD_LARGE or n < _LARGE):
         return 0  # a long period's setup is repaid only on a large array
     return max(1, min(fill, n // _SETUP_SHARE) // period)
+
+
+cdef bint _prelu_by_channel(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n, Py_ssize_t row,
+                            int nt) noexcept nogil:
+    # Split the gradient's threads by channel ranges rather than by element ranges?  Split by
+    # elements, every thread keeps its own `row` doubles of sums (C channels, and the pattern's
+    # positions), nt * C in all: with many channels that is memory, and a fold, that grow with
+    # the thread count (64 threads x 10**6 channels: 512 MB).  Split by channels, thread t owns
+    # channels [c0, c1) and walks every period over just its slice, contiguous in each period,
+    # into one shared array of sums (disjoint channels: no race): C doubles (one period's, if
+    # laid out) whatever nt.  That pays when the threads' own sums would outgrow the L2 cache
+    # and each thread's slice of a period is long (a loop of its own, at the memory's speed);
+    # with few channels, the element split's one contiguous chunk per thread stays.  Whole
+    # periods only (the Python layer always passes them).
+    if nt < 2 or n == 0 or inner > n // C or n % (C * inner):
+        return False
+    return nt * row > _SUMS_BUDGET and C * inner >= nt * <Py_ssize_t>_SLICE_MIN
 
 
 cdef void _lay_out(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t reps,
@@ -267,6 +293,77 @@ cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating
                 pos += 1
 
 
+cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
+                               floating* gx, double* sums, Py_ssize_t C, Py_ssize_t inner,
+                               bint laid_out, Py_ssize_t n, Py_ssize_t c0,
+                               Py_ssize_t c1) noexcept nogil:
+    # one thread's channels [c0, c1) in the split by channel: their slice of every period,
+    # [o + c0 * inner, o + c1 * inner).  laid_out: w is a pattern of one period (runs too
+    # short to loop alone) and the sums are per position, sums[c0 * inner:c1 * inner]; else w
+    # as it is and sums[c0:c1].  No other thread touches these.  Each channel's terms are
+    # added period after period, as one thread adds them.
+    cdef Py_ssize_t period = C * inner, o, lo
+    for o in range(n // period):  # not hot: per period, a slice of >= _SLICE_MIN elements
+        lo = o * period + c0 * inner
+        if laid_out:
+            _prelu_grad_range(g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner)
+        else:
+            _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner)
+
+
+cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_ssize_t c0,
+                            Py_ssize_t c1) noexcept nogil:
+    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once
+    cdef Py_ssize_t c, j
+    cdef double s
+    for c in range(c0, c1):  # not hot: once per call
+        s = 0.0
+        for j in range(c * k, (c + 1) * k):  # not hot
+            s += sums[j]
+        gw[c] = <floating>s  # an overflow to inf is IEEE's, as in the forwards
+
+
+cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floating* w,
+                                floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
+                                Py_ssize_t inner, bint laid_out, int nt) noexcept nogil:
+    # the gradient split by channel (_prelu_by_channel): one shared array of sums, and of the
+    # weights laid out for one period if the runs are short; nothing written before both are
+    # allocated
+    cdef Py_ssize_t blk, t, c0, units = C * inner if laid_out else C
+    cdef floating* pattern = NULL
+    cdef const floating* walk = w
+    cdef double* sums
+    if laid_out:
+        pattern = <floating*>malloc(C * inner * sizeof(floating))
+        if pattern == NULL:
+            return NOMEMORY
+        _lay_out(w, C, inner, 1, pattern)
+        walk = pattern
+    sums = <double*>calloc(units, sizeof(double))
+    if sums == NULL:
+        free(pattern)
+        return NOMEMORY
+    # channels per thread, rounded up to 16 (the threads' slices and sums then start on cache
+    # lines, which two threads do not share) unless that would leave a thread without any
+    blk = _block(C, nt)
+    if (nt - 1) * blk >= C:
+        blk = (C + nt - 1) // nt
+    for t in prange(nt, schedule="static", num_threads=nt):
+        c0 = t * blk
+        if c0 < C:
+            _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
+                                 min(C, c0 + blk))
+    # gw once every thread has read g and x (the entry points let gw overlap them, as in the
+    # element split, which writes gw last)
+    for t in prange(nt, schedule="static", num_threads=nt):
+        c0 = t * blk
+        if c0 < C:
+            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk))
+    free(sums)
+    free(pattern)
+    return DONE
+
+
 cdef inline Py_ssize_t _cache_lines(Py_ssize_t doubles) noexcept nogil:
     # doubles rounded up to whole 64-byte lines, so no two threads' sums share one
     return (doubles + 7) & ~(<Py_ssize_t>7)
@@ -277,7 +374,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
                              Py_ssize_t inner, int nt) noexcept nogil:
     # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
     # the threads' sums added in thread order (so the result does not depend on scheduling),
-    # rounded once
+    # rounded once; or, with many channels, split by channel (_prelu_by_channel)
     cdef size_t nb = n * sizeof(floating)
     cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
     cdef bint nonzero  # unused here: the gradient's select has no zero-slope special case
@@ -291,14 +388,16 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         return NONFINITE
     nt = max(nt, 1)
     reps = _prelu_layout(C, inner, n, True) if n else 0
+    P = reps * C * inner
+    stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
+    row = stride + _cache_lines(P)
+    if _prelu_by_channel(C, inner, n, row, nt):
+        return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt)
     if reps:
-        P = reps * C * inner
         pattern = <floating*>malloc(P * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
         _lay_out(w, C, inner, reps, pattern)
-    stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
-    row = stride + _cache_lines(P)
     sums = <double*>calloc(nt * row, sizeof(double))
     if sums == NULL:
         free(pattern)

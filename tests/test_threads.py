@@ -98,6 +98,99 @@ def test_prelu_weight_gradient_agrees_to_rounding(shape, axis, dtype, rng, kerne
         assert np.all(np.abs(gw.astype(F64) - want_w.astype(F64)) <= tol), (gw, want_w)
 
 
+# prelu_grad split by channel: with many channels the kernel gives each thread a range of
+# channels (its slice of every period) instead of a range of elements, so that its sums are
+# not one array of every channel per thread.  These shapes take that path on 2 and 3 threads
+# (their sums would pass the kernel's 1 MiB budget, and every thread's slice of a period is
+# >= 1024 elements): rows of channels; runs of 2 with the weights laid out (a period of
+# 60,002); runs of 3 walked one by one (a period past the layout's 65,536); runs of 64 in lane
+# blocks.  On one thread they take the element split, which is the reference for grad_x.
+CHANNEL_SPLIT_SHAPES = [((5, 70_001), 1), ((4, 30_001, 2), 1), ((2, 70_001, 3), 1),
+                        ((1, 66_000, 64), 1)]
+
+
+def _fsum_weight_gradient(g, x, axis):
+    """grad_weight summed exactly (math.fsum of the float64 terms, per channel), and each
+    channel's sum of |terms| (the float64 accumulation's error scale)."""
+    terms = np.where(x > 0, 0.0, g.astype(F64) * x.astype(F64))
+    per_channel = np.moveaxis(terms, axis, 0).reshape(x.shape[axis], -1)
+    return (np.array([math.fsum(row) for row in per_channel]),
+            np.abs(per_channel).sum(axis=1))
+
+
+@needs_openmp
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("shape, axis", CHANNEL_SPLIT_SHAPES, ids=str)
+def test_prelu_grad_split_by_channel(shape, axis, dtype, rng, kernel_spy):
+    n = math.prod(shape)
+    x = random_values(rng, n, dtype, 2.0).reshape(shape)
+    g = random_values(rng, n, dtype, 1.0).reshape(shape)
+    w = random_values(rng, shape[axis], dtype, 0.5)
+    exact, mass = _fsum_weight_gradient(g, x, axis)
+    tol = np.spacing(np.abs(exact).astype(dtype)).astype(F64) + 2.0**-45 * mass
+    with relufast.num_threads(1):
+        want_x = relufast.prelu_grad(g, x, w, axis=axis)[0]
+    np.testing.assert_array_equal(
+        want_x, np.where(x > 0, g, g * w.reshape((-1,) + (1,) * (x.ndim - axis - 1))))
+    for nt in (1, 2, 3):
+        for into in ("new", "grad", "x"):
+            gi, xi = g.copy(), x.copy()
+            out = {"new": None, "grad": gi, "x": xi}[into]
+            kernel_spy.calls.clear()
+            with relufast.num_threads(nt):
+                gx, gw = relufast.prelu_grad(gi, xi, w, axis=axis, out=out)
+            what = f"nt={nt} out={into}"
+            assert kernel_spy.calls == [nt], what
+            assert out is None or gx is out, what
+            assert_same(gx, want_x, what=what)  # bitwise, whatever the split
+            assert np.all(np.abs(gw.astype(F64) - exact) <= tol), what
+
+
+@needs_openmp
+@pytest.mark.parametrize("nt", [2, 3])
+def test_prelu_grad_split_by_channel_writes_gw_after_reading(nt, rng):
+    # the entry points let gw overlap g or x (only not gx): split by channel, gw is written
+    # once every thread has read both, as in the element split
+    kern = _dispatch.KERNELS.prelu_gradient[F64]
+    C, rows = 70_001, 5
+    x = rng.standard_normal(rows * C + 3)
+    g, w = rng.standard_normal(rows * C), rng.uniform(0.1, 1, C)
+    xs = x[:-3]
+    want_x, want_w = np.empty_like(g), np.empty(C)
+    assert kern(g, xs.copy(), w, want_x, want_w, 1, nt) == _dispatch.STATUS.DONE
+    gx, gw = np.empty_like(g), x[C // 2 + 3:C // 2 + 3 + C]  # across two rows of x's channels
+    assert kern(g, xs, w, gx, gw, 1, nt) == _dispatch.STATUS.DONE
+    assert_same(gx, want_x)
+    assert_same(gw, want_w)
+
+
+@needs_openmp
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmHWM (Linux)")
+def test_prelu_grad_memory_does_not_grow_with_threads():
+    # 10**6 channels on 64 threads: split by elements, every thread kept 8 MB of sums (512 MB);
+    # split by channel, one array of 8 MB.  The growth of the peak resident set over the arrays
+    # (made and touched first) is those sums and grad_weight (4 MB), in a fresh process.
+    code = """if True:
+        import numpy as np, relufast
+        def hwm():
+            for line in open("/proc/self/status"):
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        x = np.linspace(-1, 1, 64 * 10**6, dtype=np.float32).reshape(64, 10**6)
+        g = np.ones_like(x)
+        before = hwm()
+        with relufast.num_threads(64):
+            gx, gw = relufast.prelu_grad(g, x, np.full(10**6, 0.25, np.float32), axis=-1, out=g)
+        want = np.minimum(x, 0).sum(axis=0, dtype=np.float64)  # g is 1
+        print(hwm() - before, np.abs(gw - want).max() / np.abs(want).max())
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=os.path.dirname(os.path.dirname(relufast.__file__)))
+    growth, error = out.stdout.split()
+    assert float(error) < 1e-6
+    assert int(growth) < 20 * 2**20, f"peak memory grew by {int(growth) / 2**20:.1f} MiB"
+
+
 # ---------------------------------------------------------------------------------------------
 # which calls go parallel
 
