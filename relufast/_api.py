@@ -151,7 +151,8 @@ def leaky_relu(x, negative_slope=0.01, out=None):
         \begin{cases} x & x > 0 \\ s\,x & x \le 0 \end{cases}
 
     with :math:`s` the negative slope.  NaN gives NaN.  Infinities give the limits:
-    ``leaky_relu(-inf, 0.0)`` is 0, not ``0 * -inf = nan``.
+    ``leaky_relu(-inf, 0.0)`` is -0.0 (the sign of ``0.0 * x`` for finite x < 0), not
+    ``0 * -inf = nan``.
 
     Examples
     --------
@@ -159,7 +160,7 @@ def leaky_relu(x, negative_slope=0.01, out=None):
     >>> relufast.leaky_relu(np.array([-2.0, 3.0]), 0.1)
     array([-0.2,  3. ])
     >>> relufast.leaky_relu(np.array([-np.inf, np.nan]), negative_slope=0.0)
-    array([ 0., nan])
+    array([-0., nan])
     """
     a = param("leaky_relu", "negative_slope", negative_slope)
     return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
@@ -861,7 +862,8 @@ def prelu(x, weight, axis=1, out=None):
         \operatorname{prelu}(x)_{\dots c \dots} =
         \begin{cases} x & x > 0 \\ w_c\,x & x \le 0 \end{cases}
 
-    NaN gives NaN; a zero weight at ``x = -inf`` gives 0 (the limit).
+    NaN gives NaN; a zero weight gives -0.0 for every x < 0, the limit at ``x = -inf``
+    included.
 
     Examples
     --------

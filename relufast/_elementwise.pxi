@@ -29,8 +29,10 @@ cdef inline floating _relu(floating x) noexcept nogil:
     return 0 if x <= 0 else x
 
 cdef inline floating _leaky(floating x, floating w) noexcept nogil:
-    # w * x, except that a zero slope gives 0 at -inf (w * -inf would be NaN); NaN passes through
-    return x if x > 0 else (0 if ((w == 0) & (x < 0)) else w * x)
+    # w * x, except that a zero slope gives the limit at -inf (w * -inf would be NaN).  For
+    # x < 0 and w = +-0 that is -w, the sign w * x has for every finite x < 0 (0.0 * -1.0 is
+    # -0.0); NaN passes through
+    return x if x > 0 else (-w if ((w == 0) & (x < 0)) else w * x)
 
 cdef inline floating _leaky_nz(floating x, floating w) noexcept nogil:
     # _leaky for a slope known to be nonzero (and finite): with the zero-slope test hoisted out

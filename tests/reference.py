@@ -162,7 +162,8 @@ def relu_grad(grad, x, *, from_output=False):
 
 def _leaky(x, w):
     with np.errstate(all="ignore"):
-        neg = np.where((w == 0) & (x < 0), 0.0, w * x)  # 0 * -inf is 0 here, the limit
+        # 0 * -inf is the limit here, with the sign of 0 * x for finite x < 0: -w
+        neg = np.where((w == 0) & (x < 0), -w, w * x)
     return np.where(x > 0, x, neg)
 
 

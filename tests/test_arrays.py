@@ -329,7 +329,7 @@ def test_prelu_short_runs(shape, dtype, rng):
 # rows of channels (NC, inner == 1): periods of up to half the kernel's pattern are laid out
 # several times over in it (rows of 64 floats alone ran at half relu's speed), longer ones are
 # walked row by row; a chunk may start mid-row.  A zero slope keeps its exact-zero rule (-inf
-# gives +0, not NaN, and -x gives +0), so a zero among the weights takes the loop that tests
+# gives -0.0, not NaN, and -x gives -0.0), so a zero among the weights takes the loop that tests
 # for it.
 @pytest.mark.parametrize("channels", [1, 3, 64, 100, 341, 513, 2000, 2049, 5000])
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
@@ -343,7 +343,7 @@ def test_prelu_rows_of_channels(channels, dtype, zero, rng):
     if zero:
         w[0] = 0
     with np.errstate(invalid="ignore"):  # 0 * -inf, replaced
-        want = np.where(x > 0, x, np.where((w == 0) & (x < 0), 0, w * x)).astype(dtype)
+        want = np.where(x > 0, x, np.where((w == 0) & (x < 0), -w, w * x)).astype(dtype)
     for nt in (1, 2, 3):
         with relufast.num_threads(nt):
             _check_prelu_new_and_in_place(x, w, want, f"{channels} nt={nt}")

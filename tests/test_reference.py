@@ -51,7 +51,7 @@ def test_special_values():
     inf, nan = math.inf, math.nan
     assert_same(ref.relu([-0.0, -inf, inf, nan]), np.array([0.0, 0.0, inf, nan]))
     assert_same(ref.relu6([-0.0, 6.0, 7.0, inf, nan]), np.array([0.0, 6.0, 6.0, 6.0, nan]))
-    assert_same(ref.leaky_relu([-inf, -2.0, -0.0, nan], 0.0), np.array([0.0, 0.0, -0.0, nan]))
+    assert_same(ref.leaky_relu([-inf, -2.0, -0.0, nan], 0.0), np.array([-0.0, -0.0, -0.0, nan]))
     assert_same(ref.elu([-inf, nan], 2.0), np.array([-2.0, nan]))
     assert_same(ref.celu([-inf], -0.5), np.array([-inf]))
     for approximate in ("none", "tanh"):

@@ -179,6 +179,20 @@ def test_negative_zero_gives_positive_zero(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("slope", [0.0, -0.0])
+def test_zero_slope_keeps_the_sign_of_the_product(slope, dtype):
+    # slope * x for x < 0, and its limit at -inf: -0.0 for a +0.0 slope, +0.0 for -0.0, as
+    # PyTorch and the formula give (a zero slope used to give +0.0 for every x < 0)
+    x = np.array([-1.0, -0.0, -np.inf, -1e-30, 2.0], dtype)
+    want = np.array([-slope, slope * -0.0, -slope, -slope, 2.0], dtype)
+    assert_same(relufast.leaky_relu(x, slope), want)
+    assert_same(relufast.prelu(x, slope), want)
+    assert_same(relufast.prelu(x[None, :], np.full(5, slope, dtype), axis=1), want[None, :])
+    big = np.repeat(x, 10_000)  # the vectorized loop, on threads
+    assert_same(relufast.leaky_relu(big, slope), np.repeat(want, 10_000))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 def test_nan_passes_through_every_forward(dtype):
     x = np.array([np.nan, -np.nan, 1.0], dtype)
     for fn in ELEMENTWISE:
@@ -188,17 +202,18 @@ def test_nan_passes_through_every_forward(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 def test_zero_slope_at_negative_infinity_is_zero(dtype):
+    # the limit, not 0 * -inf = NaN; its sign is that of 0.0 * x for finite x < 0
     x = np.array([-np.inf, -1.0, 2.0], dtype)
-    want = np.array([0.0, 0.0, 2.0], dtype)
+    want = np.array([-0.0, -0.0, 2.0], dtype)
     assert_same(relufast.leaky_relu(x, 0.0), want)
     assert_same(relufast.prelu(x, 0.0), want)
     xx = np.array([[-np.inf, -np.inf], [-1.0, 3.0]], dtype)
     got = relufast.prelu(xx, np.array([0.0, 0.5], dtype), axis=1)
-    assert_same(got, np.array([[0.0, -np.inf], [0.0, 3.0]], dtype))
+    assert_same(got, np.array([[-0.0, -np.inf], [-0.0, 3.0]], dtype))
     # channels of several elements (NCHW-like runs: the zero-slope test is hoisted per run)
     x3 = np.array([[[-np.inf, -1.0, 2.0], [-np.inf, -1.0, 2.0]]] * 2, dtype)
     got = relufast.prelu(x3, np.array([0.0, 0.5], dtype), axis=1)
-    want3 = np.array([[[0.0, 0.0, 2.0], [-np.inf, -0.5, 2.0]]] * 2, dtype)
+    want3 = np.array([[[-0.0, -0.0, 2.0], [-np.inf, -0.5, 2.0]]] * 2, dtype)
     assert_same(got, want3)
 
 
