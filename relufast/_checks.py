@@ -15,7 +15,7 @@ from ._dispatch import F16, F32, F64
 DTYPES = (F16, F32, F64)
 _SUPPORTED = "float16, float32 and float64"
 
-_F32_MAX = float(np.finfo(np.float32).max)
+F32_MAX = float(np.finfo(np.float32).max)
 _F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
 
 
@@ -37,8 +37,11 @@ def as_input(fn, name, a):
         if not (dt is F32 or dt is F64 or dt is F16 or dt in DTYPES):
             raise TypeError(dtype_message(fn, name, dt))
         return a if type(a) is np.ndarray else a.view(np.ndarray)
-    if isinstance(a, np.generic) and a.dtype in DTYPES:
-        return np.asarray(a)
+    if isinstance(a, np.generic):
+        if a.dtype in DTYPES:
+            return np.asarray(a)
+        if a.dtype.kind in "fc":  # a longdouble or complex scalar: refused as its array is
+            raise TypeError(dtype_message(fn, name, a.dtype))
     try:
         arr = np.asarray(a)
         if arr.dtype.kind == "O" and all(isinstance(v, (int, float)) for v in arr.flat):
@@ -48,10 +51,10 @@ def as_input(fn, name, a):
             f"{fn}: {name} must be an array or array-like of real numbers, "
             f"got {type(a).__name__} that NumPy cannot convert ({e})"
         ) from None
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "biuf" or arr.dtype.itemsize > 8:  # longdouble: more than float64
         raise TypeError(
-            f"{fn}: {name} must be an array or array-like of real numbers, "
-            f"got {type(a).__name__} holding {arr.dtype}"
+            f"{fn}: {name} must be an array or array-like of real numbers of at most float64's "
+            f"precision, got {type(a).__name__} holding {arr.dtype}"
         )
     return arr.astype(np.float64)
 
@@ -107,7 +110,7 @@ def check_same_shape(fn, grad, x, xname="x"):
 
 def param(fn, name, value, nonzero=False):
     """A finite real parameter (a slope, an alpha) as a Python float."""
-    if type(value) is float and -_F32_MAX <= value <= _F32_MAX and (value or not nonzero):
+    if type(value) is float and -F32_MAX <= value <= F32_MAX and (value or not nonzero):
         return value  # the common case, with one type test and two compares
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
@@ -127,13 +130,13 @@ def param(fn, name, value, nonzero=False):
 
 def outside_f32(value, nonzero):
     """True if ``value`` overflows float32, or is to be nonzero and rounds to 0 there."""
-    return (value > _F32_MAX or value < -_F32_MAX
+    return (value > F32_MAX or value < -F32_MAX
             or (nonzero and -_F32_ROUNDS_TO_ZERO <= value <= _F32_ROUNDS_TO_ZERO))
 
 
 def check_param_f32(fn, name, value, nonzero):
     """Parameters are rounded to the compute precision: in float32 they must stay valid."""
-    if abs(value) > _F32_MAX:
+    if abs(value) > F32_MAX:
         raise ValueError(
             f"{fn}: {name}={value} overflows float32, the precision this array is computed in"
         )

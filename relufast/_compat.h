@@ -75,6 +75,41 @@ static inline int rf_cpu_has_avx512(void) { return 0; }
 #define RF_ORDER_CHAR2 '<'
 #endif
 
+/* IEEE arithmetic for the kernels whatever the caller's floating-point mode: x86's flush-to-zero
+ * (FTZ) and denormals-are-zero (DAZ) bits of MXCSR are per thread, so a caller that set them
+ * (torch.set_flush_denormal(True), -ffast-math code) would flush the elements its own thread
+ * computes and not those of the OpenMP workers: 1 and N threads would differ.  Each thread that
+ * computes clears them for the call and restores them after; where they are already clear, as
+ * usual, that is one read of MXCSR.  rf_fpmode_set is for the tests. */
+#if defined(__SSE2__) || defined(_M_X64)
+#include <xmmintrin.h>
+#define RF_FTZ_DAZ 0x8040u
+static inline unsigned int rf_ieee_begin(void)
+{
+    unsigned int csr = _mm_getcsr();
+    if (csr & RF_FTZ_DAZ)
+        _mm_setcsr(csr & ~RF_FTZ_DAZ);
+    return csr;
+}
+static inline void rf_ieee_end(unsigned int csr)
+{
+    if (csr & RF_FTZ_DAZ)
+        _mm_setcsr(csr);
+}
+static inline int rf_fpmode_set(int flush)
+{
+    unsigned int csr = _mm_getcsr();
+    _mm_setcsr(flush ? (csr | RF_FTZ_DAZ) : (csr & ~RF_FTZ_DAZ));
+    return (csr & RF_FTZ_DAZ) != 0;
+}
+#define RF_HAVE_FPMODE 1
+#else
+static inline unsigned int rf_ieee_begin(void) { return 0; }
+static inline void rf_ieee_end(unsigned int csr) { (void)csr; }
+static inline int rf_fpmode_set(int flush) { (void)flush; return 0; }
+#define RF_HAVE_FPMODE 0
+#endif
+
 /* Which instruction set this translation unit was compiled for. */
 #if defined(__AVX512F__)
 #define RF_ISA "avx512"

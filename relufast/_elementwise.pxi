@@ -246,6 +246,7 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 
 cdef void _forward(int op, const floating* x, floating* y, Py_ssize_t n, double a, double b,
                    int nt) noexcept nogil:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_ssize_t blk, c, lo
     cdef floating fa = <floating>a, fb = <floating>b
     if n == 0:
@@ -257,11 +258,14 @@ cdef void _forward(int op, const floating* x, floating* y, Py_ssize_t n, double 
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = c * blk
             if lo < n:
+                fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _fwd_chunk(op, x + lo, y + lo, min(blk, n - lo), fa, fb)
+                rf_ieee_end(fp)
 
 
 cdef void _gradient(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
                     double a, double b, int nt) noexcept nogil:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_ssize_t blk, c, lo
     cdef floating fa = <floating>a, fb = <floating>b
     if n == 0:
@@ -273,7 +277,9 @@ cdef void _gradient(int op, const floating* g, const floating* x, floating* out,
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = c * blk
             if lo < n:
+                fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _grad_chunk(op, g + lo, x + lo, out + lo, min(blk, n - lo), fa, fb)
+                rf_ieee_end(fp)
 
 
 # The entry points of the two drivers, written out per dtype (a fused `def` costs noticeably more
@@ -284,6 +290,7 @@ cdef void _gradient(int op, const floating* g, const floating* x, floating* out,
 
 cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                         floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_buffer xb, yb
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
@@ -301,8 +308,10 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
             r = OVERLAP
         else:
             with nogil:
+                fp = rf_ieee_begin()
                 _forward(op, <const floating*>xb.buf, <floating*>yb.buf,
                          yb.len // <Py_ssize_t>sizeof(floating), a, b, nt)
+                rf_ieee_end(fp)
             r = DONE
     if own_x:
         _release_buffer(&xb)
@@ -312,6 +321,7 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
 
 cdef int _gradient_entry(int op, object g, object x, object out, double a, double b, int nt,
                          floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_buffer gb, xb, ob
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
@@ -339,8 +349,10 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
             r = OVERLAP
         else:
             with nogil:
+                fp = rf_ieee_begin()
                 _gradient(op, <const floating*>gb.buf, <const floating*>xb.buf,
                           <floating*>ob.buf, nb // <Py_ssize_t>sizeof(floating), a, b, nt)
+                rf_ieee_end(fp)
             r = DONE
     if own_x:
         _release_buffer(&xb)

@@ -21,6 +21,8 @@ from libc.stdlib cimport calloc, free, malloc
 
 cdef extern from "_compat.h" nogil:
     const char* RF_ISA
+    unsigned int rf_ieee_begin()   # IEEE mode for this thread; returns the mode to restore
+    void rf_ieee_end(unsigned int mode)
 
 cdef extern from "_vecmath.h" nogil:
     double rf_expm1_neg_d(double x)

@@ -9,6 +9,8 @@ cdef extern from "_compat.h" nogil:
     int rf_omp_max_threads()
     int rf_omp_num_procs()
     int rf_omp_release_threads()
+    int rf_fpmode_set(int flush)
+    int RF_HAVE_FPMODE
     int rf_cpu_has_avx2()
     int rf_cpu_has_avx512()
 
@@ -31,6 +33,15 @@ def release_threads():
     """End the calling thread's OpenMP worker threads (before a fork); False if this runtime
     cannot.  The next parallel region starts new ones."""
     return bool(rf_omp_release_threads())
+
+
+def set_flush_denormals(on):
+    """For the tests: set (True) or clear the calling thread's flush-to-zero and
+    denormals-are-zero modes, as torch.set_flush_denormal does; returns whether they were set.
+    None where this build cannot (not x86-64)."""
+    if not RF_HAVE_FPMODE:
+        return None
+    return bool(rf_fpmode_set(1 if on else 0))
 
 
 def cpu_features():

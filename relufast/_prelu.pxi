@@ -244,6 +244,7 @@ cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcep
 
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
                             Py_ssize_t C, Py_ssize_t inner, int nt) noexcept nogil:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_ssize_t blk, t, lo, reps
     cdef bint nonzero
     cdef floating* pattern = NULL
@@ -268,7 +269,9 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
+                fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _prelu_fwd_range(x, w, y, C, inner, lo, min(n, lo + blk), nonzero)
+                rf_ieee_end(fp)
     free(pattern)
     return DONE
 
@@ -326,6 +329,7 @@ cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_s
 cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floating* w,
                                 floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
                                 Py_ssize_t inner, bint laid_out, int nt) noexcept nogil:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     # the gradient split by channel (_prelu_by_channel): one shared array of sums, and of the
     # weights laid out for one period if the runs are short; nothing written before both are
     # allocated
@@ -351,14 +355,18 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
     for t in prange(nt, schedule="static", num_threads=nt):
         c0 = t * blk
         if c0 < C:
+            fp = rf_ieee_begin()  # the workers too (_compat.h)
             _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
                                  min(C, c0 + blk))
+            rf_ieee_end(fp)
     # gw once every thread has read g and x (the entry points let gw overlap them, as in the
     # element split, which writes gw last)
     for t in prange(nt, schedule="static", num_threads=nt):
         c0 = t * blk
         if c0 < C:
+            fp = rf_ieee_begin()  # the workers too (_compat.h)
             _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk))
+            rf_ieee_end(fp)
     free(sums)
     free(pattern)
     return DONE
@@ -372,6 +380,7 @@ cdef inline Py_ssize_t _cache_lines(Py_ssize_t doubles) noexcept nogil:
 cdef int _prelu_gradient_run(const floating* g, const floating* x, const floating* w,
                              floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
                              Py_ssize_t inner, int nt) noexcept nogil:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
     # the threads' sums added in thread order (so the result does not depend on scheduling),
     # rounded once; or, with many channels, split by channel (_prelu_by_channel)
@@ -409,8 +418,10 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
+                fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
                                   lo, min(n, lo + blk))
+                rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread
             sums[c] += sums[t * row + c]
@@ -432,6 +443,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
 
 cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, int nt,
                               floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_buffer xb, wb, yb
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
@@ -447,9 +459,11 @@ cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, in
     if _acquire(w, &wb, 0, code, sizeof(floating)):
         if _shapes_match(&xb, &yb) and wb.ndim == 1 and wb.shape[0] >= 1 and inner >= 1:
             with nogil:
+                fp = rf_ieee_begin()
                 r = _prelu_forward_run(<const floating*>xb.buf, <const floating*>wb.buf,
                                        <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
                                        wb.shape[0], inner, nt)
+                rf_ieee_end(fp)
         _release_buffer(&wb)
     if own_x:
         _release_buffer(&xb)
@@ -471,6 +485,7 @@ def prelu_forward_f64(x, w, y, Py_ssize_t inner, int nt):
 
 cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object gw,
                                Py_ssize_t inner, int nt, floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
     cdef Py_buffer b[5]
     cdef char code = b'f' if floating is float else b'd'
     cdef int held = 0, r = REFUSED
@@ -487,11 +502,13 @@ cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object g
         if (_shapes_match(&b[1], &b[0]) and _shapes_match(&b[2], &b[0]) and b[3].ndim == 1
                 and b[3].shape[0] >= 1 and _shapes_match(&b[4], &b[3]) and inner >= 1):
             with nogil:
+                fp = rf_ieee_begin()
                 r = _prelu_gradient_run(<const floating*>b[1].buf, <const floating*>b[2].buf,
                                         <const floating*>b[3].buf, <floating*>b[0].buf,
                                         <floating*>b[4].buf,
                                         b[0].len // <Py_ssize_t>sizeof(floating),
                                         b[3].shape[0], inner, nt)
+                rf_ieee_end(fp)
     while held > 0:
         held -= 1
         _release_buffer(&b[held])

@@ -14,8 +14,16 @@ from math import prod
 import numpy as np
 
 from ._call import contiguous, flatten, round_to_f16
-from ._checks import DTYPES, as_input, check_same_shape, dtype_message, no_from_output, param, \
-    prepare_out
+from ._checks import (
+    DTYPES,
+    F32_MAX,
+    as_input,
+    check_same_shape,
+    dtype_message,
+    no_from_output,
+    param,
+    prepare_out,
+)
 from ._dispatch import F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
@@ -23,10 +31,13 @@ _DONE = STATUS.DONE
 
 
 def _weight_and_axis(fn, x, weight, axis):
-    """(weight as a 1-D array of x's dtype, the axis in [0, x.ndim) or None, weight was a scalar).
+    """(weight as a 1-D array of x's compute dtype, the axis in [0, x.ndim) or None, weight was a
+    scalar).
 
-    A weight ndarray must have x's dtype (float16 for float16 x); a list or a scalar is
-    converted to it.  ``axis`` is ignored for a scalar weight.
+    A weight ndarray must have x's dtype (float16 for float16 x, exactly as given).  A Python or
+    NumPy scalar, or a list, is a parameter like leaky_relu's slope: finite, not a bool, and
+    rounded to the precision x is computed in (float32 for float16 x).  ``axis`` is ignored for
+    a scalar weight.
     """
     if isinstance(weight, np.ndarray) and not isinstance(weight, np.ma.MaskedArray):
         if weight.dtype not in DTYPES:
@@ -35,15 +46,30 @@ def _weight_and_axis(fn, x, weight, axis):
             raise TypeError(
                 f"{fn}: weight has dtype {weight.dtype}, expected {x.dtype} (the dtype of x)"
             )
-        w = weight
+        w = weight if x.dtype != F16 else weight.astype(np.float32)  # exact
     else:
-        if isinstance(weight, int) and not isinstance(weight, bool):
-            param(fn, "weight", weight)  # beyond float64: ValueError, as for a slope or alpha
-        w = as_input(fn, "weight", weight).astype(x.dtype)
+        if isinstance(weight, (bool, np.bool_)):
+            raise TypeError(f"{fn}: weight must be a real number, got {type(weight).__name__}")
+        if isinstance(weight, (int, float, np.integer, np.floating)):
+            w = np.asarray(param(fn, "weight", weight))
+        else:
+            w = as_input(fn, "weight", weight)
+            if not np.isfinite(w).all():
+                raise _nonfinite(fn, w)
+        if x.dtype != F64:
+            big = np.abs(w) > F32_MAX
+            if big.any():
+                raise ValueError(
+                    f"{fn}: weight={w[big].reshape(-1)[0]} overflows float32, the precision "
+                    "this array is computed in"
+                )
+        w = w.astype(F64 if x.dtype == F64 else F32)
     if w.ndim > 1:
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
     if w.ndim == 0:
         return w.reshape(1), None, True
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
     try:
         ax = operator.index(axis)
     except TypeError:
@@ -114,7 +140,7 @@ def forward(fn, x, weight, axis, out):
             raise _nonfinite(fn, w)
     elif x.dtype == F16:  # computed in float32, rounded once
         x32 = x.astype(np.float32)
-        _prepared_call(fn, KERNELS.prelu_forward[F32], (x32,), x32, w.astype(np.float32), ax)
+        _prepared_call(fn, KERNELS.prelu_forward[F32], (x32,), x32, w, ax)
         round_to_f16(o, x32)
     else:
         _prepared_call(fn, KERNELS.prelu_forward[x.dtype], (x,), o, w, ax)

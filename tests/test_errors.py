@@ -424,3 +424,99 @@ def test_from_output_is_keyword_only():
         relufast.relu_grad(_x(), _x(), None, True)
     with pytest.raises(TypeError):
         relufast.leaky_relu_grad(_x(), _x(), 0.1, None, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# one rule for every parameter: prelu's scalar or list weight is a parameter like leaky_relu's
+# slope (finite, not a bool, rounded to the precision x is computed in); scalars keep the rules
+# of the arrays they would be
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [F16, F32], ids=str)
+@pytest.mark.parametrize("weight", [1e39, -1e39, [0.5, 1e39, 0.5]], ids=["big", "-big", "list"])
+def test_prelu_weight_beyond_float32_says_so_without_a_warning(weight, dtype):
+    x = _x(dtype)
+    out = sentinel(dtype=dtype)
+    msg = refused(lambda: relufast.prelu(x, weight, out=out), ValueError, "prelu", "weight",
+                  "float32", out=out)
+    assert "overflows" in msg, msg
+    # leaky_relu says the same of its slope
+    if not isinstance(weight, list):
+        refused(lambda: relufast.leaky_relu(x, weight), ValueError, "negative_slope", "float32")
+    # float64 arrays take it
+    assert relufast.prelu(_x(F64), weight if not isinstance(weight, list) else weight).dtype == F64
+
+
+def test_prelu_and_leaky_relu_round_a_python_slope_alike_for_float16():
+    x = np.arange(2**16, dtype=np.uint16).view(F16)
+    for slope in (0.1, 1 / 3, -0.7, 1e-5, 3e4):
+        want = relufast.leaky_relu(x, slope).view(np.uint16)
+        assert np.array_equal(relufast.prelu(x, slope).view(np.uint16), want), slope
+        got = relufast.prelu(x.reshape(-1, 4), [slope] * 4, axis=1)  # a list, per channel
+        assert np.array_equal(got.reshape(-1).view(np.uint16), want), slope
+
+
+@pytest.mark.parametrize("weight", [True, False, np.bool_(True)], ids=str)
+def test_prelu_bool_weight_is_refused_as_the_slope_is(weight):
+    out = sentinel()
+    refused(lambda: relufast.prelu(_x(), weight, out=out), TypeError, "prelu", "weight", out=out)
+    refused(lambda: relufast.prelu_grad(_x(), _x(), weight), TypeError, "prelu_grad", "weight")
+    refused(lambda: relufast.leaky_relu(_x(), weight), TypeError, "negative_slope")
+
+
+@pytest.mark.parametrize("axis", [True, np.bool_(False)], ids=str)
+def test_prelu_bool_axis_is_refused(axis):
+    w = np.ones(3)
+    refused(lambda: relufast.prelu(_x(), w, axis=axis), TypeError, "prelu", "axis")
+    refused(lambda: relufast.prelu_grad(_x(), _x(), w, axis=axis), TypeError, "axis")
+
+
+@pytest.mark.parametrize("scalar", [np.longdouble(1.5), np.clongdouble(1.5), np.complex128(1.5)],
+                         ids=lambda s: np.asarray(s).dtype.name)
+def test_numpy_scalars_keep_the_rules_of_their_arrays(scalar):
+    refused(lambda: relufast.relu(scalar), TypeError, "relu", "x")
+    refused(lambda: relufast.relu(np.asarray(scalar)), TypeError, "relu", "x")
+    refused(lambda: relufast.relu_grad(scalar, 1.0), TypeError, "grad")
+    if np.asarray(scalar).dtype.kind == "f":
+        refused(lambda: relufast.relu([scalar, scalar]), TypeError, "x")
+
+
+def test_unknown_isa_in_the_environment_warns_and_imports():
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
+    env = dict(os.environ, RELUFAST_ISA="bogus",
+               PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = ("import warnings; warnings.simplefilter('always')\n"
+            "import relufast, numpy as np\n"
+            "print(relufast.relu(np.array([-1.0, 2.0])))")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=60, cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[0. 2.]"
+    assert "RELUFAST_ISA='bogus'" in r.stderr and "RuntimeWarning" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# no call raises after writing: overflow on the way out is IEEE's, silent, as in the kernels
+
+
+@pytest.mark.filterwarnings("error")
+def test_overflow_into_the_result_dtype_raises_nothing():
+    # prelu_grad's weight gradient summed in float64 beyond float32 (and float16) range
+    x = np.full((2, 1000), -3e38, F32)
+    g = np.full((2, 1000), 3e38, F32)
+    out = np.zeros_like(x)
+    gx, gw = relufast.prelu_grad(g, x, np.array([0.5, 0.5], F32), axis=0, out=out)
+    assert gx is out and np.isinf(gw).all() and (gw < 0).all()
+    gx, gw = relufast.prelu_grad(g, x, np.float32(0.5), out=out)
+    assert np.isinf(gw) and gw < 0
+    h = np.full((2, 100), -6e4, F16)
+    gx, gw = relufast.prelu_grad(-h, h, np.array([1.0, 1.0], F16), axis=0)
+    assert np.isinf(gw).all()
+    # float16 results computed in float32 and rounded once: overflow to inf
+    big = np.full(4, 65000.0, F16)  # selu multiplies by 1.05: 68300 is past float16's 65504
+    assert np.isinf(relufast.selu(big)).all()

@@ -503,3 +503,37 @@ def test_concurrent_prelu_grad(rng):
     for (wx, ww), (gx, gw) in zip(want, got):
         assert_same(gx, wx)
         np.testing.assert_allclose(gw, ww, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# the caller's floating-point mode: IEEE everywhere
+
+
+@pytest.mark.thread_unsafe(reason="sets the calling thread's floating-point mode")
+@pytest.mark.parametrize("dtype", [F32, F64], ids=str)
+def test_flush_to_zero_on_the_caller_changes_nothing(dtype, rng):
+    # flush-to-zero is per thread: set on the caller only, it used to flush the elements the
+    # caller computed and not the workers' (elu_grad at -100, float32: 0 and 3.8e-44 in one
+    # array).  Every thread now computes in IEEE mode, and the caller's mode is restored.
+    if _openmp.set_flush_denormals(False) is None:
+        pytest.skip("no flush-to-zero control on this CPU")
+    tiny = np.finfo(dtype).smallest_subnormal
+    x = np.concatenate([np.full(50_000, -100.0 if dtype == F32 else -740.0, dtype),
+                        np.full(50_000, tiny, dtype), rng.standard_normal(50_000).astype(dtype)])
+    g = np.ones_like(x)
+    want = {}
+    for fn in ELEMENTWISE:
+        with relufast.num_threads(1):
+            want[fn.id] = (fn.forward(x), fn.gradient(g, x))
+    try:
+        assert _openmp.set_flush_denormals(True) is False
+        for nt in (1, 2, 3):
+            with relufast.num_threads(nt):
+                for fn in ELEMENTWISE:
+                    assert_same(fn.forward(x), want[fn.id][0], f"{fn.id} nt={nt}")
+                    assert_same(fn.gradient(g, x), want[fn.id][1], f"{fn.id}' nt={nt}")
+        assert _openmp.set_flush_denormals(True) is True  # still the caller's mode
+    finally:
+        _openmp.set_flush_denormals(False)
+    sub = next(w[1] for k, w in want.items() if k.startswith("elu("))[:50_000]
+    assert (sub > 0).all() and (sub < np.finfo(dtype).tiny).all()  # subnormal, not flushed
