@@ -147,6 +147,13 @@ class BuildExt(build_ext):
             int main(void) { return omp_pause_resource_all(omp_pause_hard); }
             """
         omp_pause = use_omp and self._probe(pause_code, omp_c, omp_l)
+        # bind the modules' OpenMP calls at load, to the runtime they are linked with (a wheel's
+        # own libgomp), before a library loaded later (PyTorch's libgomp, global) could serve
+        # them with its own wait policy
+        probe = "int main(void) { return 0; }\n"
+        if use_omp and gcc_like and sys.platform.startswith("linux") and self._probe(
+                probe, [], ["-Wl,-z,now"]):
+            omp_l = omp_l + ["-Wl,-z,now"]
 
         requested = os.environ.get("RELUFAST_BUILD_ISAS")
         requested = set(requested.split(",")) | {"baseline"} if requested else set(ISA_FLAGS_GCC)

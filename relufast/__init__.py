@@ -7,6 +7,10 @@ from ._source import use_installed_if_unbuilt as _use_installed_if_unbuilt
 
 _use_installed_if_unbuilt(__name__, __path__)  # only in an unbuilt source folder: see _source
 
+from ._runtime import start_openmp as _start_openmp
+
+_start_openmp()  # before any kernel module loads the OpenMP runtime: see _runtime
+
 from ._api import (
     celu,
     celu_grad,

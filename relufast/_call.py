@@ -96,7 +96,8 @@ def _prepared_call(kern, op, inputs, out, a, b, threshold):
     if n == 0:
         return
     flat, flat_out, writeback, _ = flatten(inputs, out)
-    if kern(op, *flat, flat_out, a, b, threads_for(n, threshold)) != _DONE:
+    nt = threads_for(n, threshold, KERNELS.idle_seconds)
+    if kern(op, *flat, flat_out, a, b, nt) != _DONE:
         # contiguous, aligned, apart, of one dtype: a refusal here is a bug in relufast
         raise RuntimeError(f"relufast: the kernel refused prepared operands (op {op})")
     if writeback is not None:
@@ -120,8 +121,8 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
     if kern is not None:
         o = np.empty(x.shape, x.dtype) if out is None else out
         n = x.size
-        if type(o) is np.ndarray and kern(
-                op, x, o, a, b, 1 if n < threshold else threads_for(n, threshold)) == _DONE:
+        if type(o) is np.ndarray and kern(op, x, o, a, b, 1 if n < threshold else threads_for(
+                n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
         o = prepare_out(fn, out, x)
         _prepared_call(kern, op, (x,), o, a, b, threshold)
@@ -153,8 +154,8 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
             check_same_shape(fn, grad, x, xname)
         o = np.empty(x.shape, x.dtype) if out is None else out
         n = x.size
-        if type(o) is np.ndarray and kern(
-                op, grad, x, o, a, b, 1 if n < threshold else threads_for(n, threshold)) == _DONE:
+        if type(o) is np.ndarray and kern(op, grad, x, o, a, b, 1 if n < threshold else threads_for(
+                n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
         o = prepare_out(fn, out, x)
         _prepared_call(kern, op, (grad, x), o, a, b, threshold)

@@ -110,6 +110,36 @@ static inline int rf_fpmode_set(int flush) { (void)flush; return 0; }
 #define RF_HAVE_FPMODE 0
 #endif
 
+/* When this kernel module's last parallel region ended, for the Python layer's choice of thread
+ * count: workers that have idled past their spin are asleep, and waking them costs more than a
+ * mid-sized call saves (relufast/_threads.py).  Per kernel module, written after each parallel
+ * call (a relaxed store: concurrent callers only move it forward by microseconds).  Without a
+ * monotonic clock the idle time reads 0: workers count as awake, as before the rule. */
+#if defined(__unix__) || defined(__APPLE__)
+#include <time.h>
+static double rf__region_end;
+static inline double rf__now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+static inline void rf_region_ended(void)
+{
+    double now = rf__now();
+    __atomic_store(&rf__region_end, &now, __ATOMIC_RELAXED);
+}
+static inline double rf_idle_seconds(void)
+{
+    double end;
+    __atomic_load(&rf__region_end, &end, __ATOMIC_RELAXED);
+    return rf__now() - end;
+}
+#else
+static inline void rf_region_ended(void) {}
+static inline double rf_idle_seconds(void) { return 0.0; }
+#endif
+
 /* Which instruction set this translation unit was compiled for. */
 #if defined(__AVX512F__)
 #define RF_ISA "avx512"

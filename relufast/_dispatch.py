@@ -58,6 +58,7 @@ class Kernels:
         self.gradient = {F32: mod.gradient_f32, F64: mod.gradient_f64}
         self.prelu_forward = {F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64}
         self.prelu_gradient = {F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64}
+        self.idle_seconds = mod.idle_seconds
 
 
 def _codes():

@@ -312,6 +312,8 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                 _forward(op, <const floating*>xb.buf, <floating*>yb.buf,
                          yb.len // <Py_ssize_t>sizeof(floating), a, b, nt)
                 rf_ieee_end(fp)
+                if nt > 1:
+                    rf_region_ended()
             r = DONE
     if own_x:
         _release_buffer(&xb)
@@ -353,6 +355,8 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
                 _gradient(op, <const floating*>gb.buf, <const floating*>xb.buf,
                           <floating*>ob.buf, nb // <Py_ssize_t>sizeof(floating), a, b, nt)
                 rf_ieee_end(fp)
+                if nt > 1:
+                    rf_region_ended()
             r = DONE
     if own_x:
         _release_buffer(&xb)
@@ -380,3 +384,9 @@ def gradient_f32(int op, g, x, out, double a, double b, int nt):
 def gradient_f64(int op, g, x, out, double a, double b, int nt):
     """out = g * f'(x) for gradient op `op`, parameters a, b, nt threads (float64): a Status."""
     return _gradient_entry(op, g, x, out, a, b, nt, <double*>NULL)
+
+
+def idle_seconds():
+    """Seconds since this module's last parallel call ended: the Python layer's guess at whether
+    the OpenMP workers still spin or have gone to sleep (relufast/_threads.py)."""
+    return rf_idle_seconds()

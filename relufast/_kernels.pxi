@@ -23,6 +23,8 @@ cdef extern from "_compat.h" nogil:
     const char* RF_ISA
     unsigned int rf_ieee_begin()   # IEEE mode for this thread; returns the mode to restore
     void rf_ieee_end(unsigned int mode)
+    void rf_region_ended()         # a parallel region has just ended
+    double rf_idle_seconds()       # since the last one ended
 
 cdef extern from "_vecmath.h" nogil:
     double rf_expm1_neg_d(double x)

@@ -464,6 +464,8 @@ cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, in
                                        <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
                                        wb.shape[0], inner, nt)
                 rf_ieee_end(fp)
+                if nt > 1:
+                    rf_region_ended()
         _release_buffer(&wb)
     if own_x:
         _release_buffer(&xb)
@@ -509,6 +511,8 @@ cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object g
                                         b[0].len // <Py_ssize_t>sizeof(floating),
                                         b[3].shape[0], inner, nt)
                 rf_ieee_end(fp)
+                if nt > 1:
+                    rf_region_ended()
     while held > 0:
         held -= 1
         _release_buffer(&b[held])

@@ -106,7 +106,8 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None):
     if np.may_share_memory(w, flat_out):
         w = w.copy()
     args = (*flat, w, flat_out) if gw is None else (*flat, w, flat_out, gw)
-    status = kern(*args, _run_length(out.shape, ax, order), threads_for(n, PARALLEL_MIN_CHEAP))
+    status = kern(*args, _run_length(out.shape, ax, order),
+                  threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds))
     if status == STATUS.NONFINITE:
         raise _nonfinite(fn, w)
     if status == STATUS.NOMEMORY:
@@ -130,7 +131,8 @@ def forward(fn, x, weight, axis, out):
             o = np.empty(x.shape, x.dtype) if out is None else out
             if type(o) is np.ndarray and kern(
                     x, weight, o, prod(x.shape[axis % x.ndim + 1:]),
-                    1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP)) == _DONE:
+                    1 if n < PARALLEL_MIN_CHEAP
+                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o
     x = as_input(fn, "x", x)
     w, ax, _ = _weight_and_axis(fn, x, weight, axis)
@@ -160,7 +162,8 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
             gw = np.empty(weight.shape[0], x.dtype)
             if type(o) is np.ndarray and kern(
                     grad, x, weight, o, gw, prod(x.shape[axis % x.ndim + 1:]),
-                    1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP)) == _DONE:
+                    1 if n < PARALLEL_MIN_CHEAP
+                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o, gw
     no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                    "weight; keep x")

@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from . import _openmp
+from . import _openmp, _runtime
 
 # Below these sizes (elements) a call runs inline on the calling thread, with no OpenMP region
 # (no fork/join); above, it takes one thread per half-threshold of elements, up to the thread
@@ -27,6 +27,13 @@ from . import _openmp
 # grain on 2 and 16 cores; the exponential family pays off sooner, as each element costs more.
 PARALLEL_MIN_CHEAP = 32768
 PARALLEL_MIN_TRANSCENDENTAL = 8192
+
+# Waking OpenMP workers that have gone to sleep (their short spin, relufast/_runtime.py, ended)
+# costs tens of microseconds; at the default thread count a call that finds them asleep uses
+# threads only from WAKE_FACTOR times its threshold, where the work saved pays for the wake
+# (bench/threshold.py --cold: 2 threads from cold broke even with 1 at about 64 thresholds,
+# relu and silu alike).  Back-to-back calls find the workers spinning and are unaffected.
+WAKE_FACTOR = 64
 
 # A child made by fork (os.fork, multiprocessing, concurrent.futures) would hang on its first
 # parallel call, waiting for OpenMP workers it did not inherit: the pool of the forking thread is
@@ -142,12 +149,21 @@ def set_num_threads(n):
     _global = 0 if n is None else _check("set_num_threads", n)
 
 
-def threads_for(n, threshold):
+def threads_for(n, threshold, idle_seconds=None):
     """Threads for a call on n elements: 1 below ``threshold``, else one per threshold / 2
-    elements, up to ``get_num_threads()``."""
-    if n < threshold:
+    elements, up to ``get_num_threads()``; and at the default thread count 1 below
+    ``WAKE_FACTOR * threshold`` when ``idle_seconds()`` (the kernels' time since their last
+    parallel call) says the workers are asleep."""
+    if n < threshold or not _openmp.OPENMP:
         return 1
-    return min(get_num_threads(), 2 * n // threshold)
+    asked = _scoped.get() or _global
+    if asked:  # a count the user asked for is used as it is
+        return min(asked, 2 * n // threshold)
+    nt = min(_runtime_threads(), 2 * n // threshold)
+    if (nt > 1 and n < WAKE_FACTOR * threshold and idle_seconds is not None
+            and _runtime.WAKE_WINDOW is not None and idle_seconds() > _runtime.WAKE_WINDOW):
+        return 1
+    return nt
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _dispatch, _openmp, _threads
+from relufast import _dispatch, _openmp, _runtime, _threads
 
 from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, mixed_values, random_values
 from numerics import assert_same
@@ -416,8 +416,9 @@ def test_threadpoolctl_sees_the_openmp_runtime():
 
 
 @needs_openmp
-def test_threadpoolctl_limits_relufast(kernel_spy):
+def test_threadpoolctl_limits_relufast(kernel_spy, monkeypatch):
     threadpoolctl = _threadpoolctl()
+    monkeypatch.setattr(_runtime, "WAKE_WINDOW", None)  # no guess about sleeping workers here
     default = relufast.get_num_threads()
     x = np.linspace(-3, 3, 3 * _threads.PARALLEL_MIN_CHEAP + 1)
     with threadpoolctl.threadpool_limits(1):
@@ -537,3 +538,88 @@ def test_flush_to_zero_on_the_caller_changes_nothing(dtype, rng):
         _openmp.set_flush_denormals(False)
     sub = next(w[1] for k, w in want.items() if k.startswith("elu("))[:50_000]
     assert (sub > 0).all() and (sub < np.finfo(dtype).tiny).all()  # subnormal, not flushed
+
+
+# ---------------------------------------------------------------------------------------------
+# beside BLAS: the workers stop spinning soon after a call
+
+
+_IDLE_CPU = """
+import os, resource, time
+import numpy as np
+import relufast
+x = np.random.default_rng(0).standard_normal(10**6).astype(np.float32)
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+spent = []
+for _ in range(5):
+    relufast.relu(x, out=x)  # a parallel call, then nothing for 50 ms
+    c0 = cpu()
+    time.sleep(0.05)
+    spent.append(cpu() - c0)
+print(sorted(spent)[2] * 1e3, "GOMP_SPINCOUNT" in os.environ)
+"""
+
+
+@needs_openmp
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="libgomp's wait policy")
+@pytest.mark.parametrize("user", [None, "GOMP_SPINCOUNT=300000"])
+def test_workers_give_the_cores_back_after_a_call(user):
+    # libgomp's default had relufast's workers spin for ~7.5 ms of CPU after every call, time a
+    # BLAS matmul between two activations needed; relufast starts its runtime with a short
+    # spin, unless the user chose a policy
+    env = dict(os.environ, OMP_NUM_THREADS="2")
+    for var in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):
+        env.pop(var, None)
+    if user:
+        k, v = user.split("=")
+        env[k] = v
+    root = os.path.dirname(os.path.dirname(os.path.abspath(relufast.__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run([sys.executable, "-c", _IDLE_CPU], env=env, capture_output=True,
+                       text=True, timeout=120, cwd=root)
+    assert r.returncode == 0, r.stderr
+    idle_ms, still_set = r.stdout.split()
+    if user is None:
+        assert float(idle_ms) < 2.0, idle_ms  # spinning for tens of microseconds, not ms
+        assert still_set == "False"  # the environment is the user's again
+    else:
+        assert float(idle_ms) > 3.0, idle_ms  # the user's policy is kept
+        assert still_set == "True"
+
+
+@needs_openmp
+def test_sleeping_workers_are_woken_only_for_large_calls(kernel_spy, monkeypatch):
+    # at the default thread count a call that finds the workers asleep (idle past their spin)
+    # runs on the calling thread below WAKE_FACTOR thresholds; awake, or a count the user set,
+    # threads as before
+    if relufast.get_num_threads() < 2:
+        pytest.skip("one thread by default here")
+    monkeypatch.setattr(_runtime, "WAKE_WINDOW", 20e-6)
+    t = _threads.PARALLEL_MIN_CHEAP
+    small, large = np.ones(4 * t), np.ones(_threads.WAKE_FACTOR * t)
+    for idle, want_small, want_large in ((1.0, 1, 2), (0.0, 2, 2)):
+        monkeypatch.setattr(_dispatch.KERNELS, "idle_seconds", lambda idle=idle: idle)
+        kernel_spy.calls.clear()
+        relufast.relu(small)
+        relufast.relu(large)
+        relufast.prelu(small.reshape(-1, 4), np.ones(4))
+        assert kernel_spy.calls == [want_small, want_large, want_small], (idle, kernel_spy.calls)
+    monkeypatch.setattr(_dispatch.KERNELS, "idle_seconds", lambda: 1.0)
+    with relufast.num_threads(2):
+        kernel_spy.calls.clear()
+        relufast.relu(small)
+        assert kernel_spy.calls == [2]
+    monkeypatch.setattr(_runtime, "WAKE_WINDOW", None)  # the user chose the wait policy
+    kernel_spy.calls.clear()
+    relufast.relu(small)
+    assert kernel_spy.calls == [2]
+
+
+@needs_openmp
+def test_idle_seconds_counts_from_the_last_parallel_call():
+    x = np.ones(4 * _threads.PARALLEL_MIN_CHEAP)
+    with relufast.num_threads(2):
+        relufast.relu(x)
+    assert 0 <= _dispatch.KERNELS.idle_seconds() < 1.0
