@@ -110,10 +110,11 @@ static inline int rf_fpmode_set(int flush) { (void)flush; return 0; }
 #define RF_HAVE_FPMODE 0
 #endif
 
-/* When this kernel module's last parallel region ended, for the Python layer's choice of thread
- * count: workers that have idled past their spin are asleep, and waking them costs more than a
- * mid-sized call saves (relufast/_threads.py).  Per kernel module, written after each parallel
- * call (a relaxed store: concurrent callers only move it forward by microseconds).  Without a
+/* When this kernel module's last call that ran on threads, or could have (nt = 0: inline), ended,
+ * for the Python layer's choice of thread count: workers that have idled past their spin are
+ * asleep, and waking them costs more than a mid-sized call saves, unless calls come back to back
+ * (relufast/_threads.py).  Per kernel module (a relaxed store: concurrent callers only move it
+ * forward by microseconds).  Without a
  * monotonic clock the idle time reads 0: workers count as awake, as before the rule. */
 #if defined(__unix__) || defined(__APPLE__)
 #include <time.h>

@@ -312,7 +312,7 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                 _forward(op, <const floating*>xb.buf, <floating*>yb.buf,
                          yb.len // <Py_ssize_t>sizeof(floating), a, b, nt)
                 rf_ieee_end(fp)
-                if nt > 1:
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
     if own_x:
@@ -355,7 +355,7 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
                 _gradient(op, <const floating*>gb.buf, <const floating*>xb.buf,
                           <floating*>ob.buf, nb // <Py_ssize_t>sizeof(floating), a, b, nt)
                 rf_ieee_end(fp)
-                if nt > 1:
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
     if own_x:
@@ -387,6 +387,7 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
 
 
 def idle_seconds():
-    """Seconds since this module's last parallel call ended: the Python layer's guess at whether
-    the OpenMP workers still spin or have gone to sleep (relufast/_threads.py)."""
+    """Seconds since this module's last call that ran on threads, or could have (called with
+    nt = 0, which runs inline), ended: the Python layer's guess at whether the OpenMP workers
+    still spin or have gone to sleep (relufast/_threads.py)."""
     return rf_idle_seconds()

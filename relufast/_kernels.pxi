@@ -23,7 +23,7 @@ cdef extern from "_compat.h" nogil:
     const char* RF_ISA
     unsigned int rf_ieee_begin()   # IEEE mode for this thread; returns the mode to restore
     void rf_ieee_end(unsigned int mode)
-    void rf_region_ended()         # a parallel region has just ended
+    void rf_region_ended()         # a call that could use threads has just ended
     double rf_idle_seconds()       # since the last one ended
 
 cdef extern from "_vecmath.h" nogil:

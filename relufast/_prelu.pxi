@@ -464,7 +464,7 @@ cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, in
                                        <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
                                        wb.shape[0], inner, nt)
                 rf_ieee_end(fp)
-                if nt > 1:
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
         _release_buffer(&wb)
     if own_x:
@@ -511,7 +511,7 @@ cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object g
                                         b[0].len // <Py_ssize_t>sizeof(floating),
                                         b[3].shape[0], inner, nt)
                 rf_ieee_end(fp)
-                if nt > 1:
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
     while held > 0:
         held -= 1

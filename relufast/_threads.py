@@ -29,10 +29,11 @@ PARALLEL_MIN_CHEAP = 32768
 PARALLEL_MIN_TRANSCENDENTAL = 8192
 
 # Waking OpenMP workers that have gone to sleep (their short spin, relufast/_runtime.py, ended)
-# costs tens of microseconds; at the default thread count a call that finds them asleep uses
-# threads only from WAKE_FACTOR times its threshold, where the work saved pays for the wake
-# (bench/threshold.py --cold: 2 threads from cold broke even with 1 at about 64 thresholds,
-# relu and silu alike).  Back-to-back calls find the workers spinning and are unaffected.
+# costs tens of microseconds; at the default thread count a call that comes after a pause (a
+# matmul, say) uses threads only from WAKE_FACTOR times its threshold, where the work saved
+# pays for the wake: 2 threads from cold broke even with 1 at about 64 thresholds, relu and silu
+# alike (docs/performance.md, "Beside BLAS").  Such a call runs inline and is marked as one that
+# could have threaded (nt = 0), so calls that follow it back to back thread as before.
 WAKE_FACTOR = 64
 
 # A child made by fork (os.fork, multiprocessing, concurrent.futures) would hang on its first
@@ -151,9 +152,9 @@ def set_num_threads(n):
 
 def threads_for(n, threshold, idle_seconds=None):
     """Threads for a call on n elements: 1 below ``threshold``, else one per threshold / 2
-    elements, up to ``get_num_threads()``; and at the default thread count 1 below
-    ``WAKE_FACTOR * threshold`` when ``idle_seconds()`` (the kernels' time since their last
-    parallel call) says the workers are asleep."""
+    elements, up to ``get_num_threads()``; and at the default thread count 0 (inline, marked as
+    a call that could have threaded) below ``WAKE_FACTOR * threshold`` when ``idle_seconds()``,
+    the kernels' time since such a call ended, says the workers are asleep."""
     if n < threshold or not _openmp.OPENMP:
         return 1
     asked = _scoped.get() or _global
@@ -162,7 +163,7 @@ def threads_for(n, threshold, idle_seconds=None):
     nt = min(_runtime_threads(), 2 * n // threshold)
     if (nt > 1 and n < WAKE_FACTOR * threshold and idle_seconds is not None
             and _runtime.WAKE_WINDOW is not None and idle_seconds() > _runtime.WAKE_WINDOW):
-        return 1
+        return 0
     return nt
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -592,14 +593,14 @@ def test_workers_give_the_cores_back_after_a_call(user):
 @needs_openmp
 def test_sleeping_workers_are_woken_only_for_large_calls(kernel_spy, monkeypatch):
     # at the default thread count a call that finds the workers asleep (idle past their spin)
-    # runs on the calling thread below WAKE_FACTOR thresholds; awake, or a count the user set,
-    # threads as before
+    # runs on the calling thread below WAKE_FACTOR thresholds (nt = 0); awake, or a count the
+    # user set, threads as before
     if relufast.get_num_threads() < 2:
         pytest.skip("one thread by default here")
     monkeypatch.setattr(_runtime, "WAKE_WINDOW", 20e-6)
     t = _threads.PARALLEL_MIN_CHEAP
     small, large = np.ones(4 * t), np.ones(_threads.WAKE_FACTOR * t)
-    for idle, want_small, want_large in ((1.0, 1, 2), (0.0, 2, 2)):
+    for idle, want_small, want_large in ((1.0, 0, 2), (0.0, 2, 2)):  # 0: inline, marked
         monkeypatch.setattr(_dispatch.KERNELS, "idle_seconds", lambda idle=idle: idle)
         kernel_spy.calls.clear()
         relufast.relu(small)
@@ -618,8 +619,19 @@ def test_sleeping_workers_are_woken_only_for_large_calls(kernel_spy, monkeypatch
 
 
 @needs_openmp
-def test_idle_seconds_counts_from_the_last_parallel_call():
+def test_back_to_back_calls_thread_after_a_pause():
+    # the first call after a pause runs inline (0) and counts as activity, so the next one,
+    # right behind it, threads
+    if relufast.get_num_threads() < 2 or _runtime.WAKE_WINDOW is None:
+        pytest.skip("one thread by default here, or the user chose the wait policy")
     x = np.ones(4 * _threads.PARALLEL_MIN_CHEAP)
-    with relufast.num_threads(2):
+    time.sleep(0.01)
+    assert _dispatch.KERNELS.idle_seconds() > _runtime.WAKE_WINDOW
+    nts = []
+    for _ in range(50):
         relufast.relu(x)
+        nts.append(_threads.threads_for(x.size, _threads.PARALLEL_MIN_CHEAP,
+                                        _dispatch.KERNELS.idle_seconds))
+    assert nts.count(2) > 25, nts  # back to back, despite a noisy machine
+    relufast.relu(x)
     assert 0 <= _dispatch.KERNELS.idle_seconds() < 1.0
