@@ -40,6 +40,17 @@ def work(seed=0):
     rf.elu(rng.standard_normal(N), out=None)
     return True
 
+def fork_and_work(seed):
+    """The exit status of a forked child that calls relufast at once."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            work(seed)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
 def threads_now():
     return len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 0
 
@@ -72,15 +83,7 @@ def _run(script, body, timeout=60):
 
 def test_os_fork_child_calls_at_once(script):
     out = _run(script, """
-        pid = os.fork()
-        if pid == 0:
-            try:
-                work(1)
-                os._exit(0)
-            except BaseException:
-                os._exit(1)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
+        assert fork_and_work(1) == 0
         work(2)  # the parent goes on, its pool started again
         print("ok")
     """)
@@ -138,16 +141,7 @@ def test_fork_while_another_thread_is_inside_a_call(script):
                 work(3)
         t = threading.Thread(target=busy)
         t.start()
-        statuses = []
-        for k in range(5):
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    work(4)
-                    os._exit(0)
-                except BaseException:
-                    os._exit(1)
-            statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+        statuses = [fork_and_work(4) for _ in range(5)]
         stop.set()
         t.join()
         print(statuses)
