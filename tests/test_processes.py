@@ -40,8 +40,7 @@ def work(seed=0):
     rf.elu(rng.standard_normal(N), out=None)
     return True
 
-def fork_and_work(seed):
-    """The exit status of a forked child that calls relufast at once."""
+def fork_and_work(seed):  # the exit status of a forked child that calls relufast at once
     pid = os.fork()
     if pid == 0:
         try:
