@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from . import _dispatch, _openmp, _threads
+from . import _dispatch, _openmp, _runtime, _threads
 from ._version import __version__
 
 
@@ -39,6 +39,8 @@ def show_config(file=None):
         f"  location:        {os.path.dirname(os.path.abspath(__file__))}",
         f"  python:          {sys.version.split()[0]}, numpy {np.__version__}",
         f"  openmp:          {'on' if _openmp.OPENMP else 'off (serial kernels)'}",
+        f"  openmp wait:     {_runtime.POLICY if _openmp.OPENMP else '(no OpenMP runtime)'}"
+        f"{', deep-bound beside another libgomp' if _runtime.DEEP_BOUND else ''}",
         f"  threads:         {_threads.get_num_threads()} "
         f"(cores seen by OpenMP: {_openmp.num_procs()})",
         f"  parallel above:  {_threads.PARALLEL_MIN_CHEAP} elements "

@@ -27,6 +27,11 @@ SPIN_COUNT = "1000"
 # None when the user chose the policy: then relufast does not guess.
 WAKE_WINDOW = None
 
+# What show_config() reports: whose wait policy the runtime started with, and whether relufast's
+# modules were deep-bound to their own runtime beside another libgomp
+POLICY = "not started"
+DEEP_BOUND = False
+
 
 def _foreign_runtime_loaded():
     """True if a libgomp is already mapped into the process (PyTorch loads its own, globally)."""
@@ -57,12 +62,17 @@ def start_openmp():
     The kernel modules this CPU can run are loaded here too (later imports find them loaded),
     so that all of them bind to the same runtime.
     """
-    global WAKE_WINDOW
-    user_set = any(v in os.environ for v in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"))
-    if not user_set:
+    global WAKE_WINDOW, POLICY, DEEP_BOUND
+    user_set = [f"{v}={os.environ[v]}" for v in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+                if v in os.environ]
+    if user_set:
+        POLICY = " ".join(user_set) + " (the user's)"
+    else:
         os.environ["GOMP_SPINCOUNT"] = SPIN_COUNT
         WAKE_WINDOW = 20e-6
+        POLICY = f"GOMP_SPINCOUNT={SPIN_COUNT} (relufast's)"
     flags, deep = sys.getdlopenflags(), _deep_binding()
+    DEEP_BOUND = deep is not None
     if deep is not None:
         sys.setdlopenflags(deep)
     try:

@@ -2,6 +2,7 @@
 
 import doctest
 import io
+import os
 import re
 
 import pytest
@@ -43,6 +44,10 @@ def test_show_config_contents():
     assert fields["threads"].split()[0] == str(relufast.get_num_threads())
     assert str(_threads.PARALLEL_MIN_CHEAP) in fields["parallel above"]
     assert fields["compiler"] == _openmp.COMPILER
+    if _openmp.OPENMP:  # whose wait policy the runtime started with (docs/performance.md)
+        chosen = any(v in os.environ for v in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"))
+        assert fields["openmp wait"].startswith("GOMP_SPINCOUNT=1000 (relufast's)"
+                                                if not chosen else ("OMP", "GOMP")), fields
     for isa in _dispatch.available_isas():
         assert isa in fields["isas available"]
 
