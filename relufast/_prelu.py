@@ -18,6 +18,7 @@ from ._checks import (
     DTYPES,
     F32_MAX,
     as_input,
+    check_param_f32,
     check_same_shape,
     dtype_message,
     no_from_output,
@@ -48,21 +49,16 @@ def _weight_and_axis(fn, x, weight, axis):
             )
         w = weight if x.dtype != F16 else weight.astype(np.float32)  # exact
     else:
-        if isinstance(weight, (bool, np.bool_)):
-            raise TypeError(f"{fn}: weight must be a real number, got {type(weight).__name__}")
-        if isinstance(weight, (int, float, np.integer, np.floating)):
-            w = np.asarray(param(fn, "weight", weight))
+        if isinstance(weight, (bool, np.bool_, int, float, np.integer, np.floating)):
+            w = np.asarray(param(fn, "weight", weight))  # refuses bools and non-finite values
         else:
             w = as_input(fn, "weight", weight)
             if not np.isfinite(w).all():
                 raise _nonfinite(fn, w)
         if x.dtype != F64:
             big = np.abs(w) > F32_MAX
-            if big.any():
-                raise ValueError(
-                    f"{fn}: weight={w[big].reshape(-1)[0]} overflows float32, the precision "
-                    "this array is computed in"
-                )
+            if big.any():  # the message of a slope or an alpha beyond float32
+                check_param_f32(fn, "weight", float(w[big].reshape(-1)[0]), False)
         w = w.astype(F64 if x.dtype == F64 else F32)
     if w.ndim > 1:
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
