@@ -72,7 +72,17 @@ cdef inline bint _apart(const void* a, size_t na, const void* b, size_t nb) noex
     return p + na <= q or q + nb <= p
 
 
+cdef inline Py_ssize_t _head(const void* p, Py_ssize_t n, Py_ssize_t itemsize) noexcept nogil:
+    # elements before the first 64-byte boundary at or after p (at most n).  The drivers run
+    # them apart, so that the vector body stores whole cache lines: NumPy's large buffers sit
+    # 16 or 32 bytes past a boundary, and a 64-byte store straddling two lines runs the
+    # in-cache loops about 25% slower (docs/performance.md)
+    cdef Py_ssize_t h = <Py_ssize_t>((-<size_t>p) & 63) // itemsize
+    return h if h < n else n
+
+
 cdef inline Py_ssize_t _block(Py_ssize_t n, int nt) noexcept nogil:
-    # elements per thread, rounded up to 16 so that chunks start on 64-byte boundaries
+    # elements per thread, rounded up to 16 so that chunks start on 64-byte boundaries (when the
+    # first does: the drivers start them after _head)
     cdef Py_ssize_t b = (n + nt - 1) // nt
     return (b + 15) & ~(<Py_ssize_t>15)

@@ -71,6 +71,41 @@ def test_elementwise_bitwise_independent_of_threads(fn, dtype, rng, kernel_spy):
                 assert kernel_spy.calls and set(kernel_spy.calls) == {nt}, kernel_spy.calls
 
 
+def _at_line_offset(values, k):
+    """``values`` copied to start ``k`` elements past a 64-byte boundary."""
+    item = values.dtype.itemsize
+    buf = np.empty(values.size + 64 // item + k, values.dtype)
+    start = (-buf.ctypes.data % 64) // item + k
+    view = buf[start:start + values.size]
+    view[...] = values
+    return view
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))
+def test_elementwise_bitwise_independent_of_the_cache_line_offset(fn, dtype, rng):
+    # the drivers run the elements before the output's first 64-byte boundary apart from the
+    # rest: every such head (none to 15 elements), arrays shorter than their head, 1 and 2 threads
+    lanes = 64 // np.dtype(dtype).itemsize
+    for n in (0, 1, 5, lanes - 1, lanes + 3, 3 * lanes + 1, 3 * fn.threshold + 7):
+        x0 = mixed_values(rng, n, dtype)
+        g0 = mixed_values(rng, n, dtype)
+        with relufast.num_threads(1):
+            want_f = fn.forward(_at_line_offset(x0, 0))
+            want_g = fn.gradient(_at_line_offset(g0, 0), _at_line_offset(x0, 0))
+        for k in range(lanes):
+            for nt in (1, 2):
+                with relufast.num_threads(nt):
+                    x = _at_line_offset(x0, k)
+                    what = f"{fn.id} n={n} offset={k} nt={nt}"
+                    assert_same(fn.forward(x), want_f, what=what)
+                    assert_same(fn.forward(x, out=x), want_f, what=what + " in place")
+                    g = _at_line_offset(g0, k)
+                    assert_same(fn.gradient(g, _at_line_offset(x0, (k + 3) % lanes)), want_g,
+                                what=what + " gradient")
+                    assert_same(fn.gradient(g, x0, out=g), want_g, what=what + " into grad")
+
+
 @needs_openmp
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
 @pytest.mark.parametrize("shape, axis", [((300_007,), None), ((37, 4001), 0), ((4001, 37), 1),
