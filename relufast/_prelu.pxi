@@ -6,7 +6,7 @@
 # before it), and calls the kernel once.  Every decision about how to walk the array is made
 # here, in _prelu_layout, for the forward and the gradient.
 #
-#   1. element function   the weight gradient's term of one element
+#   1. element function   one element's weight-gradient term added to a sum
 #   2. layout             runs one by one, rows of channels, or a weight pattern of whole periods;
 #                         the gradient's threads split by elements or, many channels, by channel
 #   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
@@ -28,10 +28,20 @@ cdef inline double _weight_term(floating g, floating x) noexcept nogil:
     # d loss / d weight from one element: grad * x where x <= 0 (in double: exact for float),
     # exactly +0 where x > 0 (even for an infinite or NaN grad).  Both factors are selected
     # in the input's precision, before the conversion: a select on the double product would
-    # widen the float compare mask half by half, which lengthens the loop.
+    # widen the float compare mask half by half, which lengthens the lane sums' loop.
     cdef floating gs = 0 if x > 0 else g
     cdef floating xs = 0 if x > 0 else x
     return <double>gs * <double>xs
+
+
+cdef inline double _weight_add(double s, floating g, floating x) noexcept nogil:
+    # s plus d loss / d weight from one element: grad * x (in double: exact for float) where
+    # x <= 0 or NaN; s itself where x > 0 (even for an infinite or NaN grad).  An add under a
+    # mask is shorter than zeroing both factors before the product (docs/performance.md), and
+    # gives the same bits: the sums start at +0.0 and never become -0.0 (round to nearest), so
+    # the skipped adds of +0.0 would have changed nothing.
+    cdef double p = <double>g * <double>x
+    return s if x > 0 else s + p
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,9 +182,13 @@ cdef double _prelu_grad_block(const floating* g, const floating* x, floating* gx
         for k in range(_LANES):
             acc[k] += _weight_term(g[j * _LANES + k], x[j * _LANES + k])
     for j in range(m, n):
-        acc[j - m] += _weight_term(g[j], x[j])
-    for j in range(n):
-        gx[j] = _chain(g[j], _d_leaky(x[j], w))
+        acc[j - m] = _weight_add(acc[j - m], g[j], x[j])
+    if w != 0:
+        for j in range(n):
+            gx[j] = _g_leaky_nz(g[j], x[j], w)
+    else:
+        for j in range(n):
+            gx[j] = _chain(g[j], _d_leaky(x[j], w))
     h = _LANES
     while h > 1:
         h //= 2
@@ -185,9 +199,10 @@ cdef double _prelu_grad_block(const floating* g, const floating* x, floating* gx
 
 cdef void _prelu_grad_range(const floating* g, const floating* x, const floating* w,
                             floating* gx, double* gw, Py_ssize_t C, Py_ssize_t inner,
-                            Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+                            Py_ssize_t lo, Py_ssize_t hi, bint nonzero) noexcept nogil:
     # gx = grad * prelu'(x) for [lo, hi); gw[c] += the weight-gradient terms of channel c.
     # gx may be g or x itself (in place), so each element's weight term is read first.
+    # nonzero: no slope is 0, so grad * slope needs no zero test (_g_leaky_nz).
     # Long runs of one channel go in blocks of _WBLOCK, each summed by _prelu_grad_block.
     cdef Py_ssize_t i = lo, j, end, c, b, bend
     cdef floating wc
@@ -196,9 +211,14 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
         c = i % C  # only the first row can start inside the period
         while i < hi:
             end = min(hi, i - c + C)
-            for j in range(end - i):
-                gw[c + j] += _weight_term(g[i + j], x[i + j])
-                gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
+            if nonzero:
+                for j in range(end - i):
+                    gw[c + j] = _weight_add(gw[c + j], g[i + j], x[i + j])
+                    gx[i + j] = _g_leaky_nz(g[i + j], x[i + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    gw[c + j] = _weight_add(gw[c + j], g[i + j], x[i + j])
+                    gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
             i = end
             c = 0
     else:
@@ -210,7 +230,7 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                 # lanes' setup and fold would cost more than the run
                 s = 0.0
                 for j in range(i, end):  # not hot
-                    s += _weight_term(g[j], x[j])
+                    s = _weight_add(s, g[j], x[j])
                     gx[j] = _chain(g[j], _d_leaky(x[j], wc))
                 gw[c] += s
             else:
@@ -279,16 +299,16 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
 cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
                             const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
                             Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
-                            Py_ssize_t hi) noexcept nogil:
+                            Py_ssize_t hi, bint nonzero) noexcept nogil:
     # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
     # elements the terms are first summed per pattern position (in sums[stride:], this thread's
     # own), then folded into their channels.
     cdef double* per_position = sums + stride
     cdef Py_ssize_t k, c, j, pos = 0
     if pattern == NULL:
-        _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, hi)
+        _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, hi, nonzero)
         return
-    _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi)
+    _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
     for k in range(P // (C * inner)):
         for c in range(C):
             for j in range(inner):  # not hot: once per call and thread
@@ -299,7 +319,7 @@ cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
                                floating* gx, double* sums, Py_ssize_t C, Py_ssize_t inner,
                                bint laid_out, Py_ssize_t n, Py_ssize_t c0,
-                               Py_ssize_t c1) noexcept nogil:
+                               Py_ssize_t c1, bint nonzero) noexcept nogil:
     # one thread's channels [c0, c1) in the split by channel: their slice of every period,
     # [o + c0 * inner, o + c1 * inner).  laid_out: w is a pattern of one period (runs too
     # short to loop alone) and the sums are per position, sums[c0 * inner:c1 * inner]; else w
@@ -309,9 +329,11 @@ cdef void _prelu_grad_channels(const floating* g, const floating* x, const float
     for o in range(n // period):  # not hot: per period, a slice of >= _SLICE_MIN elements
         lo = o * period + c0 * inner
         if laid_out:
-            _prelu_grad_range(g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner)
+            _prelu_grad_range(g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner,
+                              nonzero)
         else:
-            _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner)
+            _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner,
+                              nonzero)
 
 
 cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_ssize_t c0,
@@ -328,7 +350,8 @@ cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_s
 
 cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floating* w,
                                 floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
-                                Py_ssize_t inner, bint laid_out, int nt) noexcept nogil:
+                                Py_ssize_t inner, bint laid_out, int nt,
+                                bint nonzero) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
     # the gradient split by channel (_prelu_by_channel): one shared array of sums, and of the
     # weights laid out for one period if the runs are short; nothing written before both are
@@ -357,7 +380,7 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         if c0 < C:
             fp = rf_ieee_begin()  # the workers too (_compat.h)
             _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
-                                 min(C, c0 + blk))
+                                 min(C, c0 + blk), nonzero)
             rf_ieee_end(fp)
     # gw once every thread has read g and x (the entry points let gw overlap them, as in the
     # element split, which writes gw last)
@@ -386,7 +409,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     # rounded once; or, with many channels, split by channel (_prelu_by_channel)
     cdef size_t nb = n * sizeof(floating)
     cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
-    cdef bint nonzero  # unused here: the gradient's select has no zero-slope special case
+    cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
     cdef floating* pattern = NULL
     cdef double* sums
     if (_clash(g, gx, nb) or _clash(x, gx, nb)
@@ -401,7 +424,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
     row = stride + _cache_lines(P)
     if _prelu_by_channel(C, inner, n, row, nt):
-        return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt)
+        return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero)
     if reps:
         pattern = <floating*>malloc(P * sizeof(floating))
         if pattern == NULL:
@@ -412,7 +435,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         free(pattern)
         return NOMEMORY
     if nt == 1:
-        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n)
+        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero)
     else:
         blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
@@ -420,7 +443,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
-                                  lo, min(n, lo + blk))
+                                  lo, min(n, lo + blk), nonzero)
                 rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread
