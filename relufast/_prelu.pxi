@@ -56,7 +56,7 @@ cdef inline double _weight_add(double s, floating g, floating x) noexcept nogil:
 cdef enum:
     _FWD_SHORT_RUN = 16     # forward runs under this are laid out; longer ones loop well alone
     _GRAD_SHORT_RUN = 64    # gradient runs under this: a run's 16-lane sums cost too much per run
-    _FWD_FILL = 4096        # the forward's pattern holds up to this many elements of periods
+    _FWD_FILL = 1024        # the forward's pattern holds up to this many elements of periods
     _GRAD_FILL = 1024       # the gradient's: its per-position sums (8 KiB of doubles) stay in L1
     _PERIOD_ANY = 4096      # periods up to this are laid out at any array size
     _PERIOD_LARGE = 65536   # longer ones, up to this, on large arrays only (one period)
@@ -76,7 +76,7 @@ cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
     # inner > 1, rows of C channels when inner == 1).
     cdef Py_ssize_t short_run = _GRAD_SHORT_RUN if gradient else _FWD_SHORT_RUN
     cdef Py_ssize_t fill = _GRAD_FILL if gradient else _FWD_FILL
-    cdef Py_ssize_t period
+    cdef Py_ssize_t period, reps, k
     if inner >= short_run:
         return 0  # long runs (checked first: C * inner cannot overflow below it)
     period = C * inner
@@ -87,7 +87,13 @@ cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
             return 0
     elif period > _PERIOD_ANY and (period > _PERIOD_LARGE or n < _LARGE):
         return 0  # a long period's setup is repaid only on a large array
-    return max(1, min(fill, n // _SETUP_SHARE) // period)
+    reps = max(1, min(fill, n // _SETUP_SHARE) // period)
+    # a pattern of whole cache lines (16 elements) where one fits: the drivers start its rows on
+    # line boundaries (_head), and every row after the first then starts on one too
+    k = reps
+    while k > 1 and (k * period) % 16:
+        k -= 1
+    return k if (k * period) % 16 == 0 else reps
 
 
 cdef bint _prelu_by_channel(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n, Py_ssize_t row,
@@ -108,8 +114,9 @@ cdef bint _prelu_by_channel(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n, Py_ssi
 
 
 cdef void _lay_out(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t reps,
-                   floating* pattern) noexcept nogil:
-    # pattern[i] = the weight of flat position i, for reps periods
+                   floating* pattern, Py_ssize_t extra) noexcept nogil:
+    # pattern[i] = the weight of flat position i, for reps periods and `extra` positions more
+    # (pattern + h, h <= extra, is then the pattern of a walk that starts at flat position h)
     cdef Py_ssize_t k, j, period = C * inner
     for k in range(C):
         for j in range(inner):  # not hot: once per call
@@ -117,6 +124,8 @@ cdef void _lay_out(const floating* w, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t
     for k in range(1, reps):
         for j in range(period):  # not hot: once per call
             pattern[k * period + j] = pattern[j]
+    for j in range(extra):  # not hot: once per call
+        pattern[reps * period + j] = pattern[j % (reps * period)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,7 +138,7 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                            bint nonzero) noexcept nogil:
     # nonzero: every slope is nonzero (and finite), so the per-element zero test goes
-    cdef Py_ssize_t i = lo, j, end, c
+    cdef Py_ssize_t i = lo, j, end, c, h
     cdef floating wc
     if inner == 1:
         c = i % C  # only the first row can start inside the period
@@ -150,8 +159,13 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
         end = min(hi, (i // inner + 1) * inner)
         while i < hi:
             wc = w[c]
+            # the run's elements before y's next cache line apart, as the elementwise drivers
+            # do (a run starts wherever the one before ended)
+            h = i + _head(y + i, end - i, sizeof(floating))
             if wc != 0:
-                for j in range(i, end):
+                for j in range(i, h):
+                    y[j] = _leaky_nz(x[j], wc)
+                for j in range(h, end):
                     y[j] = _leaky_nz(x[j], wc)
             else:
                 for j in range(i, end):
@@ -265,7 +279,7 @@ cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcep
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
                             Py_ssize_t C, Py_ssize_t inner, int nt) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
-    cdef Py_ssize_t blk, t, lo, reps
+    cdef Py_ssize_t blk, t, lo, reps, h
     cdef bint nonzero
     cdef floating* pattern = NULL
     if (_clash(x, y, n * sizeof(floating))
@@ -277,11 +291,15 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         return DONE
     reps = _prelu_layout(C, inner, n, False)
     if reps:
-        pattern = <floating*>malloc(reps * C * inner * sizeof(floating))
+        # the h elements before y's first cache line with the weights as given; from there, rows
+        # of the pattern that start on line boundaries (see _head)
+        h = _head(y, n, sizeof(floating))
+        pattern = <floating*>malloc((reps * C * inner + h) * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
-        _lay_out(w, C, inner, reps, pattern)
-        w, C, inner = pattern, reps * C * inner, 1
+        _lay_out(w, C, inner, reps, pattern, h)
+        _prelu_fwd_range(x, w, y, C, inner, 0, h, nonzero)
+        x, y, n, w, C, inner = x + h, y + h, n - h, pattern + h, reps * C * inner, 1
     if nt <= 1:
         _prelu_fwd_range(x, w, y, C, inner, 0, n, nonzero)
     else:
@@ -298,22 +316,20 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
 
 cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
                             const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
-                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
-                            Py_ssize_t hi, bint nonzero) noexcept nogil:
+                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t first, Py_ssize_t stride,
+                            Py_ssize_t lo, Py_ssize_t hi, bint nonzero) noexcept nogil:
     # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
     # elements the terms are first summed per pattern position (in sums[stride:], this thread's
-    # own), then folded into their channels.
+    # own), then folded into their channels; pattern position p holds the flat position
+    # first + p (g, x and gx start at flat position `first`: see _prelu_gradient_run).
     cdef double* per_position = sums + stride
-    cdef Py_ssize_t k, c, j, pos = 0
+    cdef Py_ssize_t p, period = C * inner
     if pattern == NULL:
         _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, hi, nonzero)
         return
     _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
-    for k in range(P // (C * inner)):
-        for c in range(C):
-            for j in range(inner):  # not hot: once per call and thread
-                sums[c] += per_position[pos]
-                pos += 1
+    for p in range(P):  # not hot: once per call and thread
+        sums[((p + first) % period) // inner] += per_position[p]
 
 
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
@@ -364,7 +380,7 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         pattern = <floating*>malloc(C * inner * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
-        _lay_out(w, C, inner, 1, pattern)
+        _lay_out(w, C, inner, 1, pattern, 0)
         walk = pattern
     sums = <double*>calloc(units, sizeof(double))
     if sums == NULL:
@@ -408,9 +424,10 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     # the threads' sums added in thread order (so the result does not depend on scheduling),
     # rounded once; or, with many channels, split by channel (_prelu_by_channel)
     cdef size_t nb = n * sizeof(floating)
-    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
+    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c, h = 0
     cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
     cdef floating* pattern = NULL
+    cdef const floating* walk = NULL  # the pattern from flat position h on
     cdef double* sums
     if (_clash(g, gx, nb) or _clash(x, gx, nb)
             or not _apart(w, C * sizeof(floating), gx, nb)
@@ -426,24 +443,31 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     if _prelu_by_channel(C, inner, n, row, nt):
         return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero)
     if reps:
-        pattern = <floating*>malloc(P * sizeof(floating))
+        # as the forward: the h elements before gx's first cache line with the weights as
+        # given (into thread 0's channel sums), then rows of the pattern from line boundaries
+        h = _head(gx, n, sizeof(floating))
+        pattern = <floating*>malloc((P + h) * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
-        _lay_out(w, C, inner, reps, pattern)
+        _lay_out(w, C, inner, reps, pattern, h)
+        walk = pattern + h
     sums = <double*>calloc(nt * row, sizeof(double))
     if sums == NULL:
         free(pattern)
         return NOMEMORY
+    if h:
+        _prelu_grad_range(g, x, w, gx, sums, C, inner, 0, h, nonzero)
     if nt == 1:
-        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero)
+        _prelu_grad_chunk(g + h, x + h, w, walk, gx + h, sums, C, inner, P, h, stride, 0,
+                          n - h, nonzero)
     else:
-        blk = _block(n, nt)
+        blk = _block(n - h, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
-            if lo < n:
+            if lo < n - h:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
-                _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
-                                  lo, min(n, lo + blk), nonzero)
+                _prelu_grad_chunk(g + h, x + h, w, walk, gx + h, &sums[t * row], C, inner, P,
+                                  h, stride, lo, min(n - h, lo + blk), nonzero)
                 rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread

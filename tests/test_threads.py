@@ -134,6 +134,44 @@ def test_prelu_weight_gradient_agrees_to_rounding(shape, axis, dtype, rng, kerne
         assert np.all(np.abs(gw.astype(F64) - want_w.astype(F64)) <= tol), (gw, want_w)
 
 
+# Shapes whose prelu walks a laid-out weight pattern (rows of channels, short runs) or not
+# (long runs), with 2 (its 16-element pattern a line itself), 3 (odd period) and 64 channels.
+LINE_OFFSET_SHAPES = [((700, 64), 1), ((3000, 3), 1), ((40, 3, 5), 1), ((4, 64, 7, 7), 1),
+                      ((6, 2, 100), 1), ((5, 1), 1)]
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("shape, axis", LINE_OFFSET_SHAPES, ids=str)
+def test_prelu_independent_of_the_cache_line_offset(shape, axis, dtype, rng):
+    # prelu and prelu_grad run the elements before the output's first 64-byte boundary with
+    # the weights as given and the rest from a pattern rotated to start there: every such head,
+    # 1 and 2 threads, against the elementwise definition and the exact weight-gradient sums
+    n = math.prod(shape)
+    x0 = random_values(rng, n, dtype, 2.0).reshape(shape)
+    g0 = random_values(rng, n, dtype, 1.0).reshape(shape)
+    w = random_values(rng, shape[axis], dtype, 0.5)
+    wb = w.reshape((-1,) + (1,) * (len(shape) - axis - 1))
+    want_f = np.where(x0 > 0, x0, wb * x0)
+    want_x = np.where(x0 > 0, g0, wb * g0)
+    exact, mass = _fsum_weight_gradient(g0, x0, axis)
+    for k in range(64 // np.dtype(dtype).itemsize):
+        x = _at_line_offset(x0.ravel(), k).reshape(shape)
+        g = _at_line_offset(g0.ravel(), (k + 5) % 8).reshape(shape)
+        for nt in (1, 2):
+            with relufast.num_threads(nt):
+                assert_same(relufast.prelu(x, w, axis=axis), want_f, what=f"offset {k} nt={nt}")
+                gx, gw = relufast.prelu_grad(g, x, w, axis=axis)
+                xi = x.copy()
+                relufast.prelu(xi, w, axis=axis, out=xi)
+                assert_same(xi, want_f, what=f"in place, offset {k} nt={nt}")
+                gi = _at_line_offset(g0.ravel(), k).reshape(shape)
+                gxi, _ = relufast.prelu_grad(gi, x, w, axis=axis, out=gi)
+            assert_same(gx, want_x, what=f"grad_x offset {k} nt={nt}")
+            assert_same(gxi, want_x, what=f"grad_x in place, offset {k} nt={nt}")
+            tol = np.spacing(np.abs(exact).astype(dtype)).astype(F64) + 2.0**-45 * mass
+            assert np.all(np.abs(gw.astype(F64) - exact) <= tol), (k, nt, gw, exact)
+
+
 # prelu_grad split by channel: with many channels the kernel gives each thread a range of
 # channels (its slice of every period) instead of a range of elements, so that its sums are
 # not one array of every channel per thread.  These shapes take that path on 2 and 3 threads
