@@ -144,6 +144,7 @@ static inline double rf_idle_seconds(void) { return 0.0; }
 /* Which instruction set this translation unit was compiled for. */
 #if defined(__AVX512F__)
 #define RF_ISA "avx512"
+#define RF_MASKED 1   /* AVX-512's mask registers: a select costs one masked instruction */
 #elif defined(__AVX2__)
 #define RF_ISA "avx2"
 #elif defined(__x86_64__) || defined(_M_X64)
@@ -152,6 +153,9 @@ static inline double rf_idle_seconds(void) { return 0.0; }
 #define RF_ISA "aarch64 baseline (NEON)"
 #else
 #define RF_ISA "baseline"
+#endif
+#ifndef RF_MASKED
+#define RF_MASKED 0
 #endif
 
 #endif /* RELUFAST_COMPAT_H */

@@ -21,6 +21,7 @@ from libc.stdlib cimport calloc, free, malloc
 
 cdef extern from "_compat.h" nogil:
     const char* RF_ISA
+    const bint RF_MASKED           # compiled for AVX-512 (selects under mask registers)
     unsigned int rf_ieee_begin()   # IEEE mode for this thread; returns the mode to restore
     void rf_ieee_end(unsigned int mode)
     void rf_region_ended()         # a call that could use threads has just ended
