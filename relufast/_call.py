@@ -25,6 +25,11 @@ from ._dispatch import F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
+# bound once: each global or attribute lookup costs a few percent of a call at 1,000 elements
+# (KERNELS refills these dicts in place when select_isa switches kernels)
+_ndarray = np.ndarray
+_FORWARD = KERNELS.forward
+_GRADIENT = KERNELS.gradient
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,9 +116,9 @@ def _prepared_call(kern, op, inputs, out, a, b, threshold):
 def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None,
           nonzero=False):
     """out = f(x) for forward op ``op``; ``pname`` names the parameter ``a`` in range errors."""
-    if type(x) is not np.ndarray:
+    if type(x) is not _ndarray:
         x = as_input(fn, "x", x)
-    kern = KERNELS.forward.get(x.dtype)
+    kern = _FORWARD.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or a dtype to refuse
         x = as_input(fn, "x", x)
     if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
@@ -121,7 +126,7 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
     if kern is not None:
         o = np.empty(x.shape, x.dtype) if out is None else out
         n = x.size
-        if type(o) is np.ndarray and kern(op, x, o, a, b, 1 if n < threshold else threads_for(
+        if type(o) is _ndarray and kern(op, x, o, a, b, 1 if n < threshold else threads_for(
                 n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
         o = prepare_out(fn, out, x)
@@ -137,11 +142,11 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
 def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xname="x",
            pname=None, nonzero=False):
     """out = grad * f'(x) for gradient op ``op`` (x is f's output when ``xname`` is "y")."""
-    if type(grad) is not np.ndarray:
+    if type(grad) is not _ndarray:
         grad = as_input(fn, "grad", grad)
-    if type(x) is not np.ndarray:
+    if type(x) is not _ndarray:
         x = as_input(fn, xname, x)
-    kern = KERNELS.gradient.get(x.dtype)
+    kern = _GRADIENT.get(x.dtype)
     gdt = grad.dtype
     if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, or to refuse
         grad = as_input(fn, "grad", grad)
@@ -154,7 +159,7 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
             check_same_shape(fn, grad, x, xname)
         o = np.empty(x.shape, x.dtype) if out is None else out
         n = x.size
-        if type(o) is np.ndarray and kern(op, grad, x, o, a, b, 1 if n < threshold else threads_for(
+        if type(o) is _ndarray and kern(op, grad, x, o, a, b, 1 if n < threshold else threads_for(
                 n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
         o = prepare_out(fn, out, x)

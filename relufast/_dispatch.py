@@ -48,16 +48,18 @@ class Kernels:
     """
 
     def __init__(self, isa):
+        # the dicts are made once and refilled by load(): the call path binds them at import
+        self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = {}, {}, {}, {}
         self.load(isa)
 
     def load(self, isa):
         mod = importlib.import_module(f"relufast._kernels_{isa}")
         self.isa = isa
         self.description = mod.ISA
-        self.forward = {F32: mod.forward_f32, F64: mod.forward_f64}
-        self.gradient = {F32: mod.gradient_f32, F64: mod.gradient_f64}
-        self.prelu_forward = {F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64}
-        self.prelu_gradient = {F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64}
+        self.forward.update({F32: mod.forward_f32, F64: mod.forward_f64})
+        self.gradient.update({F32: mod.gradient_f32, F64: mod.gradient_f64})
+        self.prelu_forward.update({F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64})
+        self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.idle_seconds = mod.idle_seconds
 
 
