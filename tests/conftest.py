@@ -54,8 +54,9 @@ def kernel_spy(monkeypatch):
     spy = KernelSpy()
     k = _dispatch.KERNELS
     for table in ("forward", "gradient", "prelu_forward", "prelu_gradient"):
-        wrapped = {dt: spy.wrap(f) for dt, f in getattr(k, table).items()}
-        monkeypatch.setattr(k, table, wrapped)
+        entries = getattr(k, table)  # patched in place: the call path binds these dicts
+        for dt, f in list(entries.items()):
+            monkeypatch.setitem(entries, dt, spy.wrap(f))
     return spy
 
 
