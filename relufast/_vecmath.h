@@ -948,6 +948,181 @@ RF_INLINE float rf_gelu_tanh_f(float x)
     return rf__xsig_f(x, a, vh, vl);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* float GELU (erf form), its gradient and silu', in float arithmetic       */
+/* WORK IN PROGRESS, used by no kernel: rf__gelu_ff, rf__gelu_grad_ff and     */
+/* rf__silu_grad_ff are not yet within the 2 ulp bound (sampled sweep,       */
+/* avx512: 2.9, 3.0 and 2.3 ulp; see ACCURACY.md, 2026-11-24).  The kernels  */
+/* keep rf_gelu_f, rf_gelu_grad_f and rf_silu_grad_f (computed in double).   */
+/* ------------------------------------------------------------------------ */
+/* e^(-a^2/2) = s1 s2 (1 + q) for a in [0, 15]: a^2 = a2h + a2l exactly, so
+   the reduced argument carries one rounding; K in [-163, 0] and 2^K = s1 s2
+   with both factors normal (rf_expf's two-step scaling: a result below
+   2^-126 is rounded once, by the last multiply by s2). */
+RF_INLINE float rf__exp_nsq_f(float a, float *s1, float *s2)
+{
+    float a2l, a2h = rf__two_prod_f(a, a, &a2l);
+    float z = -0.5f * a2h, zl = -0.5f * a2l;           /* exact */
+    float t = z * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = z - kf * RF__L1_F;                      /* exact */
+    float r = (rh - kf * RF__L2_F) + zl;
+    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 164u);   /* K + 164 */
+    uint32_t h = kb >> 1;
+    *s1 = rf__f32((h + (127u - 82u)) << 23);
+    *s2 = rf__f32((kb - h + (127u - 82u)) << 23);
+    return rf__expm1_poly_f(r);
+}
+
+/* t = 1/(1 + a/4) and its relative error: 1/(1 + a/4) = t (1 + eps) to
+   ~2^-46.  a/4 is exact, 1 + a/4 is carried as dh + dl (Fast2Sum), and the
+   division's residual is exact (FMA), so the polynomials below see t
+   corrected to first order instead of a rounded variable. */
+RF_INLINE float rf__gelu_t_f(float a, float *eps)
+{
+    float p = 0.25f * a;
+    float dh = 1.0f + p;
+    float hi = p > 1.0f ? p : 1.0f, lo = p > 1.0f ? 1.0f : p;
+    float dl = lo - (dh - hi);                         /* exact */
+    float t = 1.0f / dh;
+    *eps = __builtin_fmaf(-t, dh, 1.0f) - t * dl;
+    return t;
+}
+
+/* H(a) = e^(a^2/2) erfc(a/sqrt2)/2 = t P(t) with t = 1/(1 + a/4), a in
+   [0, 15] (t in [0.21, 1]): P degree 9, relative error 1.1e-8 with these
+   float coefficients (fit: the coefficients rounded from the lowest up,
+   the rest refitted each time; tools/vecmath/fit/fit_float.py).  In t the
+   coefficients are small and mostly positive: Horner does not cancel.
+   P(t(1 + eps)) = P + eps t P'(t): t P' (up to 2.2 P near t = 1) from a
+   cubic fitted to it (4% of P): the first-order correction needs it only
+   roughly. */
+#define RF__GP0 9.974499047e-02f
+RF_INLINE float rf__gelu_p_f(float t, float eps)
+{
+    float d, p = 1.717694104e-02f;
+    p = p * t - 6.611799449e-02f;
+    p = p * t + 5.969053507e-02f;
+    p = p * t + 1.738786325e-02f;
+    p = p * t + 2.221068926e-02f;
+    p = p * t + 8.136867732e-02f;
+    p = p * t + 7.390228659e-02f;
+    p = p * t + 9.508968145e-02f;
+    p = p * t + 9.954633564e-02f;
+    p = p * t + RF__GP0;
+    d = 2.0286217f;
+    d = d * t - 1.6335518f;
+    d = d * t + 0.77990115f;
+    d = d * t - 8.397685e-02f;
+    return eps * d + p;
+}
+
+/* gelu = x Phi(x) = x - a Q(a) (x >= 0) or -a Q(a) (x < 0), a = |x|,
+   Q(a) = 1 - Phi(a) = e^(-a^2/2) H(a): the erfc form, no 1 + erf
+   cancellation, relative accuracy down to the underflow.
+   a H(a) = (a t) P: a t and its product with P are exact (FMA), so
+   a Q(a) 2^-K = m is rounded once after the polynomials; x >= 0 takes
+   x - m 2^K in one FMA.  a = min(|x|, 15): 15 Q(15) < 2^-150 (NaN: the
+   last select restores it). */
+RF_INLINE float rf__gelu_ff(float x)
+{
+    float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
+    float s1, s2, eps, ul, vl, m, y;
+    float q = rf__exp_nsq_f(a, &s1, &s2);
+    float t = rf__gelu_t_f(a, &eps);
+    float p = rf__gelu_p_f(t, eps);
+    float uh = rf__two_prod_f(a, t, &ul);
+    float vh;
+    ul = ul + uh * eps;                                /* a t (1 + eps) = uh + ul */
+    vh = rf__two_prod_f(uh, p, &vl);
+    vl = vl + ul * p;                                  /* a H(a) = vh + vl */
+    m = vh + __builtin_fmaf(vh, q, vl);                /* a Q(a) 2^-K */
+    y = x >= 0.0f ? __builtin_fmaf(-m, s1 * s2, x) : -(m * s1) * s2;
+    return x == x ? y : x;
+}
+
+/* gelu' = Phi(x) + x phi(x) = step(x) - sign(x) e^(-a^2/2) D(a), D(a) =
+   H(a) - a/sqrt(2 pi) = (A0 - a) R(a), A0 = 0.7518 the zero of gelu'
+   (as rf_gelu_grad_d).  R(a) in [0.418, 0.665] is a polynomial of the same
+   t (degree 8, relative error 1.5e-8; corrected for eps as P), A0 - a a float-float (2Sum with a
+   split A0), so D keeps its relative accuracy through the zero.  x >= 0:
+   1 - m 2^K in one FMA (m 2^K <= 1/2 there: its error is halved). */
+#define RF__GELU_A0_FH 7.517915368e-01f
+#define RF__GELU_A0_FL (-1.211444989e-08f)
+#define RF__GR0 3.989673257e-01f
+RF_INLINE float rf__gelu_grad_ff(float x)
+{
+    float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
+    float s1, s2, eps, vl, m, y, r, d, dh, dl, hi, lo, vh;
+    float q = rf__exp_nsq_f(a, &s1, &s2);
+    float t = rf__gelu_t_f(a, &eps);
+    r = 4.029107280e-03f;
+    r = r * t - 3.992806002e-02f;
+    r = r * t + 1.002215594e-01f;
+    r = r * t - 6.186523661e-02f;
+    r = r * t + 8.805113286e-02f;
+    r = r * t + 3.295667842e-02f;
+    r = r * t + 6.815227866e-02f;
+    r = r * t + 7.449319959e-02f;
+    r = r * t + RF__GR0;
+    d = 1.2925223f * t - 0.7820303f;                   /* t R'(t), to 7% of R */
+    d = d * t + 0.15903845f;
+    r = eps * d + r;                                   /* R(t (1 + eps)) */
+    dh = RF__GELU_A0_FH - a;
+    hi = a > RF__GELU_A0_FH ? -a : RF__GELU_A0_FH;
+    lo = a > RF__GELU_A0_FH ? RF__GELU_A0_FH : -a;
+    dl = (lo - (dh - hi)) + RF__GELU_A0_FL;            /* Fast2Sum: A0 - a = dh + dl */
+    vh = rf__two_prod_f(dh, r, &vl);
+    vl = vl + dl * r;                                  /* D(a) = vh + vl */
+    m = vh + __builtin_fmaf(vh, q, vl);                /* D(a) e^(-a^2/2) 2^-K */
+    y = x >= 0.0f ? __builtin_fmaf(-m, s1 * s2, 1.0f) : (m * s1) * s2;
+    return x == x ? y : x;
+}
+
+/* silu' = sigmoid(x) (1 + x (1 - sigmoid(x))).  With a = |x|, e^a = 2^K
+   (1 + q), m = 2^-K, D = 1 + m + q (= (1 + e^-a) e^a 2^-K, as the float
+   sigmoid) and B = (1 - a)(1 + q) + m (= (1 - a + e^-a) e^a 2^-K):
+     x < 0: V = m B / D^2;   x >= 0: 1 - V
+   (the two halves differ only in the sign of x inside x (1 - sigmoid)).
+   B vanishes at the zero of silu' (a = 1.2785): there (1 - a) + m is
+   exact, (1 - a) r is an exact product and r's own rounding is carried, so
+   B keeps its relative accuracy but for the polynomial's error, within a
+   few 1e-3 of the zero.  D^2 is a float-float and the one division is
+   corrected by its exact residual.  m is kept as 2^(64-K) (results down
+   to 2^-150 at normal precision, as rf__signeg64_f).  a = min(|x|, 110):
+   110 e^-110 < 2^-150. */
+RF_INLINE float rf__silu_grad_ff(float x)
+{
+    float a = rf__absmin_f(x, 0x42DC0000u);           /* 110 */
+    float t = a * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float rh = a - kf * RF__L1_F;                      /* exact */
+    float d = -(kf * RF__L2_F);
+    float r = rh + d;
+    float rho = d - (r - rh);                          /* exact: r = rh + d - rho */
+    float w = rf__expm1_w_f(r) + rho * (1.0f + r);     /* e^a = 2^K (1 + r + w) */
+    float q = r + w;
+    float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
+    float m = m64 * RF__TWOM64_F;                      /* 2^-K (0 for K > 149) */
+    float P = 1.0f + m;
+    float Dh = P + q;                                  /* Fast2Sum: P >= 1 > |q| */
+    float Dl = ((P - Dh) + q) + ((1.0f - P) + m);
+    float D2l, D2h = rf__two_prod_f(Dh, Dh, &D2l);
+    float om = 1.0f - a;
+    float bl, bh = rf__two_prod_f(om, r, &bl);
+    float B, N, inv, y0, res, v;
+    D2l = D2l + 2.0f * (Dh * Dl);
+    B = ((om + m) + bh) + (bl + om * w);               /* (1 - a)(1 + q) + m */
+    N = m64 * B;                                       /* exact */
+    inv = 1.0f / D2h;
+    y0 = N * inv;
+    res = __builtin_fmaf(-y0, D2h, N) - y0 * D2l;
+    v = __builtin_fmaf(res, inv, y0) * RF__TWOM64_F;   /* V */
+    v = x >= 0.0f ? 1.0f - v : v;
+    return x == x ? v : x;
+}
+
 #endif /* RF__HAS_FMA */
 
 /* ------------------------------------------------------------------------ */
