@@ -978,11 +978,11 @@ RF_INLINE float rf_gelu_tanh_f(float x)
 
 
 /* ------------------------------------------------------------------------ */
-/* float GELU (erf form), its gradient and silu', in float arithmetic       */
-/* WORK IN PROGRESS, used by no kernel: rf__gelu_ff, rf__gelu_grad_ff and     */
-/* rf__silu_grad_ff are not yet within the 2 ulp bound (sampled sweep,       */
-/* avx512: 2.9, 3.0 and 2.3 ulp; see ACCURACY.md, 2026-11-24).  The kernels  */
-/* keep rf_gelu_f, rf_gelu_grad_f and rf_silu_grad_f (computed in double).   */
+/* float GELU (erf form) and its gradient, in float arithmetic             */
+/* WORK IN PROGRESS, used by no kernel: rf__gelu_ff and rf__gelu_grad_ff are  */
+/* not yet within the 2 ulp bound (sampled sweep, avx512: 2.9 and 3.0 ulp;    */
+/* see ACCURACY.md, 2026-11-24).  The kernels keep rf_gelu_f and             */
+/* rf_gelu_grad_f (computed in double).  silu' in float: rf_silu_grad_f.     */
 /* ------------------------------------------------------------------------ */
 /* e^(-a^2/2) = s1 s2 (1 + q) for a in [0, 15]: a^2 = a2h + a2l exactly, so
    the reduced argument carries one rounding; K in [-163, 0] and 2^K = s1 s2
@@ -1108,47 +1108,62 @@ RF_INLINE float rf__gelu_grad_ff(float x)
     return x == x ? y : x;
 }
 
-/* silu' = sigmoid(x) (1 + x (1 - sigmoid(x))).  With a = |x|, e^a = 2^K
-   (1 + q), m = 2^-K, D = 1 + m + q (= (1 + e^-a) e^a 2^-K, as the float
-   sigmoid) and B = (1 - a)(1 + q) + m (= (1 - a + e^-a) e^a 2^-K):
+/* float silu' in float arithmetic (FMA targets).  With a = |x| (integer
+   clamp at 110: 110 e^-110 < 2^-150), e^a = 2^K (1 + q), m = 2^-K,
+   D = 1 + m + q (as rf_silu_f, 1 + m's rounding for K >= 24 carried in Pe)
+   and B = (1 - a)(1 + q) + m:
      x < 0: V = m B / D^2;   x >= 0: 1 - V
-   (the two halves differ only in the sign of x inside x (1 - sigmoid)).
-   B vanishes at the zero of silu' (a = 1.2785): there (1 - a) + m is
-   exact, (1 - a) r is an exact product and r's own rounding is carried, so
-   B keeps its relative accuracy but for the polynomial's error, within a
-   few 1e-3 of the zero.  D^2 is a float-float and the one division is
-   corrected by its exact residual.  m is kept as 2^(64-K) (results down
-   to 2^-150 at normal precision, as rf__signeg64_f).  a = min(|x|, 110):
-   110 e^-110 < 2^-150. */
-RF_INLINE float rf__silu_grad_ff(float x)
+   (silu'(x) + silu'(-x) = 1).  One rounding each for B and, through an
+   exact residual, for the quotient; what is left is B's rounding, q's
+   error and the last rounding (ACCURACY.md: measured worst, and why each
+   piece is there: without the D^2 float-float and the residual 1.7 ulp
+   sampled at 28 fewer instructions but 4.0 ulp without them at all).
+   - D^2 = D2h + D2l exactly but for Dl's own rounding: D = Dh + Dl by
+     Fast2Sum (|1 + m| >= |q|), D2l = fma(D, D, -D2h) + 2 D Dl.
+   - B = fma(1 - a, q, PA) with PA = (1 + m) - a: the zero of silu' is
+     at a = 1.2785 (K = 2), where 1 - a and PA are exact and B is one
+     rounding of a small number: the error there is q's (~2^-31 absolute),
+     so the relative bound fails only within ~5e-3 of the zero
+     ("zero: W, e" in ACCURACY.md).  For K = 0 (a < 0.35) PA = 2 - a
+     rounds; its error e1 (exact: Fast2Sum where |1 + m| >= a, 0 where
+     P - a is exact) is carried into the residual.
+   - N = 2^(64-K) B is exact; 1/D2h by one division, y0 = N inv, the
+     exact residual N - y0 D2h (FMA) less y0 D2l, plus 2^(64-K) e1, is
+     applied with inv: V 2^64 to ~0.5 ulp plus the errors of B and q.
+   - the last step scales by 2^-64 (x < 0: one rounding, also for
+     subnormal results and -0 for the underflowing tail) or forms
+     1 - V 2^-64 in one FMA (x >= 0).
+   NaN becomes 110 in the integer clamp and is restored by the last select. */
+RF_INLINE float rf_silu_grad_f(float x)
 {
     float a = rf__absmin_f(x, 0x42DC0000u);           /* 110 */
     float t = a * RF__LOG2E_F + RF__MAGIC_F;
     float kf = t - RF__MAGIC_F;
-    float rh = a - kf * RF__L1_F;                      /* exact */
-    float d = -(kf * RF__L2_F);
-    float r = rh + d;
-    float rho = d - (r - rh);                          /* exact: r = rh + d - rho */
-    float w = rf__expm1_w_f(r) + rho * (1.0f + r);     /* e^a = 2^K (1 + r + w) */
-    float q = r + w;
+    float r = (a - kf * RF__L1_F) - kf * RF__L2_F;     /* a - k L1 exact */
+    float q = rf__expm1_poly_f(r);
     float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
     float m = m64 * RF__TWOM64_F;                      /* 2^-K (0 for K > 149) */
     float P = 1.0f + m;
-    float Dh = P + q;                                  /* Fast2Sum: P >= 1 > |q| */
-    float Dl = ((P - Dh) + q) + ((1.0f - P) + m);
-    float D2l, D2h = rf__two_prod_f(Dh, Dh, &D2l);
+    float Pe = (1.0f - P) + m;                         /* exact; 0 for K <= 23 */
+    float qq = q + Pe;
+    float D = P + qq;
+    float Dl = (P - D) + qq;                           /* exact (Fast2Sum) */
+    float D2h = D * D;
+    float D2l = __builtin_fmaf(D + D, Dl, __builtin_fmaf(D, D, -D2h));
     float om = 1.0f - a;
-    float bl, bh = rf__two_prod_f(om, r, &bl);
-    float B, N, inv, y0, res, v;
-    D2l = D2l + 2.0f * (Dh * Dl);
-    B = ((om + m) + bh) + (bl + om * w);               /* (1 - a)(1 + q) + m */
-    N = m64 * B;                                       /* exact */
-    inv = 1.0f / D2h;
-    y0 = N * inv;
-    res = __builtin_fmaf(-y0, D2h, N) - y0 * D2l;
-    v = __builtin_fmaf(res, inv, y0) * RF__TWOM64_F;   /* V */
-    v = x >= 0.0f ? 1.0f - v : v;
-    return x == x ? v : x;
+    float PA = P - a;
+    float e1 = (P - PA) - a;
+    float B = __builtin_fmaf(om, q, PA);               /* (1 - a)(1 + q) + m - e1 */
+    float N = m64 * B;                                 /* exact */
+    float inv = 1.0f / D2h;
+    float y0 = N * inv;
+    float res = __builtin_fmaf(-y0, D2h, N);           /* exact */
+    float v, y;
+    res = __builtin_fmaf(m64, e1, res);
+    res = __builtin_fmaf(-y0, D2l, res);
+    v = __builtin_fmaf(res, inv, y0);                  /* V 2^64 */
+    y = x >= 0.0f ? __builtin_fmaf(v, -RF__TWOM64_F, 1.0f) : v * RF__TWOM64_F;
+    return x == x ? y : x;
 }
 
 #endif /* RF__HAS_FMA */
@@ -1181,6 +1196,7 @@ RF_INLINE float rf_silu_f(float xf)
 }
 #endif
 
+#if !RF__HAS_FMA
 /* float silu', computed in double (x^2-free: e^-|x| to ~2^-32, one
    division, rounded once to float: ~0.5 ulp) */
 /* silu' = sigmoid(x) (1 + x (1 - sigmoid(x))) = N / (1+e)^2 with
@@ -1194,6 +1210,7 @@ RF_INLINE float rf_silu_grad_f(float xf)
     d = e * (e + 2.0) + 1.0;              /* (1+e)^2, one rounding with FMA */
     return (float)((x >= 0.0 ? 1.0 + e * (1.0 + a) : e * ((1.0 - a) + e)) / d);
 }
+#endif
 
 /* double versions.  a = min(|x|, 760): 760 e^-760 < 2^-1075.
    One reduction gives e^a = 2^k (1+qp) and e^-a = p (1+qm), p = 2^-k.

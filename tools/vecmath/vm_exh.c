@@ -63,7 +63,6 @@ struct fn { const char *name; lf v, v1, nv; rf ref; double x0, t; int pos_skip; 
 #ifdef VM_WIP
 #define d_gelu_ff d_gelu
 #define d_gelu_grad_ff d_gelu_grad
-#define d_silu_grad_ff d_silu_grad
 static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_WIP(ENT) };
 #else
 static struct fn fns[] = { VM_FUNCS(ENT) };
@@ -93,7 +92,7 @@ int main(int argc, char **argv)
     const double NEAR = 0.05, BOUND = 1.0;
     for (i = 0; i < nf; i++) {
         if (!strcmp(fns[i].name, "gelu_grad") || !strcmp(fns[i].name, "gelu_grad_ff")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
-        if (!strcmp(fns[i].name, "silu_grad") || !strcmp(fns[i].name, "silu_grad_ff")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
+        if (!strcmp(fns[i].name, "silu_grad")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
         if (!strcmp(fns[i].name, "gelu_tanh_grad")) { fns[i].x0 = -0.75246142207101625849; fns[i].t = 0.2271; }
         if (!strcmp(fns[i].name, "expm1_neg")) fns[i].pos_skip = 1;
     }
