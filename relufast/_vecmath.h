@@ -1242,14 +1242,39 @@ RF_INLINE double rf_sigmoid_d(double x)
     return x >= 0.0 ? y : y * m2;         /* last scaling: only subnormal rounding */
 }
 
+/* double silu, lean (the float rf_silu_f's scheme): a = min(|x|, 760)
+   (760 e^-760 < 2^-1075), e^a = 2^K (1 + q) with the degree-11
+   polynomial of rf_expm1_neg_d and the two-constant reduction (r's
+   rounding: 2^-53 |r|), D = (1 + m) + q with 1 + m's rounding for K >= 53
+   carried (Pe), s = a 2^(128-K) / D (exact numerator, normal down to
+   2^-968), silu = xp - s 2^-128 in one FMA (xp = x, or -0 for x < 0).  No
+   second exponential and no 2^-k split: about 40% fewer instructions than
+   the rf__sig_parts_d form, within the 4 ulp bound with room (ACCURACY.md). */
 RF_INLINE double rf_silu_d(double x)
 {
-    double a = rf__absd(x), m1, m2, dn, dp, y;
-    a = a > 760.0 ? 760.0 : a;
-    rf__sig_parts_d(a, 0.0, &m1, &m2, &dn, &dp);
-    /* x < 0: -a p/den (clamped a: x = -inf must not give -inf*0) */
-    y = (x >= 0.0 ? x : -a * m1) / (x >= 0.0 ? dp : dn);
-    return x >= 0.0 ? y : y * m2;
+    double aa = rf__absd(x);
+    double a = 760.0 < aa ? 760.0 : aa;                /* NaN passes */
+    double t = a * RF__LOG2E_D + RF__MAGIC_D;
+    double kd = t - RF__MAGIC_D;
+    double r = (a - kd * RF__L1_D) - kd * RF__L2_D;    /* a - k L1 exact */
+    double r2 = r * r, r4 = r2 * r2;
+    double q = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
+                            0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
+                            0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
+                            2.7620175266769506e-07, 2.5068365840266107e-08) + r;
+    /* 2^(128-K), K = bits(t) - bits(MAGIC) in [0, 1096]: normal */
+    double m128 = rf__f64(((0x4338000000000000ULL + 1151u) - rf__u64(t)) << 52);
+    double m = m128 * 2.9387358770557188e-39;          /* 2^-K (2^-128 m128) */
+    double P = 1.0 + m;
+    double Pe = (1.0 - P) + m;                         /* exact; 0 for K <= 52 */
+    double D = P + (q + Pe);
+    double s128 = (a * m128) / D;
+    double xp = -0.0 > x ? -0.0 : x;
+#if RF__HAS_FMA
+    return __builtin_fma(s128, -2.9387358770557188e-39, xp);
+#else
+    return s128 * -2.9387358770557188e-39 + xp;       /* x < 0: xp = -0, one rounding */
+#endif
 }
 
 /* Derivative of x sigmoid(v(x)) for silu (v = x, g = |x|) and tanh-GELU
