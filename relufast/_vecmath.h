@@ -51,13 +51,20 @@
  *    at a bounded scale) with one rounding, then 2^(es + k - kc) in two steps.
  *  - double exp: as the float one with a degree-12 polynomial and the
  *    rounding error rho of r carried along.
- *  - float sigmoid, SiLU, tanh-GELU (in float): with v = |x| or |v(x)| and
+ *  - float silu (FMA targets), and double silu: the lean form of the next
+ *    item, one rounding of D = (1 + 2^-K) + q and one division without
+ *    correction, s = a 2^-K / D formed at a scaled exponent so the last
+ *    step (x - s, or -s) is a single rounding also for subnormal results.
+ *    silu' (float on FMA targets, and double): m B / D^2 with D^2 as a
+ *    float-float and the division corrected by its exact residual.
+ *  - float sigmoid, tanh-GELU (in float): with v = |x| or |v(x)| and
  *    e^v = 2^K (1 + q): sigmoid(-v) = 2^-K / (1 + 2^-K + q), numerator exact
  *    (kept as 2^(64-K), so results down to 2^-150 are formed at normal
  *    precision), one division corrected by its exact residual, sigmoid(v)
  *    = 1 - sigmoid(-v).  tanh-GELU needs v = x (ALPHA + BETA x^2) as a float-
  *    float (a^2 and the products exact, 2Sum).  ~1 ulp.
- *  - float silu', gelu, gelu', tanh-GELU' are computed in double (x^2 exact
+ *  - float gelu, gelu', tanh-GELU' (and, without FMA, silu and silu') are
+ *    computed in double (x^2 exact
  *    for a float x, no tail ever underflows in double) with short
  *    polynomials and rounded once to float: ~0.5 ulp.
  *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
