@@ -1344,9 +1344,10 @@ RF_INLINE double rf__dsig_d(double x, double r, double w, double s1, double s2,
 
 /* double silu', the float rf_silu_grad_f's scheme (V = m B / D^2 with
    D^2 as a double-double and one division corrected by its exact
-   residual) on the lean reduction of rf_silu_d, without the float
-   version's carried rounding of (1 + m) - a for K = 0 (4 ulp allow it,
-   ACCURACY.md): about half the instructions of the rf__dsig_d form. */
+   residual) on the lean reduction of rf_silu_d, with the float version's
+   carried errors (q's rounding, and (1 + m) - a's for K = 0): without
+   them the relative bound failed within 0.031 of the zero of silu'
+   (ACCURACY.md).  About half the instructions of the rf__dsig_d form. */
 RF_INLINE double rf_silu_grad_d(double x)
 {
     double aa = rf__absd(x);
@@ -1355,26 +1356,29 @@ RF_INLINE double rf_silu_grad_d(double x)
     double kd = t - RF__MAGIC_D;
     double r = (a - kd * RF__L1_D) - kd * RF__L2_D;    /* a - k L1 exact */
     double r2 = r * r, r4 = r2 * r2;
-    double q = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
+    double w = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
                             0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
                             0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
-                            2.7620175266769506e-07, 2.5068365840266107e-08) + r;
+                            2.7620175266769506e-07, 2.5068365840266107e-08);
+    double q = w + r;
+    double ql = w - (q - r);                           /* q's rounding (both contract to FMAs) */
     double m128 = rf__f64(((0x4338000000000000ULL + 1151u) - rf__u64(t)) << 52);  /* 2^(128-K) */
     double m = m128 * 2.9387358770557188e-39;          /* 2^-K */
     double P = 1.0 + m;
     double Pe = (1.0 - P) + m;                         /* exact; 0 for K <= 52 */
     double qq = q + Pe;
     double D = P + qq;
-    double Dl = (P - D) + qq;                          /* exact (Fast2Sum) */
+    double Dl = ((P - D) + qq) + ql;                   /* Fast2Sum, plus q's error */
     double D2l, D2h = rf__two_prod_d(D, D, &D2l);
-    double B, N, inv, y0, res, v;
+    double B, N, inv, y0, res, v, e1;
     D2l = D2l + (D + D) * Dl;
     B = (1.0 - a) * q + (P - a);                       /* (1 - a)(1 + q) + m */
+    e1 = (1.0 - a) * ql + ((P - (P - a)) - a);         /* q's and P - a's errors in B */
     N = m128 * B;                                      /* exact */
     inv = 1.0 / D2h;
     y0 = N * inv;
     res = rf__two_prod_d(y0, D2h, &v);                 /* y0 D2h = res + v exactly */
-    res = ((N - res) - v) - y0 * D2l;
+    res = ((N - res) - v) + (m128 * e1 - y0 * D2l);
     v = res * inv + y0;                                /* V 2^128 */
     return x >= 0.0 ? 1.0 - v * 2.9387358770557188e-39 : v * 2.9387358770557188e-39;
 }
