@@ -1122,9 +1122,9 @@ RF_INLINE float rf__gelu_grad_ff(float x)
      x < 0: V = m B / D^2;   x >= 0: 1 - V
    (silu'(x) + silu'(-x) = 1).  One rounding each for B and, through an
    exact residual, for the quotient; what is left is B's rounding, q's
-   error and the last rounding (ACCURACY.md: measured worst, and why each
-   piece is there: without the D^2 float-float and the residual 1.7 ulp
-   sampled at 28 fewer instructions but 4.0 ulp without them at all).
+   error and the last rounding (ACCURACY.md has what each piece buys:
+   without the D^2 float-float and the residual the worst error is over
+   twice the 2 ulp bound).
    - D^2 = D2h + D2l exactly but for Dl's own rounding: D = Dh + Dl by
      Fast2Sum (|1 + m| >= |q|), D2l = fma(D, D, -D2h) + 2 D Dl.
    - B = fma(1 - a, q, PA) with PA = (1 + m) - a: the zero of silu' is
