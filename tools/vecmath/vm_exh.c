@@ -10,7 +10,11 @@
    range: < 2^-44 relative, i.e. < 2^-20 float ulp.  Near the zeros of the
    derivatives (cancellation) the reference has an absolute error ~2^-54,
    which is reported in ulps of the largest term only.
-   usage: vm_exh [function ...]      (link with one flavour's objects, -fopenmp) */
+   usage: vm_exh [function ...]      (link with one flavour's objects, -fopenmp)
+   VM_EXH_STRIDE=k (environment) sweeps every k-th block of 2^16 inputs only:
+   a quick sample while developing, not the proof.
+   Built with -DVM_WIP (and vm_lib.c likewise, FMA builds only) it also
+   sweeps the float-arithmetic candidates of VM_FUNCS_WIP (vm_funcs.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,9 @@
     void vm1_##name##_f(const float *x, float *y, long n);         \
     void nv_##name##_f(const float *x, float *y, long n);
 VM_FUNCS(DECL)
+#ifdef VM_WIP
+VM_FUNCS_WIP(DECL)
+#endif
 
 #define SQRT2    1.4142135623730951
 #define SQRT2PI  2.5066282746310007
@@ -53,7 +60,13 @@ typedef void (*lf)(const float *, float *, long);
 typedef double (*rf)(double);
 struct fn { const char *name; lf v, v1, nv; rf ref; double x0, t; int pos_skip; };
 #define ENT(name, ff, fd) { #name, vm_##name##_f, vm1_##name##_f, nv_##name##_f, d_##name, 0, 0, 0 },
+#ifdef VM_WIP
+#define d_gelu_ff d_gelu
+#define d_gelu_grad_ff d_gelu_grad
+static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_WIP(ENT) };
+#else
 static struct fn fns[] = { VM_FUNCS(ENT) };
+#endif
 
 static double ulperr(float y, double R)
 {
@@ -78,7 +91,7 @@ int main(int argc, char **argv)
     int nf = (int)(sizeof fns / sizeof fns[0]), i, status = 0;
     const double NEAR = 0.05, BOUND = 1.0;
     for (i = 0; i < nf; i++) {
-        if (!strcmp(fns[i].name, "gelu_grad")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
+        if (!strcmp(fns[i].name, "gelu_grad") || !strcmp(fns[i].name, "gelu_grad_ff")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
         if (!strcmp(fns[i].name, "silu_grad")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
         if (!strcmp(fns[i].name, "gelu_tanh_grad")) { fns[i].x0 = -0.75246142207101625849; fns[i].t = 0.2271; }
         if (!strcmp(fns[i].name, "expm1_neg")) fns[i].pos_skip = 1;
@@ -90,6 +103,7 @@ int main(int argc, char **argv)
         long long mism = 0, n05 = 0, n1 = 0;
         double ulpT = F->t > 0 ? ldexp(1.0, ilogb(F->t) - 23) : 1;
         int k, doit = argc < 2;
+        long stride = getenv("VM_EXH_STRIDE") ? atol(getenv("VM_EXH_STRIDE")) : 1;
         for (k = 1; k < argc; k++) if (!strcmp(argv[k], F->name)) doit = 1;
         if (!doit) continue;
 #pragma omp parallel reduction(+ : mism, n05, n1)
@@ -103,6 +117,7 @@ int main(int argc, char **argv)
 #pragma omp for schedule(dynamic, 16)
             for (blk = 0; blk < (1L << 16); blk++) {
                 long j;
+                if (stride > 1 && blk % stride != (blk >> 12) % stride) continue;
                 for (j = 0; j < B; j++) { uint32_t u = (uint32_t)(blk * B + j); memcpy(&x[j], &u, 4); }
                 F->v(x, y, B); F->nv(x, y2, B);
                 if ((blk & 15) == 0) F->v1(x, y1, B); else memcpy(y1, y, B * sizeof *y);

@@ -24,3 +24,9 @@
     X(gelu_grad,      rf_gelu_grad_f,      rf_gelu_grad_d)       \
     X(gelu_tanh,      rf_gelu_tanh_f,      rf_gelu_tanh_d)       \
     X(gelu_tanh_grad, rf_gelu_tanh_grad_f, rf_gelu_tanh_grad_d)
+
+/* float-arithmetic candidates (FMA builds only, -DVM_WIP): swept by vm_exh
+   against the reference of the function they replace */
+#define VM_FUNCS_WIP(X)                                          \
+    X(gelu_ff,        rf__gelu_ff,         rf_gelu_d)            \
+    X(gelu_grad_ff,   rf__gelu_grad_ff,    rf_gelu_grad_d)

@@ -32,6 +32,9 @@
     VM_EXPORT void VM_CAT(VM_PREFIX, name##_d)(const double *x, double *y, long n)    \
     {   long i; for (i = 0; i < n; i++) y[i] = fd(x[i]); }
 VM_FUNCS(VM_LOOPS)
+#ifdef VM_WIP
+VM_FUNCS_WIP(VM_LOOPS)
+#endif
 
 #ifdef VM_MAIN
 /* element-by-element through the vectorized loop (n = 1 -> scalar epilogue) */
@@ -41,6 +44,9 @@ VM_FUNCS(VM_LOOPS)
     VM_EXPORT void vm1_##name##_d(const double *x, double *y, long n)                  \
     {   long i; for (i = 0; i < n; i++) vm_##name##_d(x + i, y + i, 1); }
 VM_FUNCS(VM_ONE)
+#ifdef VM_WIP
+VM_FUNCS_WIP(VM_ONE)
+#endif
 
 #endif
 
