@@ -1013,12 +1013,13 @@ RF_INLINE float rf__gelu_t_f(float a, float *eps)
 }
 
 /* (vh + vl)(1 + r + w), rounded once: vh + vh r summed exactly (the error
-   by FMA: vh - sh is exact, sh lies in [0.65, 1.42] vh), vl (1 + r) kept */
+   by FMA: vh - sh is exact, sh lies in [0.65, 1.42] vh), vl (1 + r + w)
+   kept whole: at the zero of gelu' vh vanishes and vl is all there is */
 RF_INLINE float rf__gelu_mul_exp_f(float vh, float vl, float r, float w)
 {
     float sh = vh + vh * r;
     float se = __builtin_fmaf(vh, r, vh - sh);
-    return sh + (se + __builtin_fmaf(vh, w, __builtin_fmaf(vl, r, vl)));
+    return sh + (se + __builtin_fmaf(vh, w, __builtin_fmaf(vl, r + w, vl)));
 }
 
 /* gelu = x - a Q(a) (x >= 0) or -a Q(a) (x < 0), a Q(a) = e^(-a^2/2) a H(a),
