@@ -57,11 +57,11 @@
  *    precision), one division corrected by its exact residual, sigmoid(v)
  *    = 1 - sigmoid(-v).  tanh-GELU needs v = x (ALPHA + BETA x^2) as a float-
  *    float (a^2 and the products exact, 2Sum).  ~1 ulp.
- *  - float gelu, gelu' (in float, FMA targets): e^(-a^2/2) (a^2 split exactly)
+ *  - float gelu, gelu' (in float, AVX-512): e^(-a^2/2) (a^2 split exactly)
  *    times a H(a) or (A0 - a) R(a), H and R polynomials in t = 1/(1 + a/4), t's
  *    rounding corrected to first order, float-float products, one final
- *    rounding: < 2 ulp.  The SSE2 baseline computes them in double.
- *  - float silu', tanh-GELU' (and gelu, gelu' on the SSE2 baseline) are
+ *    rounding: < 2 ulp.  AVX2 and SSE2 compute them in double (faster there).
+ *  - float silu', tanh-GELU' (and gelu, gelu' without AVX-512) are
  *    computed in double (x^2 exact for a float x, no tail ever underflows
  *    in double) with short polynomials and rounded once to float: ~0.5 ulp.
  *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
@@ -956,6 +956,10 @@ RF_INLINE float rf_gelu_tanh_f(float x)
 /* ------------------------------------------------------------------------ */
 /* float GELU (erf form) and its gradient, in float arithmetic (FMA targets) */
 /* ------------------------------------------------------------------------ */
+/* rf__gelu_fl and rf__gelu_grad_fl are the kernels' rf_gelu_f and
+   rf_gelu_grad_f on AVX-512 only: on 8-lane AVX2 they measured 5-7% slower
+   than the double forms further down (docs/performance.md, 2026-12-06), so
+   AVX2 and the SSE2 baseline keep those. */
 /* Both are step(x) -/+ e^(-a^2/2) F(a) with a = |x| (min 15: 15 Q(15) and
    15 phi(15) are below 2^-150; NaN becomes 15 and is restored by the last
    select).  gelu: F = a H(a), H(a) = e^(a^2/2) erfc(a/sqrt2)/2 (erfc form:
@@ -1033,7 +1037,7 @@ RF_INLINE float rf__gelu_mul_exp_f(float vh, float vl, float r, float w)
    quadratic (1.3%).  a t and (a t) P are float-float products (FMA), so
    a Q(a) 2^-K is rounded once, in rf__gelu_mul_exp_f; x >= 0 then takes
    x - m 2^K in one FMA (m 2^K <= x/2: its error is halved). */
-RF_INLINE float rf_gelu_f(float x)
+RF_INLINE float rf__gelu_fl(float x)
 {
     float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
     float s1, s2, w, eps, uh, ul, vh, vl, m, y;
@@ -1075,7 +1079,7 @@ RF_INLINE float rf_gelu_f(float x)
 #define RF__GELU_A0_FH 7.517915368e-01f
 #define RF__GELU_A0_FL (-1.211444989e-08f)
 #define RF__GR0 3.989673257e-01f
-RF_INLINE float rf_gelu_grad_f(float x)
+RF_INLINE float rf__gelu_grad_fl(float x)
 {
     float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
     float s1, s2, w, eps, rh, rl, d, ah, bb, al, vh, vl, m, y;
@@ -1294,10 +1298,14 @@ RF_INLINE double rf_silu_grad_d(double x)
 /* ------------------------------------------------------------------------ */
 /* GELU (erf form)                                                           */
 /* ------------------------------------------------------------------------ */
-/* float, computed in double: the SSE2 baseline (FMA targets take the
-   float-arithmetic versions above; without FMA their exact products would
-   need Dekker splitting).  a = min(|x|, 15): |gelu(-15)| < 2^-150. */
-#if !RF__HAS_FMA
+/* float: in float arithmetic on AVX-512 (rf__gelu_fl above), computed in
+   double elsewhere (AVX2: faster, see above; SSE2: without FMA the float
+   forms' exact products would need Dekker splitting).  a = min(|x|, 15):
+   |gelu(-15)| < 2^-150. */
+#if RF__HAS_FMA && defined(__AVX512F__)
+RF_INLINE float rf_gelu_f(float x) { return rf__gelu_fl(x); }
+RF_INLINE float rf_gelu_grad_f(float x) { return rf__gelu_grad_fl(x); }
+#else
 RF_INLINE float rf_gelu_f(float xf)
 {
     double x = xf, a = rf__absd(x), s, q, h, eq;
