@@ -63,10 +63,14 @@
  *    precision), one division corrected by its exact residual, sigmoid(v)
  *    = 1 - sigmoid(-v).  tanh-GELU needs v = x (ALPHA + BETA x^2) as a float-
  *    float (a^2 and the products exact, 2Sum).  ~1 ulp.
- *  - float gelu, gelu', tanh-GELU' (and, without FMA, silu and silu') are
- *    computed in double (x^2 exact
- *    for a float x, no tail ever underflows in double) with short
- *    polynomials and rounded once to float: ~0.5 ulp.
+ *  - float gelu, gelu' (in float, AVX-512): e^(-a^2/2) (a^2 split exactly)
+ *    times a H(a) or (A0 - a) R(a), H and R polynomials in t = 1/(1 + a/4), t's
+ *    rounding corrected to first order, float-float products, one final
+ *    rounding: < 2 ulp.  AVX2 and SSE2 compute them in double (faster there).
+ *  - float tanh-GELU' (and gelu, gelu' without AVX-512; silu, silu' without
+ *    FMA) are computed in double (x^2 exact for a float x, no tail ever
+ *    underflows in double) with short polynomials and rounded once to
+ *    float: ~0.5 ulp.
  *  - Phi: with a = |x|, Q(a) = 1 - Phi(a) = exp(-a^2/2) H(a), H(a) =
  *    exp(a^2/2) Q(a) = Mills ratio/sqrt(2pi), smooth on [0, inf).  Phi(x) =
  *    Q(a) for x < 0 (relative accuracy to underflow, no 1+erf cancellation),
@@ -985,132 +989,157 @@ RF_INLINE float rf_gelu_tanh_f(float x)
 
 
 /* ------------------------------------------------------------------------ */
-/* float GELU (erf form) and its gradient, in float arithmetic             */
-/* WORK IN PROGRESS, used by no kernel: rf__gelu_ff and rf__gelu_grad_ff are  */
-/* not yet within the 2 ulp bound (sampled sweep, avx512: 2.9 and 3.0 ulp;    */
-/* see ACCURACY.md, 2026-11-24).  The kernels keep rf_gelu_f and             */
-/* rf_gelu_grad_f (computed in double).  silu' in float: rf_silu_grad_f.     */
+/* float GELU (erf form) and its gradient, in float arithmetic (FMA targets) */
 /* ------------------------------------------------------------------------ */
-/* e^(-a^2/2) = s1 s2 (1 + q) for a in [0, 15]: a^2 = a2h + a2l exactly, so
-   the reduced argument carries one rounding; K in [-163, 0] and 2^K = s1 s2
-   with both factors normal (rf_expf's two-step scaling: a result below
-   2^-126 is rounded once, by the last multiply by s2). */
-RF_INLINE float rf__exp_nsq_f(float a, float *s1, float *s2)
+/* rf__gelu_fl and rf__gelu_grad_fl are the kernels' rf_gelu_f and
+   rf_gelu_grad_f on AVX-512 only: on 8-lane AVX2 they measured 5-7% slower
+   than the double forms further down (docs/performance.md, 2026-12-06), so
+   AVX2 and the SSE2 baseline keep those. */
+/* Both are step(x) -/+ e^(-a^2/2) F(a) with a = |x| (min 15: 15 Q(15) and
+   15 phi(15) are below 2^-150; NaN becomes 15 and is restored by the last
+   select).  gelu: F = a H(a), H(a) = e^(a^2/2) erfc(a/sqrt2)/2 (erfc form:
+   no 1 + erf cancellation, relative accuracy down to the underflow);
+   gelu': F = H(a) - a/sqrt(2 pi) = (A0 - a) R(a), zero at A0 = 0.7518.
+   The rule throughout: one full-size rounding, at the end.  Everything
+   before it is an exact product or sum (FMA), or a float-float, or a small
+   term whose rounding is damped; every measured 0.1 ulp mattered
+   (ACCURACY.md, 2026-12-06).
+   Beware gcc's default -ffp-contract=fast: `p = u * v; s = h + p` may
+   become fma(u, v, h), so an error term must not reuse the rounded p; the
+   errors below are formed with an explicit fma against the sum itself
+   (exact whichever way the sum was compiled). */
+
+/* e^(-a^2/2) = 2^K (1 + r + w), a in [0, 15], 2^K = s1 s2 with both factors
+   normal (rf_expf's two-step scaling: a result below 2^-126 is rounded once,
+   by the caller's last multiply by s2).  a^2/2 = zh + zl exactly (FMA), so
+   r = zh - K ln2 + zl has one rounding (rh is exact), whose error rho is
+   carried into w: w = r^2 P(r) + rho, P degree 5 (the double path's
+   rf__expu_lp coefficients: 1.8e-10), evaluated to a rounding of w only
+   (|w| < 0.07).  Returns r, exact: the caller applies (1 + r) exactly. */
+RF_INLINE float rf__gelu_exp_f(float a, float *s1, float *s2, float *w)
 {
-    float a2l, a2h = rf__two_prod_f(a, a, &a2l);
-    float z = -0.5f * a2h, zl = -0.5f * a2l;           /* exact */
-    float t = z * RF__LOG2E_F + RF__MAGIC_F;
+    float b = -0.5f * a;                               /* exact */
+    float zh = b * a, zl = __builtin_fmaf(b, a, -zh);  /* -a^2/2 = zh + zl */
+    float t = zh * RF__LOG2E_F + RF__MAGIC_F;
     float kf = t - RF__MAGIC_F;
-    float rh = z - kf * RF__L1_F;                      /* exact */
-    float r = (rh - kf * RF__L2_F) + zl;
-    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 164u);   /* K + 164 */
+    float rh = __builtin_fmaf(kf, -RF__L1_F, zh);      /* exact */
+    float d = __builtin_fmaf(kf, -RF__L2_F, zl);
+    float r = rh + d;
+    float rho = (rh - r) + d;                          /* Fast2Sum (or below 2^-40) */
+    float p = 1.98578022e-4f;
+    uint32_t kb = rf__u32(t) - (RF__MAGIC_F_BITS - 164u);   /* K + 164, K in [-163, 0] */
     uint32_t h = kb >> 1;
     *s1 = rf__f32((h + (127u - 82u)) << 23);
     *s2 = rf__f32((kb - h + (127u - 82u)) << 23);
-    return rf__expm1_poly_f(r);
+    p = p * r + 1.39336044e-3f;
+    p = p * r + 8.33336072e-3f;
+    p = p * r + 4.16664655e-2f;
+    p = p * r + 0.166666672f;
+    p = p * r + 0.5f;
+    *w = __builtin_fmaf(r * r, p, rho);
+    return r;
 }
 
-/* t = 1/(1 + a/4) and its relative error: 1/(1 + a/4) = t (1 + eps) to
-   ~2^-46.  a/4 is exact, 1 + a/4 is carried as dh + dl (Fast2Sum), and the
-   division's residual is exact (FMA), so the polynomials below see t
-   corrected to first order instead of a rounded variable. */
+/* t = 1/(1 + a/4) with 1/(1 + a/4) = t (1 + eps) to ~2^-46: 1 + a/4 = dh + dl
+   (dl exact: 1 - dh is), the division's residual is exact (FMA). */
 RF_INLINE float rf__gelu_t_f(float a, float *eps)
 {
-    float p = 0.25f * a;
-    float dh = 1.0f + p;
-    float hi = p > 1.0f ? p : 1.0f, lo = p > 1.0f ? 1.0f : p;
-    float dl = lo - (dh - hi);                         /* exact */
+    float dh = __builtin_fmaf(a, 0.25f, 1.0f);
+    float dl = __builtin_fmaf(a, 0.25f, 1.0f - dh);
     float t = 1.0f / dh;
-    *eps = __builtin_fmaf(-t, dh, 1.0f) - t * dl;
+    *eps = __builtin_fmaf(-t, dl, __builtin_fmaf(-t, dh, 1.0f));
     return t;
 }
 
-/* H(a) = e^(a^2/2) erfc(a/sqrt2)/2 = t P(t) with t = 1/(1 + a/4), a in
-   [0, 15] (t in [0.21, 1]): P degree 9, relative error 1.1e-8 with these
-   float coefficients (fit: the coefficients rounded from the lowest up,
-   the rest refitted each time; tools/vecmath/fit/fit_float.py).  In t the
-   coefficients are small and mostly positive: Horner does not cancel.
-   P(t(1 + eps)) = P + eps t P'(t): t P' (up to 2.2 P near t = 1) from a
-   cubic fitted to it (4% of P): the first-order correction needs it only
-   roughly. */
-#define RF__GP0 9.974499047e-02f
-RF_INLINE float rf__gelu_p_f(float t, float eps)
+/* (vh + vl)(1 + r + w), rounded once: vh + vh r summed exactly (the error
+   by FMA: vh - sh is exact, sh lies in [0.65, 1.42] vh), vl (1 + r + w)
+   kept whole: at the zero of gelu' vh vanishes and vl is all there is */
+RF_INLINE float rf__gelu_mul_exp_f(float vh, float vl, float r, float w)
 {
-    float d, p = 1.717694104e-02f;
-    p = p * t - 6.611799449e-02f;
-    p = p * t + 5.969053507e-02f;
-    p = p * t + 1.738786325e-02f;
-    p = p * t + 2.221068926e-02f;
-    p = p * t + 8.136867732e-02f;
-    p = p * t + 7.390228659e-02f;
-    p = p * t + 9.508968145e-02f;
-    p = p * t + 9.954633564e-02f;
-    p = p * t + RF__GP0;
-    d = 2.0286217f;
-    d = d * t - 1.6335518f;
-    d = d * t + 0.77990115f;
-    d = d * t - 8.397685e-02f;
-    return eps * d + p;
+    float sh = vh + vh * r;
+    float se = __builtin_fmaf(vh, r, vh - sh);
+    return sh + (se + __builtin_fmaf(vh, w, __builtin_fmaf(vl, r + w, vl)));
 }
 
-/* gelu = x Phi(x) = x - a Q(a) (x >= 0) or -a Q(a) (x < 0), a = |x|,
-   Q(a) = 1 - Phi(a) = e^(-a^2/2) H(a): the erfc form, no 1 + erf
-   cancellation, relative accuracy down to the underflow.
-   a H(a) = (a t) P: a t and its product with P are exact (FMA), so
-   a Q(a) 2^-K = m is rounded once after the polynomials; x >= 0 takes
-   x - m 2^K in one FMA.  a = min(|x|, 15): 15 Q(15) < 2^-150 (NaN: the
-   last select restores it). */
-RF_INLINE float rf__gelu_ff(float x)
+/* gelu = x - a Q(a) (x >= 0) or -a Q(a) (x < 0), a Q(a) = e^(-a^2/2) a H(a),
+   H(a) = t P(t), t = 1/(1 + a/4) in [0.21, 1]: P degree 10 in w = t - 7/16
+   (exact for every t here; Horner in t itself loses 1.4 ulp of P to
+   cancelling terms), relative error 2.2e-9 with the constant term as a
+   float-float (its rounding cannot be absorbed by the other coefficients:
+   tools/vecmath/gelu_dev/fitw2.py 10).  t's error eps enters twice: a t
+   exactly as (a t)(1 + eps), and P(t (1 + eps)) = P(t)(1 + eps t P'/P):
+   together the factor 1 + eps S(t), S = 1 + t P'/P in [1.26, 3.19] from a
+   quadratic (1.3%).  a t and (a t) P are float-float products (FMA), so
+   a Q(a) 2^-K is rounded once, in rf__gelu_mul_exp_f; x >= 0 then takes
+   x - m 2^K in one FMA (m 2^K <= x/2: its error is halved). */
+RF_INLINE float rf__gelu_fl(float x)
 {
     float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
-    float s1, s2, eps, ul, vl, m, y;
-    float q = rf__exp_nsq_f(a, &s1, &s2);
+    float s1, s2, w, eps, uh, ul, vh, vl, m, y;
+    float r = rf__gelu_exp_f(a, &s1, &s2, &w);
     float t = rf__gelu_t_f(a, &eps);
-    float p = rf__gelu_p_f(t, eps);
-    float uh = rf__two_prod_f(a, t, &ul);
-    float vh;
-    ul = ul + uh * eps;                                /* a t (1 + eps) = uh + ul */
-    vh = rf__two_prod_f(uh, p, &vl);
-    vl = vl + ul * p;                                  /* a H(a) = vh + vl */
-    m = vh + __builtin_fmaf(vh, q, vl);                /* a Q(a) 2^-K */
+    float v = t - 0.4375f;                             /* exact */
+    float p = -1.140042581e-02f;
+    float S = (1.01625776f * t + 1.30776268f) * t + 0.91071719f;
+    p = p * v + 3.542553633e-02f;
+    p = p * v - 7.229762152e-03f;
+    p = p * v - 5.335775390e-02f;
+    p = p * v - 3.237328306e-02f;
+    p = p * v + 7.688519359e-02f;
+    p = p * v + 2.199193239e-01f;
+    p = p * v + 3.152471185e-01f;
+    p = p * v + 3.226949871e-01f;
+    p = p * v + 2.596967220e-01f;
+    p = p * v + 1.712493151e-01f;
+    uh = a * t;
+    ul = __builtin_fmaf(a, t, -uh);
+    ul = __builtin_fmaf(uh, eps * S, ul);              /* a t (1 + eps S) = uh + ul */
+    vh = uh * p;
+    vl = __builtin_fmaf(uh, p, -vh);
+    vl = __builtin_fmaf(ul, p, vl);
+    vl = __builtin_fmaf(uh, 3.243100011e-09f, vl);     /* P's constant, low part */
+    m = rf__gelu_mul_exp_f(vh, vl, r, w);              /* a Q(a) 2^-K */
     y = x >= 0.0f ? __builtin_fmaf(-m, s1 * s2, x) : -(m * s1) * s2;
     return x == x ? y : x;
 }
 
-/* gelu' = Phi(x) + x phi(x) = step(x) - sign(x) e^(-a^2/2) D(a), D(a) =
-   H(a) - a/sqrt(2 pi) = (A0 - a) R(a), A0 = 0.7518 the zero of gelu'
-   (as rf_gelu_grad_d).  R(a) in [0.418, 0.665] is a polynomial of the same
-   t (degree 8, relative error 1.5e-8; corrected for eps as P), A0 - a a float-float (2Sum with a
-   split A0), so D keeps its relative accuracy through the zero.  x >= 0:
-   1 - m 2^K in one FMA (m 2^K <= 1/2 there: its error is halved). */
+/* gelu' = step(x) - sign(x) e^(-a^2/2) (A0 - a) R(a): R in [0.399, 0.665] is
+   a polynomial of the same t (degree 8, relative error 1.5e-8, the
+   2026-11-24 fit: tools/vecmath/fit/fit_float.py R 8).  R is flat (its
+   constant term dominates), so its last Horner step is made exact (R0 - Rh
+   is exact, Sterbenz) and the earlier ones are damped; R(t(1 + eps)) =
+   R + eps t R'(t), t R' from a quadratic (7%).  A0 - a is a float-float
+   (2Sum, A0 split in two floats), so the product keeps its relative
+   accuracy through the zero of gelu'.  x >= 0: 1 - m 2^K in one FMA. */
 #define RF__GELU_A0_FH 7.517915368e-01f
 #define RF__GELU_A0_FL (-1.211444989e-08f)
 #define RF__GR0 3.989673257e-01f
-RF_INLINE float rf__gelu_grad_ff(float x)
+RF_INLINE float rf__gelu_grad_fl(float x)
 {
     float a = rf__absmin_f(x, 0x41700000u);           /* 15 */
-    float s1, s2, eps, vl, m, y, r, d, dh, dl, hi, lo, vh;
-    float q = rf__exp_nsq_f(a, &s1, &s2);
+    float s1, s2, w, eps, rh, rl, d, ah, bb, al, vh, vl, m, y;
+    float r = rf__gelu_exp_f(a, &s1, &s2, &w);
     float t = rf__gelu_t_f(a, &eps);
-    r = 4.029107280e-03f;
-    r = r * t - 3.992806002e-02f;
-    r = r * t + 1.002215594e-01f;
-    r = r * t - 6.186523661e-02f;
-    r = r * t + 8.805113286e-02f;
-    r = r * t + 3.295667842e-02f;
-    r = r * t + 6.815227866e-02f;
-    r = r * t + 7.449319959e-02f;
-    r = r * t + RF__GR0;
-    d = 1.2925223f * t - 0.7820303f;                   /* t R'(t), to 7% of R */
-    d = d * t + 0.15903845f;
-    r = eps * d + r;                                   /* R(t (1 + eps)) */
-    dh = RF__GELU_A0_FH - a;
-    hi = a > RF__GELU_A0_FH ? -a : RF__GELU_A0_FH;
-    lo = a > RF__GELU_A0_FH ? RF__GELU_A0_FH : -a;
-    dl = (lo - (dh - hi)) + RF__GELU_A0_FL;            /* Fast2Sum: A0 - a = dh + dl */
-    vh = rf__two_prod_f(dh, r, &vl);
-    vl = vl + dl * r;                                  /* D(a) = vh + vl */
-    m = vh + __builtin_fmaf(vh, q, vl);                /* D(a) e^(-a^2/2) 2^-K */
+    float p = 4.029107280e-03f;
+    p = p * t - 3.992806002e-02f;
+    p = p * t + 1.002215594e-01f;
+    p = p * t - 6.186523661e-02f;
+    p = p * t + 8.805113286e-02f;
+    p = p * t + 3.295667842e-02f;
+    p = p * t + 6.815227866e-02f;
+    p = p * t + 7.449319959e-02f;
+    rh = __builtin_fmaf(p, t, RF__GR0);
+    rl = __builtin_fmaf(p, t, RF__GR0 - rh);           /* R = rh + rl */
+    d = (1.2925223f * t - 0.7820303f) * t + 0.15903845f;
+    rl = __builtin_fmaf(eps, d, rl);
+    ah = RF__GELU_A0_FH - a;                           /* 2Sum: A0 - a = ah + al */
+    bb = ah - RF__GELU_A0_FH;
+    al = ((RF__GELU_A0_FH - (ah - bb)) + (-a - bb)) + RF__GELU_A0_FL;
+    vh = ah * rh;
+    vl = __builtin_fmaf(ah, rh, -vh);
+    vl = __builtin_fmaf(ah, rl, vl);
+    vl = __builtin_fmaf(al, rh, vl);
+    m = rf__gelu_mul_exp_f(vh, vl, r, w);              /* (A0 - a) R e^(-a^2/2) 2^-K */
     y = x >= 0.0f ? __builtin_fmaf(-m, s1 * s2, 1.0f) : (m * s1) * s2;
     return x == x ? y : x;
 }
@@ -1386,7 +1415,14 @@ RF_INLINE double rf_silu_grad_d(double x)
 /* ------------------------------------------------------------------------ */
 /* GELU (erf form)                                                           */
 /* ------------------------------------------------------------------------ */
-/* float: a = min(|x|, 15): |gelu(-15)| < 2^-150. */
+/* float: in float arithmetic on AVX-512 (rf__gelu_fl above), computed in
+   double elsewhere (AVX2: faster, see above; SSE2: without FMA the float
+   forms' exact products would need Dekker splitting).  a = min(|x|, 15):
+   |gelu(-15)| < 2^-150. */
+#if RF__HAS_FMA && defined(__AVX512F__)
+RF_INLINE float rf_gelu_f(float x) { return rf__gelu_fl(x); }
+RF_INLINE float rf_gelu_grad_f(float x) { return rf__gelu_grad_fl(x); }
+#else
 RF_INLINE float rf_gelu_f(float xf)
 {
     double x = xf, a = rf__absd(x), s, q, h, eq;
@@ -1410,6 +1446,7 @@ RF_INLINE float rf_gelu_grad_f(float xf)
     m = (dd * q + dd) * s;
     return (float)(x >= 0.0 ? 1.0 - m : m);
 }
+#endif
 
 /* double: a = min(|x|, 39): |gelu(-39)| < 2^-1075.  exp(-a^2/2) with an
    exact double-double argument (ah = a cut to 26 bits, ah^2 exact), two-step

@@ -28,5 +28,4 @@
 /* float-arithmetic candidates (FMA builds only, -DVM_WIP): swept by vm_exh
    against the reference of the function they replace */
 #define VM_FUNCS_WIP(X)                                          \
-    X(gelu_ff,        rf__gelu_ff,         rf_gelu_d)            \
-    X(gelu_grad_ff,   rf__gelu_grad_ff,    rf_gelu_grad_d)
+    /* none now: the last candidates became the kernels' functions */
