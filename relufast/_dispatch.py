@@ -61,6 +61,9 @@ class Kernels:
         self.prelu_forward.update({F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64})
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.idle_seconds = mod.idle_seconds
+        # operands of mixed float dtypes (float16 among them), converted block by block
+        self.forward_mixed = mod.forward_mixed
+        self.gradient_mixed = mod.gradient_mixed
 
 
 def _codes():

@@ -53,6 +53,14 @@ cdef extern from "_vecmath.h" nogil:
     float rf_silu_grad_f(float x)
     double rf_silu_grad_d(double x)
 
+cdef extern from "_half.h" nogil:
+    # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)
+    const bint RF_HALF_HW          # float <-> float16 by the F16C instructions
+    float rf_h2f(unsigned short h)
+    double rf_h2d(unsigned short h)
+    unsigned short rf_f2h(float f)
+    unsigned short rf_d2h(double d)
+
 ctypedef fused floating:
     float
     double

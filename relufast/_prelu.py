@@ -19,6 +19,7 @@ from ._checks import (
     F32_MAX,
     as_input,
     check_param_f32,
+    check_same_dtype,
     check_same_shape,
     dtype_message,
     no_from_output,
@@ -166,6 +167,7 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, "x", x)
     check_same_shape(fn, grad, x)
+    check_same_dtype(fn, grad, x)
     w, ax, scalar = _weight_and_axis(fn, x, weight, axis)
     o = prepare_out(fn, out, x)
     gw = np.zeros(w.shape[0], x.dtype)
