@@ -14,9 +14,10 @@
  * - double to float16 rounds once, from the double: never through float, which would round
  *   twice (a double just above a float16 tie can round to the tie in float, then to even).
  *
- * With F16C (the avx2 build: -mf16c; implied by the avx512 build) float <-> float16 uses the
- * hardware conversion through gcc's _Float16, which rounds the same way (to nearest even under
- * the IEEE mode the kernels run in).
+ * Why not F16C's vcvtph2ps / vcvtps2ph through gcc's _Float16 casts: with -mf16c, gcc 12
+ * vectorizes none of the loops that convert through _Float16 (tools/vecreport.py: the load and
+ * store loops went scalar), while these integer versions vectorize on every ISA (baseline SSE2
+ * included), so they are used everywhere.
  */
 #ifndef RELUFAST_HALF_H
 #define RELUFAST_HALF_H
@@ -29,23 +30,6 @@ static inline float rf_bits_f(uint32_t u) { float f; memcpy(&f, &u, 4); return f
 static inline uint64_t rf_d_bits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 static inline double rf_bits_d(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 
-#if defined(__F16C__) && defined(__FLT16_MAX__)
-#define RF_HALF_HW 1
-static inline float rf_h2f(uint16_t h)
-{
-    _Float16 v;
-    memcpy(&v, &h, 2);
-    return (float)v;
-}
-static inline uint16_t rf_f2h(float f)
-{
-    _Float16 v = (_Float16)f;
-    uint16_t h;
-    memcpy(&h, &v, 2);
-    return h;
-}
-#else
-#define RF_HALF_HW 0
 static inline float rf_h2f(uint16_t h)
 {
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
@@ -76,7 +60,6 @@ static inline uint16_t rf_f2h(float f)
                : (ax >= 0x38800000u ? normal : sub));
     return (uint16_t)(r | sign);
 }
-#endif
 
 static inline uint16_t rf_d2h(double d)
 {

@@ -55,7 +55,6 @@ cdef extern from "_vecmath.h" nogil:
 
 cdef extern from "_half.h" nogil:
     # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)
-    const bint RF_HALF_HW          # float <-> float16 by the F16C instructions
     float rf_h2f(unsigned short h)
     double rf_h2d(unsigned short h)
     unsigned short rf_f2h(float f)
