@@ -98,7 +98,7 @@ def prepare_out(fn, out, x, compute=None, result=None):
     """A new array of x's shape and of dtype ``result`` (default x's), or the caller's ``out``
     after checking it (as a plain ndarray); ``compute`` allows any float dtype it casts to."""
     if out is None:
-        return np.empty(x.shape, x.dtype if result is None else result)
+        return np.empty_like(x, dtype=result, subok=False)  # x's layout (C or F) kept
     if out is not x:
         check_out(fn, out, x, compute=compute)
         return out if type(out) is np.ndarray else out.view(np.ndarray)
