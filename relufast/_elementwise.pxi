@@ -267,29 +267,26 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 
 # Conversion loops of the mixed-dtype path (section 3b): one block of elements widened to the
 # compute dtype as it is loaded, or narrowed to out's dtype as it is stored.  Element codes: 0
-# float16, 1 float32, 2 float64.  A block's widening is exact; a narrowing rounds once.
-
-cdef inline unsigned short _to_half(floating v) noexcept nogil:
-    # a double is rounded once, from the double: through float it would round twice
-    if floating is float:
-        return rf_f2h(v)
-    else:
-        return rf_d2h(v)
-
+# float16, 1 float32, 2 float64.  A block's widening is exact; a narrowing rounds once.  An
+# operand of the compute dtype is never copied (the drivers read and write it in place), so of
+# the float32 and float64 loops only one specialization runs each (marked `# float only`,
+# `# double only` for tools/vecreport.py; gcc makes the other a memcpy).
 
 cdef void _load_block(const void* p, int code, floating* dst, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef const unsigned short* h = <const unsigned short*>p
     cdef const float* f = <const float*>p
     cdef const double* d = <const double*>p
-    if code == 0:
-        for i in range(n):
-            dst[i] = <floating>rf_h2f(h[i])
+    if code == 0:  # the hardware's conversion where the build has it (_half.h)
+        if floating is float:
+            rf_h2f_block(h, dst, n)
+        else:
+            rf_h2d_block(h, dst, n)
     elif code == 1:
-        for i in range(n):
+        for i in range(n):  # double only
             dst[i] = f[i]
-    else:  # float64 into float64 (a float32 compute dtype never has a float64 input)
-        for i in range(n):
+    else:  # never runs: a float64 input makes float64 the compute dtype, read in place
+        for i in range(n):  # not hot
             dst[i] = <floating>d[i]
 
 
@@ -299,14 +296,20 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
     cdef float* f = <float*>p
     cdef double* d = <double*>p
     if code == 0:
-        for i in range(n):
-            h[i] = _to_half(src[i])
-    elif code == 1:
-        for i in range(n):
-            f[i] = <float>src[i]
+        if floating is float:
+            rf_f2h_block(src, h, n)  # the hardware's conversion where the build has it
+        else:
+            for i in range(n):  # double only
+                h[i] = rf_d2h(src[i])   # once from the double: through float would round twice
+    elif code == 2:
+        if floating is float:
+            rf_f2d_block(src, d, n)  # (_half.h says why not a loop here)
+        else:
+            for i in range(n):  # not hot: never runs, float64 out is written in place
+                d[i] = src[i]
     else:
-        for i in range(n):
-            d[i] = src[i]
+        for i in range(n):  # double only
+            f[i] = <float>src[i]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,6 +59,10 @@ cdef extern from "_half.h" nogil:
     double rf_h2d(unsigned short h)
     unsigned short rf_f2h(float f)
     unsigned short rf_d2h(double d)
+    void rf_h2f_block(const unsigned short* h, float* f, Py_ssize_t n)
+    void rf_h2d_block(const unsigned short* h, double* d, Py_ssize_t n)
+    void rf_f2h_block(const float* f, unsigned short* h, Py_ssize_t n)
+    void rf_f2d_block(const float* f, double* d, Py_ssize_t n)
 
 ctypedef fused floating:
     float
