@@ -24,7 +24,7 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
-from ._dispatch import F32, F64, KERNELS, STATUS
+from ._dispatch import BF16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
@@ -62,7 +62,7 @@ def _unshare(a, out):
     if a is out or not np.may_share_memory(a, out):
         return a
     ai, oi = a.__array_interface__, out.__array_interface__
-    if ai["data"] == oi["data"] and a.strides == out.strides and a.itemsize == out.itemsize:
+    if ai["data"] == oi["data"] and a.strides == out.strides and a.dtype == out.dtype:
         return a  # the same elements in the same places: in place is safe
     return a.copy()
 
@@ -120,6 +120,10 @@ def _mixed_call(kern, op, inputs, out, a, b, threshold, compute):
     if n == 0:
         return
     flat, flat_out, writeback, _ = flatten(inputs, out)
+    if BF16 is not None:  # bfloat16 exports no buffer: its bits go as uint16 (code 3 there)
+        flat = [f.view(np.uint16) if f.dtype == BF16 else f for f in flat]
+        if flat_out.dtype == BF16:
+            flat_out = flat_out.view(np.uint16)
     nt = threads_for(n, threshold, KERNELS.idle_seconds)
     if kern(op, *flat, flat_out, a, b, compute == F64, nt) != _DONE:
         raise RuntimeError(f"relufast: the kernel refused prepared operands (op {op})")

@@ -10,10 +10,12 @@ import math
 
 import numpy as np
 
-from ._dispatch import F16, F32, F64
+from ._dispatch import BF16, F16, F32, F64
 
-DTYPES = (F16, F32, F64)
-_SUPPORTED = "float16, float32 and float64"
+# bfloat16 when ml_dtypes is installed (an optional dependency)
+DTYPES = (F16, F32, F64) if BF16 is None else (F16, F32, F64, BF16)
+_SUPPORTED = ("float16, float32 and float64" if BF16 is None
+              else "float16, float32, float64 and bfloat16 (ml_dtypes)")
 
 F32_MAX = float(np.finfo(np.float32).max)
 _F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
@@ -34,7 +36,7 @@ def as_input(fn, name, a):
                 f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
             )
         dt = a.dtype
-        if not (dt is F32 or dt is F64 or dt is F16 or dt in DTYPES):
+        if not (dt is F32 or dt is F64 or dt is F16 or (dt in DTYPES and dt.isnative)):
             raise TypeError(dtype_message(fn, name, dt))
         return a if type(a) is np.ndarray else a.view(np.ndarray)
     if isinstance(a, np.generic):

@@ -25,6 +25,18 @@ F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
 
 
+def _bfloat16():
+    """ml_dtypes' bfloat16, an optional dependency: None when it is not installed."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+BF16 = _bfloat16()
+
+
 def available_isas():
     """The kernel modules built into this install that this CPU can run, best first."""
     cpu = set(_openmp.cpu_features()) | {"baseline"}

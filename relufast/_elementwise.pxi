@@ -267,10 +267,19 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 
 # Conversion loops of the mixed-dtype path (section 3b): one block of elements widened to the
 # compute dtype as it is loaded, or narrowed to out's dtype as it is stored.  Element codes: 0
-# float16, 1 float32, 2 float64.  A block's widening is exact; a narrowing rounds once.  An
+# float16, 1 float32, 2 float64, 3 bfloat16.  A block's widening is exact; a narrowing rounds
+# once.  An
 # operand of the compute dtype is never copied (the drivers read and write it in place), so of
 # the float32 and float64 loops only one specialization runs each (marked `# float only`,
 # `# double only` for tools/vecreport.py; gcc makes the other a memcpy).
+
+cdef inline unsigned short _to_bf16(floating v) noexcept nogil:
+    # a double is rounded once (through float rounded to odd)
+    if floating is float:
+        return rf_f2bf(v)
+    else:
+        return rf_d2bf(v)
+
 
 cdef void _load_block(const void* p, int code, floating* dst, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
@@ -282,6 +291,9 @@ cdef void _load_block(const void* p, int code, floating* dst, Py_ssize_t n) noex
             rf_h2f_block(h, dst, n)
         else:
             rf_h2d_block(h, dst, n)
+    elif code == 3:
+        for i in range(n):
+            dst[i] = <floating>rf_bf2f(h[i])
     elif code == 1:
         for i in range(n):  # double only
             dst[i] = f[i]
@@ -301,6 +313,9 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
         else:
             for i in range(n):  # double only
                 h[i] = rf_d2h(src[i])   # once from the double: through float would round twice
+    elif code == 3:
+        for i in range(n):
+            h[i] = _to_bf16(src[i])
     elif code == 2:
         if floating is float:
             rf_f2d_block(src, d, n)  # (_half.h says why not a loop here)
@@ -480,7 +495,7 @@ cdef enum:
 
 
 cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
-    return 2 if code == 0 else (4 if code == 1 else 8)
+    return 4 if code == 1 else (8 if code == 2 else 2)
 
 
 cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t lo,
@@ -576,14 +591,18 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
 
 
 cdef int _acquire_float(object o, Py_buffer* v, int flags) noexcept:
-    # a C-contiguous, aligned buffer of native float16, float32 or float64: its element code
-    # (0, 1, 2), or -1 with nothing held and no exception set
+    # a C-contiguous, aligned buffer of native float16, float32, float64 or bfloat16 bits: its
+    # element code (0, 1, 2, 3), or -1 with nothing held and no exception set
     if _acquire(o, v, flags, b'e', 2):
         return 0
     if _acquire(o, v, flags, b'f', 4):
         return 1
     if _acquire(o, v, flags, b'd', 8):
         return 2
+    # bfloat16 (ml_dtypes) exports no buffer: the Python layer passes its arrays, and only
+    # those, as uint16 views of their bits
+    if _acquire(o, v, flags, b'H', 2):
+        return 3
     return -1
 
 

@@ -87,6 +87,35 @@ static inline uint16_t rf_d2h(double d)
 
 static inline double rf_h2d(uint16_t h) { return (double)rf_h2f(h); }
 
+/* bfloat16 (the top half of a float32: 8 exponent bits, 7 fraction bits), from ml_dtypes.
+ * Widening is exact (a shift); narrowing rounds to nearest even, NaN stays NaN (quieted). */
+static inline float rf_bf2f(uint16_t b) { return rf_bits_f((uint32_t)b << 16); }
+
+static inline uint16_t rf_f2bf(float f)
+{
+    uint32_t x = rf_f_bits(f);
+    uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;  /* carries into inf */
+    uint32_t nan = (x >> 16) | 0x0040u;
+    return (uint16_t)((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+}
+
+/* double -> bfloat16, rounded once: to float rounding to odd (the truncation, with its last
+ * bit set when inexact), then to bfloat16 to nearest even; float's 24 bits are more than the
+ * 8 + 2 that makes the two steps one correctly rounded step.  No float arithmetic on
+ * subnormals beyond the conversion itself. */
+static inline uint16_t rf_d2bf(double d)
+{
+    float f = (float)d;
+    uint32_t u = rf_f_bits(f);
+    double back = (double)f;
+    int inexact = back != d;             /* (true for NaN, whose result is set below) */
+    int away = (back > 0 ? back : -back) > (d > 0 ? d : -d);
+    u = (inexact & away) ? u - 1u : u;   /* toward zero (inf becomes the largest float) */
+    u = inexact ? (u | 1u) : u;
+    u = (d != d) ? rf_f_bits(f) : u;
+    return rf_f2bf(rf_bits_f(u));
+}
+
 /* float -> double, widening a float32 block into a float64 out.  Written here, not as a loop in
  * the .pxi: gcc 12 left that loop scalar after inlining it into the block drivers (3x slower
  * than this one, which it vectorizes as a plain function). */

@@ -63,6 +63,9 @@ cdef extern from "_half.h" nogil:
     void rf_h2d_block(const unsigned short* h, double* d, Py_ssize_t n)
     void rf_f2h_block(const float* f, unsigned short* h, Py_ssize_t n)
     void rf_f2d_block(const float* f, double* d, Py_ssize_t n)
+    float rf_bf2f(unsigned short b)
+    unsigned short rf_f2bf(float f)
+    unsigned short rf_d2bf(double d)
 
 ctypedef fused floating:
     float

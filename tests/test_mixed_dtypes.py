@@ -13,6 +13,17 @@ import pytest
 import relufast
 from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, in_layout, mixed_values
 
+try:
+    import ml_dtypes
+    BF16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # an optional dependency: its tests are skipped
+    BF16 = None
+needs_bf16 = pytest.mark.skipif(BF16 is None, reason="ml_dtypes is not installed")
+
+# the tests' own NumPy casts of random values overflow float16 and bfloat16 on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
+                                        "ignore:invalid value encountered:RuntimeWarning")
+
 MIXED = [fn for fn in ELEMENTWISE if fn.name != "prelu"]  # prelu takes one dtype (for now)
 LAYOUTS = ("C", "F", "step", "negative")
 SHAPE = (7, 150)  # 1,050 elements: more than two of the kernel's 512-element blocks
@@ -23,8 +34,37 @@ def compute_dtype(*dtypes):
 
 
 def cast(a, dtype):
+    """NumPy's cast, rounding once (to bfloat16 from float64: see to_bf16)."""
+    a = np.asarray(a)
+    if BF16 is not None and np.dtype(dtype) == BF16 and a.dtype == F64:
+        return to_bf16(a)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(a).astype(dtype)
+        return a.astype(dtype)
+
+
+def to_bf16(x):
+    """float64 to bfloat16 rounded once, to nearest even.  ml_dtypes goes through float32 (two
+    roundings), so its result is only a start: of it and its two neighbours the nearest to x
+    wins (differences exact in float64, as the values are within a factor 2), ties to the even
+    bit pattern; infinity counts as 2**128 (IEEE's rounding to infinity)."""
+    x = np.asarray(x, F64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = x.astype(np.float32).astype(BF16).view(np.uint16).astype(np.int64)
+    best = start.copy()
+    bestd = np.full(x.shape, np.inf)
+    for step in (0, 1, -1):
+        bits = start + step
+        ok = (bits >= 0) & (bits <= 0xffff) & ((bits & 0x7fff) <= 0x7f80)
+        bits = np.where(ok, bits, start)
+        c = bits.astype(np.uint16).view(BF16).astype(F64)
+        c = np.where(np.isinf(c), np.copysign(2.0**128, c), c)
+        sign_ok = (np.signbit(c) == np.signbit(x)) | (c == 0)
+        d = np.where(ok & sign_ok, np.abs(x - c), np.inf)
+        better = (d < bestd) | ((d == bestd) & (bits % 2 == 0))
+        best = np.where(better, bits, best)
+        bestd = np.where(better, d, bestd)
+    out = best.astype(np.uint16).view(BF16)
+    return np.where(np.isnan(x), x.astype(BF16), out)
 
 
 def assert_bitwise(got, want, what=""):
@@ -266,3 +306,84 @@ def test_prelu_still_takes_one_dtype():
     with pytest.raises(TypeError, match="prelu_grad: grad has dtype float64 but x has dtype "
                                         "float32"):
         relufast.prelu_grad(x.astype(F64), x, 0.25)
+
+
+# ---------------------------------------------------------------------------------------------
+# bfloat16 (ml_dtypes): computed in float32 (float64 with a float64 input), rounded once
+
+
+@needs_bf16
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_bfloat16_every_value(fn):
+    x = np.arange(2**16, dtype=np.uint16).view(BF16)
+    x32 = x.astype(F32)
+    assert_bitwise(fn.forward(x), cast(fn.forward(x32), BF16), f"{fn.id} bfloat16")
+    rng = np.random.default_rng(11)
+    g = rng.standard_normal(x.size).astype(BF16)
+    want = fn.gradient(g.astype(F32), x32)
+    assert_bitwise(fn.gradient(g, x), cast(want, BF16), f"{fn.grad_name} bfloat16")
+    gi = g.copy()
+    fn.gradient(gi, x, out=gi)
+    assert_bitwise(gi, cast(want, BF16), f"{fn.grad_name} bfloat16 in place")
+    if fn.from_output:
+        y = fn.forward(x)
+        want = fn.gradient(g.astype(F32), y.astype(F32), from_output=True)
+        assert_bitwise(fn.gradient(g, y, from_output=True), cast(want, BF16),
+                       f"{fn.grad_name} bfloat16 from y")
+
+
+@needs_bf16
+@pytest.mark.parametrize("other", [F16, F32, F64], ids=str)
+@pytest.mark.parametrize("fn", fn_params(MIXED[:12]))
+def test_bfloat16_mixed(fn, other):
+    for gdt, xdt in ((BF16, other), (other, BF16)):
+        g, x = _values(F64, 3).astype(gdt), _values(F64, 4).astype(xdt)
+        cdt = compute_dtype(gdt, xdt)
+        want = fn.gradient(g.astype(cdt), x.astype(cdt))
+        what = f"{fn.grad_name} grad {gdt} x {xdt}"
+        got = fn.gradient(g, x)
+        assert got.dtype == cdt, what
+        assert_bitwise(got, want, what)
+        for odt in (F16, F32, F64, BF16):
+            for lay in ("C", "F", "step"):
+                out = in_layout(np.zeros(SHAPE, odt), lay)
+                fn.gradient(in_layout(g, lay), in_layout(x, lay), out=out)
+                assert_bitwise(out, cast(want, odt), f"{what} -> {odt} {lay}")
+        gi = g.copy()
+        fn.gradient(gi, x, out=gi)
+        assert_bitwise(gi, cast(want, gdt), what + " in place into grad")
+    x = _values(F64, 5).astype(BF16)
+    out = np.zeros(SHAPE, other)
+    fn.forward(x, out=out)
+    assert_bitwise(out, cast(fn.forward(x.astype(F32)), other), f"{fn.id} bfloat16 -> {other}")
+
+
+@needs_bf16
+def test_rounding_to_bfloat16_once():
+    # every bfloat16 midpoint and its neighbours, from float32 and from float64
+    b = np.arange(2**16, dtype=np.uint16).view(BF16).astype(F64)
+    b = np.unique(b[np.isfinite(b)])
+    mid = (b[:-1] + b[1:]) / 2
+    for src in (F32, F64):
+        v = np.concatenate([mid, b, [3.3961e38, 3.4e38, 1e300, -1e300, np.nan, np.inf, -np.inf,
+                                     0.0, -0.0, 5e-324, 1e-45]]).astype(src) \
+            if src == F32 else np.concatenate([mid, b, [1e300, -1e300, np.nan, np.inf, 5e-324]])
+        with np.errstate(over="ignore"):
+            v = v.astype(src)
+        inf = np.array(np.inf, src)
+        v = np.concatenate([v, np.nextafter(v, inf), np.nextafter(v, -inf)])
+        assert_bitwise(_identity(v, BF16), cast(v, BF16), f"{src} -> bfloat16")
+    # and double rounding would show: the test has teeth
+    v = np.concatenate([mid, np.nextafter(mid, np.inf), np.nextafter(mid, -np.inf)])
+    with np.errstate(over="ignore"):
+        twice = v.astype(np.float32).astype(BF16)
+    assert (twice.astype(F64) != to_bf16(v).astype(F64)).sum() > 1000
+
+
+@needs_bf16
+def test_prelu_refuses_bfloat16():
+    x = np.linspace(-1, 1, 12).astype(BF16)
+    with pytest.raises(TypeError, match="prelu: x has dtype bfloat16"):
+        relufast.prelu(x, 0.25)
+    with pytest.raises(TypeError, match="prelu_grad: x has dtype bfloat16"):
+        relufast.prelu_grad(x, x, 0.25)
