@@ -13,7 +13,8 @@ of twice the last-level cache (so memory's throughput, not the cache's):
 * float16 in place, every function: GB/s of its bytes (2 read + 2 written), the ratio to the
   float16 copy bandwidth, and PyTorch's float16 CPU kernel (in place where PyTorch has one);
 * float16 gradients into grad (2 + 2 read, 2 written), against PyTorch's backward kernels
-  (``torch.ops.aten.*_backward``).
+  (``torch.ops.aten.*_backward``);
+* the same two for bfloat16 (ml_dtypes), when it is installed.
 """
 
 import argparse
@@ -27,6 +28,11 @@ sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 import relufast  # noqa: E402
 from timing import copy_bandwidth, last_level_cache_bytes, median_interleaved  # noqa: E402
+
+try:
+    import ml_dtypes
+except ImportError:  # no bfloat16 table
+    ml_dtypes = None
 
 try:
     import torch
@@ -107,12 +113,19 @@ GRADIENT = [
 ]
 
 
-def float16_forward(n, nt, repeats, use_torch):
+def _torch_view(a):
+    """A torch tensor on ``a``'s memory, float16 or bfloat16 (which torch.from_numpy lacks)."""
+    if a.dtype == np.float16:
+        return torch.from_numpy(a)
+    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+
+
+def float16_forward(n, nt, repeats, use_torch, dtype=np.float16):
     rng = np.random.default_rng(1)
-    x0 = (rng.standard_normal(n) * 3).astype(np.float16)
+    x0 = (rng.standard_normal(n) * 3).astype(dtype)
     bw = copy_bandwidth(x0.copy(), x0, [nt], repeats, restore=flush)[(nt, "copyto")]
     x, xt = x0.copy(), x0.copy()
-    tt = torch.from_numpy(xt) if use_torch else None
+    tt = _torch_view(xt) if use_torch else None
     if use_torch:
         torch.set_num_threads(nt)
     for name, rf, tf in FORWARD:
@@ -123,14 +136,14 @@ def float16_forward(n, nt, repeats, use_torch):
         print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {gbs / bw:.2f} | {vs} |")
 
 
-def float16_gradient(n, nt, repeats, use_torch):
+def float16_gradient(n, nt, repeats, use_torch, dtype=np.float16):
     rng = np.random.default_rng(2)
-    x = (rng.standard_normal(n) * 3).astype(np.float16)
-    g0 = rng.standard_normal(n).astype(np.float16)
+    x = (rng.standard_normal(n) * 3).astype(dtype)
+    g0 = rng.standard_normal(n).astype(dtype)
     g = g0.copy()
     if use_torch:
         torch.set_num_threads(nt)
-        gt, xt = torch.from_numpy(g0.copy()), torch.from_numpy(x)
+        gt, xt = _torch_view(g0.copy()), _torch_view(x)
     for name, rf, tf in GRADIENT:
         fns = [with_threads(nt, lambda: rf(g, x)), (lambda: tf(gt, xt)) if use_torch else None]
         t = median_interleaved(fns, [restorer(g, g0), flush], repeats)
@@ -165,6 +178,19 @@ def main():
     print("|---|---:|---:|---:|---:|")
     for nt in a.threads:
         float16_gradient(a.n, nt, a.repeats, use_torch)
+    if ml_dtypes is None:
+        return
+    bf16 = ml_dtypes.bfloat16
+    print("\nbfloat16 in place (out=x)")
+    print("| op | threads | relufast | / copy bandwidth | PyTorch bfloat16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_forward(a.n, nt, a.repeats, use_torch, bf16)
+    print("\nbfloat16 gradients into grad")
+    print("| op | threads | relufast | PyTorch bfloat16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_gradient(a.n, nt, a.repeats, use_torch, bf16)
 
 
 if __name__ == "__main__":
