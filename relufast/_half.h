@@ -88,7 +88,10 @@ static inline uint16_t rf_d2h(double d)
 static inline double rf_h2d(uint16_t h) { return (double)rf_h2f(h); }
 
 /* bfloat16 (the top half of a float32: 8 exponent bits, 7 fraction bits), from ml_dtypes.
- * Widening is exact (a shift); narrowing rounds to nearest even, NaN stays NaN (quieted). */
+ * Widening is exact (a shift); narrowing rounds to nearest even, NaN stays NaN (quieted).
+ * Not AVX512_BF16's vcvtneps2bf16: by Intel's definition it treats subnormal inputs as zero and
+ * flushes subnormal results, so subnormal bfloat16 results would not be rounded once; gcc
+ * vectorizes these integer loops instead. */
 static inline float rf_bf2f(uint16_t b) { return rf_bits_f((uint32_t)b << 16); }
 
 static inline uint16_t rf_f2bf(float f)
