@@ -24,7 +24,7 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
-from ._dispatch import BF16, F32, F64, KERNELS, STATUS
+from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
@@ -33,6 +33,9 @@ _DONE = STATUS.DONE
 _ndarray = np.ndarray
 _FORWARD = KERNELS.forward
 _GRADIENT = KERNELS.gradient
+# the dtypes the mixed entry points take as they are (bfloat16 exports no buffer; and only
+# these may reach them directly, as they read a uint16 buffer as bfloat16 bits)
+_MIXABLE = frozenset((F16, F32, F64))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,6 +145,15 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
         x = as_input(fn, "x", x)
     kern = _FORWARD.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or a dtype to refuse
+        if x.dtype == F16 and (out is None or (type(out) is _ndarray and out.dtype in _MIXABLE)):
+            # the attempt for float16: C-contiguous operands go straight to the mixed kernel
+            if pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = np.empty(x.shape, F16) if out is None else out
+            n = x.size
+            if KERNELS.forward_mixed(op, x, o, a, b, False, 1 if n < threshold else threads_for(
+                    n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
         x = as_input(fn, "x", x)
     if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
         check_param_f32(fn, pname, a, nonzero)
@@ -176,6 +188,20 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
     kern = _GRADIENT.get(x.dtype)
     gdt = grad.dtype
     if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, mixed, or to refuse
+        xdt = x.dtype
+        if (gdt in _MIXABLE and xdt in _MIXABLE and grad.shape == x.shape
+                and (out is None or (type(out) is _ndarray and out.dtype in _MIXABLE))):
+            # the attempt for mixed dtypes and float16 (scikit-learn's float64 delta against
+            # float32 activations, in place): C-contiguous operands go straight to the kernel
+            f64 = gdt == F64 or xdt == F64
+            if not f64 and pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = (np.empty(x.shape, gdt if gdt == xdt else (F64 if f64 else F32))
+                 if out is None else out)
+            n = x.size
+            if KERNELS.gradient_mixed(op, grad, x, o, a, b, f64, 1 if n < threshold else
+                                      threads_for(n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
         grad = as_input(fn, "grad", grad)
         x = as_input(fn, xname, x)
         check_same_shape(fn, grad, x, xname)

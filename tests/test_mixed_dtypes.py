@@ -388,3 +388,37 @@ def test_prelu_refuses_bfloat16():
         relufast.prelu(x, 0.25)
     with pytest.raises(TypeError, match="prelu_grad: x has dtype bfloat16"):
         relufast.prelu_grad(x, x, 0.25)
+
+
+def test_uint16_is_never_taken_for_bfloat16():
+    # the kernels read a uint16 buffer as bfloat16 bits; only relufast's own views may reach
+    # them so: a user's uint16 array is refused as any integer array is, nothing written
+    x = np.linspace(-2, 2, 16, dtype=np.float16)
+    u = np.arange(16, dtype=np.uint16)
+    for call, name in ((lambda: relufast.relu(x, out=u), "out"),
+                       (lambda: relufast.relu_grad(u, x), "grad"),
+                       (lambda: relufast.relu_grad(x, u), "x"),
+                       (lambda: relufast.relu_grad(x.astype(F32), x, out=u), "out")):
+        with pytest.raises(TypeError, match=rf"\b{name}\b"):
+            call()
+        assert (u == np.arange(16)).all()
+
+
+def test_float16_and_mixed_calls_check_parameters_first():
+    x = np.ones(8, F16)
+    out = np.full(8, 5.0, F32)
+    with pytest.raises(ValueError, match="alpha=1e\\+39 overflows float32"):
+        relufast.elu(x, alpha=1e39, out=out)
+    with pytest.raises(ValueError, match="alpha=1e\\+39 overflows float32"):
+        relufast.elu_grad(x, x.astype(F32), alpha=1e39, out=out)
+    assert (out == 5.0).all()
+    # computed in float64, the same alpha is fine
+    assert relufast.elu_grad(x.astype(F64), x, alpha=1e39).dtype == F64
+
+
+def test_masked_arrays_are_refused_in_mixed_calls():
+    x = np.ma.masked_array(np.ones(8, F16), mask=[True] + [False] * 7)
+    with pytest.raises(TypeError, match="MaskedArray"):
+        relufast.relu_grad(np.ones(8), x)
+    with pytest.raises(TypeError, match="MaskedArray"):
+        relufast.relu(x)
