@@ -29,7 +29,8 @@ def relu(x, out=None):
         its own precision (float16 in float32, rounded once).  Lists and Python scalars become
         float64; an ndarray of any other dtype is refused with TypeError.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -70,12 +71,14 @@ def relu_grad(grad, x, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         relu's input (or, with ``from_output=True``, its output: the sign is the same).
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = relu(x)``
@@ -86,7 +89,7 @@ def relu_grad(grad, x, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -130,7 +133,8 @@ def leaky_relu(x, negative_slope=0.01, out=None):
     negative_slope : float, default 0.01
         The slope for x <= 0: finite, may be 0 or negative.  Rounded to x's precision.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -172,14 +176,16 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         leaky_relu's input (or, with ``from_output=True``, its output).
     negative_slope : float, default 0.01
         The slope used in the forward.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = leaky_relu(x)``
@@ -191,7 +197,7 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -242,7 +248,8 @@ def elu(x, alpha=1.0, out=None):
         The scale of the negative side, which tends to ``-alpha``: finite.  Rounded to x's
         precision.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -281,14 +288,16 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         elu's input (or, with ``from_output=True``, its output).
     alpha : float, default 1.0
         The alpha used in the forward.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = elu(x)``
@@ -300,7 +309,7 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -354,7 +363,8 @@ def selu(x, out=None):
         its own precision (float16 in float32, rounded once).  Lists and Python scalars become
         float64; an ndarray of any other dtype is refused with TypeError.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -393,12 +403,14 @@ def selu_grad(grad, x, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         selu's input (or, with ``from_output=True``, its output).
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = selu(x)``
@@ -409,7 +421,7 @@ def selu_grad(grad, x, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -451,7 +463,8 @@ def celu(x, alpha=1.0, out=None):
     alpha : float, default 1.0
         Finite and nonzero (ValueError otherwise).  Rounded to x's precision.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -491,14 +504,16 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         celu's input (or, with ``from_output=True``, its output).
     alpha : float, default 1.0
         The alpha used in the forward: finite and nonzero.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = celu(x)``
@@ -510,7 +525,7 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -552,7 +567,8 @@ def relu6(x, out=None):
         its own precision (float16 in float32, rounded once).  Lists and Python scalars become
         float64; an ndarray of any other dtype is refused with TypeError.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -586,12 +602,14 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         relu6's input (or, with ``from_output=True``, its output).
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only.  True: the second argument holds the forward's output ``y = relu6(x)``
@@ -602,7 +620,7 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -648,7 +666,8 @@ def gelu(x, approximate="none", out=None):
         "none": the exact form.  "tanh": the tanh approximation (as PyTorch's
         ``approximate="tanh"``), ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -693,14 +712,16 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         gelu's input.
     approximate : {"none", "tanh"}, default "none"
         The form used in the forward; "tanh" differentiates the tanh approximation.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only, and must be False: gelu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
@@ -710,7 +731,7 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------
@@ -746,7 +767,8 @@ def silu(x, out=None):
         its own precision (float16 in float32, rounded once).  Lists and Python scalars become
         float64; an ndarray of any other dtype is refused with TypeError.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
 
     Returns
@@ -780,12 +802,14 @@ def silu_grad(grad, x, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; of
+        any float dtype (grad and x of different dtypes compute in NumPy's result_type of
+        them: float64 with float32 gives float64).
     x : array_like
         silu's input.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
+        Where to write the result: a writable ndarray of x's shape, of any float dtype
+        (the result is cast to it, as NumPy's ``same_kind``).  ``out=grad``
         (or ``out=x``) computes in place.  By default a new array is allocated.
     from_output : bool, default False
         Keyword-only, and must be False: silu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
@@ -795,7 +819,7 @@ def silu_grad(grad, x, out=None, *, from_output=False):
     -------
     ndarray
         The gradient of the loss with respect to the function's input x, of x's shape and
-        dtype: ``out`` itself when given.
+        of NumPy's result_type of grad and x: ``out`` itself when given.
 
     See Also
     --------

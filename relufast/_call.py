@@ -8,8 +8,11 @@ and ``ravel()`` views in Python were a third of the call).  On refusal, the chec
 name what is wrong or pass, ``flatten`` maps every operand onto a 1-D view (or a contiguous copy),
 and the kernel is called once more, on operands it cannot refuse.
 
-float16 is computed in float32: converted to a float32 temporary, computed there in place, and
-rounded once into ``out``.
+Operands of different float dtypes, and float16, take the kernels' mixed entry points: the call
+computes in NumPy's result_type of the inputs (float16 in float32), each element converted as it
+is loaded and rounded once as it is stored, in blocks on the kernel's stack, with no full-size
+temporary.  ``out`` may then be any supported float dtype (the result casts to each under
+NumPy's ``same_kind`` rule).
 """
 
 import numpy as np
@@ -21,7 +24,7 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
-from ._dispatch import F32, F64, KERNELS, STATUS
+from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
@@ -30,6 +33,9 @@ _DONE = STATUS.DONE
 _ndarray = np.ndarray
 _FORWARD = KERNELS.forward
 _GRADIENT = KERNELS.gradient
+# the dtypes the mixed entry points take as they are (bfloat16 exports no buffer; and only
+# these may reach them directly, as they read a uint16 buffer as bfloat16 bits)
+_MIXABLE = frozenset((F16, F32, F64))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +65,7 @@ def _unshare(a, out):
     if a is out or not np.may_share_memory(a, out):
         return a
     ai, oi = a.__array_interface__, out.__array_interface__
-    if ai["data"] == oi["data"] and a.strides == out.strides:
+    if ai["data"] == oi["data"] and a.strides == out.strides and a.dtype == out.dtype:
         return a  # the same elements in the same places: in place is safe
     return a.copy()
 
@@ -90,7 +96,8 @@ def flatten(inputs, out):
 
 
 def round_to_f16(out, result32):
-    """Store a float32 result into a float16 ``out``: one rounding (overflow to inf is IEEE's)."""
+    """Store a float32 result into a float16 ``out``: one rounding (overflow to inf is IEEE's).
+    (prelu's float16 path, which still computes through a float32 temporary.)"""
     with np.errstate(over="ignore"):
         np.copyto(out, result32, casting="same_kind")
 
@@ -109,6 +116,24 @@ def _prepared_call(kern, op, inputs, out, a, b, threshold):
         np.copyto(out, writeback)
 
 
+def _mixed_call(kern, op, inputs, out, a, b, threshold, compute):
+    """The prepared call for operands of mixed float dtypes (float16 among them): the kernel
+    converts each element as it loads and stores it, computing in ``compute``."""
+    n = out.size
+    if n == 0:
+        return
+    flat, flat_out, writeback, _ = flatten(inputs, out)
+    if BF16 is not None:  # bfloat16 exports no buffer: its bits go as uint16 (code 3 there)
+        flat = [f.view(np.uint16) if f.dtype == BF16 else f for f in flat]
+        if flat_out.dtype == BF16:
+            flat_out = flat_out.view(np.uint16)
+    nt = threads_for(n, threshold, KERNELS.idle_seconds)
+    if kern(op, *flat, flat_out, a, b, compute == F64, nt) != _DONE:
+        raise RuntimeError(f"relufast: the kernel refused prepared operands (op {op})")
+    if writeback is not None:
+        np.copyto(out, writeback)
+
+
 # ---------------------------------------------------------------------------------------------
 # the two call shapes
 
@@ -120,6 +145,15 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
         x = as_input(fn, "x", x)
     kern = _FORWARD.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or a dtype to refuse
+        if x.dtype == F16 and (out is None or (type(out) is _ndarray and out.dtype in _MIXABLE)):
+            # the attempt for float16: C-contiguous operands go straight to the mixed kernel
+            if pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = np.empty(x.shape, F16) if out is None else out
+            n = x.size
+            if KERNELS.forward_mixed(op, x, o, a, b, False, 1 if n < threshold else threads_for(
+                    n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
         x = as_input(fn, "x", x)
     if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
         check_param_f32(fn, pname, a, nonzero)
@@ -129,30 +163,52 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
         if type(o) is _ndarray and kern(op, x, o, a, b, 1 if n < threshold else threads_for(
                 n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
-        o = prepare_out(fn, out, x)
+        compute = x.dtype
+    else:
+        compute = F32
+    # refused: out of another float dtype, float16, a layout to flatten, or an error to name
+    o = prepare_out(fn, out, x, compute)
+    if kern is not None and o.dtype == x.dtype:
         _prepared_call(kern, op, (x,), o, a, b, threshold)
     else:
-        o = prepare_out(fn, out, x)
-        x32 = x.astype(np.float32)
-        _prepared_call(KERNELS.forward[F32], op, (x32,), x32, a, b, threshold)
-        round_to_f16(o, x32)
+        _mixed_call(KERNELS.forward_mixed, op, (x,), o, a, b, threshold, compute)
     return o if out is None else out
 
 
 def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xname="x",
            pname=None, nonzero=False):
-    """out = grad * f'(x) for gradient op ``op`` (x is f's output when ``xname`` is "y")."""
+    """out = grad * f'(x) for gradient op ``op`` (x is f's output when ``xname`` is "y").
+
+    grad and x may have different float dtypes: the call computes in NumPy's result_type of
+    them, and ``out`` may be any float dtype (that result casts to every one under same_kind)."""
     if type(grad) is not _ndarray:
         grad = as_input(fn, "grad", grad)
     if type(x) is not _ndarray:
         x = as_input(fn, xname, x)
     kern = _GRADIENT.get(x.dtype)
     gdt = grad.dtype
-    if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, or to refuse
+    if kern is None or (gdt is not x.dtype and gdt != x.dtype):  # float16, mixed, or to refuse
+        xdt = x.dtype
+        if (gdt in _MIXABLE and xdt in _MIXABLE and grad.shape == x.shape
+                and (out is None or (type(out) is _ndarray and out.dtype in _MIXABLE))):
+            # the attempt for mixed dtypes and float16 (scikit-learn's float64 delta against
+            # float32 activations, in place): C-contiguous operands go straight to the kernel
+            f64 = gdt == F64 or xdt == F64
+            if not f64 and pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = (np.empty(x.shape, gdt if gdt == xdt else (F64 if f64 else F32))
+                 if out is None else out)
+            n = x.size
+            if KERNELS.gradient_mixed(op, grad, x, o, a, b, f64, 1 if n < threshold else
+                                      threads_for(n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
         grad = as_input(fn, "grad", grad)
         x = as_input(fn, xname, x)
         check_same_shape(fn, grad, x, xname)
-    if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
+        if grad.dtype != x.dtype:
+            kern = None
+    compute = x.dtype if kern is not None else _compute_dtype(grad.dtype, x.dtype)
+    if pname is not None and outside_f32(a, nonzero) and compute != F64:
         check_param_f32(fn, pname, a, nonzero)
     if kern is not None:
         if grad.shape != x.shape:
@@ -162,12 +218,18 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
         if type(o) is _ndarray and kern(op, grad, x, o, a, b, 1 if n < threshold else threads_for(
                 n, threshold, KERNELS.idle_seconds)) == _DONE:
             return o
-        o = prepare_out(fn, out, x)
+    # refused: mixed dtypes, float16, a layout to flatten, or an error to name
+    # a new out has NumPy's result_type of the inputs (float16 for two float16 inputs)
+    o = prepare_out(fn, out, x, compute, grad.dtype if grad.dtype == x.dtype else compute)
+    if kern is not None and o.dtype == x.dtype:
         _prepared_call(kern, op, (grad, x), o, a, b, threshold)
     else:
-        o = prepare_out(fn, out, x)
-        g32 = grad.astype(np.float32)
-        _prepared_call(KERNELS.gradient[F32], op, (g32, x.astype(np.float32)), g32, a, b,
-                       threshold)
-        round_to_f16(o, g32)
+        _mixed_call(KERNELS.gradient_mixed, op, (grad, x), o, a, b, threshold, compute)
     return o if out is None else out
+
+
+def _compute_dtype(d1, d2):
+    """NumPy's result_type of two supported float dtypes, with float16 computed in float32."""
+    if d1 == F64 or d2 == F64:
+        return F64
+    return F32

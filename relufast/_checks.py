@@ -10,10 +10,12 @@ import math
 
 import numpy as np
 
-from ._dispatch import F16, F32, F64
+from ._dispatch import BF16, F16, F32, F64
 
-DTYPES = (F16, F32, F64)
-_SUPPORTED = "float16, float32 and float64"
+# bfloat16 when ml_dtypes is installed (an optional dependency)
+DTYPES = (F16, F32, F64) if BF16 is None else (F16, F32, F64, BF16)
+_SUPPORTED = ("float16, float32 and float64" if BF16 is None
+              else "float16, float32, float64 and bfloat16 (ml_dtypes)")
 
 F32_MAX = float(np.finfo(np.float32).max)
 _F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
@@ -34,7 +36,7 @@ def as_input(fn, name, a):
                 f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
             )
         dt = a.dtype
-        if not (dt is F32 or dt is F64 or dt is F16 or dt in DTYPES):
+        if not (dt is F32 or dt is F64 or dt is F16 or (dt in DTYPES and dt.isnative)):
             raise TypeError(dtype_message(fn, name, dt))
         return a if type(a) is np.ndarray else a.view(np.ndarray)
     if isinstance(a, np.generic):
@@ -68,13 +70,23 @@ def dtype_message(fn, name, dt):
     return f"{fn}: {name} has dtype {dt}; supported dtypes are {_SUPPORTED}"
 
 
-def check_out(fn, out, like, name="out"):
-    """``out`` must be a writable ndarray of ``like``'s shape and dtype."""
+def check_out(fn, out, like, name="out", compute=None):
+    """``out`` must be a writable ndarray of ``like``'s shape, and of ``like``'s dtype, or with
+    ``compute`` (the dtype the call computes in) of a float dtype it casts to under NumPy's
+    ``same_kind`` rule."""
     if not isinstance(out, np.ndarray) or isinstance(out, np.ma.MaskedArray):
         raise TypeError(f"{fn}: {name} must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != like.dtype:
+    if compute is None:
+        if out.dtype != like.dtype:
+            raise TypeError(
+                f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
+            )
+    elif not (out.dtype in DTYPES and out.dtype.isnative
+              and np.can_cast(compute, out.dtype, "same_kind")):
         raise TypeError(
-            f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
+            f"{fn}: {name} has dtype {out.dtype}, expected one of {_SUPPORTED} in native byte "
+            f"order, to which the result (computed in {compute}) casts under NumPy's "
+            "'same_kind' rule"
         )
     if out.shape != like.shape:
         raise ValueError(
@@ -84,12 +96,13 @@ def check_out(fn, out, like, name="out"):
         raise ValueError(f"{fn}: {name} is read-only")
 
 
-def prepare_out(fn, out, x):
-    """A new array like x, or the caller's ``out`` after checking it (as a plain ndarray)."""
+def prepare_out(fn, out, x, compute=None, result=None):
+    """A new array of x's shape and of dtype ``result`` (default x's), or the caller's ``out``
+    after checking it (as a plain ndarray); ``compute`` allows any float dtype it casts to."""
     if out is None:
-        return np.empty_like(x, subok=False)
+        return np.empty_like(x, dtype=result, subok=False)  # x's layout (C or F) kept
     if out is not x:
-        check_out(fn, out, x)
+        check_out(fn, out, x, compute=compute)
         return out if type(out) is np.ndarray else out.view(np.ndarray)
     if not x.flags.writeable:
         raise ValueError(f"{fn}: out is read-only")
@@ -97,14 +110,20 @@ def prepare_out(fn, out, x):
 
 
 def check_same_shape(fn, grad, x, xname="x"):
-    """``grad`` and ``x`` (named ``xname``) must have one shape and one dtype."""
+    """``grad`` and ``x`` (named ``xname``) must have one shape (their float dtypes may differ:
+    the call computes in NumPy's result_type of them)."""
     if grad.shape != x.shape:
         raise ValueError(
             f"{fn}: grad has shape {grad.shape} but {xname} has shape {x.shape}; they must match"
         )
+
+
+def check_same_dtype(fn, grad, x, xname="x"):
+    """prelu_grad (whose kernels take one dtype) still needs one dtype for grad and x."""
     if grad.dtype != x.dtype:
         raise TypeError(
             f"{fn}: grad has dtype {grad.dtype} but {xname} has dtype {x.dtype}; they must match"
+            " (prelu and prelu_grad do not mix float dtypes yet)"
         )
 
 

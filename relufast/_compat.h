@@ -39,13 +39,16 @@ static inline int rf_omp_release_threads(void) { return 0; }
 static inline int rf_cpu_has_avx2(void)
 {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    /* F16C: the float16 conversions of the avx2 module (every AVX2 CPU has it) */
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("f16c");
 }
 static inline int rf_cpu_has_avx512(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("f16c");
 }
 #else
 static inline int rf_cpu_has_avx2(void) { return 0; }

@@ -25,6 +25,18 @@ F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
 
 
+def _bfloat16():
+    """ml_dtypes' bfloat16, an optional dependency: None when it is not installed."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+BF16 = _bfloat16()
+
+
 def available_isas():
     """The kernel modules built into this install that this CPU can run, best first."""
     cpu = set(_openmp.cpu_features()) | {"baseline"}
@@ -61,6 +73,9 @@ class Kernels:
         self.prelu_forward.update({F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64})
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.idle_seconds = mod.idle_seconds
+        # operands of mixed float dtypes (float16 among them), converted block by block
+        self.forward_mixed = mod.forward_mixed
+        self.gradient_mixed = mod.gradient_mixed
 
 
 def _codes():

@@ -265,6 +265,68 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
             out[i] = _chain(g[i], _d_silu(x[i]))
 
 
+# Conversion loops of the mixed-dtype path (section 3b): one block of elements widened to the
+# compute dtype as it is loaded, or narrowed to out's dtype as it is stored.  Element codes: 0
+# float16, 1 float32, 2 float64, 3 bfloat16.  A block's widening is exact; a narrowing rounds
+# once.  An
+# operand of the compute dtype is never copied (the drivers read and write it in place), so of
+# the float32 and float64 loops only one specialization runs each (marked `# float only`,
+# `# double only` for tools/vecreport.py; gcc makes the other a memcpy).
+
+cdef inline unsigned short _to_bf16(floating v) noexcept nogil:
+    # a double is rounded once (through float rounded to odd)
+    if floating is float:
+        return rf_f2bf(v)
+    else:
+        return rf_d2bf(v)
+
+
+cdef void _load_block(const void* p, int code, floating* dst, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef const unsigned short* h = <const unsigned short*>p
+    cdef const float* f = <const float*>p
+    cdef const double* d = <const double*>p
+    if code == 0:  # the hardware's conversion where the build has it (_half.h)
+        if floating is float:
+            rf_h2f_block(h, dst, n)
+        else:
+            rf_h2d_block(h, dst, n)
+    elif code == 3:
+        for i in range(n):
+            dst[i] = <floating>rf_bf2f(h[i])
+    elif code == 1:
+        for i in range(n):  # double only
+            dst[i] = f[i]
+    else:  # never runs: a float64 input makes float64 the compute dtype, read in place
+        for i in range(n):  # not hot
+            dst[i] = <floating>d[i]
+
+
+cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef unsigned short* h = <unsigned short*>p
+    cdef float* f = <float*>p
+    cdef double* d = <double*>p
+    if code == 0:
+        if floating is float:
+            rf_f2h_block(src, h, n)  # the hardware's conversion where the build has it
+        else:
+            for i in range(n):  # double only
+                h[i] = rf_d2h(src[i])   # once from the double: through float would round twice
+    elif code == 3:
+        for i in range(n):
+            h[i] = _to_bf16(src[i])
+    elif code == 2:
+        if floating is float:
+            rf_f2d_block(src, d, n)  # (_half.h says why not a loop here)
+        else:
+            for i in range(n):  # not hot: never runs, float64 out is written in place
+                d[i] = src[i]
+    else:
+        for i in range(n):  # double only
+            f[i] = <float>src[i]
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. drivers: one chunk per thread, or the whole array inline when nt <= 1 (no fork/join)
 
@@ -416,6 +478,240 @@ def gradient_f32(int op, g, x, out, double a, double b, int nt):
 def gradient_f64(int op, g, x, out, double a, double b, int nt):
     """out = g * f'(x) for gradient op `op`, parameters a, b, nt threads (float64): a Status."""
     return _gradient_entry(op, g, x, out, a, b, nt, <double*>NULL)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3b. the mixed-dtype drivers: operands of different float dtypes (float16, float32, float64),
+# computed in `floating` (NumPy's result_type of the inputs) through blocks of _MIX_BLOCK
+# elements on the stack.  Each block of an input whose dtype is not the compute dtype is widened
+# into a buffer, the same-dtype chunk loop runs on the block, and the result is narrowed into
+# out (an operand already of the compute dtype is used where it lies).  So no full-size
+# temporary, and each element goes through the same IEEE operations as in a same-dtype call.
+# In place is safe block by block when out is that input, of one itemsize: a block is read
+# whole before it is written.
+
+cdef enum:
+    _MIX_BLOCK = 512        # 3 buffers of 4 KB (float64): within L1 beside the operands' lines
+
+
+cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
+    return 4 if code == 1 else (8 if code == 2 else 2)
+
+
+cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t lo,
+                      Py_ssize_t hi, floating a, floating b) noexcept nogil:
+    cdef floating xbuf[_MIX_BLOCK]
+    cdef floating ybuf[_MIX_BLOCK]
+    cdef int cc = 1 if floating is float else 2
+    cdef Py_ssize_t xs = _code_size(xc), ys = _code_size(yc), s, m
+    cdef const floating* xp
+    cdef floating* yp
+    s = lo
+    while s < hi:
+        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        if xc == cc:
+            xp = <const floating*>(x + s * xs)
+        else:
+            _load_block(x + s * xs, xc, xbuf, m)
+            xp = xbuf
+        yp = <floating*>(y + s * ys) if yc == cc else ybuf
+        _fwd_chunk(op, xp, yp, m, a, b)
+        if yc != cc:
+            _store_block(ybuf, y + s * ys, yc, m)
+        s += m
+
+
+cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, char* o, int oc,
+                       Py_ssize_t lo, Py_ssize_t hi, floating a, floating b) noexcept nogil:
+    cdef floating gbuf[_MIX_BLOCK]
+    cdef floating xbuf[_MIX_BLOCK]
+    cdef floating obuf[_MIX_BLOCK]
+    cdef int cc = 1 if floating is float else 2
+    cdef Py_ssize_t gs = _code_size(gc), xs = _code_size(xc), os = _code_size(oc), s, m
+    cdef const floating* gp
+    cdef const floating* xp
+    cdef floating* op_
+    s = lo
+    while s < hi:
+        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        if gc == cc:
+            gp = <const floating*>(g + s * gs)
+        else:
+            _load_block(g + s * gs, gc, gbuf, m)
+            gp = gbuf
+        if xc == cc:
+            xp = <const floating*>(x + s * xs)
+        else:
+            _load_block(x + s * xs, xc, xbuf, m)
+            xp = xbuf
+        op_ = <floating*>(o + s * os) if oc == cc else obuf
+        _grad_chunk(op, gp, xp, op_, m, a, b)
+        if oc != cc:
+            _store_block(obuf, o + s * os, oc, m)
+        s += m
+
+
+cdef void _forward_mixed(int op, const char* x, int xc, char* y, int yc, Py_ssize_t n,
+                         double a, double b, int nt, floating* tag) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    if nt <= 1:
+        _fwd_blocks(op, x, xc, y, yc, 0, n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            fp = rf_ieee_begin()
+            if lo < n:
+                _fwd_blocks(op, x, xc, y, yc, lo, min(lo + blk, n), fa, fb)
+            rf_ieee_end(fp)
+
+
+cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, char* o,
+                          int oc, Py_ssize_t n, double a, double b, int nt,
+                          floating* tag) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    if nt <= 1:
+        _grad_blocks(op, g, gc, x, xc, o, oc, 0, n, fa, fb)
+    else:
+        blk = _block(n, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = c * blk
+            fp = rf_ieee_begin()
+            if lo < n:
+                _grad_blocks(op, g, gc, x, xc, o, oc, lo, min(lo + blk, n), fa, fb)
+            rf_ieee_end(fp)
+
+
+cdef int _acquire_float(object o, Py_buffer* v, int flags) noexcept:
+    # a C-contiguous, aligned buffer of native float16, float32, float64 or bfloat16 bits: its
+    # element code (0, 1, 2, 3), or -1 with nothing held and no exception set
+    if _acquire(o, v, flags, b'e', 2):
+        return 0
+    if _acquire(o, v, flags, b'f', 4):
+        return 1
+    if _acquire(o, v, flags, b'd', 8):
+        return 2
+    # bfloat16 (ml_dtypes) exports no buffer: the Python layer passes its arrays, and only
+    # those, as uint16 views of their bits
+    if _acquire(o, v, flags, b'H', 2):
+        return 3
+    return -1
+
+
+cdef inline bint _clash_mixed(const Py_buffer* a, int ac, const Py_buffer* o, int oc) noexcept:
+    # an input may be out itself (same start, same itemsize: read block by block before it is
+    # written); any other overlap of their bytes is refused
+    cdef const char* p = <const char*>a.buf
+    cdef const char* q = <const char*>o.buf
+    if p == q and ac == oc:
+        return False
+    return p < q + o.len and q < p + a.len
+
+
+def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
+    """y = f(x) for operands of any float dtypes, computed in float64 if `f64` else float32.
+
+    The operands must be C-contiguous, aligned, native float16/32/64 of one shape, y writable,
+    apart (or y is x): a Status.  The caller chooses the compute dtype (NumPy's result_type)."""
+    cdef Py_buffer xb, yb
+    cdef int xc, yc, r = REFUSED
+    cdef unsigned int fp
+    cdef bint own_x = x is not y
+    cdef Py_ssize_t n
+    yc = _acquire_float(y, &yb, _BUF_WRITABLE)
+    if yc < 0:
+        return REFUSED
+    if own_x:
+        xc = _acquire_float(x, &xb, 0)
+        if xc < 0:
+            _release_buffer(&yb)
+            return REFUSED
+    else:
+        xb = yb
+        xc = yc
+    if _shapes_match(&xb, &yb):
+        if _clash_mixed(&xb, xc, &yb, yc):
+            r = OVERLAP
+        else:
+            n = yb.len // _code_size(yc)
+            with nogil:
+                fp = rf_ieee_begin()
+                if f64:
+                    _forward_mixed(op, <const char*>xb.buf, xc, <char*>yb.buf, yc, n, a, b,
+                                   nt, <double*>NULL)
+                else:
+                    _forward_mixed(op, <const char*>xb.buf, xc, <char*>yb.buf, yc, n, a, b,
+                                   nt, <float*>NULL)
+                rf_ieee_end(fp)
+                if nt != 1:
+                    rf_region_ended()
+            r = DONE
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&yb)
+    return r
+
+
+def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
+    """out = g * f'(x) for operands of any float dtypes, computed in float64 if `f64` else
+    float32 (as forward_mixed): a Status."""
+    cdef Py_buffer gb, xb, ob
+    cdef int gc, xc, oc, r = REFUSED
+    cdef unsigned int fp
+    cdef bint own_g = g is not out, own_x = x is not out
+    cdef Py_ssize_t n
+    oc = _acquire_float(out, &ob, _BUF_WRITABLE)
+    if oc < 0:
+        return REFUSED
+    if own_g:
+        gc = _acquire_float(g, &gb, 0)
+        if gc < 0:
+            _release_buffer(&ob)
+            return REFUSED
+    else:
+        gb = ob
+        gc = oc
+    if own_x:
+        xc = _acquire_float(x, &xb, 0)
+        if xc < 0:
+            if own_g:
+                _release_buffer(&gb)
+            _release_buffer(&ob)
+            return REFUSED
+    else:
+        xb = ob
+        xc = oc
+    if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
+        if _clash_mixed(&gb, gc, &ob, oc) or _clash_mixed(&xb, xc, &ob, oc):
+            r = OVERLAP
+        else:
+            n = ob.len // _code_size(oc)
+            with nogil:
+                fp = rf_ieee_begin()
+                if f64:
+                    _gradient_mixed(op, <const char*>gb.buf, gc, <const char*>xb.buf, xc,
+                                    <char*>ob.buf, oc, n, a, b, nt, <double*>NULL)
+                else:
+                    _gradient_mixed(op, <const char*>gb.buf, gc, <const char*>xb.buf, xc,
+                                    <char*>ob.buf, oc, n, a, b, nt, <float*>NULL)
+                rf_ieee_end(fp)
+                if nt != 1:
+                    rf_region_ended()
+            r = DONE
+    if own_x:
+        _release_buffer(&xb)
+    if own_g:
+        _release_buffer(&gb)
+    _release_buffer(&ob)
+    return r
 
 
 def idle_seconds():

@@ -53,6 +53,20 @@ cdef extern from "_vecmath.h" nogil:
     float rf_silu_grad_f(float x)
     double rf_silu_grad_d(double x)
 
+cdef extern from "_half.h" nogil:
+    # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)
+    float rf_h2f(unsigned short h)
+    double rf_h2d(unsigned short h)
+    unsigned short rf_f2h(float f)
+    unsigned short rf_d2h(double d)
+    void rf_h2f_block(const unsigned short* h, float* f, Py_ssize_t n)
+    void rf_h2d_block(const unsigned short* h, double* d, Py_ssize_t n)
+    void rf_f2h_block(const float* f, unsigned short* h, Py_ssize_t n)
+    void rf_f2d_block(const float* f, double* d, Py_ssize_t n)
+    float rf_bf2f(unsigned short b)
+    unsigned short rf_f2bf(float f)
+    unsigned short rf_d2bf(double d)
+
 ctypedef fused floating:
     float
     double

@@ -9,6 +9,8 @@ from ._kernels_baseline import (
     forward_f64 as forward_f64,
     gradient_f32 as gradient_f32,
     gradient_f64 as gradient_f64,
+    forward_mixed as forward_mixed,
+    gradient_mixed as gradient_mixed,
     prelu_forward_f32 as prelu_forward_f32,
     prelu_forward_f64 as prelu_forward_f64,
     prelu_gradient_f32 as prelu_gradient_f32,

@@ -15,6 +15,8 @@ __all__ = [
     "forward_f64",
     "gradient_f32",
     "gradient_f64",
+    "forward_mixed",
+    "gradient_mixed",
     "prelu_forward_f32",
     "prelu_forward_f64",
     "prelu_gradient_f32",
@@ -76,6 +78,24 @@ def gradient_f64(
     out: NDArray[np.float64],
     a: float,
     b: float,
+    nt: int,
+) -> int: ...
+
+# operands of mixed float dtypes (float16, float32, float64, and bfloat16 passed as its uint16
+# bits), computed in float64 if f64 else float32, converted block by block: DONE, or nothing
+# written and OVERLAP or REFUSED
+def forward_mixed(
+    op: int, x: NDArray[np.generic], y: NDArray[np.generic], a: float, b: float, f64: bool,
+    nt: int,
+) -> int: ...
+def gradient_mixed(
+    op: int,
+    g: NDArray[np.generic],
+    x: NDArray[np.generic],
+    out: NDArray[np.generic],
+    a: float,
+    b: float,
+    f64: bool,
     nt: int,
 ) -> int: ...
 

@@ -19,13 +19,14 @@ from ._checks import (
     F32_MAX,
     as_input,
     check_param_f32,
+    check_same_dtype,
     check_same_shape,
     dtype_message,
     no_from_output,
     param,
     prepare_out,
 )
-from ._dispatch import F16, F32, F64, KERNELS, STATUS
+from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
@@ -114,6 +115,12 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None):
         np.copyto(out, writeback)
 
 
+def _no_bfloat16(fn, a, name="x"):
+    if BF16 is not None and a.dtype == BF16:
+        raise TypeError(f"{fn}: {name} has dtype bfloat16, which prelu and prelu_grad do not "
+                        "take yet; supported dtypes are float16, float32 and float64")
+
+
 def forward(fn, x, weight, axis, out):
     """prelu(x): the attempt, then the checks and one prepared call."""
     # the attempt takes one weight per channel along an int axis (the kernel checks the rest);
@@ -131,6 +138,7 @@ def forward(fn, x, weight, axis, out):
                     else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o
     x = as_input(fn, "x", x)
+    _no_bfloat16(fn, x)
     w, ax, _ = _weight_and_axis(fn, x, weight, axis)
     o = prepare_out(fn, out, x)
     if x.size == 0:  # no kernel call checks the weight then
@@ -165,7 +173,10 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
                    "weight; keep x")
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, "x", x)
+    _no_bfloat16(fn, x)
+    _no_bfloat16(fn, grad, "grad")
     check_same_shape(fn, grad, x)
+    check_same_dtype(fn, grad, x)
     w, ax, scalar = _weight_and_axis(fn, x, weight, axis)
     o = prepare_out(fn, out, x)
     gw = np.zeros(w.shape[0], x.dtype)

@@ -122,6 +122,7 @@ def _error_paths():
     masked = np.ma.masked_array(x)
     big = x.astype(">f4")
     wide = res.astype(np.float64)
+    cplx = res.astype(np.complex128)  # out of a dtype the float result does not cast to
     w3 = np.ones(3, np.float32)
     w4 = np.ones(4, np.float32)
     return [
@@ -130,7 +131,7 @@ def _error_paths():
          lambda: relufast.silu(masked),
          lambda: relufast.gelu(["a", 1.0])],
         [lambda: relufast.relu(x, out=res[:1]),
-         lambda: relufast.leaky_relu(x, out=wide),
+         lambda: relufast.leaky_relu(x, out=cplx),
          lambda: relufast.selu(x, out=ro),
          lambda: relufast.relu6(x, out=[0.0])],
         [lambda: relufast.elu(x, alpha=float("nan")),
@@ -141,7 +142,7 @@ def _error_paths():
          lambda: relufast.elu(x, alpha=10**400)],
         [lambda: relufast.silu_grad(g, x, from_output=True),
          lambda: relufast.relu_grad(g[:1], x),
-         lambda: relufast.elu_grad(wide, x)],
+         lambda: relufast.elu_grad(wide[:1], x)],
         [lambda: relufast.prelu(x, w3),
          lambda: relufast.prelu_grad(g, x, float("nan")),
          lambda: relufast.prelu(x, w4, axis=5),

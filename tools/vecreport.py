@@ -12,7 +12,10 @@ Exit status 1 if any hot loop is not vectorized for an ISA.  Hot loops are the `
 range`` loops of the chunk-loop sections (a ``# N. chunk loops`` heading, up to the next
 ``# N.`` heading) of _elementwise.pxi and _prelu.pxi: the loops over elements, except the
 fixed-lane loops (unrolled into the loop around them) and loops marked ``# not hot``; the
-``while`` loops that walk prelu's segments are not per-element loops.
+``while`` loops that walk prelu's segments are not per-element loops.  A loop marked
+``# float only`` or ``# double only`` runs in that specialization alone (the mixed-dtype
+conversion loops: in the other one the operand already has the compute dtype and is read in
+place), so only that column is checked.
 
 Usage: python tools/vecreport.py [--isa avx2 baseline avx512] [--verbose]
 """
@@ -34,6 +37,8 @@ from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (on
 BASE_FLAGS = GCC_FLAGS + ["-fopenmp", "-fPIC"]
 # loops that run a fixed 8 or _LANES times (unrolled into the loop around them), or are marked
 NOT_HOT = re.compile(r"for k in range\((8|_LANES)\)|# not hot")
+# a loop that only one specialization runs (the other calls a C block function, or never runs it)
+ONLY = re.compile(r"# (float|double) only")
 
 
 def hot_loops():
@@ -102,7 +107,10 @@ def main():
             print(f"\n{isa}: gcc {' '.join(BASE_FLAGS + ISA_FLAGS_GCC[isa])}")
             print(f"{'file:line':<22}  {'loop':<40} {'float':>7} {'double':>7}")
             for (name, line), text in loops:
+                only = ONLY.search(text)
                 cols = ["yes" if ((name, line), k) in vec else "NO" for k in (0, 1)]
+                if only:
+                    cols[1 if only.group(1) == "float" else 0] = "-"
                 failed += cols.count("NO")
                 print(f"{name + ':' + str(line):<22}  {text[:40]:<40} {cols[0]:>7} {cols[1]:>7}")
     print(f"\n{failed} hot loop specializations not vectorized")

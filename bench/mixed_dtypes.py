@@ -1,0 +1,197 @@
+"""Mixed float dtypes and float16 in the kernel (issue 16): ratios from one run, 10**7 elements.
+
+    python bench/mixed_dtypes.py [--n 10000000] [--threads 1 2] [--repeats 5] [--no-torch]
+
+Three tables, each at 1 and 2 threads, every row's callables taking turns call by call
+(bench/timing.median_interleaved), each call after an untimed restore of its input and a read
+of twice the last-level cache (so memory's throughput, not the cache's):
+
+* scikit-learn's case: ``relu_grad(delta, Z, from_output=True, out=delta)``, float64 delta and
+  float32 Z, against NumPy's ``delta[Z == 0] = 0`` and against the copy bandwidth of its bytes
+  (8 read + 4 read + 8 written per element; the copy: ``np.copyto`` of float64 on as many Python
+  threads, bench/timing.copy_bandwidth);
+* float16 in place, every function: GB/s of its bytes (2 read + 2 written), the ratio to the
+  float16 copy bandwidth, and PyTorch's float16 CPU kernel (in place where PyTorch has one);
+* float16 gradients into grad (2 + 2 read, 2 written), against PyTorch's backward kernels
+  (``torch.ops.aten.*_backward``);
+* the same two for bfloat16 (ml_dtypes), when it is installed.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+import relufast  # noqa: E402
+from timing import copy_bandwidth, last_level_cache_bytes, median_interleaved  # noqa: E402
+
+try:
+    import ml_dtypes
+except ImportError:  # no bfloat16 table
+    ml_dtypes = None
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # the tables leave PyTorch's column empty
+    torch = None
+
+_FLUSH = None
+
+
+def flush():
+    global _FLUSH
+    if _FLUSH is None:
+        _FLUSH = np.ones(2 * last_level_cache_bytes() // 8)
+    _FLUSH.sum()
+
+
+def restorer(dst, src):
+    def restore():
+        np.copyto(dst, src)
+        flush()
+    return restore
+
+
+def with_threads(nt, f):
+    def call():
+        with relufast.num_threads(nt):
+            f()
+    return call
+
+
+def sklearn_case(n, nt, repeats):
+    rng = np.random.default_rng(0)
+    Z = np.maximum(rng.standard_normal(n, np.float32), 0)
+    delta0 = rng.standard_normal(n)
+    delta = delta0.copy()
+    delta_np = delta0.copy()
+    fns = [with_threads(nt, lambda: relufast.relu_grad(delta, Z, from_output=True, out=delta)),
+           lambda: delta_np.__setitem__(Z == 0, 0)]
+    t = median_interleaved(fns, [restorer(delta, delta0), restorer(delta_np, delta0)], repeats)
+    src = rng.standard_normal(n)
+    dst = src.copy()  # touched: np.empty's pages would fault in the first copies
+    bw = copy_bandwidth(dst, src, [nt], repeats, restore=flush)[(nt, "copyto")]
+    gbs = 20 * n / t[0] / 1e9
+    print(f"| {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {bw:.1f} GB/s | {gbs / bw:.2f} | "
+          f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x |")
+
+
+FORWARD = [
+    ("relu", lambda x, o: relufast.relu(x, out=o), lambda t: torch.relu_(t)),
+    ("leaky_relu", lambda x, o: relufast.leaky_relu(x, 0.01, out=o),
+     lambda t: F.leaky_relu_(t, 0.01)),
+    ("elu", lambda x, o: relufast.elu(x, out=o), lambda t: F.elu_(t)),
+    ("selu", lambda x, o: relufast.selu(x, out=o), lambda t: torch.selu_(t)),
+    ("celu", lambda x, o: relufast.celu(x, out=o), lambda t: torch.celu_(t)),
+    ("relu6", lambda x, o: relufast.relu6(x, out=o), lambda t: F.relu6(t, inplace=True)),
+    ("gelu", lambda x, o: relufast.gelu(x, out=o), lambda t: F.gelu(t)),
+    ("gelu tanh", lambda x, o: relufast.gelu(x, approximate="tanh", out=o),
+     lambda t: F.gelu(t, approximate="tanh")),
+    ("silu", lambda x, o: relufast.silu(x, out=o), lambda t: F.silu(t, inplace=True)),
+]
+
+GRADIENT = [
+    ("relu_grad", lambda g, x: relufast.relu_grad(g, x, out=g),
+     lambda g, x: torch.ops.aten.threshold_backward(g, x, 0)),
+    ("leaky_relu_grad", lambda g, x: relufast.leaky_relu_grad(g, x, 0.01, out=g),
+     lambda g, x: torch.ops.aten.leaky_relu_backward(g, x, 0.01, False)),
+    ("elu_grad", lambda g, x: relufast.elu_grad(g, x, out=g),
+     lambda g, x: torch.ops.aten.elu_backward(g, 1.0, 1.0, 1.0, False, x)),
+    ("relu6_grad", lambda g, x: relufast.relu6_grad(g, x, out=g),
+     lambda g, x: torch.ops.aten.hardtanh_backward(g, x, 0.0, 6.0)),
+    ("gelu_grad", lambda g, x: relufast.gelu_grad(g, x, out=g),
+     lambda g, x: torch.ops.aten.gelu_backward(g, x)),
+    ("gelu_grad tanh", lambda g, x: relufast.gelu_grad(g, x, approximate="tanh", out=g),
+     lambda g, x: torch.ops.aten.gelu_backward(g, x, approximate="tanh")),
+    ("silu_grad", lambda g, x: relufast.silu_grad(g, x, out=g),
+     lambda g, x: torch.ops.aten.silu_backward(g, x)),
+]
+
+
+def _torch_view(a):
+    """A torch tensor on ``a``'s memory, float16 or bfloat16 (which torch.from_numpy lacks)."""
+    if a.dtype == np.float16:
+        return torch.from_numpy(a)
+    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+
+
+def float16_forward(n, nt, repeats, use_torch, dtype=np.float16):
+    rng = np.random.default_rng(1)
+    x0 = (rng.standard_normal(n) * 3).astype(dtype)
+    bw = copy_bandwidth(x0.copy(), x0, [nt], repeats, restore=flush)[(nt, "copyto")]
+    x, xt = x0.copy(), x0.copy()
+    tt = _torch_view(xt) if use_torch else None
+    if use_torch:
+        torch.set_num_threads(nt)
+    for name, rf, tf in FORWARD:
+        fns = [with_threads(nt, lambda: rf(x, x)), (lambda: tf(tt)) if use_torch else None]
+        t = median_interleaved(fns, [restorer(x, x0), restorer(xt, x0)], repeats)
+        gbs = 4 * n / t[0] / 1e9
+        vs = f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x" if use_torch else "- | -"
+        print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {gbs / bw:.2f} | {vs} |")
+
+
+def float16_gradient(n, nt, repeats, use_torch, dtype=np.float16):
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal(n) * 3).astype(dtype)
+    g0 = rng.standard_normal(n).astype(dtype)
+    g = g0.copy()
+    if use_torch:
+        torch.set_num_threads(nt)
+        gt, xt = _torch_view(g0.copy()), _torch_view(x)
+    for name, rf, tf in GRADIENT:
+        fns = [with_threads(nt, lambda: rf(g, x)), (lambda: tf(gt, xt)) if use_torch else None]
+        t = median_interleaved(fns, [restorer(g, g0), flush], repeats)
+        gbs = 6 * n / t[0] / 1e9
+        vs = f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x" if use_torch else "- | -"
+        print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {vs} |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10**7)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-torch", action="store_true")
+    a = ap.parse_args()
+    use_torch = torch is not None and not a.no_torch
+    print(f"relufast {relufast.__version__}, kernels {relufast._dispatch.KERNELS.isa}, "
+          f"n = {a.n:,}, median of {a.repeats}" + (f", torch {torch.__version__}"
+                                                    if use_torch else ""))
+    print("\nscikit-learn's case: relu_grad(delta f64, Z f32, from_output=True, out=delta)")
+    print("| threads | relufast | copy bandwidth | ratio | delta[Z == 0] = 0 | NumPy / relufast |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for nt in a.threads:
+        sklearn_case(a.n, nt, a.repeats)
+    print("\nfloat16 in place (out=x)")
+    print("| op | threads | relufast | / copy bandwidth | PyTorch float16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_forward(a.n, nt, a.repeats, use_torch)
+    print("\nfloat16 gradients into grad")
+    print("| op | threads | relufast | PyTorch float16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_gradient(a.n, nt, a.repeats, use_torch)
+    if ml_dtypes is None:
+        return
+    bf16 = ml_dtypes.bfloat16
+    print("\nbfloat16 in place (out=x)")
+    print("| op | threads | relufast | / copy bandwidth | PyTorch bfloat16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_forward(a.n, nt, a.repeats, use_torch, bf16)
+    print("\nbfloat16 gradients into grad")
+    print("| op | threads | relufast | PyTorch bfloat16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|")
+    for nt in a.threads:
+        float16_gradient(a.n, nt, a.repeats, use_torch, bf16)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,424 @@
+"""Mixed float dtypes and float16, converted in the kernel (docs/semantics.md, "Mixed dtypes").
+
+The contract: inputs of different float dtypes compute in NumPy's result_type of them (float16
+in float32); ``out`` may be any of float16, float32, float64 (the result casts to each under
+``same_kind``), in place into either input included; each element is converted as it is loaded
+and rounded once as it is stored.  So a mixed call equals the same-dtype call on the inputs
+cast to the compute dtype, its result cast to out's dtype by NumPy, bitwise.
+"""
+
+import numpy as np
+import pytest
+
+import relufast
+from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, in_layout, mixed_values
+
+try:
+    import ml_dtypes
+    BF16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # an optional dependency: its tests are skipped
+    BF16 = None
+needs_bf16 = pytest.mark.skipif(BF16 is None, reason="ml_dtypes is not installed")
+
+# the tests' own NumPy casts of random values overflow float16 and bfloat16 on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
+                                        "ignore:invalid value encountered:RuntimeWarning")
+
+MIXED = [fn for fn in ELEMENTWISE if fn.name != "prelu"]  # prelu takes one dtype (for now)
+LAYOUTS = ("C", "F", "step", "negative")
+SHAPE = (7, 150)  # 1,050 elements: more than two of the kernel's 512-element blocks
+
+
+def compute_dtype(*dtypes):
+    return F64 if F64 in [np.dtype(d) for d in dtypes] else F32
+
+
+def cast(a, dtype):
+    """NumPy's cast, rounding once (to bfloat16 from float64: see to_bf16)."""
+    a = np.asarray(a)
+    if BF16 is not None and np.dtype(dtype) == BF16 and a.dtype == F64:
+        return to_bf16(a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return a.astype(dtype)
+
+
+def to_bf16(x):
+    """float64 to bfloat16 rounded once, to nearest even, computed here rather than trusted to
+    ml_dtypes' float64 cast (0.7.0 rounds once too; it agrees on every tie neighbour): the
+    cast through float32 (which may round twice) is only a start, and of it and its two
+    neighbours the nearest to x wins (differences exact in float64, as the values are within a
+    factor 2), ties to the even bit pattern; infinity counts as 2**128 (IEEE's rounding)."""
+    x = np.asarray(x, F64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = x.astype(np.float32).astype(BF16).view(np.uint16).astype(np.int64)
+    best = start.copy()
+    bestd = np.full(x.shape, np.inf)
+    for step in (0, 1, -1):
+        bits = start + step
+        ok = (bits >= 0) & (bits <= 0xffff) & ((bits & 0x7fff) <= 0x7f80)
+        bits = np.where(ok, bits, start)
+        c = bits.astype(np.uint16).view(BF16).astype(F64)
+        c = np.where(np.isinf(c), np.copysign(2.0**128, c), c)
+        sign_ok = (np.signbit(c) == np.signbit(x)) | (c == 0)
+        d = np.where(ok & sign_ok, np.abs(x - c), np.inf)
+        better = (d < bestd) | ((d == bestd) & (bits % 2 == 0))
+        best = np.where(better, bits, best)
+        bestd = np.where(better, d, bestd)
+    out = best.astype(np.uint16).view(BF16)
+    return np.where(np.isnan(x), x.astype(BF16), out)
+
+
+def assert_bitwise(got, want, what=""):
+    """Equal values, the same sign of zero, NaN where NaN (its payload aside)."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape, what
+    gn, wn = np.isnan(got), np.isnan(want)
+    assert np.array_equal(gn, wn), f"{what}: NaN at different places"
+    g, w = got[~gn], want[~wn]
+    bad = (g != w) | (np.signbit(g) != np.signbit(w))
+    assert not bad.any(), f"{what}: {g[bad][:5]} != {w[bad][:5]}"
+
+
+def _values(dtype, seed):
+    rng = np.random.default_rng(seed)
+    return mixed_values(rng, int(np.prod(SHAPE)), dtype).reshape(SHAPE)
+
+
+def _operands(fn, gdt, xdt, seed):
+    # gradients from x here; from the output y: test_gradient_from_output_mixed
+    return _values(gdt, seed), _values(xdt, seed + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the matrix: every pair of input dtypes, every out dtype, in place or not, layouts
+
+
+@pytest.mark.parametrize("xdt", DTYPES, ids=str)
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_forward_every_out_dtype(fn, xdt):
+    x = _values(xdt, 1)
+    cdt = compute_dtype(xdt)
+    want32 = fn.forward(cast(x, cdt))  # the same-dtype kernel in the compute dtype
+    assert_bitwise(fn.forward(x), cast(want32, xdt), f"{fn.id} {xdt} -> new")
+    for odt in DTYPES:
+        for lay in LAYOUTS:
+            out = in_layout(np.full(SHAPE, 7.0, odt), lay)
+            got = fn.forward(in_layout(x, lay), out=out)
+            assert got is out
+            assert_bitwise(out, cast(want32, odt), f"{fn.id} {xdt} -> {odt} {lay}")
+    xi = x.copy()
+    fn.forward(xi, out=xi)
+    assert_bitwise(xi, cast(want32, xdt), f"{fn.id} {xdt} in place")
+
+
+@pytest.mark.parametrize("xdt", DTYPES, ids=str)
+@pytest.mark.parametrize("gdt", DTYPES, ids=str)
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_gradient_every_pair_and_out_dtype(fn, gdt, xdt):
+    g, x = _operands(fn, gdt, xdt, 3)
+    cdt = compute_dtype(gdt, xdt)
+    want = fn.gradient(cast(g, cdt), cast(x, cdt))
+    rdt = np.result_type(gdt, xdt)
+    what = f"{fn.grad_name} grad {gdt} x {xdt}"
+    got = fn.gradient(g, x)
+    assert got.dtype == rdt, what
+    assert_bitwise(got, cast(want, rdt), what + " -> new")
+    for odt in DTYPES:
+        for lay in LAYOUTS:
+            out = in_layout(np.full(SHAPE, 7.0, odt), lay)
+            got = fn.gradient(in_layout(g, lay), in_layout(x, lay), out=out)
+            assert got is out
+            assert_bitwise(out, cast(want, odt), f"{what} -> {odt} {lay}")
+    # in place into either input, in two layouts
+    for lay in ("C", "F"):
+        gi = in_layout(g, lay).copy(order="K")
+        assert fn.gradient(gi, x, out=gi) is gi
+        assert_bitwise(gi, cast(want, gdt), what + f" in place into grad ({lay})")
+        xi = in_layout(x, lay).copy(order="K")
+        assert fn.gradient(g, xi, out=xi) is xi
+        assert_bitwise(xi, cast(want, xdt), what + f" in place into x ({lay})")
+
+
+@pytest.mark.parametrize("pair", [(F32, F64), (F64, F32), (F16, F32), (F16, F64), (F64, F16)],
+                         ids=str)
+def test_gradient_from_output_mixed(pair):
+    gdt, ydt = pair
+    for fn in MIXED:
+        if not fn.from_output:
+            continue
+        x = _values(F64, 5)
+        y = cast(fn.forward(x), ydt)
+        g = _values(gdt, 6)
+        cdt = compute_dtype(gdt, ydt)
+        want = fn.gradient(cast(g, cdt), cast(y, cdt), from_output=True)
+        out = g.copy()
+        fn.gradient(out, y, from_output=True, out=out)
+        assert_bitwise(out, cast(want, gdt), f"{fn.grad_name} from y {pair}")
+
+
+def test_scikit_learn_relu_grad_in_place():
+    # scikit-learn's MLP with float32 data: a float64 error signal delta against float32
+    # activations Z, the derivative taken in place: relu_grad(delta, Z, from_output=True,
+    # out=delta), which NumPy computes as delta[Z == 0] = 0
+    rng = np.random.default_rng(0)
+    Z = np.maximum(rng.standard_normal((64, 33)), 0).astype(np.float32)
+    delta = rng.standard_normal((64, 33))
+    want = delta * (Z > 0)
+    got = relufast.relu_grad(delta, Z, from_output=True, out=delta)
+    assert got is delta and delta.dtype == F64
+    np.testing.assert_array_equal(delta, want)
+
+
+def test_partial_overlap_of_mixed_operands():
+    # out overlapping an input other than element for element (here a float32 x on the bytes
+    # of a float64 out): computed as if the input had been copied first
+    buf = np.zeros(2000, F64)
+    out = buf[:1000]
+    x = buf.view(np.float32)[500:1500]  # inside out's bytes, of another itemsize
+    x[...] = np.linspace(-3, 3, 1000, dtype=np.float32)
+    want = relufast.elu(x.copy()).astype(F64)
+    relufast.elu(x, out=out)
+    assert_bitwise(out, want, "elu, x on out's bytes")
+    g = np.linspace(-1, 1, 1000)
+    buf2 = np.zeros(1000, F64)
+    x2 = buf2.view(np.float32)[:1000]
+    x2[...] = np.linspace(-2, 2, 1000, dtype=np.float32)
+    want = relufast.silu_grad(g, x2.copy())
+    relufast.silu_grad(g, x2, out=buf2)
+    assert_bitwise(buf2, want, "silu_grad, x on out's first bytes")
+
+
+@pytest.mark.parametrize("nt", [1, 2])
+def test_mixed_results_do_not_depend_on_threads(nt):
+    n = 300_001  # above every threshold, odd, not a multiple of the block
+    x = np.linspace(-10, 10, n, dtype=np.float32)
+    g = np.linspace(-1, 2, n)
+    with relufast.num_threads(1):
+        want = relufast.gelu_grad(g, x), relufast.gelu(x, out=np.empty(n, F16))
+    with relufast.num_threads(nt):
+        got = relufast.gelu_grad(g, x), relufast.gelu(x, out=np.empty(n, F16))
+    for a, b in zip(got, want):
+        assert a.tobytes() == b.tobytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# the conversions themselves: leaky_relu with slope 1 is the identity (NaN included), so it
+# shows the kernel's widening and rounding alone, against NumPy's correctly rounded astype
+
+
+def _identity(x, odt):
+    return relufast.leaky_relu(x, 1.0, out=np.empty(x.shape, odt))
+
+
+def _tie_neighbours(dtype):
+    """Every float16's midpoint to the next float16 in ``dtype``, and one ulp either side:
+    the inputs that round to nearest even, and those that would show a double rounding."""
+    h = np.arange(2**16, dtype=np.uint16).view(F16)
+    h = h[np.isfinite(h)]
+    h = np.sort(np.unique(h.astype(F64)))
+    mid = ((h[:-1] + h[1:]) / 2).astype(dtype)
+    top = np.array([65504.0, 65520.0, 65536.0, 1e5, 3.4e38], F64).astype(dtype)
+    v = np.concatenate([mid, top, h.astype(dtype)])
+    inf = np.array(np.inf, dtype)
+    v = np.concatenate([v, np.nextafter(v, inf), np.nextafter(v, -inf)])
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan], dtype)
+    tiny = np.array([np.finfo(dtype).smallest_subnormal, np.finfo(dtype).tiny, 2.0**-25,
+                     2.0**-26, 3 * 2.0**-26], F64).astype(dtype)
+    return np.concatenate([v, specials, tiny, -tiny])
+
+
+@pytest.mark.parametrize("src", [F32, F64], ids=str)
+def test_rounding_to_float16_once(src):
+    x = _tie_neighbours(src)
+    assert_bitwise(_identity(x, F16), cast(x, F16), f"{src} -> float16")
+    rng = np.random.default_rng(7)
+    bits = rng.integers(0, 2**32 if src == F32 else 2**64, 2_000_000, dtype=np.uint64)
+    r = bits.astype(np.uint32).view(F32) if src == F32 else bits.view(F64)
+    # magnitudes around float16's range, where the rounding happens
+    with np.errstate(invalid="ignore"):
+        r = r[np.abs(r) < 1e6] if src == F32 else np.ldexp(np.frexp(r)[0],
+                                                           rng.integers(-30, 18, r.size))
+    assert_bitwise(_identity(r, F16), cast(r, F16), f"random {src} -> float16")
+
+
+def test_widening_every_float16_is_exact():
+    h = np.arange(2**16, dtype=np.uint16).view(F16)
+    for odt in (F32, F64):
+        assert_bitwise(_identity(h, odt), h.astype(odt), f"float16 -> {odt}")
+    # and narrowing them back gives every one (NaN aside)
+    assert_bitwise(_identity(h.astype(F64), F16), h, "float64 -> float16 of float16 values")
+
+
+def test_isa_matrix_runs_every_conversion():
+    # a compact pass over the whole matrix on every kernel module this machine can run
+    from relufast import _dispatch
+    before = _dispatch.KERNELS.isa
+    try:
+        for isa in _dispatch.available_isas():
+            _dispatch.select_isa(isa)
+            test_rounding_to_float16_once(F64)
+            test_widening_every_float16_is_exact()
+            for xdt in DTYPES:
+                for gdt in DTYPES:
+                    test_gradient_every_pair_and_out_dtype(MIXED[0], gdt, xdt)
+    finally:
+        _dispatch.select_isa(before)
+
+
+# ---------------------------------------------------------------------------------------------
+# refusals: nothing written, the function and the argument named
+
+
+BAD_OUT_DTYPES = [np.int32, np.int64, np.uint8, bool, np.complex64, np.complex128,
+                  np.longdouble, object, np.dtype(">f8"), np.dtype(">f4")]
+
+
+@pytest.mark.parametrize("odt", BAD_OUT_DTYPES, ids=lambda d: np.dtype(d).str)
+def test_refused_out_dtypes(odt):
+    g = np.linspace(-1, 1, 12, dtype=F64)
+    x = np.linspace(-1, 1, 12, dtype=F32)
+    out = np.zeros(12, odt)
+    before = out.tobytes() if np.dtype(odt) != object else None
+    for call in (lambda: relufast.relu_grad(g, x, out=out),
+                 lambda: relufast.elu(x, out=out),
+                 lambda: relufast.gelu(x.astype(F16), out=out)):
+        with pytest.raises(TypeError) as info:
+            call()
+        msg = str(info.value)
+        assert "out" in msg and str(np.dtype(odt)) in msg, msg
+        if before is not None:
+            assert out.tobytes() == before
+
+
+@pytest.mark.parametrize("bad", [np.int32, bool, np.complex128, np.longdouble, object])
+def test_refused_input_dtypes_with_mixed_partner(bad):
+    x = np.linspace(-1, 1, 12, dtype=F32)
+    b = np.zeros(12, bad)
+    out = np.full(12, 3.0, F64)
+    with pytest.raises(TypeError, match="relu_grad: grad"):
+        relufast.relu_grad(b, x, out=out)
+    with pytest.raises(TypeError, match="relu_grad: x"):
+        relufast.relu_grad(out, b, out=out)
+    assert (out == 3.0).all()
+
+
+def test_prelu_still_takes_one_dtype():
+    x = np.linspace(-1, 1, 12, dtype=F32)
+    with pytest.raises(TypeError, match="prelu_grad: grad has dtype float64 but x has dtype "
+                                        "float32"):
+        relufast.prelu_grad(x.astype(F64), x, 0.25)
+
+
+# ---------------------------------------------------------------------------------------------
+# bfloat16 (ml_dtypes): computed in float32 (float64 with a float64 input), rounded once
+
+
+@needs_bf16
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_bfloat16_every_value(fn):
+    x = np.arange(2**16, dtype=np.uint16).view(BF16)
+    x32 = x.astype(F32)
+    assert_bitwise(fn.forward(x), cast(fn.forward(x32), BF16), f"{fn.id} bfloat16")
+    rng = np.random.default_rng(11)
+    g = rng.standard_normal(x.size).astype(BF16)
+    want = fn.gradient(g.astype(F32), x32)
+    assert_bitwise(fn.gradient(g, x), cast(want, BF16), f"{fn.grad_name} bfloat16")
+    gi = g.copy()
+    fn.gradient(gi, x, out=gi)
+    assert_bitwise(gi, cast(want, BF16), f"{fn.grad_name} bfloat16 in place")
+    if fn.from_output:
+        y = fn.forward(x)
+        want = fn.gradient(g.astype(F32), y.astype(F32), from_output=True)
+        assert_bitwise(fn.gradient(g, y, from_output=True), cast(want, BF16),
+                       f"{fn.grad_name} bfloat16 from y")
+
+
+@needs_bf16
+@pytest.mark.parametrize("other", [F16, F32, F64], ids=str)
+@pytest.mark.parametrize("fn", fn_params(MIXED[:12]))
+def test_bfloat16_mixed(fn, other):
+    for gdt, xdt in ((BF16, other), (other, BF16)):
+        g, x = _values(F64, 3).astype(gdt), _values(F64, 4).astype(xdt)
+        cdt = compute_dtype(gdt, xdt)
+        want = fn.gradient(g.astype(cdt), x.astype(cdt))
+        what = f"{fn.grad_name} grad {gdt} x {xdt}"
+        got = fn.gradient(g, x)
+        assert got.dtype == cdt, what
+        assert_bitwise(got, want, what)
+        for odt in (F16, F32, F64, BF16):
+            for lay in ("C", "F", "step"):
+                out = in_layout(np.zeros(SHAPE, odt), lay)
+                fn.gradient(in_layout(g, lay), in_layout(x, lay), out=out)
+                assert_bitwise(out, cast(want, odt), f"{what} -> {odt} {lay}")
+        gi = g.copy()
+        fn.gradient(gi, x, out=gi)
+        assert_bitwise(gi, cast(want, gdt), what + " in place into grad")
+    x = _values(F64, 5).astype(BF16)
+    out = np.zeros(SHAPE, other)
+    fn.forward(x, out=out)
+    assert_bitwise(out, cast(fn.forward(x.astype(F32)), other), f"{fn.id} bfloat16 -> {other}")
+
+
+@needs_bf16
+def test_rounding_to_bfloat16_once():
+    # every bfloat16 midpoint and its neighbours, from float32 and from float64
+    b = np.arange(2**16, dtype=np.uint16).view(BF16).astype(F64)
+    b = np.unique(b[np.isfinite(b)])
+    mid = (b[:-1] + b[1:]) / 2
+    for src in (F32, F64):
+        v = np.concatenate([mid, b, [3.3961e38, 3.4e38, 1e300, -1e300, np.nan, np.inf, -np.inf,
+                                     0.0, -0.0, 5e-324, 1e-45]]).astype(src) \
+            if src == F32 else np.concatenate([mid, b, [1e300, -1e300, np.nan, np.inf, 5e-324]])
+        with np.errstate(over="ignore"):
+            v = v.astype(src)
+        inf = np.array(np.inf, src)
+        v = np.concatenate([v, np.nextafter(v, inf), np.nextafter(v, -inf)])
+        assert_bitwise(_identity(v, BF16), cast(v, BF16), f"{src} -> bfloat16")
+    # and double rounding would show: the test has teeth
+    v = np.concatenate([mid, np.nextafter(mid, np.inf), np.nextafter(mid, -np.inf)])
+    with np.errstate(over="ignore"):
+        twice = v.astype(np.float32).astype(BF16)
+    assert (twice.astype(F64) != to_bf16(v).astype(F64)).sum() > 1000
+
+
+@needs_bf16
+def test_prelu_refuses_bfloat16():
+    x = np.linspace(-1, 1, 12).astype(BF16)
+    with pytest.raises(TypeError, match="prelu: x has dtype bfloat16"):
+        relufast.prelu(x, 0.25)
+    with pytest.raises(TypeError, match="prelu_grad: x has dtype bfloat16"):
+        relufast.prelu_grad(x, x, 0.25)
+
+
+def test_uint16_is_never_taken_for_bfloat16():
+    # the kernels read a uint16 buffer as bfloat16 bits; only relufast's own views may reach
+    # them so: a user's uint16 array is refused as any integer array is, nothing written
+    x = np.linspace(-2, 2, 16, dtype=np.float16)
+    u = np.arange(16, dtype=np.uint16)
+    for call, name in ((lambda: relufast.relu(x, out=u), "out"),
+                       (lambda: relufast.relu_grad(u, x), "grad"),
+                       (lambda: relufast.relu_grad(x, u), "x"),
+                       (lambda: relufast.relu_grad(x.astype(F32), x, out=u), "out")):
+        with pytest.raises(TypeError, match=rf"\b{name}\b"):
+            call()
+        assert (u == np.arange(16)).all()
+
+
+def test_float16_and_mixed_calls_check_parameters_first():
+    x = np.ones(8, F16)
+    out = np.full(8, 5.0, F32)
+    with pytest.raises(ValueError, match="alpha=1e\\+39 overflows float32"):
+        relufast.elu(x, alpha=1e39, out=out)
+    with pytest.raises(ValueError, match="alpha=1e\\+39 overflows float32"):
+        relufast.elu_grad(x, x.astype(F32), alpha=1e39, out=out)
+    assert (out == 5.0).all()
+    # computed in float64, the same alpha is fine
+    assert relufast.elu_grad(x.astype(F64), x, alpha=1e39).dtype == F64
+
+
+def test_masked_arrays_are_refused_in_mixed_calls():
+    x = np.ma.masked_array(np.ones(8, F16), mask=[True] + [False] * 7)
+    with pytest.raises(TypeError, match="MaskedArray"):
+        relufast.relu_grad(np.ones(8), x)
+    with pytest.raises(TypeError, match="MaskedArray"):
+        relufast.relu(x)
