@@ -5,7 +5,8 @@
 
 For each (size, op), in place (``out=x`` or ``out=grad``): every implementation gets a fresh
 copy of its input before each call (outside the timed region), and the implementations take
-turns call by call, so a noisy neighbour on a shared machine slows them alike; the ratios
+turns call by call, so a noisy neighbour on a shared machine slows them alike (each round
+starts with the next one, so none always follows the same peer's cache traffic); the ratios
 printed are peer median / relufast median (> 1: relufast is faster).  The formulations are
 formulations.py's, as in the pytest-benchmark suite; a peer without one (or not installed) is
 left out.  ``--isa`` is not an option: set ``RELUFAST_ISA`` to force a kernel build.
@@ -28,7 +29,11 @@ IMPLS = {"relufast": relufast_impl, "numpy": numpy_impl, "torch": torch_impl,
 
 
 def _set_threads(peers, nt):
-    rf.set_num_threads(nt)
+    # relufast at its default when that is nt (all cores): the default count keeps the rule that
+    # runs a call inline when the workers have slept (docs/performance.md, "Beside BLAS");
+    # a count set by hand wakes them for every call, as asked
+    if nt != rf.get_num_threads():
+        rf.set_num_threads(nt)
     if "torch" in peers:
         import torch
         torch.set_num_threads(nt)
@@ -61,8 +66,11 @@ def measure(op, n, dtype, peers, reps=None):
         f()
     reps = reps or (400 if m <= 10**5 else 100 if m <= 10**6 else 30)
     times = {p: [] for p in fns}
-    for _ in range(reps):
-        for p, f in fns.items():
+    order = list(fns.items())
+    for r in range(reps):
+        # each round starts with the next implementation: whoever runs after a peer whose
+        # temporaries evicted the inputs from the cache is a different one every round
+        for p, f in order[r % len(order):] + order[:r % len(order)]:
             np.copyto(work, src)
             t0 = time.perf_counter_ns()
             f()
@@ -81,7 +89,8 @@ def main(argv=None):
     peers = [p for p in a.peers.split(",") if p]
     _set_threads(peers, a.threads)
     dtype = np.dtype(a.dtype).type
-    print(f"# relufast {rf.__version__} kernels {rf._dispatch.KERNELS.isa}, {a.threads} thread(s),"
+    print(f"# relufast {rf.__version__} kernels {rf._dispatch.KERNELS.isa}, {a.threads} thread(s)"
+          f" (relufast {'set by hand' if rf._threads._global else 'at its default'}),"
           f" {a.dtype}, in place; peer median / relufast median")
     for n in (int(float(s)) for s in a.sizes.split(",")):
         for op in a.ops.split(","):
