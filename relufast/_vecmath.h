@@ -1300,18 +1300,29 @@ RF_INLINE double rf_sigmoid_d(double x)
    2^-968), silu = xp - s 2^-128 in one FMA (xp = x, or -0 for x < 0).  No
    second exponential and no 2^-k split: about 40% fewer instructions than
    the rf__sig_parts_d form, within the 4 ulp bound with room (ACCURACY.md). */
-RF_INLINE double rf_silu_d(double x)
+/* silu's and silu''s reduction in double: a = min(|x|, 760) (NaN passes), t holding
+   K = rint(a / ln2), r = a - K ln2, and the return value p with e^r - 1 - r = r^2 p (the
+   callers form r^2 p themselves, so that each keeps its own FMA contraction). */
+RF_INLINE double rf__silu_red_d(double x, double *a, double *t, double *r)
 {
     double aa = rf__absd(x);
-    double a = 760.0 < aa ? 760.0 : aa;                /* NaN passes */
-    double t = a * RF__LOG2E_D + RF__MAGIC_D;
-    double kd = t - RF__MAGIC_D;
-    double r = (a - kd * RF__L1_D) - kd * RF__L2_D;    /* a - k L1 exact */
-    double r2 = r * r, r4 = r2 * r2;
-    double q = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
-                            0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
-                            0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
-                            2.7620175266769506e-07, 2.5068365840266107e-08) + r;
+    double kd, r2, r4;
+    *a = 760.0 < aa ? 760.0 : aa;                      /* NaN passes */
+    *t = *a * RF__LOG2E_D + RF__MAGIC_D;
+    kd = *t - RF__MAGIC_D;
+    *r = (*a - kd * RF__L1_D) - kd * RF__L2_D;         /* a - k L1 exact */
+    r2 = *r * *r;
+    r4 = r2 * r2;
+    return RF__E10(*r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
+                   0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
+                   0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
+                   2.7620175266769506e-07, 2.5068365840266107e-08);
+}
+
+RF_INLINE double rf_silu_d(double x)
+{
+    double a, t, r, p = rf__silu_red_d(x, &a, &t, &r);
+    double q = (r * r) * p + r;
     /* 2^(128-K), K = bits(t) - bits(MAGIC) in [0, 1096]: normal */
     double m128 = rf__f64(((0x4338000000000000ULL + 1151u) - rf__u64(t)) << 52);
     double m = m128 * 2.9387358770557188e-39;          /* 2^-K (2^-128 m128) */
@@ -1379,16 +1390,8 @@ RF_INLINE double rf__dsig_d(double x, double r, double w, double s1, double s2,
    (ACCURACY.md).  About half the instructions of the rf__dsig_d form. */
 RF_INLINE double rf_silu_grad_d(double x)
 {
-    double aa = rf__absd(x);
-    double a = 760.0 < aa ? 760.0 : aa;                /* NaN passes */
-    double t = a * RF__LOG2E_D + RF__MAGIC_D;
-    double kd = t - RF__MAGIC_D;
-    double r = (a - kd * RF__L1_D) - kd * RF__L2_D;    /* a - k L1 exact */
-    double r2 = r * r, r4 = r2 * r2;
-    double w = r2 * RF__E10(r, r2, r4, r4 * r4, 0.50000000000000011, 0.16666666666666644,
-                            0.041666666666623255, 0.0083333333333563062, 0.0013888888917453685,
-                            0.00019841269784768735, 2.4801521047431779e-05, 2.7557355136372459e-06,
-                            2.7620175266769506e-07, 2.5068365840266107e-08);
+    double a, t, r, p = rf__silu_red_d(x, &a, &t, &r);
+    double w = (r * r) * p;
     double q = w + r;
     double ql = w - (q - r);                           /* q's rounding (both contract to FMAs) */
     double m128 = rf__f64(((0x4338000000000000ULL + 1151u) - rf__u64(t)) << 52);  /* 2^(128-K) */
