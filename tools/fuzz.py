@@ -11,7 +11,8 @@ NumPy scalars), ``out`` (none, the input, grad, an overlapping view, a wrong one
 weight and axis, ``approximate`` and ``from_output``.
 
 A finding is: a crash (a signal, an abort, a sanitizer report), a hang (libFuzzer's -timeout), an
-exception other than TypeError or ValueError, a result of the wrong shape, dtype or identity
+exception other than TypeError or ValueError, a result of the wrong shape, dtype (NumPy's
+result_type of the inputs for a new result; mixed float dtypes are promoted) or identity
 (``out`` not returned), or a refused call that wrote into ``out``.
 
     python tools/fuzz.py [-max_total_time=45] [-runs=N] [other libFuzzer flags] [corpus dir]
@@ -188,7 +189,13 @@ def _out(fdp, x, g):
     return o
 
 
-def _check_result(name, res, x, out):
+def _dtype_of(a):
+    """The dtype an operand computes as: its own if a supported float array, else float64
+    (array-likes become float64 arrays; other ndarrays are refused before a result exists)."""
+    return a.dtype if isinstance(a, np.ndarray) and a.dtype in SUPPORTED else np.dtype(np.float64)
+
+
+def _check_result(name, res, x, out, g=None):
     xa = np.asarray(x) if not isinstance(x, np.ndarray) else x
     if name == "prelu_grad":
         if not (isinstance(res, tuple) and len(res) == 2):
@@ -200,7 +207,14 @@ def _check_result(name, res, x, out):
         raise Finding(f"{name} returned {type(res)}")
     if res.shape != xa.shape:
         raise Finding(f"{name}: result shape {res.shape}, x shape {xa.shape}")
-    want = xa.dtype if xa.dtype in SUPPORTED else np.dtype(np.float64)
+    # a new result: NumPy's result_type of grad and x for the elementwise gradients (mixed
+    # float dtypes are promoted); x's dtype for the forwards and prelu; out's own when given
+    if out is not None:
+        want = out.dtype
+    elif g is not None and not name.startswith("prelu"):
+        want = np.result_type(_dtype_of(g), _dtype_of(x))
+    else:
+        want = _dtype_of(x)
     if res.dtype != want:
         raise Finding(f"{name}: result dtype {res.dtype}, expected {want}")
 
@@ -255,7 +269,7 @@ def TestOneInput(data):
         if before is not None and out.tobytes() != before:
             raise Finding(f"{fn.__name__} refused the call but wrote into out") from None
         return
-    _check_result(fn.__name__, res, x, out)
+    _check_result(fn.__name__, res, x, out, g)
 
 
 def main():
