@@ -847,18 +847,6 @@ RF_INLINE double rf__exp_lp(double z, double *s)
 #define RF__FMAF_(a, b, c) ((a) * (b) + (c))
 #endif
 
-/* a b + t with one rounding (FMA), or a b exact (Dekker) then two
-   additions where t is small: the final step of a float-float product */
-RF_INLINE float rf__fma_f(float a, float b, float t)
-{
-#if RF__HAS_FMA
-    return __builtin_fmaf(a, b, t);
-#else
-    float pl, p = rf__two_prod_f(a, b, &pl);
-    return p + (pl + t);
-#endif
-}
-
 /* min(|x|, lim) on the bits (one integer min; NaN becomes lim, the
    callers restore it with their last select) */
 RF_INLINE float rf__absmin_f(float x, uint32_t lim_bits)
