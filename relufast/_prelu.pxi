@@ -316,12 +316,11 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
 
 cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
                             const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
-                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t first, Py_ssize_t stride,
-                            Py_ssize_t lo, Py_ssize_t hi, bint nonzero) noexcept nogil:
+                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
+                            Py_ssize_t hi, bint nonzero) noexcept nogil:
     # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
     # elements the terms are first summed per pattern position (in sums[stride:], this thread's
-    # own), then folded into their channels; pattern position p holds the flat position
-    # first + p (g, x and gx start at flat position `first`: see _prelu_gradient_run).
+    # own), then folded into their channels.
     cdef double* per_position = sums + stride
     cdef Py_ssize_t p, period = C * inner
     if pattern == NULL:
@@ -329,7 +328,7 @@ cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating
         return
     _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
     for p in range(P):  # not hot: once per call and thread
-        sums[((p + first) % period) // inner] += per_position[p]
+        sums[(p % period) // inner] += per_position[p]
 
 
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
@@ -424,10 +423,9 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     # the threads' sums added in thread order (so the result does not depend on scheduling),
     # rounded once; or, with many channels, split by channel (_prelu_by_channel)
     cdef size_t nb = n * sizeof(floating)
-    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c, h = 0
+    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
     cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
     cdef floating* pattern = NULL
-    cdef const floating* walk = NULL  # the pattern from flat position h on
     cdef double* sums
     if (_clash(g, gx, nb) or _clash(x, gx, nb)
             or not _apart(w, C * sizeof(floating), gx, nb)
@@ -443,31 +441,27 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     if _prelu_by_channel(C, inner, n, row, nt):
         return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero)
     if reps:
-        # as the forward: the h elements before gx's first cache line with the weights as
-        # given (into thread 0's channel sums), then rows of the pattern from line boundaries
-        h = _head(gx, n, sizeof(floating))
-        pattern = <floating*>malloc((P + h) * sizeof(floating))
+        # Unlike the forward, the rows start where the array does, not on gx's first cache
+        # line: the grouping of the float64 sums would then depend on where gx's buffer
+        # starts, and the same call would round grad_weight differently into two buffers
+        pattern = <floating*>malloc(P * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
-        _lay_out(w, C, inner, reps, pattern, h)
-        walk = pattern + h
+        _lay_out(w, C, inner, reps, pattern, 0)
     sums = <double*>calloc(nt * row, sizeof(double))
     if sums == NULL:
         free(pattern)
         return NOMEMORY
-    if h:
-        _prelu_grad_range(g, x, w, gx, sums, C, inner, 0, h, nonzero)
     if nt == 1:
-        _prelu_grad_chunk(g + h, x + h, w, walk, gx + h, sums, C, inner, P, h, stride, 0,
-                          n - h, nonzero)
+        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero)
     else:
-        blk = _block(n - h, nt)
+        blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
-            if lo < n - h:
+            if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
-                _prelu_grad_chunk(g + h, x + h, w, walk, gx + h, &sums[t * row], C, inner, P,
-                                  h, stride, lo, min(n - h, lo + blk), nonzero)
+                _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
+                                  lo, min(n, lo + blk), nonzero)
                 rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread

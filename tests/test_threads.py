@@ -154,6 +154,7 @@ def test_prelu_independent_of_the_cache_line_offset(shape, axis, dtype, rng):
     want_f = np.where(x0 > 0, x0, wb * x0)
     want_x = np.where(x0 > 0, g0, wb * g0)
     exact, mass = _fsum_weight_gradient(g0, x0, axis)
+    gw_first = {}
     for k in range(64 // np.dtype(dtype).itemsize):
         x = _at_line_offset(x0.ravel(), k).reshape(shape)
         g = _at_line_offset(g0.ravel(), (k + 5) % 8).reshape(shape)
@@ -170,6 +171,8 @@ def test_prelu_independent_of_the_cache_line_offset(shape, axis, dtype, rng):
             assert_same(gxi, want_x, what=f"grad_x in place, offset {k} nt={nt}")
             tol = np.spacing(np.abs(exact).astype(dtype)).astype(F64) + 2.0**-45 * mass
             assert np.all(np.abs(gw.astype(F64) - exact) <= tol), (k, nt, gw, exact)
+            # grad_weight's sums are grouped by the walk, never by where gx's buffer starts
+            assert_same(gw, gw_first.setdefault(nt, gw), what=f"grad_weight offset {k} nt={nt}")
 
 
 # prelu_grad split by channel: with many channels the kernel gives each thread a range of
