@@ -8,6 +8,9 @@ docstrings are the reference documentation (numpydoc); the exact rules are docs/
 from ._call import binary, unary
 from ._checks import no_from_output, param
 from ._dispatch import OP
+from ._masks import forward as _mask_forward
+from ._masks import gradient as _mask_gradient
+from ._masks import mask_shape as _mask_shape
 from ._prelu import forward as _prelu_forward
 from ._prelu import gradient as _prelu_gradient
 from ._threads import PARALLEL_MIN_TRANSCENDENTAL as _EXP
@@ -19,7 +22,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 
-def relu(x, out=None):
+def relu(x, out=None, *, mask=None):
     r"""Rectified linear unit, ``max(0, x)``, elementwise.
 
     Parameters
@@ -32,11 +35,18 @@ def relu(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword-only.  Also record, one bit an element, whether x > 0: all that
+        :func:`relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -62,10 +72,12 @@ def relu(x, out=None):
     >>> relufast.relu(x, out=x)
     array([0. , 2.5], dtype=float32)
     """
-    return unary("relu", OP.RELU, x, out)
+    if mask is None or mask is False:
+        return unary("relu", OP.RELU, x, out)
+    return _mask_forward("relu", OP.RELU, x, out, mask)
 
 
-def relu_grad(grad, x, out=None, *, from_output=False):
+def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None):
     r"""Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
 
     Parameters
@@ -84,6 +96,11 @@ def relu_grad(grad, x, out=None, *, from_output=False):
         Keyword-only.  True: the second argument holds the forward's output ``y = relu(x)``
         instead of x, as after an in-place forward ``relu(x, out=x)``; ``relu'(x)`` is then
         computed from y.
+    mask : ndarray, optional
+        Keyword-only, in place of x: the mask that ``relu(x, mask=True)`` gave (uint8, shape
+        :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
+        (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
+        NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
 
     Returns
     -------
@@ -118,10 +135,12 @@ def relu_grad(grad, x, out=None, *, from_output=False):
     >>> relufast.relu_grad(np.full(3, 5.0), y, from_output=True)
     array([0., 5., 5.])
     """
+    if mask is not None or x is None:
+        return _mask_gradient("relu_grad", grad, x, mask, out, from_output)
     return binary("relu_grad", OP.D_RELU, grad, x, out)
 
 
-def leaky_relu(x, negative_slope=0.01, out=None):
+def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None):
     r"""Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
 
     Parameters
@@ -136,11 +155,18 @@ def leaky_relu(x, negative_slope=0.01, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword-only.  Also record, one bit an element, whether x > 0: all that
+        :func:`leaky_relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -167,10 +193,13 @@ def leaky_relu(x, negative_slope=0.01, out=None):
     array([-0., nan])
     """
     a = param("leaky_relu", "negative_slope", negative_slope)
-    return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    if mask is None or mask is False:
+        return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
 
 
-def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False):
+def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, *, from_output=False,
+                    mask=None):
     r"""Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
 
     Parameters
@@ -192,6 +221,11 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
         instead of x, as after an in-place forward ``leaky_relu(x, out=x)``; ``leaky_relu'(x)`` is then
         computed from y.  It requires ``negative_slope >= 0`` (ValueError otherwise:
         with a negative slope the output's sign does not tell the input's).
+    mask : ndarray, optional
+        Keyword-only, in place of x: the mask that ``leaky_relu(x, mask=True)`` gave (uint8,
+        shape :func:`mask_shape` ``(grad.shape)``), with any slope.  The result is then
+        computed in grad's dtype (float16 and bfloat16 in float32), and equals the gradient
+        from x wherever x was not NaN (a NaN x left bit 0: the slope's side).
 
     Returns
     -------
@@ -222,6 +256,8 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
     """
     fn = "leaky_relu_grad"
     a = param(fn, "negative_slope", negative_slope)
+    if mask is not None or x is None:
+        return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope")
     if from_output and a < 0:
         no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
                         "tell the input's")
@@ -557,7 +593,7 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     return binary(fn, op, grad, x, out, a, 0.0, _EXP, pname="alpha", nonzero=True)
 
 
-def relu6(x, out=None):
+def relu6(x, out=None, *, mask=None):
     r"""ReLU capped at 6: ``min(max(0, x), 6)``, elementwise.
 
     Parameters
@@ -570,11 +606,18 @@ def relu6(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword-only.  Also record, one bit an element, whether 0 < x < 6: all that
+        :func:`relu6_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -593,10 +636,12 @@ def relu6(x, out=None):
     >>> relufast.relu6(np.array([-1.0, 3.0, 9.0, np.nan]))
     array([ 0.,  3.,  6., nan])
     """
-    return unary("relu6", OP.RELU6, x, out)
+    if mask is None or mask is False:
+        return unary("relu6", OP.RELU6, x, out)
+    return _mask_forward("relu6", OP.RELU6, x, out, mask)
 
 
-def relu6_grad(grad, x, out=None, *, from_output=False):
+def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None):
     r"""Gradient of :func:`relu6`: ``grad * (0 < x < 6)``.
 
     Parameters
@@ -615,6 +660,11 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
         Keyword-only.  True: the second argument holds the forward's output ``y = relu6(x)``
         instead of x, as after an in-place forward ``relu6(x, out=x)``; ``relu6'(x)`` is then
         computed from y.
+    mask : ndarray, optional
+        Keyword-only, in place of x: the mask that ``relu6(x, mask=True)`` gave (uint8, shape
+        :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
+        (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
+        NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
 
     Returns
     -------
@@ -642,6 +692,8 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
     >>> relufast.relu6_grad(np.ones(4), np.array([0.0, 3.0, 6.0, np.nan]))
     array([ 0.,  1.,  0., nan])
     """
+    if mask is not None or x is None:
+        return _mask_gradient("relu6_grad", grad, x, mask, out, from_output)
     return binary("relu6_grad", OP.D_RELU6, grad, x, out)
 
 
@@ -959,3 +1011,29 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     array([-4.,  0.])
     """
     return _prelu_gradient("prelu_grad", grad, x, weight, axis, out, from_output)
+
+
+def mask_shape(shape):
+    """The shape of the 1-bit mask that relu, leaky_relu and relu6 give for an input of ``shape``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The input's shape.
+
+    Returns
+    -------
+    tuple of int
+        ``shape`` with its last axis packed 8 elements a byte: ``(..., ceil(L / 8))`` (a 0-d
+        input's mask has shape ``(1,)``).  The mask is uint8 in the layout of
+        ``np.packbits(bits, axis=-1, bitorder="little")``.
+
+    Examples
+    --------
+    >>> import relufast
+    >>> relufast.mask_shape((64, 1000))
+    (64, 125)
+    >>> relufast.mask_shape((3, 5))
+    (3, 1)
+    """
+    return _mask_shape(tuple(int(s) for s in shape))

@@ -28,6 +28,13 @@ def relu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def relu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def relu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def relu(
+    x: ArrayLike,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 
 # relu_grad
 @overload
@@ -40,6 +47,15 @@ def relu_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def relu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
 
 # leaky_relu
 @overload
@@ -54,6 +70,14 @@ def leaky_relu(
 def leaky_relu(x: ArrayLike, negative_slope: float, out: _Out) -> _Out: ...
 @overload
 def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: _Out) -> _Out: ...
+@overload
+def leaky_relu(
+    x: ArrayLike,
+    negative_slope: float = 0.01,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 
 # leaky_relu_grad
 @overload
@@ -87,6 +111,16 @@ def leaky_relu_grad(
     out: _Out,
     from_output: bool = False,
 ) -> _Out: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    negative_slope: float = 0.01,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
 
 # elu
 @overload
@@ -191,6 +225,13 @@ def relu6(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def relu6(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def relu6(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def relu6(
+    x: ArrayLike,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 
 # relu6_grad
 @overload
@@ -203,6 +244,15 @@ def relu6_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def relu6_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
 
 # gelu
 @overload
@@ -337,3 +387,6 @@ def prelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
+
+# the shape of the 1-bit mask of an array of this shape (relu, leaky_relu, relu6: mask=)
+def mask_shape(shape: tuple[SupportsIndex, ...]) -> tuple[int, ...]: ...

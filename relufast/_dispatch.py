@@ -62,6 +62,7 @@ class Kernels:
     def __init__(self, isa):
         # the dicts are made once and refilled by load(): the call path binds them at import
         self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = {}, {}, {}, {}
+        self.mask_forward, self.mask_gradient = {}, {}
         self.load(isa)
 
     def load(self, isa):
@@ -72,6 +73,8 @@ class Kernels:
         self.gradient.update({F32: mod.gradient_f32, F64: mod.gradient_f64})
         self.prelu_forward.update({F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64})
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
+        self.mask_forward.update({F32: mod.mask_forward_f32, F64: mod.mask_forward_f64})
+        self.mask_gradient.update({F32: mod.mask_gradient_f32, F64: mod.mask_gradient_f64})
         self.idle_seconds = mod.idle_seconds
         # operands of mixed float dtypes (float16 among them), converted block by block
         self.forward_mixed = mod.forward_mixed
@@ -84,10 +87,11 @@ def _codes():
     mod = importlib.import_module("relufast._kernels_baseline")
     op = types.SimpleNamespace(**{o.name: int(o) for o in mod.Op})
     status = types.SimpleNamespace(**{s.name: int(s) for s in mod.Status})
-    return op, status
+    mask = types.SimpleNamespace(**{m.name: int(m) for m in mod.MaskOp})
+    return op, status, mask
 
 
-OP, STATUS = _codes()
+OP, STATUS, MASK = _codes()
 
 _AVAILABLE = available_isas()
 KERNELS = Kernels(_AVAILABLE[0])

@@ -109,3 +109,4 @@ cpdef enum Status:
 include "_buffers.pxi"
 include "_elementwise.pxi"
 include "_prelu.pxi"
+include "_masks.pxi"

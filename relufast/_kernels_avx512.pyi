@@ -5,6 +5,7 @@ from ._kernels_baseline import (
     ISA as ISA,
     Op as Op,
     Status as Status,
+    MaskOp as MaskOp,
     forward_f32 as forward_f32,
     forward_f64 as forward_f64,
     gradient_f32 as gradient_f32,
@@ -15,4 +16,8 @@ from ._kernels_baseline import (
     prelu_forward_f64 as prelu_forward_f64,
     prelu_gradient_f32 as prelu_gradient_f32,
     prelu_gradient_f64 as prelu_gradient_f64,
+    mask_forward_f32 as mask_forward_f32,
+    mask_forward_f64 as mask_forward_f64,
+    mask_gradient_f32 as mask_gradient_f32,
+    mask_gradient_f64 as mask_gradient_f64,
 )

@@ -11,6 +11,7 @@ __all__ = [
     "ISA",
     "Op",
     "Status",
+    "MaskOp",
     "forward_f32",
     "forward_f64",
     "gradient_f32",
@@ -21,6 +22,10 @@ __all__ = [
     "prelu_forward_f64",
     "prelu_gradient_f32",
     "prelu_gradient_f64",
+    "mask_forward_f32",
+    "mask_forward_f64",
+    "mask_gradient_f32",
+    "mask_gradient_f64",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -129,4 +134,34 @@ def prelu_gradient_f64(
     gw: NDArray[np.float64],
     inner: int,
     nt: int,
+) -> int: ...
+
+# the relu-like forwards that also write a 1-bit mask
+class MaskOp(enum.IntEnum):
+    MASK_RELU = 0
+    MASK_LEAKY = 1  # a nonzero slope
+    MASK_LEAKY_ZERO = 2  # a slope of +-0.0
+    MASK_RELU6 = 3
+
+# 1-bit masks.  x and y C-contiguous of rows * width elements, m C-contiguous uint8 of
+# rows * ceil(width / 8) bytes: y = f(x) (MaskOp `op`, slope a) and m = the bits of x
+# (np.packbits, bitorder "little", per row of width; x > 0, relu6: 0 < x < 6).  DONE, or nothing
+# written and OVERLAP or REFUSED
+def mask_forward_f32(
+    op: int, x: NDArray[np.float32], y: NDArray[np.float32], m: NDArray[np.uint8],
+    rows: int, width: int, a: float, nt: int,
+) -> int: ...
+def mask_forward_f64(
+    op: int, x: NDArray[np.float64], y: NDArray[np.float64], m: NDArray[np.uint8],
+    rows: int, width: int, a: float, nt: int,
+) -> int: ...
+
+# out = g where m's bit is set, else +0.0 (zero) or w * g; shapes as mask_forward's
+def mask_gradient_f32(
+    g: NDArray[np.float32], m: NDArray[np.uint8], out: NDArray[np.float32], rows: int,
+    width: int, w: float, zero: bool, nt: int,
+) -> int: ...
+def mask_gradient_f64(
+    g: NDArray[np.float64], m: NDArray[np.uint8], out: NDArray[np.float64], rows: int,
+    width: int, w: float, zero: bool, nt: int,
 ) -> int: ...
