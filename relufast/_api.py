@@ -8,6 +8,8 @@ docstrings are the reference documentation (numpydoc); the exact rules are docs/
 from ._call import binary, unary
 from ._checks import no_from_output, param
 from ._dispatch import OP
+from ._gated import forward as _glu_forward
+from ._gated import gradient as _glu_gradient
 from ._masks import forward as _mask_forward
 from ._masks import gradient as _mask_gradient
 from ._masks import mask_shape as _mask_shape
@@ -1037,3 +1039,296 @@ def mask_shape(shape):
     (3, 1)
     """
     return _mask_shape(tuple(int(s) for s in shape))
+
+
+def reglu(a, b=None, *, axis=-1, out=None):
+    r"""ReLU-gated linear unit (ReGLU): ``relu(a) * b``, elementwise; or, with one array, relu of its first half times
+    its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of relu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``relu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    reglu_grad : its gradient.
+    relu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``relu(a) * b`` computed in the same dtype (the product
+    rounded once after relu's own rounding), so relu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.reglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([0., 8.])
+    >>> relufast.reglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    return _glu_forward("reglu", "relu", OP.RELU, a, b, axis, out)
+
+
+def reglu_grad(grad, a, b=None, *, axis=-1, out=None):
+    r"""Gradients of :func:`reglu`: ``(grad * b * relu'(a), grad * relu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    reglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``relu_grad(grad * b, a)`` and ``grad * relu(a)`` computed
+    in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.reglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([0., 4.])
+    >>> gb
+    array([0., 2.])
+    """
+    return _glu_gradient("reglu_grad", "relu", OP.RELU, OP.D_RELU, grad, a, b, axis, out)
+
+
+def geglu(a, b=None, *, approximate="none", axis=-1, out=None):
+    r"""GELU-gated linear unit (GeGLU): ``gelu(a) * b``, elementwise; or, with one array, gelu of its first half times
+    its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of gelu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    approximate : {"none", "tanh"}, default "none"
+        Keyword-only.  gelu's form, as :func:`gelu`'s.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``gelu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    geglu_grad : its gradient.
+    gelu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``gelu(a, approximate=approximate) * b`` computed in the same dtype (the product
+    rounded once after gelu's own rounding), so gelu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.geglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([-0.47596576,  7.81799894])
+    >>> relufast.geglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    op = _approximate("geglu", approximate)
+    dop = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    return _glu_forward("geglu", "gelu", op, a, b, axis, out)
+
+
+def geglu_grad(grad, a, b=None, *, approximate="none", axis=-1, out=None):
+    r"""Gradients of :func:`geglu`: ``(grad * b * gelu'(a), grad * gelu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    approximate : {"none", "tanh"}, default "none"
+        Keyword-only.  gelu's form, as :func:`gelu`'s.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    geglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``gelu_grad(grad * b, a, approximate=approximate)`` and ``grad * gelu(a, approximate=approximate)`` computed
+    in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.geglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([-0.24994641,  4.3409272 ])
+    >>> gb
+    array([-0.15865525,  1.95449974])
+    """
+    op = _approximate("geglu", approximate)
+    dop = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    return _glu_gradient("geglu_grad", "gelu", op, dop, grad, a, b, axis, out)
+
+
+def swiglu(a, b=None, *, axis=-1, out=None):
+    r"""SiLU-gated linear unit (SwiGLU): ``silu(a) * b``, elementwise; or, with one array, silu of its first half times
+    its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of silu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``silu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    swiglu_grad : its gradient.
+    silu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``silu(a) * b`` computed in the same dtype (the product
+    rounded once after silu's own rounding), so silu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.swiglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([-0.80682426,  7.04637662])
+    >>> relufast.swiglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    return _glu_forward("swiglu", "silu", OP.SILU, a, b, axis, out)
+
+
+def swiglu_grad(grad, a, b=None, *, axis=-1, out=None):
+    r"""Gradients of :func:`swiglu`: ``(grad * b * silu'(a), grad * silu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    swiglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``silu_grad(grad * b, a)`` and ``grad * silu(a)`` computed
+    in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.swiglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([0.21698846, 4.363137  ])
+    >>> gb
+    array([-0.26894142,  1.76159416])
+    """
+    return _glu_gradient("swiglu_grad", "silu", OP.SILU, OP.D_SILU, grad, a, b, axis, out)

@@ -390,3 +390,60 @@ def prelu_grad(
 
 # the shape of the 1-bit mask of an array of this shape (relu, leaky_relu, relu6: mask=)
 def mask_shape(shape: tuple[SupportsIndex, ...]) -> tuple[int, ...]: ...
+
+# gated units: f(a) * b (two arrays), or f of x's first half times its second along axis
+def reglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+def geglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    approximate: _Approximate = "none",
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+def swiglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+
+# their gradients: (grad_a, grad_b) with two arrays, the gradient for x with one
+_GluOut = tuple[NDArray[np.floating[Any]] | None, NDArray[np.floating[Any]] | None]
+@overload
+def reglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, axis: SupportsIndex = -1,
+    out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def reglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def geglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, approximate: _Approximate = "none",
+    axis: SupportsIndex = -1, out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def geglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, approximate: _Approximate = "none",
+    axis: SupportsIndex = -1, out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def swiglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, axis: SupportsIndex = -1,
+    out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def swiglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...

@@ -75,6 +75,9 @@ class Kernels:
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.mask_forward.update({F32: mod.mask_forward_f32, F64: mod.mask_forward_f64})
         self.mask_gradient.update({F32: mod.mask_gradient_f32, F64: mod.mask_gradient_f64})
+        # gated units: one entry point each for every dtype (operands converted block by block)
+        self.glu_forward = mod.glu_forward
+        self.glu_gradient = mod.glu_gradient
         self.idle_seconds = mod.idle_seconds
         # operands of mixed float dtypes (float16 among them), converted block by block
         self.forward_mixed = mod.forward_mixed

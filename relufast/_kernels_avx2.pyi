@@ -20,4 +20,6 @@ from ._kernels_baseline import (
     mask_forward_f64 as mask_forward_f64,
     mask_gradient_f32 as mask_gradient_f32,
     mask_gradient_f64 as mask_gradient_f64,
+    glu_forward as glu_forward,
+    glu_gradient as glu_gradient,
 )

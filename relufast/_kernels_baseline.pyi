@@ -3,6 +3,7 @@
 # interface.  Internal: the public API is relufast's top-level functions.
 
 import enum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +27,8 @@ __all__ = [
     "mask_forward_f64",
     "mask_gradient_f32",
     "mask_gradient_f64",
+    "glu_forward",
+    "glu_gradient",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -164,4 +167,20 @@ def mask_gradient_f32(
 def mask_gradient_f64(
     g: NDArray[np.float64], m: NDArray[np.uint8], out: NDArray[np.float64], rows: int,
     width: int, w: float, zero: bool, nt: int,
+) -> int: ...
+
+# gated units.  Each operand is (array, first element, row stride in elements) over `rows` rows
+# of `h` elements; arrays C-contiguous, of a float dtype (bfloat16 as uint16 bits), outputs
+# writable: y = f(a) * b, or grad_a = f_grad(g * b, a) and grad_b = g * f(a), computed in
+# float64 if f64 else float32.  DONE, or nothing written and REFUSED
+def glu_forward(
+    op: int, a: NDArray[Any], a_off: int, a_stride: int, b: NDArray[Any], b_off: int,
+    b_stride: int, y: NDArray[Any], y_off: int, y_stride: int, rows: int, h: int, pa: float,
+    pb: float, f64: bool, nt: int,
+) -> int: ...
+def glu_gradient(
+    op: int, dop: int, g: NDArray[Any], g_off: int, g_stride: int, a: NDArray[Any], a_off: int,
+    a_stride: int, b: NDArray[Any], b_off: int, b_stride: int, ga: NDArray[Any], ga_off: int,
+    ga_stride: int, gb: NDArray[Any], gb_off: int, gb_stride: int, rows: int, h: int,
+    pa: float, pb: float, f64: bool, nt: int,
 ) -> int: ...
