@@ -7,6 +7,8 @@ docstrings are the reference documentation (numpydoc); the exact rules are docs/
 
 from ._call import binary, unary
 from ._checks import no_from_output, param
+from ._bias import forward as _bias_forward
+from ._bias import gradient as _bias_gradient
 from ._dispatch import OP
 from ._gated import forward as _glu_forward
 from ._gated import gradient as _glu_gradient
@@ -15,7 +17,27 @@ from ._masks import gradient as _mask_gradient
 from ._masks import mask_shape as _mask_shape
 from ._prelu import forward as _prelu_forward
 from ._prelu import gradient as _prelu_gradient
+from ._threads import PARALLEL_MIN_CHEAP as _CHEAP
 from ._threads import PARALLEL_MIN_TRANSCENDENTAL as _EXP
+
+def _biased(bias, axis, fn, op, x, out, a=0.0, b=0.0, threshold=_CHEAP, pname=None,
+            nonzero=False):
+    """f(x + bias): the forwards' call with a bias (the arguments of _call.unary after it)."""
+    return _bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname, nonzero)
+
+
+def _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a=0.0, b=0.0,
+                 threshold=_CHEAP, xname="x", pname=None, nonzero=False):
+    """(grad_x, grad_bias): the gradients' call with a bias (_call.binary's arguments after)."""
+    return _bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold,
+                          xname, pname, nonzero)
+
+
+def _no_mask_with_bias(fn, bias):
+    if bias is not None:
+        raise TypeError(f"{fn}: mask= and bias= together are not supported yet; add the bias "
+                        "first (x += bias) or keep x")
+
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -24,7 +46,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 
-def relu(x, out=None, *, mask=None):
+def relu(x, out=None, *, mask=None, bias=None, axis=1):
     r"""Rectified linear unit, ``max(0, x)``, elementwise.
 
     Parameters
@@ -75,11 +97,15 @@ def relu(x, out=None, *, mask=None):
     array([0. , 2.5], dtype=float32)
     """
     if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "relu", OP.RELU, x, out)
         return unary("relu", OP.RELU, x, out)
+    _no_mask_with_bias("relu", bias)
     return _mask_forward("relu", OP.RELU, x, out, mask)
 
 
-def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None):
+def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None,
+              axis=1):
     r"""Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
 
     Parameters
@@ -138,11 +164,14 @@ def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None):
     array([0., 5., 5.])
     """
     if mask is not None or x is None:
+        _no_mask_with_bias("relu_grad", bias)
         return _mask_gradient("relu_grad", grad, x, mask, out, from_output)
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "relu_grad", OP.D_RELU, grad, x, out)
     return binary("relu_grad", OP.D_RELU, grad, x, out)
 
 
-def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None):
+def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None, bias=None, axis=1):
     r"""Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
 
     Parameters
@@ -196,12 +225,16 @@ def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None):
     """
     a = param("leaky_relu", "negative_slope", negative_slope)
     if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "leaky_relu", OP.LEAKY, x, out, a,
+                           pname="negative_slope")
         return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    _no_mask_with_bias("leaky_relu", bias)
     return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
 
 
 def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, *, from_output=False,
-                    mask=None):
+                    mask=None, bias=None, axis=1):
     r"""Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
 
     Parameters
@@ -259,10 +292,14 @@ def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, *, from_output=
     fn = "leaky_relu_grad"
     a = param(fn, "negative_slope", negative_slope)
     if mask is not None or x is None:
+        _no_mask_with_bias(fn, bias)
         return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope")
     if from_output and a < 0:
         no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
                         "tell the input's")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_LEAKY, grad, x, out, a,
+                            pname="negative_slope")
     return binary(fn, OP.D_LEAKY, grad, x, out, a, pname="negative_slope")
 
 
@@ -273,7 +310,7 @@ def _elu_params(fn, alpha, from_output):
     return a
 
 
-def elu(x, alpha=1.0, out=None):
+def elu(x, alpha=1.0, out=None, *, bias=None, axis=1):
     r"""Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
 
     Parameters
@@ -317,10 +354,12 @@ def elu(x, alpha=1.0, out=None):
     array([-1.        , -0.63212056,  0.        ,  2.        ])
     """
     a = param("elu", "alpha", alpha)
+    if bias is not None:
+        return _biased(bias, axis, "elu", OP.ELU, x, out, a, 1.0, _EXP, "alpha")
     return unary("elu", OP.ELU, x, out, a, 1.0, _EXP, "alpha")
 
 
-def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis=1):
     r"""Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -384,10 +423,13 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     fn = "elu_grad"
     a = _elu_params(fn, alpha, from_output)
     op = OP.D_ELU_Y if from_output else OP.D_ELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a, 1.0, _EXP,
+                            pname="alpha")
     return binary(fn, op, grad, x, out, a, 1.0, _EXP, pname="alpha")
 
 
-def selu(x, out=None):
+def selu(x, out=None, *, bias=None, axis=1):
     r"""Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
 
     The constants make a self-normalizing network's activations keep zero mean and unit
@@ -432,10 +474,13 @@ def selu(x, out=None):
     >>> relufast.selu(np.array([-1.0, 0.0, 1.0]))
     array([-1.11133074,  0.        ,  1.05070099])
     """
+    if bias is not None:
+        return _biased(bias, axis, "selu", OP.ELU, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE,
+                       _EXP)
     return unary("selu", OP.ELU, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE, _EXP)
 
 
-def selu_grad(grad, x, out=None, *, from_output=False):
+def selu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
     r"""Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -485,11 +530,14 @@ def selu_grad(grad, x, out=None, *, from_output=False):
     array([0.6467686 , 1.75809934, 1.05070099])
     """
     op = OP.D_ELU_Y if from_output else OP.D_ELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "selu_grad", op, grad, x, out,
+                            SELU_SCALE * SELU_ALPHA, SELU_SCALE, _EXP)
     return binary("selu_grad", op, grad, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE,
                    _EXP)
 
 
-def celu(x, alpha=1.0, out=None):
+def celu(x, alpha=1.0, out=None, *, bias=None, axis=1):
     r"""Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     Parameters
@@ -533,10 +581,12 @@ def celu(x, alpha=1.0, out=None):
     array([-2.        , -0.78693868,  2.        ])
     """
     a = param("celu", "alpha", alpha, nonzero=True)
+    if bias is not None:
+        return _biased(bias, axis, "celu", OP.CELU, x, out, a, 0.0, _EXP, "alpha", True)
     return unary("celu", OP.CELU, x, out, a, 0.0, _EXP, "alpha", True)
 
 
-def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis=1):
     r"""Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``.
 
     Parameters
@@ -592,10 +642,13 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     if from_output and a < 0:
         no_from_output(fn, True, f"alpha={a} < 0, so the output does not determine the input")
     op = OP.D_CELU_Y if from_output else OP.D_CELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a, 0.0, _EXP,
+                            pname="alpha", nonzero=True)
     return binary(fn, op, grad, x, out, a, 0.0, _EXP, pname="alpha", nonzero=True)
 
 
-def relu6(x, out=None, *, mask=None):
+def relu6(x, out=None, *, mask=None, bias=None, axis=1):
     r"""ReLU capped at 6: ``min(max(0, x), 6)``, elementwise.
 
     Parameters
@@ -639,11 +692,15 @@ def relu6(x, out=None, *, mask=None):
     array([ 0.,  3.,  6., nan])
     """
     if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "relu6", OP.RELU6, x, out)
         return unary("relu6", OP.RELU6, x, out)
+    _no_mask_with_bias("relu6", bias)
     return _mask_forward("relu6", OP.RELU6, x, out, mask)
 
 
-def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None):
+def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None,
+               axis=1):
     r"""Gradient of :func:`relu6`: ``grad * (0 < x < 6)``.
 
     Parameters
@@ -695,7 +752,10 @@ def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None):
     array([ 0.,  1.,  0., nan])
     """
     if mask is not None or x is None:
+        _no_mask_with_bias("relu6_grad", bias)
         return _mask_gradient("relu6_grad", grad, x, mask, out, from_output)
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "relu6_grad", OP.D_RELU6, grad, x, out)
     return binary("relu6_grad", OP.D_RELU6, grad, x, out)
 
 
@@ -707,7 +767,7 @@ def _approximate(fn, approximate):
     raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def gelu(x, approximate="none", out=None):
+def gelu(x, approximate="none", out=None, *, bias=None, axis=1):
     r"""Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
 
     Parameters
@@ -756,11 +816,15 @@ def gelu(x, approximate="none", out=None):
     >>> relufast.gelu(np.array([-1.0, 0.0, 1.0]), approximate="tanh")
     array([-0.15880801,  0.        ,  0.84119199])
     """
+    if bias is not None:
+        return _biased(bias, axis, "gelu", _approximate("gelu", approximate), x, out, 0.0,
+                       0.0, _EXP)
     return unary("gelu", _approximate("gelu", approximate), x, out, 0.0, 0.0,
                   _EXP)
 
 
-def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
+def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False, bias=None,
+              axis=1):
     r"""Gradient of :func:`gelu`: ``grad * (Phi(x) + x * phi(x))``, phi the normal density.
 
     Parameters
@@ -808,10 +872,12 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
     op = _approximate(fn, approximate)
     no_from_output(fn, from_output, "gelu is not monotonic, its output does not determine x")
     op = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, 0.0, 0.0, _EXP)
     return binary(fn, op, grad, x, out, 0.0, 0.0, _EXP)
 
 
-def silu(x, out=None):
+def silu(x, out=None, *, bias=None, axis=1):
     r"""Sigmoid linear unit (swish): ``x * sigmoid(x)``, elementwise.
 
     Parameters
@@ -847,10 +913,12 @@ def silu(x, out=None):
     >>> relufast.silu(np.array([-1.0, 0.0, 1.0]))
     array([-0.26894142,  0.        ,  0.73105858])
     """
+    if bias is not None:
+        return _biased(bias, axis, "silu", OP.SILU, x, out, 0.0, 0.0, _EXP)
     return unary("silu", OP.SILU, x, out, 0.0, 0.0, _EXP)
 
 
-def silu_grad(grad, x, out=None, *, from_output=False):
+def silu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
     r"""Gradient of :func:`silu`: ``grad * s * (1 + x * (1 - s))``, s = sigmoid(x).
 
     Parameters
@@ -896,6 +964,8 @@ def silu_grad(grad, x, out=None, *, from_output=False):
     """
     fn = "silu_grad"
     no_from_output(fn, from_output, "silu is not monotonic, its output does not determine x")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_SILU, grad, x, out, 0.0, 0.0, _EXP)
     return binary(fn, OP.D_SILU, grad, x, out, 0.0, 0.0, _EXP)
 
 
@@ -1042,8 +1112,8 @@ def mask_shape(shape):
 
 
 def reglu(a, b=None, *, axis=-1, out=None):
-    r"""ReLU-gated linear unit (ReGLU): ``relu(a) * b``, elementwise; or, with one array, relu of its first half times
-    its second half along ``axis``.
+    r"""ReLU-gated linear unit (ReGLU): ``relu(a) * b``, elementwise; or, with one
+    array, relu of its first half times its second half along ``axis``.
 
     Parameters
     ----------
@@ -1137,8 +1207,8 @@ def reglu_grad(grad, a, b=None, *, axis=-1, out=None):
 
 
 def geglu(a, b=None, *, approximate="none", axis=-1, out=None):
-    r"""GELU-gated linear unit (GeGLU): ``gelu(a) * b``, elementwise; or, with one array, gelu of its first half times
-    its second half along ``axis``.
+    r"""GELU-gated linear unit (GeGLU): ``gelu(a) * b``, elementwise; or, with one
+    array, gelu of its first half times its second half along ``axis``.
 
     Parameters
     ----------
@@ -1172,8 +1242,8 @@ def geglu(a, b=None, *, approximate="none", axis=-1, out=None):
     Notes
     -----
     One pass: each element of a and b is read once and each result written once.  The values
-    are bitwise those of ``gelu(a, approximate=approximate) * b`` computed in the same dtype (the product
-    rounded once after gelu's own rounding), so gelu's accuracy and special values hold, and
+    are bitwise those of ``gelu(a, approximate=approximate) * b`` computed in the same dtype
+    (the product rounded once after gelu's own rounding), so gelu's accuracy and special values hold, and
     ``0 * inf`` is NaN as in NumPy.
 
     Examples
@@ -1222,8 +1292,8 @@ def geglu_grad(grad, a, b=None, *, approximate="none", axis=-1, out=None):
 
     Notes
     -----
-    Bitwise ``gelu_grad(grad * b, a, approximate=approximate)`` and ``grad * gelu(a, approximate=approximate)`` computed
-    in the same dtype, each input read once.
+    Bitwise ``gelu_grad(grad * b, a, approximate=approximate)`` and
+    ``grad * gelu(a, approximate=approximate)`` computed in the same dtype, each input read once.
 
     Examples
     --------
@@ -1240,8 +1310,8 @@ def geglu_grad(grad, a, b=None, *, approximate="none", axis=-1, out=None):
 
 
 def swiglu(a, b=None, *, axis=-1, out=None):
-    r"""SiLU-gated linear unit (SwiGLU): ``silu(a) * b``, elementwise; or, with one array, silu of its first half times
-    its second half along ``axis``.
+    r"""SiLU-gated linear unit (SwiGLU): ``silu(a) * b``, elementwise; or, with one
+    array, silu of its first half times its second half along ``axis``.
 
     Parameters
     ----------

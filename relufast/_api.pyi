@@ -35,6 +35,11 @@ def relu(
     *,
     mask: Literal[True] | NDArray[np.uint8],
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def relu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # relu_grad
 @overload
@@ -56,6 +61,11 @@ def relu_grad(
     from_output: Literal[False] = False,
     mask: NDArray[np.uint8],
 ) -> NDArray[np.floating[Any]]: ...
+@overload
+def relu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # leaky_relu
 @overload
@@ -78,6 +88,11 @@ def leaky_relu(
     *,
     mask: Literal[True] | NDArray[np.uint8],
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def leaky_relu(
+    x: ArrayLike, negative_slope: float = 0.01, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # leaky_relu_grad
 @overload
@@ -121,6 +136,11 @@ def leaky_relu_grad(
     from_output: Literal[False] = False,
     mask: NDArray[np.uint8],
 ) -> NDArray[np.floating[Any]]: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike, x: ArrayLike, negative_slope: float = 0.01, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # elu
 @overload
@@ -131,6 +151,11 @@ def elu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float6
 def elu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
 @overload
 def elu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+@overload
+def elu(
+    x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # elu_grad
 @overload
@@ -159,6 +184,11 @@ def elu_grad(
 def elu_grad(
     grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
 ) -> _Out: ...
+@overload
+def elu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # selu
 @overload
@@ -167,6 +197,11 @@ def selu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def selu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def selu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def selu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # selu_grad
 @overload
@@ -179,6 +214,11 @@ def selu_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def selu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def selu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # celu
 @overload
@@ -189,6 +229,11 @@ def celu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float
 def celu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
 @overload
 def celu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+@overload
+def celu(
+    x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # celu_grad
 @overload
@@ -217,6 +262,11 @@ def celu_grad(
 def celu_grad(
     grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
 ) -> _Out: ...
+@overload
+def celu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # relu6
 @overload
@@ -232,6 +282,11 @@ def relu6(
     *,
     mask: Literal[True] | NDArray[np.uint8],
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def relu6(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # relu6_grad
 @overload
@@ -253,6 +308,11 @@ def relu6_grad(
     from_output: Literal[False] = False,
     mask: NDArray[np.uint8],
 ) -> NDArray[np.floating[Any]]: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # gelu
 @overload
@@ -267,6 +327,11 @@ def gelu(
 def gelu(x: ArrayLike, approximate: _Approximate, out: _Out) -> _Out: ...
 @overload
 def gelu(x: ArrayLike, approximate: _Approximate = "none", *, out: _Out) -> _Out: ...
+@overload
+def gelu(
+    x: ArrayLike, approximate: _Approximate = "none", out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # gelu_grad
 @overload
@@ -305,6 +370,11 @@ def gelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> _Out: ...
+@overload
+def gelu_grad(
+    grad: ArrayLike, x: ArrayLike, approximate: _Approximate = "none", out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # silu
 @overload
@@ -313,6 +383,11 @@ def silu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def silu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def silu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def silu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # silu_grad
 @overload
@@ -331,6 +406,11 @@ def silu_grad(
 def silu_grad(
     grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: Literal[False] = False
 ) -> _Out: ...
+@overload
+def silu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # prelu: weight is a scalar or a 1-D array of length x.shape[axis]
 @overload

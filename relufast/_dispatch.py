@@ -63,6 +63,7 @@ class Kernels:
         # the dicts are made once and refilled by load(): the call path binds them at import
         self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = {}, {}, {}, {}
         self.mask_forward, self.mask_gradient = {}, {}
+        self.bias_forward, self.bias_gradient = {}, {}
         self.load(isa)
 
     def load(self, isa):
@@ -75,6 +76,8 @@ class Kernels:
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.mask_forward.update({F32: mod.mask_forward_f32, F64: mod.mask_forward_f64})
         self.mask_gradient.update({F32: mod.mask_gradient_f32, F64: mod.mask_gradient_f64})
+        self.bias_forward.update({F32: mod.bias_forward_f32, F64: mod.bias_forward_f64})
+        self.bias_gradient.update({F32: mod.bias_gradient_f32, F64: mod.bias_gradient_f64})
         # gated units: one entry point each for every dtype (operands converted block by block)
         self.glu_forward = mod.glu_forward
         self.glu_gradient = mod.glu_gradient

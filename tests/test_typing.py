@@ -37,6 +37,15 @@ GOOD = """
     rf.set_num_threads(None)
     rf.show_config(file=io.StringIO())
     v: str = rf.__version__
+    b = np.zeros(3, np.float32)
+    zb = rf.gelu(x, bias=b, axis=1)
+    gxb, gbias = rf.silu_grad(g, x, bias=b)
+    ym, m = rf.relu(x, mask=True)
+    gm = rf.relu_grad(g, mask=m, out=g)
+    sw = rf.swiglu(x, x)
+    ga, gb2 = rf.swiglu_grad(g, x, x)
+    gxx = rf.geglu_grad(np.ones((4, 1), np.float32), np.ones((4, 2), np.float32))
+    shape: tuple[int, ...] = rf.mask_shape(x.shape)
 """
 
 # each wrong call, and the error mypy must report on its line
