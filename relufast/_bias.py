@@ -14,6 +14,7 @@ import numpy as np
 from ._call import binary, unary
 from ._checks import (
     DTYPES,
+    is_masked_array,
     F32_MAX,
     as_input,
     check_param_f32,
@@ -30,7 +31,7 @@ _DONE = STATUS.DONE
 def _bias_and_axis(fn, x, bias, axis, compute):
     """(bias as a 1-D array of the compute dtype, the axis in [0, x.ndim) or None for a scalar,
     bias was a scalar): prelu's weight rules, for the argument named ``bias``."""
-    if isinstance(bias, np.ndarray) and not isinstance(bias, np.ma.MaskedArray):
+    if isinstance(bias, np.ndarray) and not is_masked_array(bias):
         if bias.dtype not in DTYPES:
             raise TypeError(dtype_message(fn, "bias", bias.dtype))
         b = bias

@@ -21,6 +21,13 @@ F32_MAX = float(np.finfo(np.float32).max)
 _F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
 
 
+def is_masked_array(a):
+    """Is the ndarray ``a`` a numpy.ma.MaskedArray?  A plain ndarray is not, and is answered
+    without touching ``np.ma``, whose first use imports numpy.ma (36 ms, measured on the first
+    call with a mask)."""
+    return type(a) is not np.ndarray and isinstance(a, np.ma.MaskedArray)
+
+
 def as_input(fn, name, a):
     """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``.
 
@@ -30,7 +37,7 @@ def as_input(fn, name, a):
     array-likes (lists, Python numbers) become float64.
     """
     if isinstance(a, np.ndarray):
-        if isinstance(a, np.ma.MaskedArray):
+        if is_masked_array(a):
             raise TypeError(
                 f"{fn}: {name} is a numpy.ma.MaskedArray, which relufast does not support "
                 f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
@@ -74,7 +81,7 @@ def check_out(fn, out, like, name="out", compute=None):
     """``out`` must be a writable ndarray of ``like``'s shape, and of ``like``'s dtype, or with
     ``compute`` (the dtype the call computes in) of a float dtype it casts to under NumPy's
     ``same_kind`` rule."""
-    if not isinstance(out, np.ndarray) or isinstance(out, np.ma.MaskedArray):
+    if not isinstance(out, np.ndarray) or is_masked_array(out):
         raise TypeError(f"{fn}: {name} must be a numpy.ndarray, got {type(out).__name__}")
     if compute is None:
         if out.dtype != like.dtype:

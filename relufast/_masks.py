@@ -15,7 +15,7 @@ values, at NumPy's speed.
 import numpy as np
 
 from ._call import unary
-from ._checks import as_input, check_param_f32, outside_f32, prepare_out
+from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
 from ._dispatch import F32, F64, KERNELS, MASK, OP, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
@@ -50,7 +50,7 @@ def _is_c(a):
 
 def _check_mask(fn, mask, shape, writable):
     """``mask`` as a plain uint8 ndarray of ``shape``, or TypeError / ValueError naming it."""
-    if not isinstance(mask, np.ndarray) or isinstance(mask, np.ma.MaskedArray):
+    if not isinstance(mask, np.ndarray) or is_masked_array(mask):
         what = "True or a numpy.ndarray" if writable else "a numpy.ndarray"
         raise TypeError(f"{fn}: mask must be {what} of dtype uint8, got {type(mask).__name__}")
     if mask.dtype != _U8:
@@ -82,6 +82,23 @@ def _pack_into(m, bits):
 def forward(fn, op, x, out, mask, a=0.0, pname=None):
     """``(f(x), mask)`` for relu-like forward op ``op`` (OP.RELU, OP.LEAKY with slope ``a``,
     OP.RELU6)."""
+    # the attempt, as the plain functions make it: the kernel checks layout, dtype, sizes and
+    # overlaps in C and refuses, writing nothing, what the general path must name or prepare
+    kern = KERNELS.mask_forward.get(x.dtype) if type(x) is _ndarray else None
+    if (kern is not None and (out is None or type(out) is _ndarray)
+            and (mask is True or type(mask) is _ndarray) and x.size
+            and (pname is None or x.dtype == F64 or not outside_f32(a, False))):
+        shape = mask_shape(x.shape)
+        m = np.empty(shape, _U8) if mask is True else mask
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        if m.shape == shape and m.dtype == _U8 and o.shape == x.shape:
+            rows, width = _rows(x.shape)
+            n = x.size
+            nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
+                                                              KERNELS.idle_seconds)
+            mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
+            if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
+                return o, m
     x = as_input(fn, "x", x)
     compute = F64 if x.dtype == F64 else F32
     if pname is not None and compute != F64 and outside_f32(a, False):
@@ -125,6 +142,18 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
     if from_output:
         raise ValueError(f"{fn}: from_output=True does not apply to mask= (the mask already "
                          "holds the derivative's side)")
+    kern = KERNELS.mask_gradient.get(grad.dtype) if type(grad) is _ndarray else None
+    if (kern is not None and (out is None or type(out) is _ndarray) and type(mask) is _ndarray
+            and grad.size and (pname is None or grad.dtype == F64 or not outside_f32(a, False))):
+        shape = mask_shape(grad.shape)
+        o = np.empty(grad.shape, grad.dtype) if out is None else out
+        if mask.shape == shape and mask.dtype == _U8 and o.shape == grad.shape:
+            rows, width = _rows(grad.shape)
+            n = grad.size
+            nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
+                                                              KERNELS.idle_seconds)
+            if kern(grad, mask, o, rows, width, a, zero, nt) == _DONE:
+                return o
     grad = as_input(fn, "grad", grad)
     m = _check_mask(fn, mask, mask_shape(grad.shape), writable=False)
     compute = F64 if grad.dtype == F64 else F32
