@@ -20,6 +20,12 @@ from ._prelu import gradient as _prelu_gradient
 from ._threads import PARALLEL_MIN_CHEAP as _CHEAP
 from ._threads import PARALLEL_MIN_TRANSCENDENTAL as _EXP
 
+# `mask`, `bias` and `axis` are keyword arguments by contract (the docstrings say so, the stubs
+# make them keyword-only for type checkers), but positional-or-keyword in the signatures: CPython
+# looks every absent keyword-only default up in a dict on each call, and three of them made relu
+# 3-7% slower per call at 10**3 elements (A/B, bench/per_call.py), where a call without them
+# should cost what it did.
+
 def _biased(bias, axis, fn, op, x, out, a=0.0, b=0.0, threshold=_CHEAP, pname=None,
             nonzero=False):
     """f(x + bias): the forwards' call with a bias (the arguments of _call.unary after it)."""
@@ -46,7 +52,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 
-def relu(x, out=None, *, mask=None, bias=None, axis=1):
+def relu(x, out=None, mask=None, bias=None, axis=1):
     r"""Rectified linear unit, ``max(0, x)``, elementwise.
 
     Parameters
@@ -60,11 +66,16 @@ def relu(x, out=None, *, mask=None, bias=None, axis=1):
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
     mask : True or ndarray, optional
-        Keyword-only.  Also record, one bit an element, whether x > 0: all that
+        Keyword argument.  Also record, one bit an element, whether x > 0: all that
         :func:`relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
         ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
         call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
         bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -104,8 +115,7 @@ def relu(x, out=None, *, mask=None, bias=None, axis=1):
     return _mask_forward("relu", OP.RELU, x, out, mask)
 
 
-def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None,
-              axis=1):
+def relu_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
 
     Parameters
@@ -125,10 +135,17 @@ def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None
         instead of x, as after an in-place forward ``relu(x, out=x)``; ``relu'(x)`` is then
         computed from y.
     mask : ndarray, optional
-        Keyword-only, in place of x: the mask that ``relu(x, mask=True)`` gave (uint8, shape
+        Keyword argument, in place of x: the mask that ``relu(x, mask=True)`` gave (uint8, shape
         :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
         (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
         NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -171,7 +188,7 @@ def relu_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None
     return binary("relu_grad", OP.D_RELU, grad, x, out)
 
 
-def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None, bias=None, axis=1):
+def leaky_relu(x, negative_slope=0.01, out=None, mask=None, bias=None, axis=1):
     r"""Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
 
     Parameters
@@ -187,11 +204,16 @@ def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None, bias=None, axis=1
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
     mask : True or ndarray, optional
-        Keyword-only.  Also record, one bit an element, whether x > 0: all that
+        Keyword argument.  Also record, one bit an element, whether x > 0: all that
         :func:`leaky_relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
         ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
         call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
         bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -233,8 +255,8 @@ def leaky_relu(x, negative_slope=0.01, out=None, *, mask=None, bias=None, axis=1
     return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
 
 
-def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, *, from_output=False,
-                    mask=None, bias=None, axis=1):
+def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, mask=None, bias=None, axis=1,
+                    *, from_output=False):
     r"""Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
 
     Parameters
@@ -257,10 +279,17 @@ def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, *, from_output=
         computed from y.  It requires ``negative_slope >= 0`` (ValueError otherwise:
         with a negative slope the output's sign does not tell the input's).
     mask : ndarray, optional
-        Keyword-only, in place of x: the mask that ``leaky_relu(x, mask=True)`` gave (uint8,
+        Keyword argument, in place of x: the mask that ``leaky_relu(x, mask=True)`` gave (uint8,
         shape :func:`mask_shape` ``(grad.shape)``), with any slope.  The result is then
         computed in grad's dtype (float16 and bfloat16 in float32), and equals the gradient
         from x wherever x was not NaN (a NaN x left bit 0: the slope's side).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -310,7 +339,7 @@ def _elu_params(fn, alpha, from_output):
     return a
 
 
-def elu(x, alpha=1.0, out=None, *, bias=None, axis=1):
+def elu(x, alpha=1.0, out=None, bias=None, axis=1):
     r"""Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
 
     Parameters
@@ -326,6 +355,11 @@ def elu(x, alpha=1.0, out=None, *, bias=None, axis=1):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -359,7 +393,7 @@ def elu(x, alpha=1.0, out=None, *, bias=None, axis=1):
     return unary("elu", OP.ELU, x, out, a, 1.0, _EXP, "alpha")
 
 
-def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis=1):
+def elu_grad(grad, x, alpha=1.0, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -381,6 +415,13 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis
         instead of x, as after an in-place forward ``elu(x, out=x)``; ``elu'(x)`` is then
         computed from y.  The derivative is then ``y + alpha`` for y <= 0; it requires
         ``alpha >= 0`` (ValueError otherwise).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -429,7 +470,7 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis
     return binary(fn, op, grad, x, out, a, 1.0, _EXP, pname="alpha")
 
 
-def selu(x, out=None, *, bias=None, axis=1):
+def selu(x, out=None, bias=None, axis=1):
     r"""Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
 
     The constants make a self-normalizing network's activations keep zero mean and unit
@@ -446,6 +487,11 @@ def selu(x, out=None, *, bias=None, axis=1):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -480,7 +526,7 @@ def selu(x, out=None, *, bias=None, axis=1):
     return unary("selu", OP.ELU, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE, _EXP)
 
 
-def selu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
+def selu_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -499,6 +545,13 @@ def selu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
         Keyword-only.  True: the second argument holds the forward's output ``y = selu(x)``
         instead of x, as after an in-place forward ``selu(x, out=x)``; ``selu'(x)`` is then
         computed from y.  The derivative is then ``y + scale * alpha`` for y <= 0.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -537,7 +590,7 @@ def selu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
                    _EXP)
 
 
-def celu(x, alpha=1.0, out=None, *, bias=None, axis=1):
+def celu(x, alpha=1.0, out=None, bias=None, axis=1):
     r"""Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     Parameters
@@ -552,6 +605,11 @@ def celu(x, alpha=1.0, out=None, *, bias=None, axis=1):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -586,7 +644,7 @@ def celu(x, alpha=1.0, out=None, *, bias=None, axis=1):
     return unary("celu", OP.CELU, x, out, a, 0.0, _EXP, "alpha", True)
 
 
-def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axis=1):
+def celu_grad(grad, x, alpha=1.0, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``.
 
     Parameters
@@ -608,6 +666,13 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axi
         instead of x, as after an in-place forward ``celu(x, out=x)``; ``celu'(x)`` is then
         computed from y.  The derivative is then ``y / alpha + 1`` for y <= 0; it
         requires ``alpha > 0`` (ValueError otherwise).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -648,7 +713,7 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False, bias=None, axi
     return binary(fn, op, grad, x, out, a, 0.0, _EXP, pname="alpha", nonzero=True)
 
 
-def relu6(x, out=None, *, mask=None, bias=None, axis=1):
+def relu6(x, out=None, mask=None, bias=None, axis=1):
     r"""ReLU capped at 6: ``min(max(0, x), 6)``, elementwise.
 
     Parameters
@@ -662,11 +727,16 @@ def relu6(x, out=None, *, mask=None, bias=None, axis=1):
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
     mask : True or ndarray, optional
-        Keyword-only.  Also record, one bit an element, whether 0 < x < 6: all that
+        Keyword argument.  Also record, one bit an element, whether 0 < x < 6: all that
         :func:`relu6_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
         ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
         call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
         bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -699,8 +769,7 @@ def relu6(x, out=None, *, mask=None, bias=None, axis=1):
     return _mask_forward("relu6", OP.RELU6, x, out, mask)
 
 
-def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=None,
-               axis=1):
+def relu6_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`relu6`: ``grad * (0 < x < 6)``.
 
     Parameters
@@ -720,10 +789,17 @@ def relu6_grad(grad, x=None, out=None, *, from_output=False, mask=None, bias=Non
         instead of x, as after an in-place forward ``relu6(x, out=x)``; ``relu6'(x)`` is then
         computed from y.
     mask : ndarray, optional
-        Keyword-only, in place of x: the mask that ``relu6(x, mask=True)`` gave (uint8, shape
+        Keyword argument, in place of x: the mask that ``relu6(x, mask=True)`` gave (uint8, shape
         :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
         (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
         NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -767,7 +843,7 @@ def _approximate(fn, approximate):
     raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def gelu(x, approximate="none", out=None, *, bias=None, axis=1):
+def gelu(x, approximate="none", out=None, bias=None, axis=1):
     r"""Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
 
     Parameters
@@ -783,6 +859,11 @@ def gelu(x, approximate="none", out=None, *, bias=None, axis=1):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -823,8 +904,8 @@ def gelu(x, approximate="none", out=None, *, bias=None, axis=1):
                   _EXP)
 
 
-def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False, bias=None,
-              axis=1):
+def gelu_grad(grad, x, approximate="none", out=None, bias=None, axis=1, *,
+              from_output=False):
     r"""Gradient of :func:`gelu`: ``grad * (Phi(x) + x * phi(x))``, phi the normal density.
 
     Parameters
@@ -844,6 +925,13 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False, bias=
     from_output : bool, default False
         Keyword-only, and must be False: gelu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
         output (ValueError).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -877,7 +965,7 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False, bias=
     return binary(fn, op, grad, x, out, 0.0, 0.0, _EXP)
 
 
-def silu(x, out=None, *, bias=None, axis=1):
+def silu(x, out=None, bias=None, axis=1):
     r"""Sigmoid linear unit (swish): ``x * sigmoid(x)``, elementwise.
 
     Parameters
@@ -890,6 +978,11 @@ def silu(x, out=None, *, bias=None, axis=1):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -918,7 +1011,7 @@ def silu(x, out=None, *, bias=None, axis=1):
     return unary("silu", OP.SILU, x, out, 0.0, 0.0, _EXP)
 
 
-def silu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
+def silu_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`silu`: ``grad * s * (1 + x * (1 - s))``, s = sigmoid(x).
 
     Parameters
@@ -936,6 +1029,13 @@ def silu_grad(grad, x, out=None, *, from_output=False, bias=None, axis=1):
     from_output : bool, default False
         Keyword-only, and must be False: silu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
         output (ValueError).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
