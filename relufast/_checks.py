@@ -118,15 +118,6 @@ def check_same_shape(fn, grad, x, xname="x"):
         )
 
 
-def check_same_dtype(fn, grad, x, xname="x"):
-    """prelu_grad (whose kernels take one dtype) still needs one dtype for grad and x."""
-    if grad.dtype != x.dtype:
-        raise TypeError(
-            f"{fn}: grad has dtype {grad.dtype} but {xname} has dtype {x.dtype}; they must match"
-            " (prelu and prelu_grad do not mix float dtypes yet)"
-        )
-
-
 def param(fn, name, value, nonzero=False):
     """A finite real parameter (a slope, an alpha) as a Python float."""
     if type(value) is float and -F32_MAX <= value <= F32_MAX and (value or not nonzero):
