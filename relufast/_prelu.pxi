@@ -17,7 +17,7 @@
 #
 # Mixed float dtypes (float16, bfloat16, or operands of different float dtypes) run the same
 # layout and drivers: the drivers' chunk calls go to block loops (section 3b) that widen each
-# block of 512 elements into a buffer on the stack in the compute dtype, run the plain segment
+# block of 512 elements into a small buffer in the compute dtype, run the plain segment
 # loops on it, and round the block once into out's dtype, so no full-size temporary exists.
 #
 # Working memory (the weight pattern, the gradient's sums) is taken with malloc, not from the
@@ -352,8 +352,9 @@ cdef void _prelu_grad_seg(const floating* g, const floating* x, const floating* 
 # The drivers of section 4 take a `_Mixed*`: NULL for a call of one dtype (their typed pointers
 # are the operands), else the operands as bytes with their element codes (_elementwise.pxi: 0
 # float16, 1 float32, 2 float64, 3 bfloat16), and the drivers' typed pointers unused.  Each
-# block of an operand not in the compute dtype is converted through a stack buffer with the
-# elementwise functions' _load_block/_store_block; one in the compute dtype is used in place.
+# block of an operand not in the compute dtype is converted through a buffer (on the heap, once
+# per chunk) with the elementwise functions' _load_block/_store_block; one in the compute dtype
+# is used in place.
 # In place (out is an input of out's dtype) is safe: a block is read whole before it is written.
 
 cdef struct _Mixed:
@@ -366,17 +367,37 @@ cdef struct _Mixed:
     double* gw   # the weight gradient's float64 sums; the entry rounds them once to gw's dtype
 
 
+cdef enum:
+    _SMALL_BLOCK = 64   # elements per buffer when the heap has none to give (1.5 KB in all)
+
+
+cdef floating* _blocks(floating* small, Py_ssize_t* size) noexcept nogil:
+    # three conversion buffers of _MIX_BLOCK elements on the heap, not the stack: under
+    # OMP_STACKSIZE=16K a worker's 12 KB of float64 buffers overflowed it (docs/semantics.md,
+    # "Thread stacks").  If malloc fails, the caller's small stack buffers, in blocks of
+    # _SMALL_BLOCK: slower, never an error (a range loop has no status to return); the weight
+    # gradient's sums then group by those blocks, equal to rounding.
+    cdef floating* p = <floating*>malloc(3 * _MIX_BLOCK * sizeof(floating))
+    if p == NULL:
+        size[0] = _SMALL_BLOCK
+        return small
+    size[0] = _MIX_BLOCK
+    return p
+
+
 cdef void _prelu_fwd_mixed(const _Mixed* mx, const floating* w, Py_ssize_t C,
                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                            bint nonzero) noexcept nogil:
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating ybuf[_MIX_BLOCK]
+    cdef floating small[3 * _SMALL_BLOCK]
+    cdef Py_ssize_t blk
+    cdef floating* xbuf = _blocks(small, &blk)
+    cdef floating* ybuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t xs = _code_size(mx.xc), ys = _code_size(mx.oc), s = lo, m
     cdef const floating* xp
     cdef floating* yp
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if mx.xc == cc:
             xp = <const floating*>(mx.x + s * xs)
         else:
@@ -387,14 +408,18 @@ cdef void _prelu_fwd_mixed(const _Mixed* mx, const floating* w, Py_ssize_t C,
         if mx.oc != cc:
             _store_block(ybuf, mx.o + s * ys, mx.oc, m)
         s += m
+    if xbuf != small:
+        free(xbuf)
 
 
 cdef void _prelu_grad_mixed(const _Mixed* mx, const floating* w, double* gw, Py_ssize_t C,
                             Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                             bint nonzero) noexcept nogil:
-    cdef floating gbuf[_MIX_BLOCK]
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating obuf[_MIX_BLOCK]
+    cdef floating small[3 * _SMALL_BLOCK]
+    cdef Py_ssize_t blk
+    cdef floating* gbuf = _blocks(small, &blk)
+    cdef floating* xbuf = gbuf + blk
+    cdef floating* obuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t gs = _code_size(mx.gc), xs = _code_size(mx.xc), os = _code_size(mx.oc)
     cdef Py_ssize_t s = lo, m
@@ -402,7 +427,7 @@ cdef void _prelu_grad_mixed(const _Mixed* mx, const floating* w, double* gw, Py_
     cdef const floating* xp
     cdef floating* op_
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if mx.gc == cc:
             gp = <const floating*>(mx.g + s * gs)
         else:
@@ -418,6 +443,8 @@ cdef void _prelu_grad_mixed(const _Mixed* mx, const floating* w, double* gw, Py_
         if mx.oc != cc:
             _store_block(obuf, mx.o + s * os, mx.oc, m)
         s += m
+    if gbuf != small:
+        free(gbuf)
 
 
 cdef inline void _fwd_part(const _Mixed* mx, const floating* x, const floating* w, floating* y,
