@@ -50,17 +50,18 @@ def _weight_dtype(fn, weight):
     return weight.dtype
 
 
-def _promote(*dtypes):
+def _promote(d1, d2, d3=None):
     """(NumPy's result_type of supported float dtypes, None skipped; the dtype it computes in):
     one dtype stays itself; with float64 anywhere float64; every other mix float32 (float16
     with bfloat16 too, as NumPy with ml_dtypes says).  float16 and bfloat16 compute in
-    float32."""
-    ds = [d for d in dtypes if d is not None]
-    first = ds[0]
-    if all(d == first for d in ds[1:]):
-        result = first
+    float32.  (Written out, not over a list: a call of one dtype pays a few compares.)"""
+    if (d2 is None or d2 == d1) and (d3 is None or d3 == d1):
+        result = d1
+    elif (d1 == F64 or (d2 is not None and d2 == F64)
+          or (d3 is not None and d3 == F64)):  # (NumPy's dtype == reads None as float64)
+        result = F64
     else:
-        result = F64 if F64 in ds else F32
+        result = F32
     return result, (F64 if result == F64 else F32)
 
 

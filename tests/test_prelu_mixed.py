@@ -465,3 +465,43 @@ def test_works_without_ml_dtypes():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def test_mixed_blocks_fit_small_thread_stacks():
+    # the mixed drivers keep three blocks of 512 compute-dtype elements on the stack (12 KB in
+    # float64): they must run in a 32 KiB thread and on OpenMP workers of OMP_STACKSIZE=16K
+    import subprocess
+    import sys
+    code = (
+        "import threading, numpy as np, relufast\n"
+        "x = np.linspace(-3, 3, 40 * 8 * 500).astype(np.float16).reshape(40, 8, 500)\n"
+        "g = np.linspace(-1, 2, x.size).reshape(x.shape)\n"
+        "w = np.linspace(-0.5, 0.5, 8).astype(np.float16)\n"
+        "def calls(res):\n"
+        "    with relufast.num_threads(2):\n"
+        "        res.append((relufast.prelu(x, w, out=np.empty(x.shape)),\n"
+        "                    *relufast.prelu_grad(g, x, w)))\n"
+        "res = []\n"
+        "threading.stack_size(32 * 1024)\n"
+        "t = threading.Thread(target=calls, args=(res,)); t.start(); t.join()\n"
+        "calls(res)\n"
+        "assert len(res) == 2\n"
+        "for a, b in zip(*res): assert a.tobytes() == b.tobytes()\n"
+        "print('ok')\n"
+    )
+    import os
+    env = dict(os.environ, OMP_STACKSIZE="16K")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def test_promotion_is_numpys_result_type():
+    # the call path's own promotion (written out for speed) against NumPy's, every combination
+    from relufast import _prelu
+    for a in DTYPES:
+        for b in (None, *DTYPES):
+            for c in (None, *DTYPES):
+                result, compute = _prelu._promote(a, b, c)
+                want = np.result_type(*[d for d in (a, b, c) if d is not None])
+                assert result == want, (a, b, c, result, want)
+                assert compute == (F64 if want == F64 else F32)
