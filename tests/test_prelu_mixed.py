@@ -520,3 +520,47 @@ def test_prelu_grad_equals_leaky_relu_grad_for_a_scalar_slope(xdt):
         for gg in (g, g16):
             assert_bitwise(relufast.prelu_grad(gg, x[::-1], slope)[0],
                            relufast.leaky_relu_grad(gg, x[::-1], slope), f"{xdt} {slope}")
+
+
+def test_float16_attempt_refuses_what_the_general_path_names():
+    # float16 x with C-contiguous operands goes straight to the mixed kernel; what it refuses
+    # reaches the general path, which names it or copies, and nothing is written before
+    x = np.linspace(-2, 2, 24).astype(F16).reshape(2, 3, 4)
+    w = np.array([0.5, -0.25, 0.0], F16)
+    u = np.arange(24, dtype=np.uint16).reshape(2, 3, 4)
+    for call, name in ((lambda: relufast.prelu(x, w, out=u), "out"),
+                       (lambda: relufast.prelu_grad(u, x, w), "grad"),
+                       (lambda: relufast.prelu_grad(x, x, w, out=u), "out"),
+                       (lambda: relufast.prelu(x, w.view(np.uint16)), "weight")):
+        with pytest.raises(TypeError, match=rf"\b{name}\b"):
+            call()
+        assert (u == np.arange(24).reshape(2, 3, 4)).all()
+    out = np.full((2, 3, 4), 5.0, F32)
+    with pytest.raises(ValueError, match="prelu: weight must be finite"):
+        relufast.prelu(x, np.array([0.5, np.inf, 0.0], F16), out=out)
+    with pytest.raises(ValueError, match="prelu_grad: grad has shape"):
+        relufast.prelu_grad(np.ones((2, 3, 5), F32), x, w, out=out)
+    assert (out == 5.0).all()
+    # a float32 weight inside a float32 out: the kernel refuses (OVERLAP), the general path
+    # copies the weight first
+    buf = np.zeros(27, F32)
+    o, wi = buf[3:].reshape(2, 3, 4), buf[24:27]  # the weight: out's last three elements
+    wi[:] = w
+    want = relufast.prelu(x, w.astype(F32))
+    assert relufast.prelu(x, wi, out=o) is o
+    assert_bitwise(o, want, "weight inside out")
+
+
+def test_float16_attempt_matches_the_general_path():
+    # the same call through the attempt (C-contiguous) and the general path (Fortran order)
+    x = values(F16, 6 * 5 * 35, 8).reshape(6, 5, 35)
+    g = values(F64, x.size, 9).reshape(x.shape)
+    for w in (_weights(F16, 5), _weights(F32, 5), _weights(F64, 5)):
+        y_c = relufast.prelu(x, w)
+        y_f = relufast.prelu(np.asfortranarray(x), w)
+        assert_bitwise(y_c, np.ascontiguousarray(y_f), f"prelu weight {w.dtype}")
+        gx_c, gw_c = relufast.prelu_grad(g, x, w)
+        gx_f, gw_f = relufast.prelu_grad(np.asfortranarray(g), np.asfortranarray(x), w)
+        assert_bitwise(gx_c, np.ascontiguousarray(gx_f), f"prelu_grad weight {w.dtype}")
+        assert gw_c.dtype == gw_f.dtype == F64
+        assert_weight_grad(gw_c, g, x, (5,), 1, F64, f"grad_weight {w.dtype}")
