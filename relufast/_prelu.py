@@ -32,12 +32,11 @@ from ._checks import (
     param,
     prepare_out,
 )
-from ._dispatch import BF16, F32, F64, KERNELS, STATUS
+from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
-F16 = np.dtype(np.float16)
-_MIXABLE = frozenset((F16, F32, F64))
+_MIXABLE = frozenset((F16, F32, F64))  # what the float16 attempt hands over as it is
 
 
 def _weight_dtype(fn, weight):
