@@ -81,10 +81,10 @@ def check_out(fn, out, like, name="out", compute=None):
             raise TypeError(
                 f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
             )
-    elif out.dtype != like.dtype and not (out.dtype in DTYPES and out.dtype.isnative
-                                          and np.can_cast(compute, out.dtype, "same_kind")):
-        # (out of like's dtype, a supported float dtype, always takes a float result: the
-        # common case skips can_cast, a third of a small call's checks)
+    elif out.dtype != compute and not (out.dtype in DTYPES and out.dtype.isnative
+                                       and np.can_cast(compute, out.dtype, "same_kind")):
+        # (an out of the compute dtype itself, the common case, skips can_cast: a third of a
+        # small call's checks.  ``like`` need not have a dtype: the gated units pass a shape)
         raise TypeError(
             f"{fn}: {name} has dtype {out.dtype}, expected one of {_SUPPORTED} in native byte "
             f"order, to which the result (computed in {compute}) casts under NumPy's "
