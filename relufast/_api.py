@@ -1079,24 +1079,28 @@ def prelu(x, weight, axis=1, out=None):
     Parameters
     ----------
     x : array_like
-        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
-        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
-        float64; an ndarray of any other dtype is refused with TypeError.
+        The input: a float16, float32, float64 or bfloat16 (ml_dtypes) ndarray of any shape and
+        strides.  Lists and Python scalars become float64; an ndarray of any other dtype is
+        refused with TypeError.
     weight : float or array_like
         The slope for x <= 0: a scalar, or a 1-D array of length ``x.shape[axis]``, one slope
-        per channel.  An ndarray must have x's dtype; lists and scalars are converted.  Every
-        value finite (ValueError otherwise).
+        per channel.  An ndarray of any of x's supported dtypes takes part in the promotion
+        (the call computes in NumPy's ``result_type`` of x and the weight, float16 and bfloat16
+        in float32) and is used exactly; a number or a list is a parameter, rounded to that
+        compute dtype.  Every value finite (ValueError otherwise).
     axis : int, default 1
         The channel axis (1 for NCHW or NC layouts, -1 for NHWC); negative counts from the
         end.  Ignored for a scalar weight.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
-        computes in place.  By default a new array is allocated.
+        Where to write the result: a writable ndarray of x's shape and of any supported float
+        dtype (the result is rounded once into it).  ``out=x`` computes in place.  By default
+        a new array is allocated.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and of ``result_type(x, weight)`` (x's dtype for a weight
+        given as a number or a list): ``out`` itself when given.
 
     See Also
     --------
@@ -1130,8 +1134,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; its
+        float dtype may differ from x's (the call computes in NumPy's ``result_type`` of grad,
+        x and an ndarray weight, float16 and bfloat16 in float32).
     x : array_like
         prelu's input (the output does not determine it where a weight is negative).
     weight : float or array_like
@@ -1139,8 +1144,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     axis : int, default 1
         The channel axis used in the forward.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
-        (or ``out=x``) computes in place.  By default a new array is allocated.
+        Where to write grad_x: a writable ndarray of x's shape and of any supported float
+        dtype.  ``out=grad`` (or ``out=x``) computes in place, whatever their dtypes.  By
+        default a new array is allocated.
     from_output : bool, default False
         Keyword-only, and must be False: a weight may be negative, so the output's sign does not tell x's, so its derivative cannot be computed from its
         output (ValueError).
@@ -1148,11 +1154,13 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     Returns
     -------
     grad_x : ndarray
-        ``grad * (1 if x > 0 else w[c])``, of x's shape and dtype (``out`` if given).
+        ``grad * (1 if x > 0 else w[c])``, of x's shape and of ``result_type(grad, x,
+        weight)`` (``out`` if given).
     grad_weight : ndarray
         For each channel c, the sum of ``grad * x`` over the elements of channel c with
-        x <= 0 (every axis but ``axis``); x's dtype, shaped like weight (0-d for a scalar
-        weight).
+        x <= 0 (every axis but ``axis``), summed in float64 and rounded once to
+        ``result_type(grad, x, weight)`` (x's dtype when every operand has it), whatever
+        ``out`` is; shaped like weight (0-d for a scalar weight).
 
     See Also
     --------

@@ -4,6 +4,7 @@
 # applies them: an ndarray keeps its dtype (float16, float32, float64); any other array-like
 # (a list, a Python float) becomes float64; with ``out`` the result is ``out`` itself.
 
+from collections.abc import Sequence
 from typing import Any, Literal, SupportsIndex, TypeVar, overload
 
 import numpy as np
@@ -412,11 +413,21 @@ def silu_grad(
     from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
-# prelu: weight is a scalar or a 1-D array of length x.shape[axis]
+# prelu: weight is a scalar or a 1-D array of length x.shape[axis].  A number or a list is a
+# parameter (x's dtype is kept); an ndarray weight of another float dtype promotes (NumPy's
+# result_type), typed as any float
+_Weight = float | np.floating[Any] | Sequence[float]
+
 @overload
 def prelu(
-    x: NDArray[_Float], weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
+    x: NDArray[_Float], weight: _Weight | NDArray[_Float], axis: SupportsIndex = 1,
+    out: None = None,
 ) -> NDArray[_Float]: ...
+@overload
+def prelu(
+    x: NDArray[np.floating[Any]], weight: NDArray[np.floating[Any]], axis: SupportsIndex = 1,
+    out: None = None,
+) -> NDArray[np.floating[Any]]: ...
 @overload
 def prelu(
     x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
@@ -426,17 +437,28 @@ def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex, out: _Out) -> _O
 @overload
 def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, *, out: _Out) -> _Out: ...
 
-# prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x)
+# prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x).
+# Both results have the result_type of grad, x and an ndarray weight (as for prelu)
 @overload
 def prelu_grad(
     grad: NDArray[_Float],
     x: NDArray[_Float],
-    weight: ArrayLike,
+    weight: _Weight | NDArray[_Float],
     axis: SupportsIndex = 1,
     out: None = None,
     *,
     from_output: Literal[False] = False,
 ) -> tuple[NDArray[_Float], NDArray[_Float]]: ...
+@overload
+def prelu_grad(
+    grad: NDArray[np.floating[Any]],
+    x: NDArray[np.floating[Any]],
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 @overload
 def prelu_grad(
     grad: ArrayLike,

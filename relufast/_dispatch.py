@@ -85,6 +85,8 @@ class Kernels:
         # operands of mixed float dtypes (float16 among them), converted block by block
         self.forward_mixed = mod.forward_mixed
         self.gradient_mixed = mod.gradient_mixed
+        self.prelu_forward_mixed = mod.prelu_forward_mixed
+        self.prelu_gradient_mixed = mod.prelu_gradient_mixed
 
 
 def _codes():

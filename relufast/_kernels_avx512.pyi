@@ -22,4 +22,6 @@ from ._kernels_baseline import (
     mask_gradient_f64 as mask_gradient_f64,
     glu_forward as glu_forward,
     glu_gradient as glu_gradient,
+    prelu_forward_mixed as prelu_forward_mixed,
+    prelu_gradient_mixed as prelu_gradient_mixed,
 )

@@ -29,6 +29,8 @@ __all__ = [
     "mask_gradient_f64",
     "glu_forward",
     "glu_gradient",
+    "prelu_forward_mixed",
+    "prelu_gradient_mixed",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -183,4 +185,23 @@ def glu_gradient(
     a_stride: int, b: NDArray[Any], b_off: int, b_stride: int, ga: NDArray[Any], ga_off: int,
     ga_stride: int, gb: NDArray[Any], gb_off: int, gb_stride: int, rows: int, h: int,
     pa: float, pb: float, f64: bool, nt: int,
+) -> int: ...
+
+# prelu for operands of mixed float dtypes (x, y, g, gx and gw float16, float32, float64, or
+# bfloat16 as its uint16 bits; w of the compute dtype, float64 if f64 else float32), converted
+# block by block; gw gets the float64 sums rounded once to its dtype: DONE, or nothing written
+# and OVERLAP, NONFINITE, REFUSED or NOMEMORY
+def prelu_forward_mixed(
+    x: NDArray[np.generic], w: NDArray[np.floating], y: NDArray[np.generic], inner: int,
+    f64: bool, nt: int,
+) -> int: ...
+def prelu_gradient_mixed(
+    g: NDArray[np.generic],
+    x: NDArray[np.generic],
+    w: NDArray[np.floating],
+    gx: NDArray[np.generic],
+    gw: NDArray[np.generic],
+    inner: int,
+    f64: bool,
+    nt: int,
 ) -> int: ...

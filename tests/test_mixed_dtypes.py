@@ -24,7 +24,8 @@ needs_bf16 = pytest.mark.skipif(BF16 is None, reason="ml_dtypes is not installed
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning",
                                         "ignore:invalid value encountered:RuntimeWarning")
 
-MIXED = [fn for fn in ELEMENTWISE if fn.name != "prelu"]  # prelu takes one dtype (for now)
+# prelu and prelu_grad (a weight, an axis, a weight gradient): tests/test_prelu_mixed.py
+MIXED = [fn for fn in ELEMENTWISE if fn.name != "prelu"]
 LAYOUTS = ("C", "F", "step", "negative")
 SHAPE = (7, 150)  # 1,050 elements: more than two of the kernel's 512-element blocks
 
@@ -302,13 +303,6 @@ def test_refused_input_dtypes_with_mixed_partner(bad):
     assert (out == 3.0).all()
 
 
-def test_prelu_still_takes_one_dtype():
-    x = np.linspace(-1, 1, 12, dtype=F32)
-    with pytest.raises(TypeError, match="prelu_grad: grad has dtype float64 but x has dtype "
-                                        "float32"):
-        relufast.prelu_grad(x.astype(F64), x, 0.25)
-
-
 # ---------------------------------------------------------------------------------------------
 # bfloat16 (ml_dtypes): computed in float32 (float64 with a float64 input), rounded once
 
@@ -379,15 +373,6 @@ def test_rounding_to_bfloat16_once():
     with np.errstate(over="ignore"):
         twice = v.astype(np.float32).astype(BF16)
     assert (twice.astype(F64) != to_bf16(v).astype(F64)).sum() > 1000
-
-
-@needs_bf16
-def test_prelu_refuses_bfloat16():
-    x = np.linspace(-1, 1, 12).astype(BF16)
-    with pytest.raises(TypeError, match="prelu: x has dtype bfloat16"):
-        relufast.prelu(x, 0.25)
-    with pytest.raises(TypeError, match="prelu_grad: x has dtype bfloat16"):
-        relufast.prelu_grad(x, x, 0.25)
 
 
 def test_uint16_is_never_taken_for_bfloat16():

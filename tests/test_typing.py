@@ -16,6 +16,7 @@ import relufast  # noqa: E402
 
 GOOD = """
     import io
+    from typing import Any, assert_type
 
     import numpy as np
     from numpy.typing import NDArray
@@ -32,6 +33,11 @@ GOOD = """
     w = np.full(3, 0.25, np.float32)
     gx2, gw = rf.prelu_grad(g, x, w, axis=1)
     both: tuple[NDArray[np.float32], NDArray[np.float32]] = (gx2, gw)
+    y16: NDArray[np.float16] = rf.prelu(np.ones((2, 3), np.float16), 0.25)
+    assert_type(rf.prelu(y16, np.float32(0.25)), NDArray[np.float16])  # a parameter
+    assert_type(rf.prelu(y16, w), NDArray[np.floating[Any]])  # a float32 weight promotes
+    assert_type(rf.prelu_grad(np.ones((4, 3)), x, w),
+                tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]])
     with rf.num_threads(2) as n:
         k: int = n + rf.get_num_threads()
     rf.set_num_threads(None)
