@@ -5,10 +5,12 @@ Every body is a few lines: parameter checks (``_checks``), then ``unary`` / ``bi
 docstrings are the reference documentation (numpydoc); the exact rules are docs/semantics.md.
 """
 
-from ._call import binary, unary
-from ._checks import no_from_output, param
 from ._bias import forward as _bias_forward
 from ._bias import gradient as _bias_gradient
+from ._call import binary, unary
+from ._checks import F32_MAX as _F32_MAX
+from ._checks import check_param_f32, no_from_output, param
+from ._dispatch import F64 as _F64
 from ._dispatch import OP
 from ._gated import forward as _glu_forward
 from ._gated import gradient as _glu_gradient
@@ -1510,3 +1512,474 @@ def swiglu_grad(grad, a, b=None, *, axis=-1, out=None):
     array([-0.26894142,  1.76159416])
     """
     return _glu_gradient("swiglu_grad", "silu", OP.SILU, OP.D_SILU, grad, a, b, axis, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# the piecewise rest of the family: hardtanh, threshold, hardsigmoid, hardswish, relu_squared
+
+
+def _bounds(fn, x, lo_name, lo, hi_name, hi):
+    """Two finite parameters, each checked against float32 when x is not float64 (the first is
+    checked by the call path itself)."""
+    lo, hi = param(fn, lo_name, lo), param(fn, hi_name, hi)
+    if abs(hi) > _F32_MAX and getattr(x, "dtype", None) not in (None, _F64):
+        check_param_f32(fn, hi_name, hi, False)
+    return lo, hi
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, out=None, bias=None, axis=1):
+    r"""Hard tanh: ``x`` clamped to ``[min_val, max_val]``, elementwise.
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32, float64 (or bfloat16) ndarray of any shape and strides,
+        computed in its own precision (float16 and bfloat16 in float32, rounded once).
+    min_val, max_val : float, default -1, 1
+        The bounds: finite, ``min_val <= max_val`` (ValueError otherwise).  Rounded to x's
+        precision.
+    out : ndarray, optional
+        Where to write the result (any float dtype it casts to); ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``hardtanh(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    hardtanh_grad : its gradient.
+    relu6 : ``hardtanh(x, 0, 6)``, except that relu6 makes -0.0 +0.0.
+
+    Notes
+    -----
+    Values in ``[min_val, max_val]`` pass unchanged (-0.0 included); NaN gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardtanh(np.array([-3.0, -0.5, 2.0, np.nan]))
+    array([-1. , -0.5,  1. ,  nan])
+    """
+    fn = "hardtanh"
+    lo, hi = _bounds(fn, x, "min_val", min_val, "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"{fn}: min_val={lo} must not exceed max_val={hi}")
+    if bias is not None:
+        return _biased(bias, axis, fn, OP.HARDTANH, x, out, lo, hi, _CHEAP, "min_val")
+    return unary(fn, OP.HARDTANH, x, out, lo, hi, _CHEAP, "min_val")
+
+
+def hardtanh_grad(grad, x, min_val=-1.0, max_val=1.0, out=None, bias=None, axis=1, *,
+                  from_output=False):
+    r"""Gradient of :func:`hardtanh`: ``grad * (min_val < x < max_val)``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape (any float dtype:
+        the call computes in NumPy's result_type of grad and x).
+    x : array_like
+        hardtanh's input (or, with ``from_output=True``, its output).
+    min_val, max_val : float, default -1, 1
+        The forward's bounds.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``
+        (see :func:`relu_grad`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument is the forward's output (the output is
+        strictly inside the bounds exactly where x is).
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    hardtanh : the forward.
+
+    Notes
+    -----
+    The derivative at both kinks is PyTorch's, 0.  NaN in x gives NaN; where the derivative
+    is 0 the result is exactly 0 whatever grad holds.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardtanh_grad(np.ones(4), np.array([-2.0, -1.0, 0.5, 1.0]))
+    array([0., 0., 1., 0.])
+    """
+    fn = "hardtanh_grad"
+    lo, hi = _bounds(fn, x, "min_val", min_val, "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"{fn}: min_val={lo} must not exceed max_val={hi}")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_HARDTANH, grad, x, out, lo, hi,
+                            _CHEAP, pname="min_val")
+    return binary(fn, OP.D_HARDTANH, grad, x, out, lo, hi, _CHEAP, pname="min_val")
+
+
+def threshold(x, threshold, value, out=None, bias=None, axis=1):
+    r"""Threshold: ``value if x <= threshold else x``, elementwise (PyTorch's ``F.threshold``).
+
+    Parameters
+    ----------
+    x : array_like
+        The input (float16, float32, float64 or bfloat16, any layout).
+    threshold, value : float
+        The threshold and the value that replaces x at or below it: finite, rounded to x's
+        precision.
+    out : ndarray, optional
+        Where to write the result; ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``threshold(x + bias, ...)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    threshold_grad : its gradient.
+    relu : ``threshold(x, 0, 0)``, except that relu makes -0.0 +0.0.
+
+    Notes
+    -----
+    NaN gives NaN (it is not at or below the threshold).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.threshold(np.array([0.05, 0.1, 0.5]), 0.1, 20.0)
+    array([20. , 20. ,  0.5])
+    """
+    fn = "threshold"
+    t, v = _bounds(fn, x, "threshold", threshold, "value", value)
+    if bias is not None:
+        return _biased(bias, axis, fn, OP.THRESHOLD, x, out, t, v, _CHEAP, "threshold")
+    return unary(fn, OP.THRESHOLD, x, out, t, v, _CHEAP, "threshold")
+
+
+def threshold_grad(grad, x, threshold, value, out=None, bias=None, axis=1, *,
+                   from_output=False):
+    r"""Gradient of :func:`threshold`: ``grad * (x > threshold)``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape.
+    x : array_like
+        threshold's input (or, with ``from_output=True``, its output).
+    threshold, value : float
+        The forward's parameters.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument is the forward's output; it requires
+        ``value <= threshold`` (ValueError otherwise: the output then does not tell which side
+        x was on).
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    threshold : the forward.
+
+    Notes
+    -----
+    0 at and below the threshold (PyTorch's ``threshold_backward``); NaN in x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.threshold_grad(np.ones(3), np.array([0.05, 0.1, 0.5]), 0.1, 20.0)
+    array([0., 0., 1.])
+    """
+    fn = "threshold_grad"
+    t, v = _bounds(fn, x, "threshold", threshold, "value", value)
+    if from_output and v > t:
+        no_from_output(fn, True, f"value={v} > threshold={t}, so the output does not tell "
+                       "which side of the threshold x was on")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_THRESHOLD, grad, x, out, t, v,
+                            _CHEAP, pname="threshold")
+    return binary(fn, OP.D_THRESHOLD, grad, x, out, t, v, _CHEAP, pname="threshold")
+
+
+def hardsigmoid(x, out=None, bias=None, axis=1):
+    r"""Hard sigmoid: ``min(max(x + 3, 0), 6) / 6``, elementwise (PyTorch's).
+
+    Parameters
+    ----------
+    x : array_like
+        The input (float16, float32, float64 or bfloat16, any layout).
+    out : ndarray, optional
+        Where to write the result; ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``hardsigmoid(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    hardsigmoid_grad : its gradient.
+    hardswish : x times it.
+
+    Notes
+    -----
+    Computed in PyTorch's order (``x + 3`` rounded, then divided by 6), so within an ulp of
+    the exact value; 0 for x <= -3 (+0.0), 1 for x >= 3, NaN gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardsigmoid(np.array([-4.0, 0.0, 1.5, 4.0]))
+    array([0.  , 0.5 , 0.75, 1.  ])
+    """
+    if bias is not None:
+        return _biased(bias, axis, "hardsigmoid", OP.HARDSIGMOID, x, out)
+    return unary("hardsigmoid", OP.HARDSIGMOID, x, out)
+
+
+def hardsigmoid_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
+    r"""Gradient of :func:`hardsigmoid`: ``grad / 6`` where ``-3 < x < 3``, else 0.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape.
+    x : array_like
+        hardsigmoid's input.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only, and must be False: near x = 3 the output rounds to 1, where the
+        derivative is still 1/6, so the output does not determine it.
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    hardsigmoid : the forward.
+
+    Notes
+    -----
+    PyTorch's: ``grad / 6`` (one division, not a product with a rounded 1/6), 0 at both
+    kinks; NaN in x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardsigmoid_grad(np.full(3, 6.0), np.array([-3.0, 0.0, 2.0]))
+    array([0., 1., 1.])
+    """
+    fn = "hardsigmoid_grad"
+    no_from_output(fn, from_output, "near x = 3 the output rounds to 1, where the derivative "
+                   "is still 1/6")
+    if bias is not None:
+        return _biased_grad(bias, axis, False, fn, OP.D_HARDSIGMOID, grad, x, out)
+    return binary(fn, OP.D_HARDSIGMOID, grad, x, out)
+
+
+def hardswish(x, out=None, bias=None, axis=1):
+    r"""Hard swish: ``x * min(max(x + 3, 0), 6) / 6``, elementwise (MobileNetV3's, PyTorch's).
+
+    Parameters
+    ----------
+    x : array_like
+        The input (float16, float32, float64 or bfloat16, any layout).
+    out : ndarray, optional
+        Where to write the result; ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``hardswish(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    hardswish_grad : its gradient.
+    silu : the smooth function it approximates.
+
+    Notes
+    -----
+    ``x * (x + 3) / 6`` in PyTorch's order between the kinks (within an ulp or two of the exact
+    value); x itself from 3 on (PyTorch's ``x * 6 / 6`` can overflow or be an ulp off);
+    -0.0 up to -3, the sign of PyTorch's ``x * 0``, and for -inf too, where PyTorch's product
+    gives NaN.  NaN gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardswish(np.array([-4.0, -1.5, 1.5, 4.0]))
+    array([-0.   , -0.375,  1.125,  4.   ])
+    """
+    if bias is not None:
+        return _biased(bias, axis, "hardswish", OP.HARDSWISH, x, out)
+    return unary("hardswish", OP.HARDSWISH, x, out)
+
+
+def hardswish_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
+    r"""Gradient of :func:`hardswish`: ``grad * (x / 3 + 1/2)`` on ``[-3, 3]``, ``grad`` above,
+    0 below.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape.
+    x : array_like
+        hardswish's input.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only, and must be False: hardswish is not monotonic.
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    hardswish : the forward.
+
+    Notes
+    -----
+    PyTorch's kinks: -1/2 at x = -3, 3/2 at x = 3.  NaN in x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.hardswish_grad(np.ones(4), np.array([-4.0, -3.0, 0.0, 3.0]))
+    array([ 0. , -0.5,  0.5,  1.5])
+    """
+    fn = "hardswish_grad"
+    no_from_output(fn, from_output, "hardswish is not monotonic (its output does not "
+                   "determine x)")
+    if bias is not None:
+        return _biased_grad(bias, axis, False, fn, OP.D_HARDSWISH, grad, x, out)
+    return binary(fn, OP.D_HARDSWISH, grad, x, out)
+
+
+def relu_squared(x, out=None, bias=None, axis=1):
+    r"""Squared ReLU: ``relu(x) ** 2``, elementwise (Primer's activation).
+
+    Parameters
+    ----------
+    x : array_like
+        The input (float16, float32, float64 or bfloat16, any layout).
+    out : ndarray, optional
+        Where to write the result; ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``relu_squared(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    relu_squared_grad : its gradient.
+
+    Notes
+    -----
+    One rounding (the square); overflows to inf where the square does.  NaN gives NaN; x <= 0
+    gives +0.0.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu_squared(np.array([-2.0, 0.5, 3.0]))
+    array([0.  , 0.25, 9.  ])
+    """
+    if bias is not None:
+        return _biased(bias, axis, "relu_squared", OP.RELU_SQUARED, x, out)
+    return unary("relu_squared", OP.RELU_SQUARED, x, out)
+
+
+def relu_squared_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
+    r"""Gradient of :func:`relu_squared`: ``grad * 2 * relu(x)``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape.
+    x : array_like
+        relu_squared's input.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only, and must be False: the derivative from the output would need a square
+        root, an extra rounding.
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    relu_squared : the forward.
+
+    Notes
+    -----
+    ``grad * (2 * relu(x))``: one rounding; exactly 0 for x <= 0 whatever grad holds; NaN in
+    x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.relu_squared_grad(np.ones(3), np.array([-2.0, 0.5, 3.0]))
+    array([0., 1., 6.])
+    """
+    fn = "relu_squared_grad"
+    no_from_output(fn, from_output, "the derivative from the output needs a square root")
+    if bias is not None:
+        return _biased_grad(bias, axis, False, fn, OP.D_RELU_SQUARED, grad, x, out)
+    return binary(fn, OP.D_RELU_SQUARED, grad, x, out)

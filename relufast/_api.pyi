@@ -549,3 +549,163 @@ def swiglu_grad(
     grad: ArrayLike, a: ArrayLike, b: None = None, *, axis: SupportsIndex = -1,
     out: NDArray[np.floating[Any]] | None = None,
 ) -> NDArray[np.floating[Any]]: ...
+
+# hardtanh
+@overload
+def hardtanh(x: NDArray[_Float], min_val: float = -1.0, max_val: float = 1.0, out: None = None) -> NDArray[_Float]: ...
+@overload
+def hardtanh(x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def hardtanh(x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, *, out: _Out) -> _Out: ...
+@overload
+def hardtanh(
+    x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# hardtanh_grad
+@overload
+def hardtanh_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], min_val: float = -1.0, max_val: float = 1.0, out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def hardtanh_grad(
+    grad: ArrayLike, x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def hardtanh_grad(
+    grad: ArrayLike, x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def hardtanh_grad(
+    grad: ArrayLike, x: ArrayLike, min_val: float = -1.0, max_val: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# threshold
+@overload
+def threshold(x: NDArray[_Float], threshold: float, value: float, out: None = None) -> NDArray[_Float]: ...
+@overload
+def threshold(x: ArrayLike, threshold: float, value: float, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def threshold(x: ArrayLike, threshold: float, value: float, *, out: _Out) -> _Out: ...
+@overload
+def threshold(
+    x: ArrayLike, threshold: float, value: float, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# threshold_grad
+@overload
+def threshold_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], threshold: float, value: float, out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def threshold_grad(
+    grad: ArrayLike, x: ArrayLike, threshold: float, value: float, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def threshold_grad(
+    grad: ArrayLike, x: ArrayLike, threshold: float, value: float, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def threshold_grad(
+    grad: ArrayLike, x: ArrayLike, threshold: float, value: float, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# hardsigmoid
+@overload
+def hardsigmoid(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def hardsigmoid(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def hardsigmoid(x: ArrayLike, *, out: _Out) -> _Out: ...
+@overload
+def hardsigmoid(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# hardsigmoid_grad
+@overload
+def hardsigmoid_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def hardsigmoid_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def hardsigmoid_grad(
+    grad: ArrayLike, x: ArrayLike, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def hardsigmoid_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# hardswish
+@overload
+def hardswish(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def hardswish(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def hardswish(x: ArrayLike, *, out: _Out) -> _Out: ...
+@overload
+def hardswish(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# hardswish_grad
+@overload
+def hardswish_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def hardswish_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def hardswish_grad(
+    grad: ArrayLike, x: ArrayLike, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def hardswish_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# relu_squared
+@overload
+def relu_squared(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def relu_squared(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def relu_squared(x: ArrayLike, *, out: _Out) -> _Out: ...
+@overload
+def relu_squared(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# relu_squared_grad
+@overload
+def relu_squared_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def relu_squared_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def relu_squared_grad(
+    grad: ArrayLike, x: ArrayLike, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def relu_squared_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...

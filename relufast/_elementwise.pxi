@@ -93,6 +93,37 @@ cdef inline floating _silu(floating x) noexcept nogil:
     else:
         return rf_silu_d(x)
 
+# The piecewise rest of the family, as PyTorch defines them, with NaN passing through and the
+# limits at the infinities (no 0 * inf, no spurious overflow in x * 6 / 6).  Their arithmetic
+# constants are cast to the dtype: Cython writes `x / 3` as `x / 3.0`, which would compute the
+# float specialization in double (slower, and not PyTorch's float rounding).
+
+cdef inline floating _hardtanh(floating x, floating lo, floating hi) noexcept nogil:
+    # x itself in [lo, hi] (-0.0 kept), NaN passes
+    return lo if x < lo else (hi if x > hi else x)
+
+cdef inline floating _threshold(floating x, floating t, floating v) noexcept nogil:
+    # PyTorch's `x <= t ? v : x`: NaN passes
+    return v if x <= t else x
+
+cdef inline floating _hardsigmoid(floating x) noexcept nogil:
+    # min(max(x + 3, 0), 6) / 6, PyTorch's order of operations; x + 3 <= 0 gives +0.0
+    cdef floating t = x + <floating>3
+    t = 6 if t > 6 else t
+    return (0 if t <= 0 else t) / <floating>6
+
+cdef inline floating _hardswish(floating x) noexcept nogil:
+    # x * (x + 3) / 6 between the kinks, PyTorch's order of operations; x itself from 3 on
+    # (x * 6 / 6 could overflow, or be an ulp off), -0.0 up to -3 (the sign of PyTorch's
+    # x * 0 / 6; -inf too, the limit, where PyTorch's product gives NaN); NaN passes
+    cdef floating r = (x * (x + <floating>3)) / <floating>6
+    r = x if x >= 3 else r
+    return -0.0 if x <= -3 else r
+
+cdef inline floating _relu_squared(floating x) noexcept nogil:
+    cdef floating r = 0 if x <= 0 else x
+    return r * r
+
 # Derivatives f'(x).  NaN in gives NaN out; the kinks follow PyTorch (the x <= 0 branch at 0,
 # relu6'(0) = relu6'(6) = 0).  relu's and relu6's are written straight into grad's product
 # (_g_relu, _g_relu6 below).
@@ -170,6 +201,25 @@ cdef inline floating _g_leaky_nz(floating g, floating x, floating w) noexcept no
 cdef inline floating _g_relu6(floating g, floating x) noexcept nogil:
     return g if ((x > 0) & (x < 6)) else (0 if x == x else x)
 
+cdef inline floating _g_hardtanh(floating g, floating x, floating lo, floating hi) noexcept nogil:
+    # PyTorch's: 0 at both kinks
+    return g if ((x > lo) & (x < hi)) else (0 if x == x else x)
+
+cdef inline floating _g_threshold(floating g, floating x, floating t) noexcept nogil:
+    return g if x > t else (0 if x <= t else x)
+
+cdef inline floating _g_hardsigmoid(floating g, floating x) noexcept nogil:
+    # PyTorch's grad / 6 (not grad * (1/6): another rounding), 0 at both kinks
+    return g / <floating>6 if ((x > -3) & (x < 3)) else (0 if x == x else x)
+
+cdef inline floating _d_hardswish(floating x) noexcept nogil:
+    # PyTorch's: 0 below -3, x / 3 + 1/2 on [-3, 3] (both kinks included), 1 above
+    return 0 if x < -3 else (1 if x > 3 else x / <floating>3 + <floating>0.5)
+
+cdef inline floating _d_relu_squared(floating x) noexcept nogil:
+    cdef floating r = 0 if x <= 0 else x
+    return r + r
+
 cdef inline floating _chain(floating g, floating d) noexcept nogil:
     # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds.
     # The product is formed before the select so that gcc does not sink the load of g into a
@@ -216,6 +266,21 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
     elif op == SILU:
         for i in range(n):
             y[i] = _silu(x[i])
+    elif op == HARDTANH:
+        for i in range(n):
+            y[i] = _hardtanh(x[i], a, b)
+    elif op == THRESHOLD:
+        for i in range(n):
+            y[i] = _threshold(x[i], a, b)
+    elif op == HARDSIGMOID:
+        for i in range(n):
+            y[i] = _hardsigmoid(x[i])
+    elif op == HARDSWISH:
+        for i in range(n):
+            y[i] = _hardswish(x[i])
+    elif op == RELU_SQUARED:
+        for i in range(n):
+            y[i] = _relu_squared(x[i])
 
 
 cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
@@ -263,6 +328,21 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
     elif op == D_SILU:
         for i in range(n):
             out[i] = _chain(g[i], _d_silu(x[i]))
+    elif op == D_HARDTANH:
+        for i in range(n):
+            out[i] = _g_hardtanh(g[i], x[i], a, b)
+    elif op == D_THRESHOLD:
+        for i in range(n):
+            out[i] = _g_threshold(g[i], x[i], a)
+    elif op == D_HARDSIGMOID:
+        for i in range(n):
+            out[i] = _g_hardsigmoid(g[i], x[i])
+    elif op == D_HARDSWISH:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_hardswish(x[i]))
+    elif op == D_RELU_SQUARED:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu_squared(x[i]))
 
 
 # Conversion loops of the mixed-dtype path (section 3b): one block of elements widened to the

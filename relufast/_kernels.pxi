@@ -87,6 +87,11 @@ cpdef enum Op:
     GELU = 5
     GELU_TANH = 6
     SILU = 7
+    HARDTANH = 8    # a = min_val, b = max_val
+    THRESHOLD = 9   # a = threshold, b = value
+    HARDSIGMOID = 10
+    HARDSWISH = 11
+    RELU_SQUARED = 12
     D_RELU = 16     # gradient ops: derivative from x ...
     D_LEAKY = 17    # a = negative slope
     D_ELU = 18      # a = scale * alpha, b = scale
@@ -97,6 +102,11 @@ cpdef enum Op:
     D_SILU = 23
     D_ELU_Y = 24    # ... or from the output y (relu, leaky_relu and relu6 use their x forms on y)
     D_CELU_Y = 25
+    D_HARDTANH = 26     # a = min_val, b = max_val (also from the output)
+    D_THRESHOLD = 27    # a = threshold (also from the output, for value <= threshold)
+    D_HARDSIGMOID = 28
+    D_HARDSWISH = 29
+    D_RELU_SQUARED = 30
 
 
 # What an entry point did.  Anything but DONE means it wrote nothing, not even part of an output.

@@ -45,6 +45,11 @@ class Op(enum.IntEnum):
     GELU = 5
     GELU_TANH = 6
     SILU = 7
+    HARDTANH = 8
+    THRESHOLD = 9
+    HARDSIGMOID = 10
+    HARDSWISH = 11
+    RELU_SQUARED = 12
     D_RELU = 16
     D_LEAKY = 17
     D_ELU = 18
@@ -55,6 +60,11 @@ class Op(enum.IntEnum):
     D_SILU = 23
     D_ELU_Y = 24
     D_CELU_Y = 25
+    D_HARDTANH = 26
+    D_THRESHOLD = 27
+    D_HARDSIGMOID = 28
+    D_HARDSWISH = 29
+    D_RELU_SQUARED = 30
 
 # what every entry point returns (as an int); anything but DONE: nothing written
 class Status(enum.IntEnum):

@@ -138,6 +138,14 @@ ELEMENTWISE = [
     Fn("gelu", (("approximate", "none"),), from_output=False, crosses_zero=True),
     Fn("gelu", (("approximate", "tanh"),), from_output=False, crosses_zero=True),
     Fn("silu", from_output=False, crosses_zero=True),
+    Fn("hardtanh", (("min_val", -1.0), ("max_val", 1.0)), exact=True, threshold=_CHEAP),
+    Fn("hardtanh", (("min_val", -2.5), ("max_val", 0.3)), exact=True, threshold=_CHEAP),
+    Fn("threshold", (("threshold", 0.1), ("value", 20.0)), exact=True, from_output=False,
+       threshold=_CHEAP),
+    Fn("threshold", (("threshold", 0.5), ("value", -1.0)), exact=True, threshold=_CHEAP),
+    Fn("hardsigmoid", exact=True, from_output=False, threshold=_CHEAP),
+    Fn("hardswish", exact=True, from_output=False, threshold=_CHEAP),
+    Fn("relu_squared", exact=True, from_output=False, threshold=_CHEAP),
 ]
 EXACT = [fn for fn in ELEMENTWISE if fn.exact]
 TRANSCENDENTAL = [fn for fn in ELEMENTWISE if not fn.exact]

@@ -238,6 +238,83 @@ def relu6_grad(grad, x, *, from_output=False):
 
 
 # ---------------------------------------------------------------------------------------------
+# the piecewise rest: hardtanh, threshold, hardsigmoid, hardswish, relu_squared.  Their kernels
+# round each operation in the dtype (PyTorch's order); the twins round the same intermediates
+# to ``precision`` (a float64 division or product of floats rounded once to float32 is the
+# float32 operation's result), so the float32 results are bitwise the twins' rounded.
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, *, precision=np.float64):
+    x = _f64(x)
+    lo, hi = _param(min_val, precision), _param(max_val, precision)
+    return _nan_where_nan(x, np.where(x < lo, lo, np.where(x > hi, hi, x)))
+
+
+def hardtanh_grad(grad, x, min_val=-1.0, max_val=1.0, *, from_output=False,
+                  precision=np.float64):
+    x = _f64(x)  # lo < y < hi exactly where lo < x < hi: the same formula on y
+    lo, hi = _param(min_val, precision), _param(max_val, precision)
+    return _chain(grad, _nan_where_nan(x, np.where((x > lo) & (x < hi), 1.0, 0.0)))
+
+
+def threshold(x, threshold, value, *, precision=np.float64):
+    x = _f64(x)
+    t, v = _param(threshold, precision), _param(value, precision)
+    return np.where(x <= t, v, x)  # NaN is not <= t: it passes
+
+
+def threshold_grad(grad, x, threshold, value, *, from_output=False, precision=np.float64):
+    x = _f64(x)  # with value <= threshold, y > t exactly where x > t
+    t = _param(threshold, precision)
+    if from_output and _param(value, precision) > t:
+        raise ValueError("threshold_grad: from_output=True needs value <= threshold")
+    return _chain(grad, _nan_where_nan(x, np.where(x > t, 1.0, 0.0)))
+
+
+def hardsigmoid(x, *, precision=np.float64):
+    x = _f64(x)
+    t = np.minimum(_rounded(x + 3, precision), 6.0)
+    return _nan_where_nan(x, np.where(t <= 0, 0.0, t) / 6)
+
+
+def hardsigmoid_grad(grad, x, *, from_output=False, precision=np.float64):
+    if from_output:
+        raise ValueError("hardsigmoid_grad: from_output=True is not supported")
+    x, grad = _f64(x), _f64(grad)
+    inside = (x > -3) & (x < 3)
+    return _nan_where_nan(x, np.where(inside, grad / 6, 0.0))
+
+
+def hardswish(x, *, precision=np.float64):
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        r = _rounded(x * _rounded(x + 3, precision), precision) / 6
+    return _nan_where_nan(x, np.where(x <= -3, -0.0, np.where(x >= 3, x, r)))
+
+
+def hardswish_grad(grad, x, *, from_output=False, precision=np.float64):
+    if from_output:
+        raise ValueError("hardswish_grad: from_output=True is not supported")
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        d = _rounded(_rounded(x / 3, precision) + 0.5, precision)
+    return _chain(grad, _nan_where_nan(x, np.where(x < -3, 0.0, np.where(x > 3, 1.0, d))))
+
+
+def relu_squared(x, *, precision=np.float64):
+    r = relu(x)
+    with np.errstate(over="ignore"):
+        return r * r
+
+
+def relu_squared_grad(grad, x, *, from_output=False, precision=np.float64):
+    if from_output:
+        raise ValueError("relu_squared_grad: from_output=True is not supported")
+    r = relu(x)
+    return _chain(grad, r + r)
+
+
+# ---------------------------------------------------------------------------------------------
 # the exponential family
 
 

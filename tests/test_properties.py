@@ -228,8 +228,8 @@ def _c_values(a, dtype):
 # overlap thrice: it needs two elements or more, and it is the case most easily got wrong
 GOOD_OUTS = ("none", "self", "fresh", "fortran", "strided", "overlap", "overlap", "overlap")
 BAD_OUTS = ("wrong_shape", "wrong_dtype", "non_native", "read_only", "list", "masked", "int")
-# an out of another float dtype is valid for the elementwise functions (the result is cast to it
-# under same_kind, tests/test_mixed_dtypes.py); prelu still refuses it
+# an out of another float dtype is valid (the result is cast to it under same_kind,
+# tests/test_mixed_dtypes.py, tests/test_prelu_mixed.py)
 ELEMENTWISE_BAD_OUTS = tuple(k for k in BAD_OUTS if k != "wrong_dtype")
 
 
@@ -669,7 +669,7 @@ def test_prelu(data, case):
     dtype, shape, weight, axis, vector, fault, expect = case
     seed = data.draw(st.integers(0, 2**32 - 1), "seed")
     also = None  # a second fault: a read-only x as out
-    outs = {"out": BAD_OUTS, "mismatch": ("none", "fresh")}.get(fault, GOOD_OUTS)
+    outs = {"out": ELEMENTWISE_BAD_OUTS, "mismatch": ("none", "fresh")}.get(fault, GOOD_OUTS)
     out_kind = data.draw(st.sampled_from(outs), "out")
     if out_kind == "overlap" and int(np.prod(shape)) < 2:
         out_kind = "fresh"
