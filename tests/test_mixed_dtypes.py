@@ -265,6 +265,83 @@ def test_isa_matrix_runs_every_conversion():
         _dispatch.select_isa(before)
 
 
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_float16_every_value(fn):
+    # bfloat16's test below, for float16: every pattern, new out and in place
+    x = np.arange(2**16, dtype=np.uint16).view(F16)
+    x32 = x.astype(F32)
+    want = cast(fn.forward(x32), F16)
+    assert_bitwise(fn.forward(x), want, f"{fn.id} float16")
+    xi = x.copy()
+    fn.forward(xi, out=xi)
+    assert_bitwise(xi, want, f"{fn.id} float16 in place")
+    rng = np.random.default_rng(12)
+    g = rng.standard_normal(x.size).astype(F16)
+    want = cast(fn.gradient(g.astype(F32), x32), F16)
+    assert_bitwise(fn.gradient(g, x), want, f"{fn.grad_name} float16")
+    gi = g.copy()
+    fn.gradient(gi, x, out=gi)
+    assert_bitwise(gi, want, f"{fn.grad_name} float16 in place")
+    if fn.from_output:
+        y = fn.forward(x)
+        want = fn.gradient(g.astype(F32), y.astype(F32), from_output=True)
+        assert_bitwise(fn.gradient(g, y, from_output=True), cast(want, F16),
+                       f"{fn.grad_name} float16 from y")
+
+
+# relu, relu6 and their gradients decide on float16 / bfloat16 bit patterns without converting
+# (relufast/_elementwise.pxi): bit for bit what widening, computing and rounding give, NaN
+# payloads included (quieted: the quiet bit set, sign and payload kept), at every alignment
+# and thread count
+
+_FORMATS = [(F16, 0x7c00, 0x0200, 6.0)] + ([(BF16, 0x7f80, 0x0040, 6.0)] if BF16 else [])
+
+
+def _expected_bits(op, x, g=None, inf=0x7c00, q=0x0200):
+    """The 16-bit result of op from the float64 values, the NaN rules spelled out."""
+    xb = x.view(np.uint16).astype(np.int64)
+    xf = x.astype(F64)
+    nan_x = (xb & 0x7fff) > inf
+    if g is None:
+        r = xf if op == "relu" else np.minimum(xf, 6.0)
+        r = np.where(xf > 0, r, 0.0).astype(x.dtype).view(np.uint16).astype(np.int64)
+    else:
+        gb = g.view(np.uint16).astype(np.int64)
+        gq = np.where((gb & 0x7fff) > inf, gb | q, gb)
+        keep = (xf > 0) if op == "relu" else ((xf > 0) & (xf < 6))
+        r = np.where(keep, gq, 0)
+    return np.where(nan_x, xb | q, r).astype(np.uint16)
+
+
+@pytest.mark.parametrize("fmt", _FORMATS, ids=lambda f: str(f[0]))
+@pytest.mark.parametrize("nt", [1, 2])
+def test_relu_like_16bit_patterns_exactly(fmt, nt):
+    dtype, inf, q, _ = fmt
+    every = np.arange(2**16, dtype=np.uint16)
+    rng = np.random.default_rng(13)
+    big = np.concatenate([every] * 4)  # above the threaded threshold
+    with relufast.num_threads(nt):
+        for off in (0, 1, 7, 31):  # out's start off a 64-byte boundary by 0 to 62 bytes
+            x = big[off:].view(dtype)
+            g = rng.permutation(big)[off:].view(dtype)
+            for name, fwd, grad in (("relu", relufast.relu, relufast.relu_grad),
+                                    ("relu6", relufast.relu6, relufast.relu6_grad)):
+                want = _expected_bits(name, x, inf=inf, q=q)
+                assert (fwd(x).view(np.uint16) == want).all(), (name, off)
+                xi = x.copy()
+                fwd(xi, out=xi)
+                assert (xi.view(np.uint16) == want).all(), (name, off, "in place")
+                want = _expected_bits(name, x, g, inf, q)
+                assert (grad(g, x).view(np.uint16) == want).all(), (name, off, "grad")
+                gi = g.copy()
+                grad(gi, x, out=gi)
+                assert (gi.view(np.uint16) == want).all(), (name, off, "grad in place")
+                # every grad pattern (NaN payloads) where the slope is 1
+                one = np.full(x.shape, 1.0, dtype)
+                assert (grad(x, one).view(np.uint16)
+                        == _expected_bits(name, one, x, inf, q)).all(), (name, off)
+
+
 # ---------------------------------------------------------------------------------------------
 # refusals: nothing written, the function and the argument named
 
