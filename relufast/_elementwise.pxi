@@ -273,6 +273,21 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 # the float32 and float64 loops only one specialization runs each (marked `# float only`,
 # `# double only` for tools/vecreport.py; gcc makes the other a memcpy).
 
+# whether the bfloat16 roundings use AVX512_BF16's instruction: where the CPU has it (only the
+# avx512 module's rf_bf16_hw can say yes), unless bf16_instructions() turned it off
+cdef bint _bf16_hw = rf_bf16_hw()
+
+
+def bf16_instructions(int use=-1):
+    """Whether bfloat16 rounding uses AVX512_BF16's vcvtne2ps2bf16 (where the CPU has it): the
+    setting before the call; ``use`` 0 or 1 sets it (for the tests of the integer rounding)."""
+    global _bf16_hw
+    cdef bint was = _bf16_hw
+    if use >= 0:
+        _bf16_hw = use != 0 and rf_bf16_hw()
+    return was
+
+
 cdef inline unsigned short _to_bf16(floating v) noexcept nogil:
     # a double is rounded once (through float rounded to odd)
     if floating is float:
@@ -314,6 +329,10 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
             for i in range(n):  # double only
                 h[i] = rf_d2h(src[i])   # once from the double: through float would round twice
     elif code == 3:
+        if floating is float:
+            if _bf16_hw:  # AVX512_BF16's rounding (_half.h)
+                rf_f2bf_block_hw(src, h, n)
+                return
         for i in range(n):
             h[i] = _to_bf16(src[i])
     elif code == 2:
@@ -335,6 +354,8 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
 # signed integer of its bits among positive values, so `x > 0` is `<short>x > 0` once NaN (the
 # magnitude above infinity's pattern `inf`) is set apart; -0.0 and every negative are <= 0.
 # 16 bits a lane: twice the lanes of the float32 loops, and no conversion instructions.
+# leaky_relu and its gradient with a nonzero slope multiply, so they convert, but in registers
+# in one pass over the operands, not through the blocks (_fwd_bits, _grad_bits).
 
 cdef inline unsigned short _quiet_bits(unsigned short h, unsigned short inf,
                                        unsigned short q) noexcept nogil:
@@ -365,26 +386,41 @@ cdef inline unsigned short _g_relu6_bits(unsigned short g, unsigned short x, uns
 
 
 cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize_t n,
-                    unsigned short inf, unsigned short q, unsigned short six) noexcept nogil:
+                    unsigned short inf, unsigned short q, unsigned short six,
+                    float w) noexcept nogil:
     cdef Py_ssize_t i
     if op == RELU:
         for i in range(n):  # 16-bit
             y[i] = _relu_bits(x[i], inf, q)
-    else:
+    elif op == RELU6:
         for i in range(n):  # 16-bit
             y[i] = _relu6_bits(x[i], inf, q, six)
+    elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
+        rf_leaky_h_block(x, y, n, w)
+    elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
+        rf_leaky_bf_hw(x, y, n, w)
+    else:  # bfloat16: widened, computed as _fwd_chunk does, rounded, in one pass
+        for i in range(n):  # 16-bit
+            y[i] = rf_f2bf(_leaky_nz(rf_bf2f(x[i]), w))
 
 
 cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
                      unsigned short* out, Py_ssize_t n, unsigned short inf, unsigned short q,
-                     unsigned short six) noexcept nogil:
+                     unsigned short six, float w) noexcept nogil:
     cdef Py_ssize_t i
     if op == D_RELU:
         for i in range(n):  # 16-bit
             out[i] = _g_relu_bits(g[i], x[i], inf, q)
-    else:
+    elif op == D_RELU6:
         for i in range(n):  # 16-bit
             out[i] = _g_relu6_bits(g[i], x[i], inf, q, six)
+    elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
+        rf_g_leaky_h_block(g, x, out, n, w)
+    elif _bf16_hw:
+        rf_g_leaky_bf_hw(g, x, out, n, w)
+    else:
+        for i in range(n):  # 16-bit
+            out[i] = rf_f2bf(_g_leaky_nz(rf_bf2f(g[i]), rf_bf2f(x[i]), w))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -667,13 +703,16 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
             rf_ieee_end(fp)
 
 
-# The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6 and their gradients when every operand is
-# float16, or every one bfloat16.  Each format's NaN threshold (infinity's pattern), quiet bit
+# The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu and their gradients when every
+# operand is float16, or every one bfloat16.  Each format's NaN threshold (infinity's pattern), quiet bit
 # and 6.0.
 
-cdef inline bint _bits_op(int op, int code) noexcept nogil:
+cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
+    # w: the slope as the float32 computation rounds it; a zero slope takes the blocks (its
+    # results follow _leaky's limits, not w * x)
     return (code == 0 or code == 3) and (
-        op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6)
+        op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6
+        or ((op == LEAKY or op == D_LEAKY) and w != 0))
 
 
 cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,
@@ -685,7 +724,8 @@ cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,
 
 
 cdef void _forward_bits(int op, const unsigned short* x, unsigned short* y, int code,
-                        Py_ssize_t n, int nt) noexcept nogil:
+                        Py_ssize_t n, float w, int nt) noexcept nogil:
+    cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(y, n, 2)
     cdef unsigned short inf, q, six
@@ -693,20 +733,24 @@ cdef void _forward_bits(int op, const unsigned short* x, unsigned short* y, int 
     if n == 0:
         return
     if nt <= 1:
-        _fwd_bits(op, x, y, h, inf, q, six)
-        _fwd_bits(op, x + h, y + h, n - h, inf, q, six)
+        _fwd_bits(op, x, y, h, inf, q, six, w)
+        _fwd_bits(op, x + h, y + h, n - h, inf, q, six, w)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
+            fp = rf_ieee_begin()  # leaky_relu's products (bfloat16 subnormals are float's)
             if c == 0:
-                _fwd_bits(op, x, y, h, inf, q, six)
+                _fwd_bits(op, x, y, h, inf, q, six, w)
             if lo < n:
-                _fwd_bits(op, x + lo, y + lo, min(blk, n - lo), inf, q, six)
+                _fwd_bits(op, x + lo, y + lo, min(blk, n - lo), inf, q, six, w)
+            rf_ieee_end(fp)
 
 
 cdef void _gradient_bits(int op, const unsigned short* g, const unsigned short* x,
-                         unsigned short* o, int code, Py_ssize_t n, int nt) noexcept nogil:
+                         unsigned short* o, int code, Py_ssize_t n, float w,
+                         int nt) noexcept nogil:
+    cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(o, n, 2)
     cdef unsigned short inf, q, six
@@ -714,16 +758,18 @@ cdef void _gradient_bits(int op, const unsigned short* g, const unsigned short* 
     if n == 0:
         return
     if nt <= 1:
-        _grad_bits(op, g, x, o, h, inf, q, six)
-        _grad_bits(op, g + h, x + h, o + h, n - h, inf, q, six)
+        _grad_bits(op, g, x, o, h, inf, q, six, w)
+        _grad_bits(op, g + h, x + h, o + h, n - h, inf, q, six, w)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
+            fp = rf_ieee_begin()
             if c == 0:
-                _grad_bits(op, g, x, o, h, inf, q, six)
+                _grad_bits(op, g, x, o, h, inf, q, six, w)
             if lo < n:
-                _grad_bits(op, g + lo, x + lo, o + lo, min(blk, n - lo), inf, q, six)
+                _grad_bits(op, g + lo, x + lo, o + lo, min(blk, n - lo), inf, q, six, w)
+            rf_ieee_end(fp)
 
 
 cdef int _acquire_float(object o, Py_buffer* v, int flags) noexcept:
@@ -780,9 +826,9 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
             n = yb.len // _code_size(yc)
             with nogil:
                 fp = rf_ieee_begin()
-                if xc == yc and _bits_op(op, yc):
+                if xc == yc and _bits_op(op, yc, <float>a):
                     _forward_bits(op, <const unsigned short*>xb.buf, <unsigned short*>yb.buf,
-                                  yc, n, nt)
+                                  yc, n, <float>a, nt)
                 elif f64:
                     _forward_mixed(op, <const char*>xb.buf, xc, <char*>yb.buf, yc, n, a, b,
                                    nt, <double*>NULL)
@@ -835,10 +881,10 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
             n = ob.len // _code_size(oc)
             with nogil:
                 fp = rf_ieee_begin()
-                if gc == oc and xc == oc and _bits_op(op, oc):
+                if gc == oc and xc == oc and _bits_op(op, oc, <float>a):
                     _gradient_bits(op, <const unsigned short*>gb.buf,
                                    <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
-                                   n, nt)
+                                   n, <float>a, nt)
                 elif f64:
                     _gradient_mixed(op, <const char*>gb.buf, gc, <const char*>xb.buf, xc,
                                     <char*>ob.buf, oc, n, a, b, nt, <double*>NULL)

@@ -458,6 +458,36 @@ def test_rounding_to_bfloat16_once():
     assert (twice.astype(F64) != to_bf16(v).astype(F64)).sum() > 1000
 
 
+@pytest.fixture(params=[True, False], ids=["bf16-instructions", "integer-rounding"])
+def bf16_rounding(request):
+    """The kernel module's bfloat16 rounding: AVX512_BF16's where the CPU has it (else the
+    integer rounding either way), then the integer rounding the other CPUs use."""
+    import importlib
+    from relufast import _dispatch
+    mod = importlib.import_module(f"relufast._kernels_{_dispatch.KERNELS.isa}")
+    was = mod.bf16_instructions(int(request.param))
+    yield request.param
+    mod.bf16_instructions(int(was))
+
+
+@needs_bf16
+def test_bfloat16_rounding_either_way(bf16_rounding):
+    # vcvtne2ps2bf16 takes subnormal floats for zero: a 32-float vector holding one is rounded
+    # by the integer code instead; vectors of normals, of subnormals, and mixed
+    test_rounding_to_bfloat16_once()
+    rng = np.random.default_rng(17)
+    bits = rng.integers(0, 2**32, 1 << 20, dtype=np.uint64).astype(np.uint32)
+    sub = bits & np.uint32(0x807fffff)
+    alone = bits.copy()
+    alone[::97] = sub[::97]  # one subnormal in some vectors
+    for b in (bits, sub, alone):
+        x = b.view(F32)
+        for off in (0, 5):
+            assert_bitwise(_identity(x[off:], BF16), cast(x[off:], BF16), "float32 -> bfloat16")
+    for fn in MIXED:
+        test_bfloat16_every_value(fn)
+
+
 @needs_bf16
 def test_prelu_refuses_bfloat16():
     x = np.linspace(-1, 1, 12).astype(BF16)
