@@ -489,6 +489,38 @@ def test_bfloat16_rounding_either_way(bf16_rounding):
 
 
 @needs_bf16
+@pytest.mark.parametrize("fn", fn_params(MIXED[:3]))
+def test_bfloat16_layouts_and_refusals(fn):
+    # bfloat16 operands go to the kernel directly as uint16 views of their bits when they are
+    # C-contiguous; every other layout, and what the kernel refuses, takes the general path
+    x = _values(F32, 21).astype(BF16)
+    g = _values(F32, 22).astype(BF16)
+    want = fn.forward(x.astype(F32)).astype(BF16)
+    wantg = fn.gradient(g.astype(F32), x.astype(F32)).astype(BF16)
+    for lay in LAYOUTS:
+        xl, gl = in_layout(x, lay), in_layout(g, lay)
+        assert_bitwise(fn.forward(xl), want, f"{fn.id} {lay}")
+        assert_bitwise(fn.gradient(gl, xl), wantg, f"{fn.grad_name} {lay}")
+        out = in_layout(np.zeros(SHAPE, BF16), lay)
+        assert fn.forward(xl, out=out) is out
+        assert_bitwise(out, want, f"{fn.id} {lay} out")
+        xi = xl.copy(order="K")
+        fn.forward(xi, out=xi)
+        assert_bitwise(xi, want, f"{fn.id} {lay} in place")
+        gi = gl.copy(order="K")
+        fn.gradient(gi, xl, out=gi)
+        assert_bitwise(gi, wantg, f"{fn.grad_name} {lay} in place")
+    ro = np.zeros(SHAPE, BF16)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        fn.forward(x, out=ro)
+    with pytest.raises(ValueError):
+        fn.gradient(g, x[:, :-1])
+    with pytest.raises(ValueError):
+        fn.forward(x, out=np.zeros((3, 3), BF16))
+
+
+@needs_bf16
 def test_prelu_refuses_bfloat16():
     x = np.linspace(-1, 1, 12).astype(BF16)
     with pytest.raises(TypeError, match="prelu: x has dtype bfloat16"):
