@@ -423,6 +423,24 @@ cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
             out[i] = rf_f2bf(_g_leaky_nz(rf_bf2f(g[i]), rf_bf2f(x[i]), w))
 
 
+# scikit-learn's case: a float64 grad (and out) against float32 activations, for the relu-like
+# gradients.  Widening x in the comparison, in one pass, gives what the blocks give (widen x
+# into a buffer, then _grad_chunk): the same double values, the same selects.
+
+cdef void _grad_df(int op, const double* g, const float* x, double* out, Py_ssize_t n,
+                   double w) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):  # one specialization
+            out[i] = _g_relu(g[i], <double>x[i])
+    elif op == D_RELU6:
+        for i in range(n):  # one specialization
+            out[i] = _g_relu6(g[i], <double>x[i])
+    else:  # D_LEAKY, w != 0
+        for i in range(n):  # one specialization
+            out[i] = _g_leaky_nz(g[i], <double>x[i], w)
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. drivers: one chunk per thread, or the whole array inline when nt <= 1 (no fork/join)
 
@@ -772,6 +790,28 @@ cdef void _gradient_bits(int op, const unsigned short* g, const unsigned short* 
             rf_ieee_end(fp)
 
 
+cdef void _gradient_df(int op, const double* g, const float* x, double* o, Py_ssize_t n,
+                       double w, int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(o, n, 8)
+    if n == 0:
+        return
+    if nt <= 1:
+        _grad_df(op, g, x, o, h, w)
+        _grad_df(op, g + h, x + h, o + h, n - h, w)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            fp = rf_ieee_begin()
+            if c == 0:
+                _grad_df(op, g, x, o, h, w)
+            if lo < n:
+                _grad_df(op, g + lo, x + lo, o + lo, min(blk, n - lo), w)
+            rf_ieee_end(fp)
+
+
 cdef int _acquire_float(object o, Py_buffer* v, int flags) noexcept:
     # a C-contiguous, aligned buffer of native float16, float32, float64 or bfloat16 bits: its
     # element code (0, 1, 2, 3), or -1 with nothing held and no exception set
@@ -885,6 +925,10 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
                     _gradient_bits(op, <const unsigned short*>gb.buf,
                                    <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
                                    n, <float>a, nt)
+                elif (gc == 2 and xc == 1 and oc == 2 and (op == D_RELU or op == D_RELU6
+                                                            or (op == D_LEAKY and a != 0))):
+                    _gradient_df(op, <const double*>gb.buf, <const float*>xb.buf,
+                                 <double*>ob.buf, n, a, nt)
                 elif f64:
                     _gradient_mixed(op, <const char*>gb.buf, gc, <const char*>xb.buf, xc,
                                     <char*>ob.buf, oc, n, a, b, nt, <double*>NULL)

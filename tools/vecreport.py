@@ -16,8 +16,8 @@ fixed-lane loops (unrolled into the loop around them) and loops marked ``# not h
 ``# float only`` or ``# double only`` runs in that specialization alone (the mixed-dtype
 conversion loops: in the other one the operand already has the compute dtype and is read in
 place), so only that column is checked.  A loop marked ``# 16-bit`` (the ops on float16 and
-bfloat16 bit patterns, in functions not fused over float and double) is checked once, in the
-float column.
+bfloat16 bit patterns) or ``# one specialization`` (float64 grad against float32 x), in
+functions not fused over float and double, is checked once, in the float column.
 
 Usage: python tools/vecreport.py [--isa avx2 baseline avx512] [--verbose]
 """
@@ -42,7 +42,7 @@ NOT_HOT = re.compile(r"for k in range\((8|_LANES)\)|# not hot")
 # a loop that only one specialization runs (the other calls a C block function, or never runs it)
 ONLY = re.compile(r"# (float|double) only")
 # a loop over 16-bit patterns, in a function with no float/double specializations
-SIXTEEN = re.compile(r"# 16-bit")
+SIXTEEN = re.compile(r"# (16-bit|one specialization)")
 
 
 def hot_loops():
