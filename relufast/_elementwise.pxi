@@ -494,7 +494,52 @@ cdef void _gradient(int op, const floating* g, const floating* x, floating* out,
 # per call) around one fused body each.  They take any ndarrays (any shape) and check them
 # through _buffers.pxi: C-contiguous, aligned, of the dtype, all of one shape, out writable.  An
 # operand that is `out` itself (in place) is acquired once.  DONE, or nothing written and
-# OVERLAP or REFUSED.
+# OVERLAP or REFUSED.  The mixed entry points (3b) take their operands through the same ladder.
+
+cdef inline bint _take(object o, Py_buffer* v, int flags, char code, Py_ssize_t size,
+                       int* kind) noexcept:
+    # code 0: any float dtype the mixed entry points take, kind set to its element code
+    if code == 0:
+        kind[0] = _acquire_float(o, v, flags)
+        return kind[0] >= 0
+    kind[0] = 0  # (unused: set so that no copy of it reads an indeterminate value)
+    return _acquire(o, v, flags, code, size)
+
+
+cdef bint _acquire_ops(object g, object x, object out, Py_buffer* gb, Py_buffer* xb,
+                       Py_buffer* ob, bint has_g, char code, Py_ssize_t size,
+                       int* kinds) noexcept:
+    # out (writable), then g (a gradient's, when has_g) and x, each unless it is out itself (it
+    # shares out's buffer then): True with all held, or False with nothing held.  kinds: the
+    # element codes of g, x, out when code is 0
+    if not _take(out, ob, _BUF_WRITABLE, code, size, &kinds[2]):
+        return False
+    if has_g:
+        if g is out:
+            gb[0] = ob[0]
+            kinds[0] = kinds[2]
+        elif not _take(g, gb, 0, code, size, &kinds[0]):
+            _release_buffer(ob)
+            return False
+    if x is out:
+        xb[0] = ob[0]
+        kinds[1] = kinds[2]
+    elif not _take(x, xb, 0, code, size, &kinds[1]):
+        if has_g and g is not out:
+            _release_buffer(gb)
+        _release_buffer(ob)
+        return False
+    return True
+
+
+cdef void _release_ops(object g, object x, object out, Py_buffer* gb, Py_buffer* xb,
+                       Py_buffer* ob, bint has_g) noexcept:
+    if x is not out:
+        _release_buffer(xb)
+    if has_g and g is not out:
+        _release_buffer(gb)
+    _release_buffer(ob)
+
 
 cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                         floating* dtype_tag) noexcept:
@@ -502,15 +547,9 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
     cdef Py_buffer xb, yb
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
-    cdef bint own_x = x is not y
-    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+    cdef int kinds[3]
+    if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, code, sizeof(floating), kinds):
         return REFUSED
-    if own_x:
-        if not _acquire(x, &xb, 0, code, sizeof(floating)):
-            _release_buffer(&yb)
-            return REFUSED
-    else:
-        xb = yb
     if _shapes_match(&xb, &yb):
         if _clash(xb.buf, yb.buf, yb.len):
             r = OVERLAP
@@ -523,9 +562,7 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    _release_buffer(&yb)
+    _release_ops(None, x, y, NULL, &xb, &yb, False)
     return r
 
 
@@ -535,24 +572,10 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
     cdef Py_buffer gb, xb, ob
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
-    cdef bint own_g = g is not out, own_x = x is not out
+    cdef int kinds[3]
     cdef Py_ssize_t nb
-    if not _acquire(out, &ob, _BUF_WRITABLE, code, sizeof(floating)):
+    if not _acquire_ops(g, x, out, &gb, &xb, &ob, True, code, sizeof(floating), kinds):
         return REFUSED
-    if own_g:
-        if not _acquire(g, &gb, 0, code, sizeof(floating)):
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        gb = ob
-    if own_x:
-        if not _acquire(x, &xb, 0, code, sizeof(floating)):
-            if own_g:
-                _release_buffer(&gb)
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        xb = ob
     if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
         nb = ob.len
         if _clash(gb.buf, ob.buf, nb) or _clash(xb.buf, ob.buf, nb):
@@ -566,11 +589,7 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    if own_g:
-        _release_buffer(&gb)
-    _release_buffer(&ob)
+    _release_ops(g, x, out, &gb, &xb, &ob, True)
     return r
 
 
@@ -846,19 +865,11 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
     cdef Py_buffer xb, yb
     cdef int xc, yc, r = REFUSED
     cdef unsigned int fp
-    cdef bint own_x = x is not y
+    cdef int kinds[3]
     cdef Py_ssize_t n
-    yc = _acquire_float(y, &yb, _BUF_WRITABLE)
-    if yc < 0:
+    if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, 0, 0, kinds):
         return REFUSED
-    if own_x:
-        xc = _acquire_float(x, &xb, 0)
-        if xc < 0:
-            _release_buffer(&yb)
-            return REFUSED
-    else:
-        xb = yb
-        xc = yc
+    xc, yc = kinds[1], kinds[2]
     if _shapes_match(&xb, &yb):
         if _clash_mixed(&xb, xc, &yb, yc):
             r = OVERLAP
@@ -879,9 +890,7 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
                 if nt != 1:
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    _release_buffer(&yb)
+    _release_ops(None, x, y, NULL, &xb, &yb, False)
     return r
 
 
@@ -891,29 +900,11 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
     cdef Py_buffer gb, xb, ob
     cdef int gc, xc, oc, r = REFUSED
     cdef unsigned int fp
-    cdef bint own_g = g is not out, own_x = x is not out
+    cdef int kinds[3]
     cdef Py_ssize_t n
-    oc = _acquire_float(out, &ob, _BUF_WRITABLE)
-    if oc < 0:
+    if not _acquire_ops(g, x, out, &gb, &xb, &ob, True, 0, 0, kinds):
         return REFUSED
-    if own_g:
-        gc = _acquire_float(g, &gb, 0)
-        if gc < 0:
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        gb = ob
-        gc = oc
-    if own_x:
-        xc = _acquire_float(x, &xb, 0)
-        if xc < 0:
-            if own_g:
-                _release_buffer(&gb)
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        xb = ob
-        xc = oc
+    gc, xc, oc = kinds[0], kinds[1], kinds[2]
     if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
         if _clash_mixed(&gb, gc, &ob, oc) or _clash_mixed(&xb, xc, &ob, oc):
             r = OVERLAP
@@ -939,11 +930,7 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
                 if nt != 1:
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    if own_g:
-        _release_buffer(&gb)
-    _release_buffer(&ob)
+    _release_ops(g, x, out, &gb, &xb, &ob, True)
     return r
 
 

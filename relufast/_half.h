@@ -89,9 +89,10 @@ static inline double rf_h2d(uint16_t h) { return (double)rf_h2f(h); }
 
 /* bfloat16 (the top half of a float32: 8 exponent bits, 7 fraction bits), from ml_dtypes.
  * Widening is exact (a shift); narrowing rounds to nearest even, NaN stays NaN (quieted).
- * Not AVX512_BF16's vcvtneps2bf16: by Intel's definition it treats subnormal inputs as zero and
- * flushes subnormal results, so subnormal bfloat16 results would not be rounded once; gcc
- * vectorizes these integer loops instead. */
+ * gcc vectorizes loops of these integer operations on every ISA.  AVX512_BF16's
+ * vcvtne2ps2bf16 alone would not do: by Intel's definition it takes subnormal floats for zero,
+ * so subnormal bfloat16 results would not be rounded once; rf_f2bf_x32 below uses it where the
+ * CPU has it, and this rounding for the vectors that hold a subnormal. */
 static inline float rf_bf2f(uint16_t b) { return rf_bits_f((uint32_t)b << 16); }
 
 static inline uint16_t rf_f2bf(float f)
