@@ -616,7 +616,7 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
 # ---------------------------------------------------------------------------------------------
 # 3b. the mixed-dtype drivers: operands of different float dtypes (float16, float32, float64),
 # computed in `floating` (NumPy's result_type of the inputs) through blocks of _MIX_BLOCK
-# elements on the stack.  Each block of an input whose dtype is not the compute dtype is widened
+# elements (on the heap, once per chunk: _mix_buffers).  Each block of an input whose dtype is not the compute dtype is widened
 # into a buffer, the same-dtype chunk loop runs on the block, and the result is narrowed into
 # out (an operand already of the compute dtype is used where it lies).  So no full-size
 # temporary, and each element goes through the same IEEE operations as in a same-dtype call.
@@ -625,6 +625,24 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
 
 cdef enum:
     _MIX_BLOCK = 512        # 3 buffers of 4 KB (float64): within L1 beside the operands' lines
+    _MIX_SMALL = 64         # elements per buffer on the stack (1.5 KB in all, float64)
+
+
+cdef floating* _mix_buffers(floating* small, Py_ssize_t n, Py_ssize_t* size) noexcept nogil:
+    # the three conversion buffers: on the heap, not the stack, for more than _MIX_SMALL
+    # elements: 12 KB of float64 buffers overflowed an OpenMP worker's stack under
+    # OMP_STACKSIZE=16K (SIGSEGV).  A short range (a head, a small call), or a failed malloc,
+    # takes the caller's small stack buffers in blocks of _MIX_SMALL: slower, never an error (a
+    # range loop has no status to return), the same results (each element goes through the
+    # same operations whatever the block)
+    cdef floating* p
+    if n > _MIX_SMALL:
+        p = <floating*>malloc(3 * _MIX_BLOCK * sizeof(floating))
+        if p != NULL:
+            size[0] = _MIX_BLOCK
+            return p
+    size[0] = _MIX_SMALL
+    return small
 
 
 cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
@@ -632,16 +650,19 @@ cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
 
 
 cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t lo,
-                      Py_ssize_t hi, floating a, floating b) noexcept nogil:
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating ybuf[_MIX_BLOCK]
+                      Py_ssize_t hi, floating a, floating b, floating* own) noexcept nogil:
+    # own: the calling thread's 3 * _MIX_BLOCK buffers (a call inline, nt <= 1), or NULL
+    cdef floating small[3 * _MIX_SMALL]
+    cdef Py_ssize_t blk = _MIX_BLOCK
+    cdef floating* xbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
+    cdef floating* ybuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t xs = _code_size(xc), ys = _code_size(yc), s, m
     cdef const floating* xp
     cdef floating* yp
     s = lo
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if xc == cc:
             xp = <const floating*>(x + s * xs)
         else:
@@ -652,13 +673,18 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
         if yc != cc:
             _store_block(ybuf, y + s * ys, yc, m)
         s += m
+    if xbuf != small and xbuf != own:
+        free(xbuf)
 
 
 cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, char* o, int oc,
-                       Py_ssize_t lo, Py_ssize_t hi, floating a, floating b) noexcept nogil:
-    cdef floating gbuf[_MIX_BLOCK]
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating obuf[_MIX_BLOCK]
+                       Py_ssize_t lo, Py_ssize_t hi, floating a, floating b,
+                       floating* own) noexcept nogil:
+    cdef floating small[3 * _MIX_SMALL]
+    cdef Py_ssize_t blk = _MIX_BLOCK
+    cdef floating* gbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
+    cdef floating* xbuf = gbuf + blk
+    cdef floating* obuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t gs = _code_size(gc), xs = _code_size(xc), os = _code_size(oc), s, m
     cdef const floating* gp
@@ -666,7 +692,7 @@ cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, cha
     cdef floating* op_
     s = lo
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if gc == cc:
             gp = <const floating*>(g + s * gs)
         else:
@@ -682,6 +708,8 @@ cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, cha
         if oc != cc:
             _store_block(obuf, o + s * os, oc, m)
         s += m
+    if gbuf != small and gbuf != own:
+        free(gbuf)
 
 
 cdef inline Py_ssize_t _block_mixed(Py_ssize_t n, int nt) noexcept nogil:
@@ -699,20 +727,21 @@ cdef void _forward_mixed(int op, const char* x, int xc, char* y, int yc, Py_ssiz
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(y, n, _code_size(yc))
     cdef floating fa = <floating>a, fb = <floating>b
+    cdef floating own[3 * _MIX_BLOCK]  # the caller's stack; the workers' blocks are malloc'd
     if n == 0:
         return
-    if nt <= 1:
-        _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb)
-        _fwd_blocks(op, x, xc, y, yc, h, n, fa, fb)
+    if nt <= 1:  # on the caller's thread, whose stack holds the buffers (no malloc a call)
+        _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb, own)
+        _fwd_blocks(op, x, xc, y, yc, h, n, fa, fb, own)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
             fp = rf_ieee_begin()
             if c == 0:
-                _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb)
+                _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb, NULL)
             if lo < n:
-                _fwd_blocks(op, x, xc, y, yc, lo, min(lo + blk, n), fa, fb)
+                _fwd_blocks(op, x, xc, y, yc, lo, min(lo + blk, n), fa, fb, NULL)
             rf_ieee_end(fp)
 
 
@@ -723,20 +752,21 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(o, n, _code_size(oc))
     cdef floating fa = <floating>a, fb = <floating>b
+    cdef floating own[3 * _MIX_BLOCK]
     if n == 0:
         return
     if nt <= 1:
-        _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb)
-        _grad_blocks(op, g, gc, x, xc, o, oc, h, n, fa, fb)
+        _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb, own)
+        _grad_blocks(op, g, gc, x, xc, o, oc, h, n, fa, fb, own)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
             fp = rf_ieee_begin()
             if c == 0:
-                _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb)
+                _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb, NULL)
             if lo < n:
-                _grad_blocks(op, g, gc, x, xc, o, oc, lo, min(lo + blk, n), fa, fb)
+                _grad_blocks(op, g, gc, x, xc, o, oc, lo, min(lo + blk, n), fa, fb, NULL)
             rf_ieee_end(fp)
 
 

@@ -201,6 +201,29 @@ def test_mixed_results_do_not_depend_on_threads(nt):
         assert a.tobytes() == b.tobytes()
 
 
+def test_mixed_blocks_fit_a_16k_openmp_stack():
+    # the conversion buffers are on the heap (12 KB of float64 blocks on a worker's stack
+    # overflowed OMP_STACKSIZE=16K: SIGSEGV), in a fresh process with that stack size
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, relufast\n"
+        "x = np.linspace(-3, 3, 160_001).astype(np.float16)\n"
+        "g = np.linspace(-1, 2, x.size)\n"
+        "with relufast.num_threads(1):\n"
+        "    want = relufast.elu_grad(g, x), relufast.gelu(x, out=np.empty(x.size))\n"
+        "with relufast.num_threads(2):\n"
+        "    got = relufast.elu_grad(g, x), relufast.gelu(x, out=np.empty(x.size))\n"
+        "assert all(a.tobytes() == b.tobytes() for a, b in zip(got, want))\n"
+        "print('ok')\n"
+    )
+    env = dict(os.environ, OMP_STACKSIZE="16K")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       check=False)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-2000:])
+
+
 # ---------------------------------------------------------------------------------------------
 # the conversions themselves: leaky_relu with slope 1 is the identity (NaN included), so it
 # shows the kernel's widening and rounding alone, against NumPy's correctly rounded astype
