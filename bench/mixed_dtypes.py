@@ -16,7 +16,13 @@ other jobs, a copy timed once per table met other neighbours than the rows it wa
   float16 copy bandwidth, and PyTorch's float16 CPU kernel (in place where PyTorch has one);
 * float16 gradients into grad (2 + 2 read, 2 written), against the copy bandwidth and PyTorch's
   backward kernels (``torch.ops.aten.*_backward``);
-* the same two for bfloat16 (ml_dtypes), when it is installed.
+* the same two for bfloat16 (ml_dtypes), when it is installed;
+* prelu and prelu_grad in float16 and bfloat16 (NCHW (N, 64, 56, 56), axis 1, a weight of x's
+  dtype per channel, N so that about ``--n`` elements): relufast in place and into a separate
+  out, against PyTorch's ``F.prelu`` (which allocates its result); the gradient into grad
+  against PyTorch's backward as autograd runs it (``aten._prelu_kernel_backward``, whose weight
+  gradient is per element, then ``sum_to_size`` to the weight's shape).  ``--prelu-only``
+  prints these tables alone.
 """
 
 import argparse
@@ -168,17 +174,68 @@ def float16_gradient(n, nt, repeats, use_torch, dtype=np.float16):
         print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {gbs / bw:.2f} | {vs} |")
 
 
+def prelu_tables(n, nt, repeats, use_torch, dtype):
+    """prelu (in place, into out) and prelu_grad (into grad) in float16 or bfloat16."""
+    shape = (max(1, n // (64 * 56 * 56)), 64, 56, 56)
+    rng = np.random.default_rng(3)
+    x0 = (rng.standard_normal(shape, np.float32) * 3).astype(dtype)
+    g0 = rng.standard_normal(shape, np.float32).astype(dtype)
+    w = np.linspace(-0.5, 0.5, 64).astype(dtype)
+    x, y, g = x0.copy(), np.empty_like(x0), g0.copy()
+    if use_torch:
+        torch.set_num_threads(nt)
+        xt, gt, wt = _torch_view(x0), _torch_view(g0), _torch_view(w)
+        wv = wt.view(1, 64, 1, 1)
+
+        def torch_backward():
+            gi, gw = torch.ops.aten._prelu_kernel_backward(gt, xt, wv)
+            return gi, gw.sum_to_size(wv.shape)
+
+    forward = [with_threads(nt, lambda: relufast.prelu(x, w, out=x)),
+               with_threads(nt, lambda: relufast.prelu(x0, w, out=y)),
+               (lambda: F.prelu(xt, wt)) if use_torch else None]
+    t = median_interleaved(forward, [restorer(x, x0), flush, flush], repeats)
+    size = x0.size
+    vs = f"{t[2] * 1e3:.2f} ms | {t[2] / t[1]:.2f}x" if use_torch else "- | -"
+    print(f"| prelu | {nt} | {t[0] * 1e3:.2f} ms, {4 * size / t[0] / 1e9:.1f} GB/s | "
+          f"{t[1] * 1e3:.2f} ms | {vs} |")
+    backward = [with_threads(nt, lambda: relufast.prelu_grad(g, x0, w, out=g)),
+                torch_backward if use_torch else None]
+    t = median_interleaved(backward, [restorer(g, g0), flush], repeats)
+    vs = f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.2f}x" if use_torch else "- | -"
+    print(f"| prelu_grad | {nt} | {t[0] * 1e3:.2f} ms, {6 * size / t[0] / 1e9:.1f} GB/s | "
+          f"- | {vs} |")
+
+
+def print_prelu(a, use_torch):
+    dtypes = [("float16", np.float16)]
+    if ml_dtypes is not None:
+        dtypes.append(("bfloat16", ml_dtypes.bfloat16))
+    for name, dt in dtypes:
+        print(f"\nprelu {name}, (N, 64, 56, 56), axis 1: in place (prelu), into grad "
+              "(prelu_grad); PyTorch / relufast compares with relufast into out for prelu")
+        print(f"| op | threads | relufast in place | relufast out=y | PyTorch {name} | "
+              "PyTorch / relufast |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for nt in a.threads:
+            prelu_tables(a.n, nt, a.repeats, use_torch, dt)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10**7)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--prelu-only", action="store_true", help="the prelu tables alone")
     a = ap.parse_args()
     use_torch = torch is not None and not a.no_torch
     print(f"relufast {relufast.__version__}, kernels {relufast._dispatch.KERNELS.isa}, "
           f"n = {a.n:,}, median of {a.repeats}" + (f", torch {torch.__version__}"
                                                     if use_torch else ""))
+    if a.prelu_only:
+        print_prelu(a, use_torch)
+        return
     print("\nscikit-learn's case: relu_grad(delta f64, Z f32, from_output=True, out=delta)")
     print("| threads | relufast | copy bandwidth | ratio | delta[Z == 0] = 0 | NumPy / relufast |")
     print("|---:|---:|---:|---:|---:|---:|")
@@ -207,6 +264,7 @@ def main():
     print("|---|---:|---:|---:|---:|---:|")
     for nt in a.threads:
         float16_gradient(a.n, nt, a.repeats, use_torch, bf16)
+    print_prelu(a, use_torch)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Each tree is a source tree with its compiled modules built in place
     (cd /tmp/old && python setup.py build_ext --inplace -j 2)
     python bench/per_call.py --ab /tmp/old .
 
-Two tables, float32:
+Two tables, float32 (and a few float64 prelu calls):
 
 * per call at 10**3 elements, one thread (us): relu, elu, prelu and their gradients, in place
   (into grad) and out of place, a few other shapes and calls, and ``np.maximum`` for scale;
@@ -61,6 +61,8 @@ def small_cases():
     w, w1 = np.full(64, 0.25, np.float32), np.ones(64, np.float32)
     xr = rng.standard_normal((16, 64)).astype(np.float32)
     gr = np.ones_like(xr)
+    xp64, w64 = xp.astype(np.float64), w.astype(np.float64)
+    yp64, gp64 = np.empty_like(xp64), np.ones_like(xp64)
     return [
         ("relu in place", lambda: rf.relu(x, out=x)),
         ("relu out=y", lambda: rf.relu(x, out=y)),
@@ -81,6 +83,12 @@ def small_cases():
         ("prelu_grad (4,64,2,2) out=y", lambda: rf.prelu_grad(gp, xp, w, out=yp)),
         ("prelu_grad (16,64) new arrays", lambda: rf.prelu_grad(gr, xr, w)),
         ("prelu_grad (16,64) into grad", lambda: rf.prelu_grad(gr, xr, w1, out=gr)),
+        # the general path: a scalar weight (a parameter), and float64
+        ("prelu (10,100) weight 0.25 out=y", lambda: rf.prelu(x2, 0.25, out=y2)),
+        ("prelu_grad (10,100) weight 0.25 out=y", lambda: rf.prelu_grad(g2, x2, 0.25, out=y2)),
+        ("prelu (4,64,2,2) float64 out=y", lambda: rf.prelu(xp64, w64, out=yp64)),
+        ("prelu_grad (4,64,2,2) float64 out=y",
+         lambda: rf.prelu_grad(gp64, xp64, w64, out=yp64)),
         ("np.maximum(x, 0, out=x)", lambda: np.maximum(x, 0, out=x)),
         ("np.maximum(x, z, out=x)", lambda: np.maximum(x, z, out=x)),
     ]

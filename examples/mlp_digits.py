@@ -6,10 +6,13 @@ needs scikit-learn (``pip install "relufast[examples]"``) for its bundled data s
 grey 8x8 images of handwritten digits, of which a quarter is held out for the test.
 
 The network is 64 -> 256 -> 128 -> 10, float32, trained by mini-batch SGD with momentum on the
-softmax cross-entropy.  Each hidden layer's activation runs **in place**: ``act(h, out=h)``
-overwrites the pre-activation with the activation, so the layer keeps one array instead of two,
-and the backward pass takes the activation's derivative **from its output**:
-``act_grad(g, h, from_output=True, out=g)``, in place in the incoming gradient.
+softmax cross-entropy.  Each hidden layer's activation is a ``relufast.layers`` object that runs
+**in place** (``ReLU(in_place=True).forward(h)`` overwrites the pre-activation with the
+activation) and keeps, for its backward, **one bit an element**: the 1-bit mask of
+``relu(h, out=h, mask=...)``, from which ``backward(g)`` computes the gradient in place in g.
+The script reports the bytes the activations keep for the backward per step: the masks, against
+the float32 outputs that the derivative from the output (the NumPy idiom, and relufast before
+its masks) keeps.  (The matrix products' weight gradients still need each layer's output.)
 
 It trains the network, from the same initial weights on the same batches, with relu and with
 leaky_relu, each with relufast and with the NumPy idiom (``np.maximum(h, 0)``, ``g * (h > 0)``,
@@ -30,6 +33,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 import relufast as rf
+import relufast.layers as L
 
 SLOPE = 0.01  # leaky_relu's negative slope
 
@@ -38,16 +42,25 @@ SLOPE = 0.01  # leaky_relu's negative slope
 
 
 class Activation:
-    """One activation function with one backend; accumulates the seconds spent in it."""
+    """One activation function with one backend; accumulates the seconds spent in it and the
+    bytes kept for the backward at the end of each forward pass."""
 
     def __init__(self, name, backend):
         self.name, self.backend, self.seconds = name, backend, 0.0
+        self.layers = {}  # relufast: one layer object per hidden layer (each keeps its mask)
+        self.kept = 0     # the most bytes kept for the backward after a forward pass
 
-    def forward(self, h):
+    def _layer(self, i):
+        if i not in self.layers:
+            self.layers[i] = (L.ReLU(in_place=True) if self.name == "relu"
+                              else L.LeakyReLU(SLOPE, in_place=True))
+        return self.layers[i]
+
+    def forward(self, h, i):
         """Overwrite ``h`` with act(h) (relufast, in place) or return act(h) (the idiom)."""
         t0 = time.perf_counter()
         if self.backend == "relufast":
-            y = rf.relu(h, out=h) if self.name == "relu" else rf.leaky_relu(h, SLOPE, out=h)
+            y = self._layer(i).forward(h)
         elif self.name == "relu":
             y = np.maximum(h, 0)
         else:
@@ -55,14 +68,18 @@ class Activation:
         self.seconds += time.perf_counter() - t0
         return y
 
-    def backward(self, g, y):
-        """d loss / d h from d loss / d y and the forward's output ``y``."""
+    def kept_bytes(self, outputs):
+        """Bytes the activations keep for the backward: relufast's masks, or the idiom's
+        outputs (its derivative is computed from them)."""
+        if self.backend == "relufast":
+            return sum(layer.nbytes_kept for layer in self.layers.values())
+        return sum(y.nbytes for y in outputs)
+
+    def backward(self, g, i, y):
+        """d loss / d h from d loss / d y: relufast from layer i's mask, the idiom from y."""
         t0 = time.perf_counter()
         if self.backend == "relufast":
-            if self.name == "relu":
-                g = rf.relu_grad(g, y, from_output=True, out=g)
-            else:
-                g = rf.leaky_relu_grad(g, y, SLOPE, from_output=True, out=g)
+            g = self._layer(i).backward(g)
         elif self.name == "relu":
             g = g * (y > 0)
         else:
@@ -89,7 +106,8 @@ def forward(params, act, x):
     for i, (w, b) in enumerate(params):
         h = outs[-1] @ w
         h += b
-        outs.append(act.forward(h) if i < len(params) - 1 else h)
+        outs.append(act.forward(h, i) if i < len(params) - 1 else h)
+    act.kept = max(act.kept, act.kept_bytes(outs[1:-1]))  # a full batch's
     return outs
 
 
@@ -118,7 +136,7 @@ def train(params, act, x, y, epochs, lr, momentum, batch, seed):
                 w, b = params[i]
                 gw, gb = outs[i].T @ g, g.sum(axis=0)
                 if i:
-                    g = act.backward(g @ w.T, outs[i])  # outs[i] is layer i's activation
+                    g = act.backward(g @ w.T, i - 1, outs[i])  # outs[i]: layer i's activation
                 for p, v, gp in zip(params[i], velocity[i], (gw, gb)):
                     v *= momentum
                     v -= step * gp
@@ -196,8 +214,8 @@ def _dead_text(dead, hidden):
 
 def _compare(args, sizes, *data):
     """relu and leaky_relu at the learning rate: accuracy, dead units, relufast vs NumPy time."""
-    print(f"\nlearning rate {args.lr}: each activation trained with relufast (in place, gradient "
-          "from the output) and with the NumPy idiom")
+    print(f"\nlearning rate {args.lr}: each activation trained with relufast (layers in place, "
+          "backward from 1-bit masks) and with the NumPy idiom")
     results = {}
     for name in ("relu", "leaky_relu"):
         act_rf, act_np = Activation(name, "relufast"), Activation(name, "numpy")
@@ -207,13 +225,17 @@ def _compare(args, sizes, *data):
                    for a, b in zip(la, lb))
         t_rf, t_np = act_rf.seconds, act_np.seconds
         results[name] = {"accuracy": accuracy, "dead": dead, "seconds_relufast": t_rf,
-                         "seconds_numpy": t_np, "same_weights": same}
+                         "seconds_numpy": t_np, "same_weights": same,
+                         "kept_relufast": act_rf.kept, "kept_numpy": act_np.kept}
         print(f"  {name}:")
         print(f"    test accuracy        {accuracy:.2%}")
         print(f"    dead units           {_dead_text(dead, args.hidden)}")
         print(f"    time in activations  relufast {t_rf * 1e3:6.1f} ms ({t_rf / total_rf:4.1%} of "
               f"training), NumPy idiom {t_np * 1e3:6.1f} ms ({t_np / total_np:4.1%}): "
               f"{t_np / t_rf:.1f}x")
+        print(f"    kept for the activations' backward per step: relufast {act_rf.kept:,} "
+              f"bytes (1-bit masks), NumPy idiom {act_np.kept:,} bytes (the outputs): "
+              f"{act_np.kept / act_rf.kept:.0f}x less")
         print(f"    same weights with relufast and with the NumPy idiom: "
               f"{'yes' if same else 'NO'}")
     return results

@@ -7,10 +7,43 @@ docstrings are the reference documentation (numpydoc); the exact rules are docs/
 
 from ._call import binary, unary
 from ._checks import no_from_output, param
+from ._bias import forward as _bias_forward
+from ._bias import gradient as _bias_gradient
 from ._dispatch import OP
+from ._gated import forward as _glu_forward
+from ._gated import gradient as _glu_gradient
+from ._masks import forward as _mask_forward
+from ._masks import gradient as _mask_gradient
+from ._masks import mask_shape as _mask_shape
 from ._prelu import forward as _prelu_forward
 from ._prelu import gradient as _prelu_gradient
+from ._threads import PARALLEL_MIN_CHEAP as _CHEAP
 from ._threads import PARALLEL_MIN_TRANSCENDENTAL as _EXP
+
+# `mask`, `bias` and `axis` are keyword arguments by contract (the docstrings say so, the stubs
+# make them keyword-only for type checkers), but positional-or-keyword in the signatures: CPython
+# looks every absent keyword-only default up in a dict on each call, and three of them made relu
+# 3-7% slower per call at 10**3 elements (A/B, bench/per_call.py), where a call without them
+# should cost what it did.
+
+def _biased(bias, axis, fn, op, x, out, a=0.0, b=0.0, threshold=_CHEAP, pname=None,
+            nonzero=False):
+    """f(x + bias): the forwards' call with a bias (the arguments of _call.unary after it)."""
+    return _bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname, nonzero)
+
+
+def _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a=0.0, b=0.0,
+                 threshold=_CHEAP, xname="x", pname=None, nonzero=False):
+    """(grad_x, grad_bias): the gradients' call with a bias (_call.binary's arguments after)."""
+    return _bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold,
+                          xname, pname, nonzero)
+
+
+def _no_mask_with_bias(fn, bias):
+    if bias is not None:
+        raise TypeError(f"{fn}: mask= and bias= together are not supported yet; add the bias "
+                        "first (x += bias) or keep x")
+
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -19,7 +52,7 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 
-def relu(x, out=None):
+def relu(x, out=None, mask=None, bias=None, axis=1):
     r"""Rectified linear unit, ``max(0, x)``, elementwise.
 
     Parameters
@@ -32,11 +65,23 @@ def relu(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword argument.  Also record, one bit an element, whether x > 0: all that
+        :func:`relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -62,10 +107,15 @@ def relu(x, out=None):
     >>> relufast.relu(x, out=x)
     array([0. , 2.5], dtype=float32)
     """
-    return unary("relu", OP.RELU, x, out)
+    if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "relu", OP.RELU, x, out)
+        return unary("relu", OP.RELU, x, out)
+    _no_mask_with_bias("relu", bias)
+    return _mask_forward("relu", OP.RELU, x, out, mask)
 
 
-def relu_grad(grad, x, out=None, *, from_output=False):
+def relu_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`relu`: ``grad * (x > 0)``, with ``relu'(0) = 0``.
 
     Parameters
@@ -84,6 +134,18 @@ def relu_grad(grad, x, out=None, *, from_output=False):
         Keyword-only.  True: the second argument holds the forward's output ``y = relu(x)``
         instead of x, as after an in-place forward ``relu(x, out=x)``; ``relu'(x)`` is then
         computed from y.
+    mask : ndarray, optional
+        Keyword argument, in place of x: the mask that ``relu(x, mask=True)`` gave (uint8, shape
+        :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
+        (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
+        NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -118,10 +180,15 @@ def relu_grad(grad, x, out=None, *, from_output=False):
     >>> relufast.relu_grad(np.full(3, 5.0), y, from_output=True)
     array([0., 5., 5.])
     """
+    if mask is not None or x is None:
+        _no_mask_with_bias("relu_grad", bias)
+        return _mask_gradient("relu_grad", grad, x, mask, out, from_output)
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "relu_grad", OP.D_RELU, grad, x, out)
     return binary("relu_grad", OP.D_RELU, grad, x, out)
 
 
-def leaky_relu(x, negative_slope=0.01, out=None):
+def leaky_relu(x, negative_slope=0.01, out=None, mask=None, bias=None, axis=1):
     r"""Leaky ReLU: ``x if x > 0 else negative_slope * x``, elementwise.
 
     Parameters
@@ -136,11 +203,23 @@ def leaky_relu(x, negative_slope=0.01, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword argument.  Also record, one bit an element, whether x > 0: all that
+        :func:`leaky_relu_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -167,10 +246,17 @@ def leaky_relu(x, negative_slope=0.01, out=None):
     array([-0., nan])
     """
     a = param("leaky_relu", "negative_slope", negative_slope)
-    return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "leaky_relu", OP.LEAKY, x, out, a,
+                           pname="negative_slope")
+        return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    _no_mask_with_bias("leaky_relu", bias)
+    return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
 
 
-def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False):
+def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, mask=None, bias=None, axis=1,
+                    *, from_output=False):
     r"""Gradient of :func:`leaky_relu`: ``grad * (1 if x > 0 else negative_slope)``.
 
     Parameters
@@ -192,6 +278,18 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
         instead of x, as after an in-place forward ``leaky_relu(x, out=x)``; ``leaky_relu'(x)`` is then
         computed from y.  It requires ``negative_slope >= 0`` (ValueError otherwise:
         with a negative slope the output's sign does not tell the input's).
+    mask : ndarray, optional
+        Keyword argument, in place of x: the mask that ``leaky_relu(x, mask=True)`` gave (uint8,
+        shape :func:`mask_shape` ``(grad.shape)``), with any slope.  The result is then
+        computed in grad's dtype (float16 and bfloat16 in float32), and equals the gradient
+        from x wherever x was not NaN (a NaN x left bit 0: the slope's side).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -222,9 +320,15 @@ def leaky_relu_grad(grad, x, negative_slope=0.01, out=None, *, from_output=False
     """
     fn = "leaky_relu_grad"
     a = param(fn, "negative_slope", negative_slope)
+    if mask is not None or x is None:
+        _no_mask_with_bias(fn, bias)
+        return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope")
     if from_output and a < 0:
         no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
                         "tell the input's")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_LEAKY, grad, x, out, a,
+                            pname="negative_slope")
     return binary(fn, OP.D_LEAKY, grad, x, out, a, pname="negative_slope")
 
 
@@ -235,7 +339,7 @@ def _elu_params(fn, alpha, from_output):
     return a
 
 
-def elu(x, alpha=1.0, out=None):
+def elu(x, alpha=1.0, out=None, bias=None, axis=1):
     r"""Exponential linear unit: ``x if x > 0 else alpha * (exp(x) - 1)``.
 
     Parameters
@@ -251,6 +355,11 @@ def elu(x, alpha=1.0, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -279,10 +388,12 @@ def elu(x, alpha=1.0, out=None):
     array([-1.        , -0.63212056,  0.        ,  2.        ])
     """
     a = param("elu", "alpha", alpha)
+    if bias is not None:
+        return _biased(bias, axis, "elu", OP.ELU, x, out, a, 1.0, _EXP, "alpha")
     return unary("elu", OP.ELU, x, out, a, 1.0, _EXP, "alpha")
 
 
-def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+def elu_grad(grad, x, alpha=1.0, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`elu`: ``grad * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -304,6 +415,13 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
         instead of x, as after an in-place forward ``elu(x, out=x)``; ``elu'(x)`` is then
         computed from y.  The derivative is then ``y + alpha`` for y <= 0; it requires
         ``alpha >= 0`` (ValueError otherwise).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -346,10 +464,13 @@ def elu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     fn = "elu_grad"
     a = _elu_params(fn, alpha, from_output)
     op = OP.D_ELU_Y if from_output else OP.D_ELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a, 1.0, _EXP,
+                            pname="alpha")
     return binary(fn, op, grad, x, out, a, 1.0, _EXP, pname="alpha")
 
 
-def selu(x, out=None):
+def selu(x, out=None, bias=None, axis=1):
     r"""Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
 
     The constants make a self-normalizing network's activations keep zero mean and unit
@@ -366,6 +487,11 @@ def selu(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -394,10 +520,13 @@ def selu(x, out=None):
     >>> relufast.selu(np.array([-1.0, 0.0, 1.0]))
     array([-1.11133074,  0.        ,  1.05070099])
     """
+    if bias is not None:
+        return _biased(bias, axis, "selu", OP.ELU, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE,
+                       _EXP)
     return unary("selu", OP.ELU, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE, _EXP)
 
 
-def selu_grad(grad, x, out=None, *, from_output=False):
+def selu_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`selu`: ``grad * scale * (1 if x > 0 else alpha * exp(x))``.
 
     Parameters
@@ -416,6 +545,13 @@ def selu_grad(grad, x, out=None, *, from_output=False):
         Keyword-only.  True: the second argument holds the forward's output ``y = selu(x)``
         instead of x, as after an in-place forward ``selu(x, out=x)``; ``selu'(x)`` is then
         computed from y.  The derivative is then ``y + scale * alpha`` for y <= 0.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -447,11 +583,14 @@ def selu_grad(grad, x, out=None, *, from_output=False):
     array([0.6467686 , 1.75809934, 1.05070099])
     """
     op = OP.D_ELU_Y if from_output else OP.D_ELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "selu_grad", op, grad, x, out,
+                            SELU_SCALE * SELU_ALPHA, SELU_SCALE, _EXP)
     return binary("selu_grad", op, grad, x, out, SELU_SCALE * SELU_ALPHA, SELU_SCALE,
                    _EXP)
 
 
-def celu(x, alpha=1.0, out=None):
+def celu(x, alpha=1.0, out=None, bias=None, axis=1):
     r"""Continuously differentiable ELU: ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     Parameters
@@ -466,6 +605,11 @@ def celu(x, alpha=1.0, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -495,10 +639,12 @@ def celu(x, alpha=1.0, out=None):
     array([-2.        , -0.78693868,  2.        ])
     """
     a = param("celu", "alpha", alpha, nonzero=True)
+    if bias is not None:
+        return _biased(bias, axis, "celu", OP.CELU, x, out, a, 0.0, _EXP, "alpha", True)
     return unary("celu", OP.CELU, x, out, a, 0.0, _EXP, "alpha", True)
 
 
-def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
+def celu_grad(grad, x, alpha=1.0, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`celu`: ``grad * (1 if x > 0 else exp(x / alpha))``.
 
     Parameters
@@ -520,6 +666,13 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
         instead of x, as after an in-place forward ``celu(x, out=x)``; ``celu'(x)`` is then
         computed from y.  The derivative is then ``y / alpha + 1`` for y <= 0; it
         requires ``alpha > 0`` (ValueError otherwise).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -554,10 +707,13 @@ def celu_grad(grad, x, alpha=1.0, out=None, *, from_output=False):
     if from_output and a < 0:
         no_from_output(fn, True, f"alpha={a} < 0, so the output does not determine the input")
     op = OP.D_CELU_Y if from_output else OP.D_CELU
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a, 0.0, _EXP,
+                            pname="alpha", nonzero=True)
     return binary(fn, op, grad, x, out, a, 0.0, _EXP, pname="alpha", nonzero=True)
 
 
-def relu6(x, out=None):
+def relu6(x, out=None, mask=None, bias=None, axis=1):
     r"""ReLU capped at 6: ``min(max(0, x), 6)``, elementwise.
 
     Parameters
@@ -570,11 +726,23 @@ def relu6(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    mask : True or ndarray, optional
+        Keyword argument.  Also record, one bit an element, whether 0 < x < 6: all that
+        :func:`relu6_grad` needs (``mask=`` there, in place of x).  True allocates the mask; an
+        ndarray of dtype uint8 and shape :func:`mask_shape` ``(x.shape)`` receives it.  The
+        call then returns ``(y, mask)``.  The layout is ``np.packbits(bits, axis=-1,
+        bitorder="little")``'s; NaN gives 0.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and dtype: ``out`` itself when given (with ``mask``: the
+        tuple ``(result, mask)``).
 
     See Also
     --------
@@ -593,10 +761,15 @@ def relu6(x, out=None):
     >>> relufast.relu6(np.array([-1.0, 3.0, 9.0, np.nan]))
     array([ 0.,  3.,  6., nan])
     """
-    return unary("relu6", OP.RELU6, x, out)
+    if mask is None or mask is False:
+        if bias is not None:
+            return _biased(bias, axis, "relu6", OP.RELU6, x, out)
+        return unary("relu6", OP.RELU6, x, out)
+    _no_mask_with_bias("relu6", bias)
+    return _mask_forward("relu6", OP.RELU6, x, out, mask)
 
 
-def relu6_grad(grad, x, out=None, *, from_output=False):
+def relu6_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`relu6`: ``grad * (0 < x < 6)``.
 
     Parameters
@@ -615,6 +788,18 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
         Keyword-only.  True: the second argument holds the forward's output ``y = relu6(x)``
         instead of x, as after an in-place forward ``relu6(x, out=x)``; ``relu6'(x)`` is then
         computed from y.
+    mask : ndarray, optional
+        Keyword argument, in place of x: the mask that ``relu6(x, mask=True)`` gave (uint8, shape
+        :func:`mask_shape` ``(grad.shape)``).  The result is then computed in grad's dtype
+        (float16 and bfloat16 in float32), and equals the gradient from x wherever x was not
+        NaN (a NaN x left bit 0: the gradient there is 0, not NaN).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -642,6 +827,11 @@ def relu6_grad(grad, x, out=None, *, from_output=False):
     >>> relufast.relu6_grad(np.ones(4), np.array([0.0, 3.0, 6.0, np.nan]))
     array([ 0.,  1.,  0., nan])
     """
+    if mask is not None or x is None:
+        _no_mask_with_bias("relu6_grad", bias)
+        return _mask_gradient("relu6_grad", grad, x, mask, out, from_output)
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, "relu6_grad", OP.D_RELU6, grad, x, out)
     return binary("relu6_grad", OP.D_RELU6, grad, x, out)
 
 
@@ -653,7 +843,7 @@ def _approximate(fn, approximate):
     raise ValueError(f"{fn}: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def gelu(x, approximate="none", out=None):
+def gelu(x, approximate="none", out=None, bias=None, axis=1):
     r"""Gaussian error linear unit: ``x * Phi(x)``, Phi the standard normal CDF.
 
     Parameters
@@ -669,6 +859,11 @@ def gelu(x, approximate="none", out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -702,11 +897,15 @@ def gelu(x, approximate="none", out=None):
     >>> relufast.gelu(np.array([-1.0, 0.0, 1.0]), approximate="tanh")
     array([-0.15880801,  0.        ,  0.84119199])
     """
+    if bias is not None:
+        return _biased(bias, axis, "gelu", _approximate("gelu", approximate), x, out, 0.0,
+                       0.0, _EXP)
     return unary("gelu", _approximate("gelu", approximate), x, out, 0.0, 0.0,
                   _EXP)
 
 
-def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
+def gelu_grad(grad, x, approximate="none", out=None, bias=None, axis=1, *,
+              from_output=False):
     r"""Gradient of :func:`gelu`: ``grad * (Phi(x) + x * phi(x))``, phi the normal density.
 
     Parameters
@@ -726,6 +925,13 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
     from_output : bool, default False
         Keyword-only, and must be False: gelu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
         output (ValueError).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -754,10 +960,12 @@ def gelu_grad(grad, x, approximate="none", out=None, *, from_output=False):
     op = _approximate(fn, approximate)
     no_from_output(fn, from_output, "gelu is not monotonic, its output does not determine x")
     op = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, op, grad, x, out, 0.0, 0.0, _EXP)
     return binary(fn, op, grad, x, out, 0.0, 0.0, _EXP)
 
 
-def silu(x, out=None):
+def silu(x, out=None, bias=None, axis=1):
     r"""Sigmoid linear unit (swish): ``x * sigmoid(x)``, elementwise.
 
     Parameters
@@ -770,6 +978,11 @@ def silu(x, out=None):
         Where to write the result: a writable ndarray of x's shape, of any float dtype
         (the result is cast to it, as NumPy's ``same_kind``).  ``out=x``
         computes in place.  By default a new array is allocated.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``f(x + bias)`` in one pass: a scalar, or a 1-D array with
+        one value per channel along ``axis`` (finite; prelu's weight rules).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -793,10 +1006,12 @@ def silu(x, out=None):
     >>> relufast.silu(np.array([-1.0, 0.0, 1.0]))
     array([-0.26894142,  0.        ,  0.73105858])
     """
+    if bias is not None:
+        return _biased(bias, axis, "silu", OP.SILU, x, out, 0.0, 0.0, _EXP)
     return unary("silu", OP.SILU, x, out, 0.0, 0.0, _EXP)
 
 
-def silu_grad(grad, x, out=None, *, from_output=False):
+def silu_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
     r"""Gradient of :func:`silu`: ``grad * s * (1 + x * (1 - s))``, s = sigmoid(x).
 
     Parameters
@@ -814,6 +1029,13 @@ def silu_grad(grad, x, out=None, *, from_output=False):
     from_output : bool, default False
         Keyword-only, and must be False: silu is not monotonic (its output does not determine x), so its derivative cannot be computed from its
         output (ValueError).
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: x is then the input before it, the derivative
+        is taken at ``x + bias``, and the call returns ``(grad_x, grad_bias)``, grad_bias the
+        sum of grad_x over every axis but ``axis`` (in float64, rounded once), shaped like the
+        bias.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
 
     Returns
     -------
@@ -842,6 +1064,8 @@ def silu_grad(grad, x, out=None, *, from_output=False):
     """
     fn = "silu_grad"
     no_from_output(fn, from_output, "silu is not monotonic, its output does not determine x")
+    if bias is not None:
+        return _biased_grad(bias, axis, from_output, fn, OP.D_SILU, grad, x, out, 0.0, 0.0, _EXP)
     return binary(fn, OP.D_SILU, grad, x, out, 0.0, 0.0, _EXP)
 
 
@@ -855,24 +1079,28 @@ def prelu(x, weight, axis=1, out=None):
     Parameters
     ----------
     x : array_like
-        The input: a float16, float32 or float64 ndarray of any shape and strides, computed in
-        its own precision (float16 in float32, rounded once).  Lists and Python scalars become
-        float64; an ndarray of any other dtype is refused with TypeError.
+        The input: a float16, float32, float64 or bfloat16 (ml_dtypes) ndarray of any shape and
+        strides.  Lists and Python scalars become float64; an ndarray of any other dtype is
+        refused with TypeError.
     weight : float or array_like
         The slope for x <= 0: a scalar, or a 1-D array of length ``x.shape[axis]``, one slope
-        per channel.  An ndarray must have x's dtype; lists and scalars are converted.  Every
-        value finite (ValueError otherwise).
+        per channel.  An ndarray of any of x's supported dtypes takes part in the promotion
+        (the call computes in NumPy's ``result_type`` of x and the weight, float16 and bfloat16
+        in float32) and is used exactly; a number or a list is a parameter, rounded to that
+        compute dtype.  Every value finite (ValueError otherwise).
     axis : int, default 1
         The channel axis (1 for NCHW or NC layouts, -1 for NHWC); negative counts from the
         end.  Ignored for a scalar weight.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=x``
-        computes in place.  By default a new array is allocated.
+        Where to write the result: a writable ndarray of x's shape and of any supported float
+        dtype (the result is rounded once into it).  ``out=x`` computes in place.  By default
+        a new array is allocated.
 
     Returns
     -------
     ndarray
-        The result, of x's shape and dtype: ``out`` itself when given.
+        The result, of x's shape and of ``result_type(x, weight)`` (x's dtype for a weight
+        given as a number or a list): ``out`` itself when given.
 
     See Also
     --------
@@ -906,8 +1134,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     Parameters
     ----------
     grad : array_like
-        The gradient of the loss with respect to the function's output, of x's shape and
-        dtype.
+        The gradient of the loss with respect to the function's output, of x's shape; its
+        float dtype may differ from x's (the call computes in NumPy's ``result_type`` of grad,
+        x and an ndarray weight, float16 and bfloat16 in float32).
     x : array_like
         prelu's input (the output does not determine it where a weight is negative).
     weight : float or array_like
@@ -915,8 +1144,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     axis : int, default 1
         The channel axis used in the forward.
     out : ndarray, optional
-        Where to write the result: an ndarray of x's shape and dtype, writable.  ``out=grad``
-        (or ``out=x``) computes in place.  By default a new array is allocated.
+        Where to write grad_x: a writable ndarray of x's shape and of any supported float
+        dtype.  ``out=grad`` (or ``out=x``) computes in place, whatever their dtypes.  By
+        default a new array is allocated.
     from_output : bool, default False
         Keyword-only, and must be False: a weight may be negative, so the output's sign does not tell x's, so its derivative cannot be computed from its
         output (ValueError).
@@ -924,11 +1154,13 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     Returns
     -------
     grad_x : ndarray
-        ``grad * (1 if x > 0 else w[c])``, of x's shape and dtype (``out`` if given).
+        ``grad * (1 if x > 0 else w[c])``, of x's shape and of ``result_type(grad, x,
+        weight)`` (``out`` if given).
     grad_weight : ndarray
         For each channel c, the sum of ``grad * x`` over the elements of channel c with
-        x <= 0 (every axis but ``axis``); x's dtype, shaped like weight (0-d for a scalar
-        weight).
+        x <= 0 (every axis but ``axis``), summed in float64 and rounded once to
+        ``result_type(grad, x, weight)`` (x's dtype when every operand has it), whatever
+        ``out`` is; shaped like weight (0-d for a scalar weight).
 
     See Also
     --------
@@ -959,3 +1191,322 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     array([-4.,  0.])
     """
     return _prelu_gradient("prelu_grad", grad, x, weight, axis, out, from_output)
+
+
+def mask_shape(shape):
+    """The shape of the 1-bit mask that relu, leaky_relu and relu6 give for an input of ``shape``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The input's shape.
+
+    Returns
+    -------
+    tuple of int
+        ``shape`` with its last axis packed 8 elements a byte: ``(..., ceil(L / 8))`` (a 0-d
+        input's mask has shape ``(1,)``).  The mask is uint8 in the layout of
+        ``np.packbits(bits, axis=-1, bitorder="little")``.
+
+    Examples
+    --------
+    >>> import relufast
+    >>> relufast.mask_shape((64, 1000))
+    (64, 125)
+    >>> relufast.mask_shape((3, 5))
+    (3, 1)
+    """
+    return _mask_shape(tuple(int(s) for s in shape))
+
+
+def reglu(a, b=None, *, axis=-1, out=None):
+    r"""ReLU-gated linear unit (ReGLU): ``relu(a) * b``, elementwise; or, with one
+    array, relu of its first half times its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of relu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``relu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    reglu_grad : its gradient.
+    relu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``relu(a) * b`` computed in the same dtype (the product
+    rounded once after relu's own rounding), so relu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.reglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([0., 8.])
+    >>> relufast.reglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    return _glu_forward("reglu", "relu", OP.RELU, a, b, axis, out)
+
+
+def reglu_grad(grad, a, b=None, *, axis=-1, out=None):
+    r"""Gradients of :func:`reglu`: ``(grad * b * relu'(a), grad * relu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    reglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``relu_grad(grad * b, a)`` and ``grad * relu(a)`` computed
+    in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.reglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([0., 4.])
+    >>> gb
+    array([0., 2.])
+    """
+    return _glu_gradient("reglu_grad", "relu", OP.RELU, OP.D_RELU, grad, a, b, axis, out)
+
+
+def geglu(a, b=None, *, approximate="none", axis=-1, out=None):
+    r"""GELU-gated linear unit (GeGLU): ``gelu(a) * b``, elementwise; or, with one
+    array, gelu of its first half times its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of gelu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    approximate : {"none", "tanh"}, default "none"
+        Keyword-only.  gelu's form, as :func:`gelu`'s.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``gelu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    geglu_grad : its gradient.
+    gelu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``gelu(a, approximate=approximate) * b`` computed in the same dtype
+    (the product rounded once after gelu's own rounding), so gelu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.geglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([-0.47596576,  7.81799894])
+    >>> relufast.geglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    op = _approximate("geglu", approximate)
+    dop = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    return _glu_forward("geglu", "gelu", op, a, b, axis, out)
+
+
+def geglu_grad(grad, a, b=None, *, approximate="none", axis=-1, out=None):
+    r"""Gradients of :func:`geglu`: ``(grad * b * gelu'(a), grad * gelu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    approximate : {"none", "tanh"}, default "none"
+        Keyword-only.  gelu's form, as :func:`gelu`'s.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    geglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``gelu_grad(grad * b, a, approximate=approximate)`` and
+    ``grad * gelu(a, approximate=approximate)`` computed in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.geglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([-0.24994641,  4.3409272 ])
+    >>> gb
+    array([-0.15865525,  1.95449974])
+    """
+    op = _approximate("geglu", approximate)
+    dop = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
+    return _glu_gradient("geglu_grad", "gelu", op, dop, grad, a, b, axis, out)
+
+
+def swiglu(a, b=None, *, axis=-1, out=None):
+    r"""SiLU-gated linear unit (SwiGLU): ``silu(a) * b``, elementwise; or, with one
+    array, silu of its first half times its second half along ``axis``.
+
+    Parameters
+    ----------
+    a : array_like
+        The input of silu (float16, float32, float64 or bfloat16); or, without ``b``, the one
+        array x whose halves along ``axis`` are a (the first) and b (the second).
+    b : array_like, optional
+        The gate, of a's shape (float dtypes may differ: the call computes in NumPy's
+        result_type of them, float16 and bfloat16 in float32).
+    axis : int, default -1
+        Keyword-only.  With one array: the axis along which it is split (its length there
+        must be even).  Ignored with two arrays.
+    out : ndarray, optional
+        Keyword-only.  Where to write the result: a writable ndarray of the result's shape, of
+        any float dtype the result casts to (NumPy's ``same_kind``).  With two arrays,
+        ``out=a`` or ``out=b`` computes in place.
+
+    Returns
+    -------
+    ndarray
+        ``silu(a) * b``: a's shape (with one array: x's shape with ``axis`` halved), of NumPy's
+        result_type of the inputs; ``out`` itself when given.
+
+    See Also
+    --------
+    swiglu_grad : its gradient.
+    silu : the activation alone.
+
+    Notes
+    -----
+    One pass: each element of a and b is read once and each result written once.  The values
+    are bitwise those of ``silu(a) * b`` computed in the same dtype (the product
+    rounded once after silu's own rounding), so silu's accuracy and special values hold, and
+    ``0 * inf`` is NaN as in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.swiglu(np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    array([-0.80682426,  7.04637662])
+    >>> relufast.swiglu(np.array([[-1.0, 2.0, 3.0, 4.0]])).shape
+    (1, 2)
+    """
+    return _glu_forward("swiglu", "silu", OP.SILU, a, b, axis, out)
+
+
+def swiglu_grad(grad, a, b=None, *, axis=-1, out=None):
+    r"""Gradients of :func:`swiglu`: ``(grad * b * silu'(a), grad * silu(a))``, in one pass.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the result, of the result's shape.
+    a : array_like
+        The forward's a; or, without ``b``, its one array x.
+    b : array_like, optional
+        The forward's gate.
+    axis : int, default -1
+        Keyword-only.  With one array: the axis the forward split it along.
+    out : tuple of two ndarrays or None, or ndarray, optional
+        Keyword-only.  With two arrays: ``(out_a, out_b)``, each an ndarray of a's shape or
+        None (allocated); an input may be its own output (``out=(a, b)``, ``out=(grad, b)``),
+        the two outputs must not overlap.  With one array: one ndarray of x's shape
+        (``out=x`` computes in place).
+
+    Returns
+    -------
+    tuple of ndarray, or ndarray
+        With two arrays, ``(grad_a, grad_b)``; with one array, the gradient with respect to x
+        (x's shape: grad_a and grad_b as its halves).  NumPy's result_type of the inputs.
+
+    See Also
+    --------
+    swiglu : the forward.
+
+    Notes
+    -----
+    Bitwise ``silu_grad(grad * b, a)`` and ``grad * silu(a)`` computed
+    in the same dtype, each input read once.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> ga, gb = relufast.swiglu_grad(np.ones(2), np.array([-1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> ga
+    array([0.21698846, 4.363137  ])
+    >>> gb
+    array([-0.26894142,  1.76159416])
+    """
+    return _glu_gradient("swiglu_grad", "silu", OP.SILU, OP.D_SILU, grad, a, b, axis, out)

@@ -4,6 +4,7 @@
 # applies them: an ndarray keeps its dtype (float16, float32, float64); any other array-like
 # (a list, a Python float) becomes float64; with ``out`` the result is ``out`` itself.
 
+from collections.abc import Sequence
 from typing import Any, Literal, SupportsIndex, TypeVar, overload
 
 import numpy as np
@@ -28,6 +29,18 @@ def relu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def relu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def relu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def relu(
+    x: ArrayLike,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def relu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # relu_grad
 @overload
@@ -40,6 +53,20 @@ def relu_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def relu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def relu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # leaky_relu
 @overload
@@ -54,6 +81,19 @@ def leaky_relu(
 def leaky_relu(x: ArrayLike, negative_slope: float, out: _Out) -> _Out: ...
 @overload
 def leaky_relu(x: ArrayLike, negative_slope: float = 0.01, *, out: _Out) -> _Out: ...
+@overload
+def leaky_relu(
+    x: ArrayLike,
+    negative_slope: float = 0.01,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def leaky_relu(
+    x: ArrayLike, negative_slope: float = 0.01, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # leaky_relu_grad
 @overload
@@ -87,6 +127,21 @@ def leaky_relu_grad(
     out: _Out,
     from_output: bool = False,
 ) -> _Out: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    negative_slope: float = 0.01,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike, x: ArrayLike, negative_slope: float = 0.01, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # elu
 @overload
@@ -97,6 +152,11 @@ def elu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float6
 def elu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
 @overload
 def elu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+@overload
+def elu(
+    x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # elu_grad
 @overload
@@ -125,6 +185,11 @@ def elu_grad(
 def elu_grad(
     grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
 ) -> _Out: ...
+@overload
+def elu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # selu
 @overload
@@ -133,6 +198,11 @@ def selu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def selu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def selu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def selu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # selu_grad
 @overload
@@ -145,6 +215,11 @@ def selu_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def selu_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def selu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # celu
 @overload
@@ -155,6 +230,11 @@ def celu(x: ArrayLike, alpha: float = 1.0, out: None = None) -> NDArray[np.float
 def celu(x: ArrayLike, alpha: float, out: _Out) -> _Out: ...
 @overload
 def celu(x: ArrayLike, alpha: float = 1.0, *, out: _Out) -> _Out: ...
+@overload
+def celu(
+    x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # celu_grad
 @overload
@@ -183,6 +263,11 @@ def celu_grad(
 def celu_grad(
     grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, *, out: _Out, from_output: bool = False
 ) -> _Out: ...
+@overload
+def celu_grad(
+    grad: ArrayLike, x: ArrayLike, alpha: float = 1.0, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # relu6
 @overload
@@ -191,6 +276,18 @@ def relu6(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def relu6(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def relu6(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def relu6(
+    x: ArrayLike,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    mask: Literal[True] | NDArray[np.uint8],
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
+@overload
+def relu6(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # relu6_grad
 @overload
@@ -203,6 +300,20 @@ def relu6_grad(
 ) -> NDArray[np.float64]: ...
 @overload
 def relu6_grad(grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: bool = False) -> _Out: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # gelu
 @overload
@@ -217,6 +328,11 @@ def gelu(
 def gelu(x: ArrayLike, approximate: _Approximate, out: _Out) -> _Out: ...
 @overload
 def gelu(x: ArrayLike, approximate: _Approximate = "none", *, out: _Out) -> _Out: ...
+@overload
+def gelu(
+    x: ArrayLike, approximate: _Approximate = "none", out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # gelu_grad
 @overload
@@ -255,6 +371,11 @@ def gelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> _Out: ...
+@overload
+def gelu_grad(
+    grad: ArrayLike, x: ArrayLike, approximate: _Approximate = "none", out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # silu
 @overload
@@ -263,6 +384,11 @@ def silu(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
 def silu(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
 @overload
 def silu(x: ArrayLike, out: _Out) -> _Out: ...
+@overload
+def silu(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
 
 # silu_grad
 @overload
@@ -281,12 +407,27 @@ def silu_grad(
 def silu_grad(
     grad: ArrayLike, x: ArrayLike, out: _Out, *, from_output: Literal[False] = False
 ) -> _Out: ...
+@overload
+def silu_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
-# prelu: weight is a scalar or a 1-D array of length x.shape[axis]
+# prelu: weight is a scalar or a 1-D array of length x.shape[axis].  A number or a list is a
+# parameter (x's dtype is kept); an ndarray weight of another float dtype promotes (NumPy's
+# result_type), typed as any float
+_Weight = float | np.floating[Any] | Sequence[float]
+
 @overload
 def prelu(
-    x: NDArray[_Float], weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
+    x: NDArray[_Float], weight: _Weight | NDArray[_Float], axis: SupportsIndex = 1,
+    out: None = None,
 ) -> NDArray[_Float]: ...
+@overload
+def prelu(
+    x: NDArray[np.floating[Any]], weight: NDArray[np.floating[Any]], axis: SupportsIndex = 1,
+    out: None = None,
+) -> NDArray[np.floating[Any]]: ...
 @overload
 def prelu(
     x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, out: None = None
@@ -296,17 +437,28 @@ def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex, out: _Out) -> _O
 @overload
 def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, *, out: _Out) -> _Out: ...
 
-# prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x)
+# prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x).
+# Both results have the result_type of grad, x and an ndarray weight (as for prelu)
 @overload
 def prelu_grad(
     grad: NDArray[_Float],
     x: NDArray[_Float],
-    weight: ArrayLike,
+    weight: _Weight | NDArray[_Float],
     axis: SupportsIndex = 1,
     out: None = None,
     *,
     from_output: Literal[False] = False,
 ) -> tuple[NDArray[_Float], NDArray[_Float]]: ...
+@overload
+def prelu_grad(
+    grad: NDArray[np.floating[Any]],
+    x: NDArray[np.floating[Any]],
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    out: None = None,
+    *,
+    from_output: Literal[False] = False,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 @overload
 def prelu_grad(
     grad: ArrayLike,
@@ -337,3 +489,63 @@ def prelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
+
+# the shape of the 1-bit mask of an array of this shape (relu, leaky_relu, relu6: mask=)
+def mask_shape(shape: tuple[SupportsIndex, ...]) -> tuple[int, ...]: ...
+
+# gated units: f(a) * b (two arrays), or f of x's first half times its second along axis
+def reglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+def geglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    approximate: _Approximate = "none",
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+def swiglu(
+    a: ArrayLike,
+    b: ArrayLike | None = None,
+    *,
+    axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+
+# their gradients: (grad_a, grad_b) with two arrays, the gradient for x with one
+_GluOut = tuple[NDArray[np.floating[Any]] | None, NDArray[np.floating[Any]] | None]
+@overload
+def reglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, axis: SupportsIndex = -1,
+    out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def reglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def geglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, approximate: _Approximate = "none",
+    axis: SupportsIndex = -1, out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def geglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, approximate: _Approximate = "none",
+    axis: SupportsIndex = -1, out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def swiglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: ArrayLike, *, axis: SupportsIndex = -1,
+    out: _GluOut | None = None,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def swiglu_grad(
+    grad: ArrayLike, a: ArrayLike, b: None = None, *, axis: SupportsIndex = -1,
+    out: NDArray[np.floating[Any]] | None = None,
+) -> NDArray[np.floating[Any]]: ...

@@ -96,13 +96,6 @@ def flatten(inputs, out):
     return flat, tmp.reshape(-1), tmp, "C"
 
 
-def round_to_f16(out, result32):
-    """Store a float32 result into a float16 ``out``: one rounding (overflow to inf is IEEE's).
-    (prelu's float16 path, which still computes through a float32 temporary.)"""
-    with np.errstate(over="ignore"):
-        np.copyto(out, result32, casting="same_kind")
-
-
 def _prepared_call(kern, op, inputs, out, a, b, threshold):
     """The call after a refusal: flat operands the kernel takes, then ``out`` written back."""
     n = out.size

@@ -21,6 +21,13 @@ F32_MAX = float(np.finfo(np.float32).max)
 _F32_ROUNDS_TO_ZERO = 2.0**-150  # at or below this, a float rounds to 0 in float32
 
 
+def is_masked_array(a):
+    """Is the ndarray ``a`` a numpy.ma.MaskedArray?  A plain ndarray is not, and is answered
+    without touching ``np.ma``, whose first use imports numpy.ma (36 ms, measured on the first
+    call with a mask)."""
+    return type(a) is not np.ndarray and isinstance(a, np.ma.MaskedArray)
+
+
 def as_input(fn, name, a):
     """An ndarray of a supported dtype from ``a``, or TypeError naming ``name``.
 
@@ -30,7 +37,7 @@ def as_input(fn, name, a):
     array-likes (lists, Python numbers) become float64.
     """
     if isinstance(a, np.ndarray):
-        if isinstance(a, np.ma.MaskedArray):
+        if is_masked_array(a):
             raise TypeError(
                 f"{fn}: {name} is a numpy.ma.MaskedArray, which relufast does not support "
                 f"(its mask would be ignored); pass {name}.filled(...) or {name}.data"
@@ -74,15 +81,17 @@ def check_out(fn, out, like, name="out", compute=None):
     """``out`` must be a writable ndarray of ``like``'s shape, and of ``like``'s dtype, or with
     ``compute`` (the dtype the call computes in) of a float dtype it casts to under NumPy's
     ``same_kind`` rule."""
-    if not isinstance(out, np.ndarray) or isinstance(out, np.ma.MaskedArray):
+    if not isinstance(out, np.ndarray) or is_masked_array(out):
         raise TypeError(f"{fn}: {name} must be a numpy.ndarray, got {type(out).__name__}")
     if compute is None:
         if out.dtype != like.dtype:
             raise TypeError(
                 f"{fn}: {name} has dtype {out.dtype}, expected {like.dtype} (the input's dtype)"
             )
-    elif not (out.dtype in DTYPES and out.dtype.isnative
-              and np.can_cast(compute, out.dtype, "same_kind")):
+    elif out.dtype != compute and not (out.dtype in DTYPES and out.dtype.isnative
+                                       and np.can_cast(compute, out.dtype, "same_kind")):
+        # (an out of the compute dtype itself, the common case, skips can_cast: a third of a
+        # small call's checks.  ``like`` need not have a dtype: the gated units pass a shape)
         raise TypeError(
             f"{fn}: {name} has dtype {out.dtype}, expected one of {_SUPPORTED} in native byte "
             f"order, to which the result (computed in {compute}) casts under NumPy's "
@@ -115,15 +124,6 @@ def check_same_shape(fn, grad, x, xname="x"):
     if grad.shape != x.shape:
         raise ValueError(
             f"{fn}: grad has shape {grad.shape} but {xname} has shape {x.shape}; they must match"
-        )
-
-
-def check_same_dtype(fn, grad, x, xname="x"):
-    """prelu_grad (whose kernels take one dtype) still needs one dtype for grad and x."""
-    if grad.dtype != x.dtype:
-        raise TypeError(
-            f"{fn}: grad has dtype {grad.dtype} but {xname} has dtype {x.dtype}; they must match"
-            " (prelu and prelu_grad do not mix float dtypes yet)"
         )
 
 

@@ -62,6 +62,8 @@ class Kernels:
     def __init__(self, isa):
         # the dicts are made once and refilled by load(): the call path binds them at import
         self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = {}, {}, {}, {}
+        self.mask_forward, self.mask_gradient = {}, {}
+        self.bias_forward, self.bias_gradient = {}, {}
         self.load(isa)
 
     def load(self, isa):
@@ -72,10 +74,19 @@ class Kernels:
         self.gradient.update({F32: mod.gradient_f32, F64: mod.gradient_f64})
         self.prelu_forward.update({F32: mod.prelu_forward_f32, F64: mod.prelu_forward_f64})
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
+        self.mask_forward.update({F32: mod.mask_forward_f32, F64: mod.mask_forward_f64})
+        self.mask_gradient.update({F32: mod.mask_gradient_f32, F64: mod.mask_gradient_f64})
+        self.bias_forward.update({F32: mod.bias_forward_f32, F64: mod.bias_forward_f64})
+        self.bias_gradient.update({F32: mod.bias_gradient_f32, F64: mod.bias_gradient_f64})
+        # gated units: one entry point each for every dtype (operands converted block by block)
+        self.glu_forward = mod.glu_forward
+        self.glu_gradient = mod.glu_gradient
         self.idle_seconds = mod.idle_seconds
         # operands of mixed float dtypes (float16 among them), converted block by block
         self.forward_mixed = mod.forward_mixed
         self.gradient_mixed = mod.gradient_mixed
+        self.prelu_forward_mixed = mod.prelu_forward_mixed
+        self.prelu_gradient_mixed = mod.prelu_gradient_mixed
 
 
 def _codes():
@@ -84,10 +95,11 @@ def _codes():
     mod = importlib.import_module("relufast._kernels_baseline")
     op = types.SimpleNamespace(**{o.name: int(o) for o in mod.Op})
     status = types.SimpleNamespace(**{s.name: int(s) for s in mod.Status})
-    return op, status
+    mask = types.SimpleNamespace(**{m.name: int(m) for m in mod.MaskOp})
+    return op, status, mask
 
 
-OP, STATUS = _codes()
+OP, STATUS, MASK = _codes()
 
 _AVAILABLE = available_isas()
 KERNELS = Kernels(_AVAILABLE[0])

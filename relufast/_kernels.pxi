@@ -11,6 +11,10 @@
 #   _elementwise.pxi  the element functions, their chunk loops, the two drivers (forward,
 #                     gradient) and their entry points forward_f32/f64, gradient_f32/f64
 #   _prelu.pxi        PReLU: its layout decision, chunk loops, drivers and entry points
+#   _gated.pxi        the gated units: f(a) * b and its gradients, block by block, any dtypes
+#   _bias.pxi         a bias fused into the activation and its gradient with the bias gradient
+#   _masks.pxi        the 1-bit masks: relu-like forwards that also write x's bits, and the
+#                     gradients from those bits (their loops in _bits.h)
 #
 # Every entry point takes ndarrays of any shape, checks them in C, and either computes and
 # returns DONE or writes nothing and returns another Status; the Python layer maps every layout
@@ -119,3 +123,6 @@ cpdef enum Status:
 include "_buffers.pxi"
 include "_elementwise.pxi"
 include "_prelu.pxi"
+include "_masks.pxi"
+include "_gated.pxi"
+include "_bias.pxi"

@@ -3,6 +3,7 @@
 # interface.  Internal: the public API is relufast's top-level functions.
 
 import enum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -11,6 +12,7 @@ __all__ = [
     "ISA",
     "Op",
     "Status",
+    "MaskOp",
     "forward_f32",
     "forward_f64",
     "gradient_f32",
@@ -21,6 +23,14 @@ __all__ = [
     "prelu_forward_f64",
     "prelu_gradient_f32",
     "prelu_gradient_f64",
+    "mask_forward_f32",
+    "mask_forward_f64",
+    "mask_gradient_f32",
+    "mask_gradient_f64",
+    "glu_forward",
+    "glu_gradient",
+    "prelu_forward_mixed",
+    "prelu_gradient_mixed",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -132,5 +142,70 @@ def prelu_gradient_f64(
     gx: NDArray[np.float64],
     gw: NDArray[np.float64],
     inner: int,
+    nt: int,
+) -> int: ...
+
+# the relu-like forwards that also write a 1-bit mask
+class MaskOp(enum.IntEnum):
+    MASK_RELU = 0
+    MASK_LEAKY = 1  # a nonzero slope
+    MASK_LEAKY_ZERO = 2  # a slope of +-0.0
+    MASK_RELU6 = 3
+
+# 1-bit masks.  x and y C-contiguous of rows * width elements, m C-contiguous uint8 of
+# rows * ceil(width / 8) bytes: y = f(x) (MaskOp `op`, slope a) and m = the bits of x
+# (np.packbits, bitorder "little", per row of width; x > 0, relu6: 0 < x < 6).  DONE, or nothing
+# written and OVERLAP or REFUSED
+def mask_forward_f32(
+    op: int, x: NDArray[np.float32], y: NDArray[np.float32], m: NDArray[np.uint8],
+    rows: int, width: int, a: float, nt: int,
+) -> int: ...
+def mask_forward_f64(
+    op: int, x: NDArray[np.float64], y: NDArray[np.float64], m: NDArray[np.uint8],
+    rows: int, width: int, a: float, nt: int,
+) -> int: ...
+
+# out = g where m's bit is set, else +0.0 (zero) or w * g; shapes as mask_forward's
+def mask_gradient_f32(
+    g: NDArray[np.float32], m: NDArray[np.uint8], out: NDArray[np.float32], rows: int,
+    width: int, w: float, zero: bool, nt: int,
+) -> int: ...
+def mask_gradient_f64(
+    g: NDArray[np.float64], m: NDArray[np.uint8], out: NDArray[np.float64], rows: int,
+    width: int, w: float, zero: bool, nt: int,
+) -> int: ...
+
+# gated units.  Each operand is (array, first element, row stride in elements) over `rows` rows
+# of `h` elements; arrays C-contiguous, of a float dtype (bfloat16 as uint16 bits), outputs
+# writable: y = f(a) * b, or grad_a = f_grad(g * b, a) and grad_b = g * f(a), computed in
+# float64 if f64 else float32.  DONE, or nothing written and REFUSED
+def glu_forward(
+    op: int, a: NDArray[Any], a_off: int, a_stride: int, b: NDArray[Any], b_off: int,
+    b_stride: int, y: NDArray[Any], y_off: int, y_stride: int, rows: int, h: int, pa: float,
+    pb: float, f64: bool, nt: int,
+) -> int: ...
+def glu_gradient(
+    op: int, dop: int, g: NDArray[Any], g_off: int, g_stride: int, a: NDArray[Any], a_off: int,
+    a_stride: int, b: NDArray[Any], b_off: int, b_stride: int, ga: NDArray[Any], ga_off: int,
+    ga_stride: int, gb: NDArray[Any], gb_off: int, gb_stride: int, rows: int, h: int,
+    pa: float, pb: float, f64: bool, nt: int,
+) -> int: ...
+
+# prelu for operands of mixed float dtypes (x, y, g, gx and gw float16, float32, float64, or
+# bfloat16 as its uint16 bits; w of the compute dtype, float64 if f64 else float32), converted
+# block by block; gw gets the float64 sums rounded once to its dtype: DONE, or nothing written
+# and OVERLAP, NONFINITE, REFUSED or NOMEMORY
+def prelu_forward_mixed(
+    x: NDArray[np.generic], w: NDArray[np.floating], y: NDArray[np.generic], inner: int,
+    f64: bool, nt: int,
+) -> int: ...
+def prelu_gradient_mixed(
+    g: NDArray[np.generic],
+    x: NDArray[np.generic],
+    w: NDArray[np.floating],
+    gx: NDArray[np.generic],
+    gw: NDArray[np.generic],
+    inner: int,
+    f64: bool,
     nt: int,
 ) -> int: ...

@@ -12,7 +12,13 @@
 #   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
 #   4. drivers            checks, working memory on the heap, one chunk (or channel range) per
 #                         thread, the fold
-#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64
+#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64, and the mixed-dtype
+#                         prelu_forward_mixed, prelu_gradient_mixed
+#
+# Mixed float dtypes (float16, bfloat16, or operands of different float dtypes) run the same
+# layout and drivers: the drivers' chunk calls go to block loops (section 3b) that widen each
+# block of 512 elements into a small buffer in the compute dtype, run the plain segment
+# loops on it, and round the block once into out's dtype, so no full-size temporary exists.
 #
 # Working memory (the weight pattern, the gradient's sums) is taken with malloc, not from the
 # stack: relufast runs in threads with 32 KiB stacks and under OMP_STACKSIZE=16K.  The
@@ -260,6 +266,207 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                 c = 0
 
 
+cdef void _prelu_fwd_seg(const floating* x, const floating* w, floating* y, Py_ssize_t C,
+                         Py_ssize_t inner, Py_ssize_t start, Py_ssize_t m,
+                         bint nonzero) noexcept nogil:
+    # _prelu_fwd_range for one block of a mixed call: x[0:m] and y[0:m] are the flat positions
+    # [start, start + m) (the block's buffers), so the channels follow `start`, the indices 0
+    cdef Py_ssize_t i = 0, j, end, c
+    cdef floating wc
+    if inner == 1:
+        c = start % C
+        while i < m:
+            end = min(m, i - c + C)
+            if nonzero:
+                for j in range(end - i):
+                    y[i + j] = _leaky_nz(x[i + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    y[i + j] = _leaky(x[i + j], w[c + j])
+            i = end
+            c = 0
+    else:
+        c = (start // inner) % C
+        end = min(m, (start // inner + 1) * inner - start)
+        while i < m:
+            wc = w[c]
+            if wc != 0:
+                for j in range(i, end):
+                    y[j] = _leaky_nz(x[j], wc)
+            else:
+                for j in range(i, end):
+                    y[j] = _leaky(x[j], wc)
+            i = end
+            end = min(m, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
+cdef void _prelu_grad_seg(const floating* g, const floating* x, const floating* w,
+                          floating* gx, double* gw, Py_ssize_t C, Py_ssize_t inner,
+                          Py_ssize_t start, Py_ssize_t m, bint nonzero) noexcept nogil:
+    # _prelu_grad_range for one block of a mixed call (positions [start, start + m) in the
+    # block's buffers g, x, gx[0:m]); gw[c] += the weight-gradient terms of channel c, from the
+    # values in the compute dtype (for float16 and bfloat16: exact products in double)
+    cdef Py_ssize_t i = 0, j, end, c
+    cdef floating wc
+    cdef double s
+    if inner == 1:
+        c = start % C
+        while i < m:
+            end = min(m, i - c + C)
+            if nonzero:
+                for j in range(end - i):
+                    gw[c + j] = _weight_add(gw[c + j], g[i + j], x[i + j])
+                    gx[i + j] = _g_leaky_nz(g[i + j], x[i + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    gw[c + j] = _weight_add(gw[c + j], g[i + j], x[i + j])
+                    gx[i + j] = _chain(g[i + j], _d_leaky(x[i + j], w[c + j]))
+            i = end
+            c = 0
+    else:
+        c = (start // inner) % C
+        end = min(m, (start // inner + 1) * inner - start)
+        while i < m:
+            wc = w[c]
+            if end - i < _GRAD_SHORT_RUN:  # as in _prelu_grad_range
+                s = 0.0
+                for j in range(i, end):  # not hot
+                    s = _weight_add(s, g[j], x[j])
+                    gx[j] = _chain(g[j], _d_leaky(x[j], wc))
+                gw[c] += s
+            else:  # end - i <= _MIX_BLOCK < _WBLOCK: one lane-summed block
+                gw[c] += _prelu_grad_block(&g[i], &x[i], &gx[i], wc, end - i)
+            i = end
+            end = min(m, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 3b. mixed dtypes: the operands in their own dtypes, walked block by block
+#
+# The drivers of section 4 take a `_Mixed*`: NULL for a call of one dtype (their typed pointers
+# are the operands), else the operands as bytes with their element codes (_elementwise.pxi: 0
+# float16, 1 float32, 2 float64, 3 bfloat16), and the drivers' typed pointers unused.  Each
+# block of an operand not in the compute dtype is converted through a buffer (on the heap, once
+# per chunk) with the elementwise functions' _load_block/_store_block; one in the compute dtype
+# is used in place.
+# In place (out is an input of out's dtype) is safe: a block is read whole before it is written.
+
+cdef struct _Mixed:
+    const char* g
+    const char* x
+    char* o
+    int gc
+    int xc
+    int oc
+    double* gw   # the weight gradient's float64 sums; the entry rounds them once to gw's dtype
+
+
+cdef enum:
+    _SMALL_BLOCK = 64   # elements per buffer when the heap has none to give (1.5 KB in all)
+
+
+cdef floating* _blocks(floating* small, Py_ssize_t* size) noexcept nogil:
+    # three conversion buffers of _MIX_BLOCK elements on the heap, not the stack: under
+    # OMP_STACKSIZE=16K a worker's 12 KB of float64 buffers overflowed it (docs/semantics.md,
+    # "Thread stacks").  If malloc fails, the caller's small stack buffers, in blocks of
+    # _SMALL_BLOCK: slower, never an error (a range loop has no status to return); the weight
+    # gradient's sums then group by those blocks, equal to rounding.
+    cdef floating* p = <floating*>malloc(3 * _MIX_BLOCK * sizeof(floating))
+    if p == NULL:
+        size[0] = _SMALL_BLOCK
+        return small
+    size[0] = _MIX_BLOCK
+    return p
+
+
+cdef void _prelu_fwd_mixed(const _Mixed* mx, const floating* w, Py_ssize_t C,
+                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                           bint nonzero) noexcept nogil:
+    cdef floating small[3 * _SMALL_BLOCK]
+    cdef Py_ssize_t blk
+    cdef floating* xbuf = _blocks(small, &blk)
+    cdef floating* ybuf = xbuf + blk
+    cdef int cc = 1 if floating is float else 2
+    cdef Py_ssize_t xs = _code_size(mx.xc), ys = _code_size(mx.oc), s = lo, m
+    cdef const floating* xp
+    cdef floating* yp
+    while s < hi:
+        m = min(blk, hi - s)
+        if mx.xc == cc:
+            xp = <const floating*>(mx.x + s * xs)
+        else:
+            _load_block(mx.x + s * xs, mx.xc, xbuf, m)
+            xp = xbuf
+        yp = <floating*>(mx.o + s * ys) if mx.oc == cc else ybuf
+        _prelu_fwd_seg(xp, w, yp, C, inner, s, m, nonzero)
+        if mx.oc != cc:
+            _store_block(ybuf, mx.o + s * ys, mx.oc, m)
+        s += m
+    if xbuf != small:
+        free(xbuf)
+
+
+cdef void _prelu_grad_mixed(const _Mixed* mx, const floating* w, double* gw, Py_ssize_t C,
+                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                            bint nonzero) noexcept nogil:
+    cdef floating small[3 * _SMALL_BLOCK]
+    cdef Py_ssize_t blk
+    cdef floating* gbuf = _blocks(small, &blk)
+    cdef floating* xbuf = gbuf + blk
+    cdef floating* obuf = xbuf + blk
+    cdef int cc = 1 if floating is float else 2
+    cdef Py_ssize_t gs = _code_size(mx.gc), xs = _code_size(mx.xc), os = _code_size(mx.oc)
+    cdef Py_ssize_t s = lo, m
+    cdef const floating* gp
+    cdef const floating* xp
+    cdef floating* op_
+    while s < hi:
+        m = min(blk, hi - s)
+        if mx.gc == cc:
+            gp = <const floating*>(mx.g + s * gs)
+        else:
+            _load_block(mx.g + s * gs, mx.gc, gbuf, m)
+            gp = gbuf
+        if mx.xc == cc:
+            xp = <const floating*>(mx.x + s * xs)
+        else:
+            _load_block(mx.x + s * xs, mx.xc, xbuf, m)
+            xp = xbuf
+        op_ = <floating*>(mx.o + s * os) if mx.oc == cc else obuf
+        _prelu_grad_seg(gp, xp, w, op_, gw, C, inner, s, m, nonzero)
+        if mx.oc != cc:
+            _store_block(obuf, mx.o + s * os, mx.oc, m)
+        s += m
+    if gbuf != small:
+        free(gbuf)
+
+
+cdef inline void _fwd_part(const _Mixed* mx, const floating* x, const floating* w, floating* y,
+                           Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                           bint nonzero) noexcept nogil:
+    # one chunk of the forward, of one dtype or mixed (one test per chunk, not per element)
+    if mx == NULL:
+        _prelu_fwd_range(x, w, y, C, inner, lo, hi, nonzero)
+    else:
+        _prelu_fwd_mixed(mx, w, C, inner, lo, hi, nonzero)
+
+
+cdef inline void _grad_part(const _Mixed* mx, const floating* g, const floating* x,
+                            const floating* w, floating* gx, double* gw, Py_ssize_t C,
+                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                            bint nonzero) noexcept nogil:
+    if mx == NULL:
+        _prelu_grad_range(g, x, w, gx, gw, C, inner, lo, hi, nonzero)
+    else:
+        _prelu_grad_mixed(mx, w, gw, C, inner, lo, hi, nonzero)
+
+
 # ---------------------------------------------------------------------------------------------
 # 4. drivers: checks, working memory, one chunk per thread (or the whole array inline when
 #    nt <= 1: no fork/join), and for the gradient the fold of the per-thread sums
@@ -277,13 +484,15 @@ cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcep
 
 
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
-                            Py_ssize_t C, Py_ssize_t inner, int nt) noexcept nogil:
+                            Py_ssize_t C, Py_ssize_t inner, int nt,
+                            const _Mixed* mx) noexcept nogil:
+    # mx: NULL, or the operands of a mixed call (x and y unused; its entry checked overlaps)
     cdef unsigned int fp  # the caller's floating-point mode, restored after
-    cdef Py_ssize_t blk, t, lo, reps, h
+    cdef Py_ssize_t blk, t, lo, reps, h = 0
     cdef bint nonzero
     cdef floating* pattern = NULL
-    if (_clash(x, y, n * sizeof(floating))
-            or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
+    if mx == NULL and (_clash(x, y, n * sizeof(floating))
+                       or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
         return OVERLAP
     if not _finite(w, C, &nonzero):
         return NONFINITE
@@ -292,23 +501,27 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
     reps = _prelu_layout(C, inner, n, False)
     if reps:
         # the h elements before y's first cache line with the weights as given; from there, rows
-        # of the pattern that start on line boundaries (see _head)
-        h = _head(y, n, sizeof(floating))
+        # of the pattern that start on line boundaries (see _head).  A mixed call stores
+        # through block buffers: its pattern starts at the array's start (h = 0)
+        if mx == NULL:
+            h = _head(y, n, sizeof(floating))
         pattern = <floating*>malloc((reps * C * inner + h) * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
         _lay_out(w, C, inner, reps, pattern, h)
-        _prelu_fwd_range(x, w, y, C, inner, 0, h, nonzero)
-        x, y, n, w, C, inner = x + h, y + h, n - h, pattern + h, reps * C * inner, 1
+        if h:
+            _prelu_fwd_range(x, w, y, C, inner, 0, h, nonzero)
+            x, y, n = x + h, y + h, n - h
+        w, C, inner = pattern + h, reps * C * inner, 1
     if nt <= 1:
-        _prelu_fwd_range(x, w, y, C, inner, 0, n, nonzero)
+        _fwd_part(mx, x, w, y, C, inner, 0, n, nonzero)
     else:
         blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
-                _prelu_fwd_range(x, w, y, C, inner, lo, min(n, lo + blk), nonzero)
+                _fwd_part(mx, x, w, y, C, inner, lo, min(n, lo + blk), nonzero)
                 rf_ieee_end(fp)
     free(pattern)
     return DONE
@@ -317,16 +530,16 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
 cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
                             const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
                             Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
-                            Py_ssize_t hi, bint nonzero) noexcept nogil:
+                            Py_ssize_t hi, bint nonzero, const _Mixed* mx) noexcept nogil:
     # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
     # elements the terms are first summed per pattern position (in sums[stride:], this thread's
     # own), then folded into their channels.
     cdef double* per_position = sums + stride
     cdef Py_ssize_t p, period = C * inner
     if pattern == NULL:
-        _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, hi, nonzero)
+        _grad_part(mx, g, x, w, gx, sums, C, inner, lo, hi, nonzero)
         return
-    _prelu_grad_range(g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
+    _grad_part(mx, g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
     for p in range(P):  # not hot: once per call and thread
         sums[(p % period) // inner] += per_position[p]
 
@@ -334,7 +547,7 @@ cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
                                floating* gx, double* sums, Py_ssize_t C, Py_ssize_t inner,
                                bint laid_out, Py_ssize_t n, Py_ssize_t c0,
-                               Py_ssize_t c1, bint nonzero) noexcept nogil:
+                               Py_ssize_t c1, bint nonzero, const _Mixed* mx) noexcept nogil:
     # one thread's channels [c0, c1) in the split by channel: their slice of every period,
     # [o + c0 * inner, o + c1 * inner).  laid_out: w is a pattern of one period (runs too
     # short to loop alone) and the sums are per position, sums[c0 * inner:c1 * inner]; else w
@@ -344,29 +557,31 @@ cdef void _prelu_grad_channels(const floating* g, const floating* x, const float
     for o in range(n // period):  # not hot: per period, a slice of >= _SLICE_MIN elements
         lo = o * period + c0 * inner
         if laid_out:
-            _prelu_grad_range(g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner,
-                              nonzero)
+            _grad_part(mx, g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner, nonzero)
         else:
-            _prelu_grad_range(g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner,
-                              nonzero)
+            _grad_part(mx, g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner, nonzero)
 
 
 cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_ssize_t c0,
-                            Py_ssize_t c1) noexcept nogil:
-    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once
+                            Py_ssize_t c1, const _Mixed* mx) noexcept nogil:
+    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once (a mixed
+    # call: the float64 sums into mx.gw, which its entry rounds once to gw's dtype)
     cdef Py_ssize_t c, j
     cdef double s
     for c in range(c0, c1):  # not hot: once per call
         s = 0.0
         for j in range(c * k, (c + 1) * k):  # not hot
             s += sums[j]
-        gw[c] = <floating>s  # an overflow to inf is IEEE's, as in the forwards
+        if mx == NULL:
+            gw[c] = <floating>s  # an overflow to inf is IEEE's, as in the forwards
+        else:
+            mx.gw[c] = s
 
 
 cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floating* w,
                                 floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
                                 Py_ssize_t inner, bint laid_out, int nt,
-                                bint nonzero) noexcept nogil:
+                                bint nonzero, const _Mixed* mx) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
     # the gradient split by channel (_prelu_by_channel): one shared array of sums, and of the
     # weights laid out for one period if the runs are short; nothing written before both are
@@ -395,7 +610,7 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         if c0 < C:
             fp = rf_ieee_begin()  # the workers too (_compat.h)
             _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
-                                 min(C, c0 + blk), nonzero)
+                                 min(C, c0 + blk), nonzero, mx)
             rf_ieee_end(fp)
     # gw once every thread has read g and x (the entry points let gw overlap them, as in the
     # element split, which writes gw last)
@@ -403,7 +618,7 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         c0 = t * blk
         if c0 < C:
             fp = rf_ieee_begin()  # the workers too (_compat.h)
-            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk))
+            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk), mx)
             rf_ieee_end(fp)
     free(sums)
     free(pattern)
@@ -417,19 +632,20 @@ cdef inline Py_ssize_t _cache_lines(Py_ssize_t doubles) noexcept nogil:
 
 cdef int _prelu_gradient_run(const floating* g, const floating* x, const floating* w,
                              floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
-                             Py_ssize_t inner, int nt) noexcept nogil:
+                             Py_ssize_t inner, int nt, const _Mixed* mx) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
     # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
     # the threads' sums added in thread order (so the result does not depend on scheduling),
-    # rounded once; or, with many channels, split by channel (_prelu_by_channel)
+    # rounded once; or, with many channels, split by channel (_prelu_by_channel).  mx: NULL,
+    # or the operands of a mixed call (g, x, gx and gw unused; its entry checked overlaps)
     cdef size_t nb = n * sizeof(floating)
     cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
     cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
     cdef floating* pattern = NULL
     cdef double* sums
-    if (_clash(g, gx, nb) or _clash(x, gx, nb)
-            or not _apart(w, C * sizeof(floating), gx, nb)
-            or not _apart(gw, C * sizeof(floating), gx, nb)):
+    if mx == NULL and (_clash(g, gx, nb) or _clash(x, gx, nb)
+                       or not _apart(w, C * sizeof(floating), gx, nb)
+                       or not _apart(gw, C * sizeof(floating), gx, nb)):
         return OVERLAP
     if not _finite(w, C, &nonzero):
         return NONFINITE
@@ -439,7 +655,8 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
     row = stride + _cache_lines(P)
     if _prelu_by_channel(C, inner, n, row, nt):
-        return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero)
+        return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero,
+                                      mx)
     if reps:
         # Unlike the forward, the rows start where the array does, not on gx's first cache
         # line: the grouping of the float64 sums would then depend on where gx's buffer
@@ -453,7 +670,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         free(pattern)
         return NOMEMORY
     if nt == 1:
-        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero)
+        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero, mx)
     else:
         blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
@@ -461,13 +678,17 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
-                                  lo, min(n, lo + blk), nonzero)
+                                  lo, min(n, lo + blk), nonzero, mx)
                 rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread
             sums[c] += sums[t * row + c]
-    for c in range(C):  # not hot: once per call
-        gw[c] = <floating>sums[c]  # an overflow to inf is IEEE's, as in the forwards
+    if mx == NULL:
+        for c in range(C):  # not hot: once per call
+            gw[c] = <floating>sums[c]  # an overflow to inf is IEEE's, as in the forwards
+    else:
+        for c in range(C):  # not hot: once per call (its entry rounds them to gw's dtype)
+            mx.gw[c] = sums[c]
     free(sums)
     free(pattern)
     return DONE
@@ -503,7 +724,7 @@ cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, in
                 fp = rf_ieee_begin()
                 r = _prelu_forward_run(<const floating*>xb.buf, <const floating*>wb.buf,
                                        <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
-                                       wb.shape[0], inner, nt)
+                                       wb.shape[0], inner, nt, NULL)
                 rf_ieee_end(fp)
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
@@ -550,7 +771,7 @@ cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object g
                                         <const floating*>b[3].buf, <floating*>b[0].buf,
                                         <floating*>b[4].buf,
                                         b[0].len // <Py_ssize_t>sizeof(floating),
-                                        b[3].shape[0], inner, nt)
+                                        b[3].shape[0], inner, nt, NULL)
                 rf_ieee_end(fp)
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
@@ -570,3 +791,127 @@ def prelu_gradient_f64(g, x, w, gx, gw, Py_ssize_t inner, int nt):
     """gx = g * prelu'(x) and gw[c] = the weight gradient of channel c (summed in float64,
     rounded once), x seen as for prelu_forward_f64, on nt threads (float64): a Status."""
     return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <double*>NULL)
+
+
+# The mixed-dtype entry points: x, y (g, x, gx) C-contiguous, aligned, of one shape, of any of
+# the float codes of _acquire_float (bfloat16 as its uint16 bits, passed only by the Python
+# layer); w 1-D of the compute dtype (float64 if f64, else float32; the Python layer converts
+# it, C elements, exactly); gw 1-D of len(w), writable, of any float code.  An input may be out
+# itself (same start and dtype); any other overlap with out, or of w or gw with out, is
+# OVERLAP.  gw receives the float64 sums rounded once to its dtype, after the run succeeded.
+
+def prelu_forward_mixed(x, w, y, Py_ssize_t inner, bint f64, int nt):
+    """y = prelu(x) for x and y of any float dtypes, w of the compute dtype (float64 if `f64`
+    else float32), computed in it, x seen as for prelu_forward_f32: a Status."""
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
+    cdef Py_buffer xb, wb, yb
+    cdef int xc, yc, r = REFUSED
+    cdef bint own_x = x is not y
+    cdef Py_ssize_t n
+    cdef _Mixed mx
+    yc = _acquire_float(y, &yb, _BUF_WRITABLE)
+    if yc < 0:
+        return REFUSED
+    if own_x:
+        xc = _acquire_float(x, &xb, 0)
+        if xc < 0:
+            _release_buffer(&yb)
+            return REFUSED
+    else:
+        xb = yb
+        xc = yc
+    if _acquire(w, &wb, 0, b'd' if f64 else b'f', 8 if f64 else 4):
+        if _shapes_match(&xb, &yb) and wb.ndim == 1 and wb.shape[0] >= 1 and inner >= 1:
+            if _clash_mixed(&xb, xc, &yb, yc) or not _apart(wb.buf, wb.len, yb.buf, yb.len):
+                r = OVERLAP
+            else:
+                mx.g, mx.gc, mx.gw = NULL, 0, NULL
+                mx.x, mx.xc, mx.o, mx.oc = <const char*>xb.buf, xc, <char*>yb.buf, yc
+                n = yb.len // _code_size(yc)
+                with nogil:
+                    fp = rf_ieee_begin()
+                    if f64:
+                        r = _prelu_forward_run(<const double*>NULL, <const double*>wb.buf,
+                                               <double*>NULL, n, wb.shape[0], inner, nt, &mx)
+                    else:
+                        r = _prelu_forward_run(<const float*>NULL, <const float*>wb.buf,
+                                               <float*>NULL, n, wb.shape[0], inner, nt, &mx)
+                    rf_ieee_end(fp)
+                    if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
+                        rf_region_ended()
+        _release_buffer(&wb)
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&yb)
+    return r
+
+
+def prelu_gradient_mixed(g, x, w, gx, gw, Py_ssize_t inner, bint f64, int nt):
+    """gx = g * prelu'(x) and gw[c] = the weight gradient of channel c (summed in float64,
+    rounded once to gw's dtype) for g, x, gx, gw of any float dtypes, w of the compute dtype
+    (float64 if `f64` else float32), computed in it: a Status."""
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
+    cdef Py_buffer b[5]
+    cdef int code[5]
+    cdef int held = 0, r = REFUSED
+    cdef Py_ssize_t n, C = 0, c
+    cdef double* sums = NULL
+    cdef _Mixed mx
+    # gx, g, x, w, gw; every one acquired on its own (an export may be shared)
+    code[1] = code[2] = code[4] = -1
+    code[0] = _acquire_float(gx, &b[0], _BUF_WRITABLE)
+    held += code[0] >= 0
+    if held == 1:
+        code[1] = _acquire_float(g, &b[1], 0)
+        held += code[1] >= 0
+    if held == 2:
+        code[2] = _acquire_float(x, &b[2], 0)
+        held += code[2] >= 0
+    if held == 3:
+        held += _acquire(w, &b[3], 0, b'd' if f64 else b'f', 8 if f64 else 4)
+    if held == 4:
+        code[4] = _acquire_float(gw, &b[4], _BUF_WRITABLE)
+        held += code[4] >= 0
+    if held == 5:
+        if (_shapes_match(&b[1], &b[0]) and _shapes_match(&b[2], &b[0]) and b[3].ndim == 1
+                and b[3].shape[0] >= 1 and b[4].ndim == 1 and b[4].shape[0] == b[3].shape[0]
+                and inner >= 1):
+            C = b[3].shape[0]
+            if (_clash_mixed(&b[1], code[1], &b[0], code[0])
+                    or _clash_mixed(&b[2], code[2], &b[0], code[0])
+                    or not _apart(b[3].buf, b[3].len, b[0].buf, b[0].len)
+                    or not _apart(b[4].buf, b[4].len, b[0].buf, b[0].len)):
+                r = OVERLAP
+            else:
+                sums = <double*>malloc(C * sizeof(double))
+                r = NOMEMORY if sums == NULL else DONE
+        if r == DONE:
+            mx.g, mx.gc = <const char*>b[1].buf, code[1]
+            mx.x, mx.xc = <const char*>b[2].buf, code[2]
+            mx.o, mx.oc = <char*>b[0].buf, code[0]
+            mx.gw = sums
+            n = b[0].len // _code_size(code[0])
+            with nogil:
+                fp = rf_ieee_begin()
+                if f64:
+                    r = _prelu_gradient_run(<const double*>NULL, <const double*>NULL,
+                                            <const double*>b[3].buf, <double*>NULL,
+                                            <double*>NULL, n, C, inner, nt, &mx)
+                else:
+                    r = _prelu_gradient_run(<const float*>NULL, <const float*>NULL,
+                                            <const float*>b[3].buf, <float*>NULL,
+                                            <float*>NULL, n, C, inner, nt, &mx)
+                if r == DONE:  # gw last: rounded once from the float64 sums
+                    if code[4] == 2:
+                        for c in range(C):  # not hot: once per call
+                            (<double*>b[4].buf)[c] = sums[c]
+                    else:
+                        _store_block(sums, b[4].buf, code[4], C)
+                rf_ieee_end(fp)
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
+                    rf_region_ended()
+            free(sums)
+    while held > 0:
+        held -= 1
+        _release_buffer(&b[held])
+    return r

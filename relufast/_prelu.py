@@ -6,6 +6,13 @@ the kernel walks those runs (one by one, as rows of channels, or as a weight pat
 periods) is decided in the kernel, in one place (``_prelu.pxi``).  As for the elementwise
 functions: one attempt on the caller's arrays as they are, and on refusal the checks, a flat
 layout and one prepared call.
+
+Mixed float dtypes (and float16, bfloat16) follow NumPy's promotion as the elementwise functions
+do: the call computes in the result_type of x, grad and a weight given as an ndarray (float16
+and bfloat16 in float32), through the kernels' mixed entry points, which convert x, grad and out
+block by block as they load and store them (no full-size temporary).  The weight, C elements,
+is converted to the compute dtype here (exactly: it only widens).  A weight given as a number or
+a list is a parameter, as leaky_relu's slope: it takes no part in the promotion.
 """
 
 import operator
@@ -13,13 +20,12 @@ from math import prod
 
 import numpy as np
 
-from ._call import contiguous, flatten, round_to_f16
+from ._call import contiguous, flatten
 from ._checks import (
     DTYPES,
     F32_MAX,
     as_input,
     check_param_f32,
-    check_same_dtype,
     check_same_shape,
     dtype_message,
     no_from_output,
@@ -30,25 +36,47 @@ from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
+_MIXABLE = frozenset((F16, F32, F64))  # what the float16 attempt hands over as it is
 
 
-def _weight_and_axis(fn, x, weight, axis):
-    """(weight as a 1-D array of x's compute dtype, the axis in [0, x.ndim) or None, weight was a
-    scalar).
+def _weight_dtype(fn, weight):
+    """The dtype a weight takes into the promotion: an ndarray's own (refused if not a supported
+    float dtype, or masked), None for a number or a list (a parameter, as leaky_relu's slope)."""
+    if not isinstance(weight, np.ndarray):
+        return None
+    if isinstance(weight, np.ma.MaskedArray):
+        as_input(fn, "weight", weight)  # refused, with the message of every masked argument
+    if not (weight.dtype in DTYPES and weight.dtype.isnative):
+        raise TypeError(dtype_message(fn, "weight", weight.dtype))
+    return weight.dtype
 
-    A weight ndarray must have x's dtype (float16 for float16 x, exactly as given).  A Python or
-    NumPy scalar, or a list, is a parameter like leaky_relu's slope: finite, not a bool, and
-    rounded to the precision x is computed in (float32 for float16 x).  ``axis`` is ignored for
-    a scalar weight.
+
+def _promote(d1, d2, d3=None):
+    """(NumPy's result_type of supported float dtypes, None skipped; the dtype it computes in):
+    one dtype stays itself; with float64 anywhere float64; every other mix float32 (float16
+    with bfloat16 too, as NumPy with ml_dtypes says).  float16 and bfloat16 compute in
+    float32.  (Written out, not over a list: a call of one dtype pays a few compares.)"""
+    if (d2 is None or d2 == d1) and (d3 is None or d3 == d1):
+        result = d1
+    elif (d1 == F64 or (d2 is not None and d2 == F64)
+          or (d3 is not None and d3 == F64)):  # (NumPy's dtype == reads None as float64)
+        result = F64
+    else:
+        result = F32
+    return result, (F64 if result == F64 else F32)
+
+
+def _weight_and_axis(fn, x, weight, axis, compute):
+    """(weight as a 1-D array of the call's ``compute`` dtype, the axis in [0, x.ndim) or None,
+    weight was a scalar).
+
+    A weight ndarray (its dtype already checked by _weight_dtype) is converted to ``compute``,
+    exactly: the compute dtype is its own or wider.  A Python or NumPy scalar, or a list, is a
+    parameter like leaky_relu's slope: finite, not a bool, and rounded to ``compute``.
+    ``axis`` is ignored for a scalar weight.
     """
-    if isinstance(weight, np.ndarray) and not isinstance(weight, np.ma.MaskedArray):
-        if weight.dtype not in DTYPES:
-            raise TypeError(dtype_message(fn, "weight", weight.dtype))
-        if weight.dtype != x.dtype:
-            raise TypeError(
-                f"{fn}: weight has dtype {weight.dtype}, expected {x.dtype} (the dtype of x)"
-            )
-        w = weight if x.dtype != F16 else weight.astype(np.float32)  # exact
+    if isinstance(weight, np.ndarray):
+        w = weight if weight.dtype == compute else weight.astype(compute)  # exact
     else:
         if isinstance(weight, (bool, np.bool_, int, float, np.integer, np.floating)):
             w = np.asarray(param(fn, "weight", weight))  # refuses bools and non-finite values
@@ -56,11 +84,11 @@ def _weight_and_axis(fn, x, weight, axis):
             w = as_input(fn, "weight", weight)
             if not np.isfinite(w).all():
                 raise _nonfinite(fn, w)
-        if x.dtype != F64:
+        if compute != F64:
             big = np.abs(w) > F32_MAX
             if big.any():  # the message of a slope or an alpha beyond float32
                 check_param_f32(fn, "weight", float(w[big].reshape(-1)[0]), False)
-        w = w.astype(F64 if x.dtype == F64 else F32)
+        w = w.astype(compute)
     if w.ndim > 1:
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
     if w.ndim == 0:
@@ -94,17 +122,32 @@ def _nonfinite(fn, w):
     return ValueError(f"{fn}: weight must be finite, got {w[~np.isfinite(w)][:3]} in it")
 
 
-def _prepared_call(fn, kern, inputs, out, w, ax, gw=None):
+def _bits(a):
+    """bfloat16 exports no buffer: the mixed kernels take its bits as uint16 (and only from
+    here: a user's uint16 array is refused before it could reach them)."""
+    return a.view(np.uint16) if BF16 is not None and a.dtype == BF16 else a
+
+
+def _prepared_call(fn, kern, inputs, out, w, ax, gw=None, compute=None):
     """The call after a refusal (or for any layout): flat operands, a weight apart from ``out``,
-    the run length of their order; ``gw`` receives the weight gradient (gradient kernels)."""
+    the run length of their order; ``gw`` receives the weight gradient (gradient kernels).
+    ``compute``: None for the kernels of one dtype, else the compute dtype of a mixed kernel
+    (``kern`` is then prelu_forward_mixed or prelu_gradient_mixed)."""
     n = out.size
     flat, flat_out, writeback, order = flatten(inputs, out)
     w = contiguous(w)
     if np.may_share_memory(w, flat_out):
         w = w.copy()
-    args = (*flat, w, flat_out) if gw is None else (*flat, w, flat_out, gw)
-    status = kern(*args, _run_length(out.shape, ax, order),
-                  threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds))
+    nt = threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)
+    inner = _run_length(out.shape, ax, order)
+    if compute is None:
+        args = (*flat, w, flat_out) if gw is None else (*flat, w, flat_out, gw)
+        status = kern(*args, inner, nt)
+    else:
+        flat = [_bits(a) for a in flat]
+        args = ((*flat, w, _bits(flat_out)) if gw is None
+                else (*flat, w, _bits(flat_out), _bits(gw)))
+        status = kern(*args, inner, compute == F64, nt)
     if status == STATUS.NONFINITE:
         raise _nonfinite(fn, w)
     if status == STATUS.NOMEMORY:
@@ -115,10 +158,12 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None):
         np.copyto(out, writeback)
 
 
-def _no_bfloat16(fn, a, name="x"):
-    if BF16 is not None and a.dtype == BF16:
-        raise TypeError(f"{fn}: {name} has dtype bfloat16, which prelu and prelu_grad do not "
-                        "take yet; supported dtypes are float16, float32 and float64")
+def _mixable(weight, out):
+    """The attempt of a float16 call may hand these to the mixed kernel as they are: float16,
+    float32 or float64 ndarrays (never a uint16 array, which the mixed kernels would read as
+    bfloat16 bits; bfloat16 itself exports no buffer and takes the general path)."""
+    return weight.dtype in _MIXABLE and (out is None or (type(out) is np.ndarray
+                                                         and out.dtype in _MIXABLE))
 
 
 def forward(fn, x, weight, axis, out):
@@ -137,19 +182,29 @@ def forward(fn, x, weight, axis, out):
                     1 if n < PARALLEL_MIN_CHEAP
                     else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o
+        elif x.dtype == F16 and _mixable(weight, out):
+            # float16 x: C-contiguous operands go straight to the mixed kernel too, as for the
+            # elementwise functions (1,000 elements: 8.4 us through the checks and flatten)
+            result, compute = _promote(F16, weight.dtype)
+            o = np.empty(x.shape, result) if out is None else out
+            n = x.size
+            if KERNELS.prelu_forward_mixed(
+                    x, weight if weight.dtype == compute else weight.astype(compute), o,
+                    prod(x.shape[axis % x.ndim + 1:]), compute == F64,
+                    1 if n < PARALLEL_MIN_CHEAP
+                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                return o
     x = as_input(fn, "x", x)
-    _no_bfloat16(fn, x)
-    w, ax, _ = _weight_and_axis(fn, x, weight, axis)
-    o = prepare_out(fn, out, x)
+    result, compute = _promote(x.dtype, _weight_dtype(fn, weight))
+    w, ax, _ = _weight_and_axis(fn, x, weight, axis, compute)
+    o = prepare_out(fn, out, x, compute, result)
     if x.size == 0:  # no kernel call checks the weight then
         if not np.isfinite(w).all():
             raise _nonfinite(fn, w)
-    elif x.dtype == F16:  # computed in float32, rounded once
-        x32 = x.astype(np.float32)
-        _prepared_call(fn, KERNELS.prelu_forward[F32], (x32,), x32, w, ax)
-        round_to_f16(o, x32)
-    else:
-        _prepared_call(fn, KERNELS.prelu_forward[x.dtype], (x,), o, w, ax)
+    elif x.dtype == compute and o.dtype == compute:  # one dtype: the plain kernel
+        _prepared_call(fn, KERNELS.prelu_forward[compute], (x,), o, w, ax)
+    else:  # float16, bfloat16, mixed: converted block by block in the kernel
+        _prepared_call(fn, KERNELS.prelu_forward_mixed, (x,), o, w, ax, compute=compute)
     return o if out is None else out
 
 
@@ -169,30 +224,35 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
                     1 if n < PARALLEL_MIN_CHEAP
                     else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o, gw
+        elif x.dtype == F16 and grad.dtype in _MIXABLE and _mixable(weight, out):
+            # float16 x: straight to the mixed kernel, as in forward
+            result, compute = _promote(grad.dtype, F16, weight.dtype)
+            o = np.empty(x.shape, result) if out is None else out
+            gw = np.empty(weight.shape[0], result)
+            n = x.size
+            if KERNELS.prelu_gradient_mixed(
+                    grad, x, weight if weight.dtype == compute else weight.astype(compute), o,
+                    gw, prod(x.shape[axis % x.ndim + 1:]), compute == F64,
+                    1 if n < PARALLEL_MIN_CHEAP
+                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                return o, gw
     no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                    "weight; keep x")
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, "x", x)
-    _no_bfloat16(fn, x)
-    _no_bfloat16(fn, grad, "grad")
     check_same_shape(fn, grad, x)
-    check_same_dtype(fn, grad, x)
-    w, ax, scalar = _weight_and_axis(fn, x, weight, axis)
-    o = prepare_out(fn, out, x)
-    gw = np.zeros(w.shape[0], x.dtype)
+    # grad_x and grad_weight both have the result_type of grad, x and an ndarray weight (x's
+    # dtype when all share it, as before); grad_weight is summed in float64 whatever it is
+    result, compute = _promote(grad.dtype, x.dtype, _weight_dtype(fn, weight))
+    w, ax, scalar = _weight_and_axis(fn, x, weight, axis, compute)
+    o = prepare_out(fn, out, x, compute, result)
+    gw = np.zeros(w.shape[0], result)
     if x.size == 0:
         if not np.isfinite(w).all():
             raise _nonfinite(fn, w)
-    elif x.dtype == F16:
-        # computed in float64: grad * w and the weight sums' terms are exact products of
-        # float16 values there (as in float32), and the weight gradient is then rounded once,
-        # from the float64 sums to float16
-        g64 = grad.astype(np.float64)
-        gw64 = np.empty(w.shape[0], np.float64)
-        _prepared_call(fn, KERNELS.prelu_gradient[F64], (g64, x.astype(np.float64)), g64,
-                       w.astype(np.float64), ax, gw64)
-        round_to_f16(o, g64)
-        round_to_f16(gw, gw64)
-    else:
-        _prepared_call(fn, KERNELS.prelu_gradient[x.dtype], (grad, x), o, w, ax, gw)
+    elif grad.dtype == compute and x.dtype == compute and o.dtype == compute:
+        _prepared_call(fn, KERNELS.prelu_gradient[compute], (grad, x), o, w, ax, gw)
+    else:  # float16, bfloat16, mixed: converted block by block in the kernel
+        _prepared_call(fn, KERNELS.prelu_gradient_mixed, (grad, x), o, w, ax, gw,
+                       compute=compute)
     return (o if out is None else out), (gw.reshape(()) if scalar else gw)

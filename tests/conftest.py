@@ -57,7 +57,8 @@ def kernel_spy(monkeypatch):
         entries = getattr(k, table)  # patched in place: the call path binds these dicts
         for dt, f in list(entries.items()):
             monkeypatch.setitem(entries, dt, spy.wrap(f))
-    for name in ("forward_mixed", "gradient_mixed"):  # mixed dtypes and float16
+    for name in ("forward_mixed", "gradient_mixed", "prelu_forward_mixed",
+                 "prelu_gradient_mixed"):  # mixed dtypes, float16 and bfloat16
         monkeypatch.setattr(k, name, spy.wrap(getattr(k, name)))
     return spy
 

@@ -33,6 +33,8 @@ def test_mlp_digits_reduced(example, capsys):
         assert r["same_weights"], name  # relufast and the NumPy idiom train the same network
         assert len(r["dead"]) == 2 and all(0 <= d <= 1 for d in r["dead"])
         assert r["seconds_relufast"] > 0 and r["seconds_numpy"] > 0
+        # the layers keep 1-bit masks where the derivative from the output keeps float32
+        assert r["kept_numpy"] == 32 * r["kept_relufast"] > 0
         assert len(results["high_lr"][name]["dead"]) == 2
     for line in ("test accuracy", "dead units", "time in activations", "dying ReLU"):
         assert line in out

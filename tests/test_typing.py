@@ -16,6 +16,7 @@ import relufast  # noqa: E402
 
 GOOD = """
     import io
+    from typing import Any, assert_type
 
     import numpy as np
     from numpy.typing import NDArray
@@ -32,11 +33,25 @@ GOOD = """
     w = np.full(3, 0.25, np.float32)
     gx2, gw = rf.prelu_grad(g, x, w, axis=1)
     both: tuple[NDArray[np.float32], NDArray[np.float32]] = (gx2, gw)
+    y16: NDArray[np.float16] = rf.prelu(np.ones((2, 3), np.float16), 0.25)
+    assert_type(rf.prelu(y16, np.float32(0.25)), NDArray[np.float16])  # a parameter
+    assert_type(rf.prelu(y16, w), NDArray[np.floating[Any]])  # a float32 weight promotes
+    assert_type(rf.prelu_grad(np.ones((4, 3)), x, w),
+                tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]])
     with rf.num_threads(2) as n:
         k: int = n + rf.get_num_threads()
     rf.set_num_threads(None)
     rf.show_config(file=io.StringIO())
     v: str = rf.__version__
+    b = np.zeros(3, np.float32)
+    zb = rf.gelu(x, bias=b, axis=1)
+    gxb, gbias = rf.silu_grad(g, x, bias=b)
+    ym, m = rf.relu(x, mask=True)
+    gm = rf.relu_grad(g, mask=m, out=g)
+    sw = rf.swiglu(x, x)
+    ga, gb2 = rf.swiglu_grad(g, x, x)
+    gxx = rf.geglu_grad(np.ones((4, 1), np.float32), np.ones((4, 2), np.float32))
+    shape: tuple[int, ...] = rf.mask_shape(x.shape)
 """
 
 # each wrong call, and the error mypy must report on its line

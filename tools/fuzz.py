@@ -195,26 +195,34 @@ def _dtype_of(a):
     return a.dtype if isinstance(a, np.ndarray) and a.dtype in SUPPORTED else np.dtype(np.float64)
 
 
-def _check_result(name, res, x, out, g=None):
+def _check_result(name, res, x, out, g=None, weight=None):
     xa = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    # prelu's weight takes part in the promotion when it is an ndarray (a number or a list is a
+    # parameter, as leaky_relu's slope)
+    wdt = [weight.dtype] if isinstance(weight, np.ndarray) and weight.dtype in SUPPORTED else []
     if name == "prelu_grad":
         if not (isinstance(res, tuple) and len(res) == 2):
             raise Finding(f"{name} returned {type(res)}")
-        res = res[0]
+        res, gw = res
+        # grad_weight: the result_type of grad, x and the weight, whatever out is
+        want = np.result_type(_dtype_of(g), _dtype_of(x), *wdt)
+        if not isinstance(gw, np.ndarray) or gw.dtype != want:
+            raise Finding(f"{name}: grad_weight dtype {getattr(gw, 'dtype', type(gw))}, "
+                          f"expected {want}")
     if out is not None and res is not out:
         raise Finding(f"{name}: out given but another object returned")
     if not isinstance(res, np.ndarray):
         raise Finding(f"{name} returned {type(res)}")
     if res.shape != xa.shape:
         raise Finding(f"{name}: result shape {res.shape}, x shape {xa.shape}")
-    # a new result: NumPy's result_type of grad and x for the elementwise gradients (mixed
-    # float dtypes are promoted); x's dtype for the forwards and prelu; out's own when given
+    # a new result: NumPy's result_type of grad, x (and prelu's ndarray weight): mixed float
+    # dtypes are promoted; x's dtype for the other forwards; out's own when given
     if out is not None:
         want = out.dtype
-    elif g is not None and not name.startswith("prelu"):
-        want = np.result_type(_dtype_of(g), _dtype_of(x))
+    elif g is not None:
+        want = np.result_type(_dtype_of(g), _dtype_of(x), *wdt)
     else:
-        want = _dtype_of(x)
+        want = np.result_type(_dtype_of(x), *wdt)
     if res.dtype != want:
         raise Finding(f"{name}: result dtype {res.dtype}, expected {want}")
 
@@ -269,7 +277,7 @@ def TestOneInput(data):
         if before is not None and out.tobytes() != before:
             raise Finding(f"{fn.__name__} refused the call but wrote into out") from None
         return
-    _check_result(fn.__name__, res, x, out, g)
+    _check_result(fn.__name__, res, x, out, g, args[-1] if name == "prelu" else None)
 
 
 def main():

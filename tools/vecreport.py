@@ -10,7 +10,7 @@ one row per inner loop:
 
 Exit status 1 if any hot loop is not vectorized for an ISA.  Hot loops are the ``for ... in
 range`` loops of the chunk-loop sections (a ``# N. chunk loops`` heading, up to the next
-``# N.`` heading) of _elementwise.pxi and _prelu.pxi: the loops over elements, except the
+``# N.`` heading) of _elementwise.pxi, _prelu.pxi, _gated.pxi and _bias.pxi: the loops over elements, except the
 fixed-lane loops (unrolled into the loop around them) and loops marked ``# not hot``; the
 ``while`` loops that walk prelu's segments are not per-element loops.  A loop marked
 ``# float only`` or ``# double only`` runs in that specialization alone (the mixed-dtype
@@ -32,7 +32,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PXI = os.path.join(ROOT, "relufast", "_kernels.pxi")
-CHUNK_FILES = ["_elementwise.pxi", "_prelu.pxi"]  # the files with chunk-loop sections
+CHUNK_FILES = ["_elementwise.pxi", "_prelu.pxi", "_gated.pxi", "_bias.pxi"]  # the files with chunk-loop sections
 sys.path.insert(0, ROOT)
 from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (one source)
 

@@ -1,0 +1,345 @@
+# relufast/_bias.pxi: a bias fused into the activation, f(x + bias), and its gradient with
+# the bias gradient, each in one pass (included by _kernels.pxi).
+#
+# A layer computes y = f(x W + b).  Unfused, the bias costs a pass of its own each way
+# (`z += b`, then f; the gradient, then `g.sum(axis=0)`); here x + b is formed block by block
+# in L1 and handed to the same chunk loops as relufast's own f and f_grad, so the values are
+# bitwise the composition's: f(x + b) with x + b rounded in the compute dtype, and
+# f_grad(g, x + b) (or from the output y, where f allows it) with the bias gradient the sum of
+# that result over every element of the bias's channel, accumulated in float64 (16 lanes over
+# a run, or one sum per position along a row of channels), per thread, folded in thread order.
+#
+# The bias is laid over x as prelu's weight is: the flat array as runs of `inner` elements, run
+# r on channel r % C.  A walk over [lo, hi) goes in segments that share one bias (inner > 1) or
+# that run along a row of channels (inner == 1); every segment in blocks of _BIAS_BLOCK.
+
+cdef enum:
+    _BIAS_BLOCK = 256   # elements per block: 1 KB of float32, 2 KB of float64 on the stack
+# a segment with one bias is summed in prelu's _LANES lane sums (_prelu.pxi says why)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. chunk loops
+
+cdef inline bint _bias_direct(int op, floating a) noexcept nogil:
+    # ops whose element function is a select or two: x + b is added in the same loop (one
+    # pass in registers) rather than through a block in L1, whose extra store would make
+    # these loops, which run at the store port's speed in cache, twice as slow
+    return op == RELU or op == RELU6 or (op == LEAKY and a != 0)
+
+
+cdef inline void _bias_fwd_direct(int op, const floating* x, const floating* bias,
+                                  floating bc, bint row, floating* y, Py_ssize_t m,
+                                  floating a) noexcept nogil:
+    # y = f(x + bias[k]) (row) or f(x + bc) over m elements, for the _bias_direct ops
+    cdef Py_ssize_t k
+    if op == RELU:
+        if row:
+            for k in range(m):
+                y[k] = _relu(x[k] + bias[k])
+        else:
+            for k in range(m):
+                y[k] = _relu(x[k] + bc)
+    elif op == RELU6:
+        if row:
+            for k in range(m):
+                y[k] = _relu6(x[k] + bias[k])
+        else:
+            for k in range(m):
+                y[k] = _relu6(x[k] + bc)
+    else:
+        if row:
+            for k in range(m):
+                y[k] = _leaky_nz(x[k] + bias[k], a)
+        else:
+            for k in range(m):
+                y[k] = _leaky_nz(x[k] + bc, a)
+
+
+cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, floating* y,
+                          Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                          floating a, floating b) noexcept nogil:
+    # y = f(x + bias[channel]) over flat elements [lo, hi)
+    cdef floating z[_BIAS_BLOCK]
+    cdef Py_ssize_t s = lo, e, c, m, k, run
+    cdef floating bc = 0
+    cdef bint direct = _bias_direct(op, a)
+    while s < hi:
+        if inner == 1:
+            c = s % C
+            e = min(hi, s + C - c)      # to the end of this row of channels
+            if direct:
+                _bias_fwd_direct(op, x + s, bias + c, bc, True, y + s, e - s, a)
+                s = e
+                continue
+            while s < e:
+                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                for k in range(m):
+                    z[k] = x[s + k] + bias[c + k]
+                _fwd_chunk(op, z, y + s, m, a, b)
+                s += m
+                c += m
+        else:
+            run = s // inner
+            bc = bias[run % C]
+            e = min(hi, (run + 1) * inner)
+            if direct:
+                _bias_fwd_direct(op, x + s, bias, bc, False, y + s, e - s, a)
+                s = e
+                continue
+            while s < e:
+                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                for k in range(m):
+                    z[k] = x[s + k] + bc
+                _fwd_chunk(op, z, y + s, m, a, b)
+                s += m
+
+
+cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floating* x,
+                           const floating* bias, floating* out, double* sums, Py_ssize_t C,
+                           Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi, floating a,
+                           floating b) noexcept nogil:
+    # out = f_grad(g, x + bias) (from_y: f_grad(g, x), x being the output) over [lo, hi), and
+    # sums[c] += the sum of out over channel c's elements there (sums: C doubles, this thread's)
+    cdef floating z[_BIAS_BLOCK]
+    cdef double lanes[_LANES]
+    cdef Py_ssize_t s = lo, e, c, m, k, j, run, mm, hh
+    cdef floating bc
+    cdef const floating* zp
+    while s < hi:
+        if inner == 1:
+            c = s % C
+            e = min(hi, s + C - c)
+            while s < e:
+                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                if from_y:
+                    zp = x + s
+                else:
+                    for k in range(m):
+                        z[k] = x[s + k] + bias[c + k]
+                    zp = z
+                _grad_chunk(dop, g + s, zp, out + s, m, a, b)
+                for k in range(m):
+                    sums[c + k] += <double>out[s + k]
+                s += m
+                c += m
+        else:
+            run = s // inner
+            c = run % C
+            bc = bias[c]
+            e = min(hi, (run + 1) * inner)
+            for k in range(_LANES):
+                lanes[k] = 0
+            while s < e:
+                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                if from_y:
+                    zp = x + s
+                else:
+                    for k in range(m):
+                        z[k] = x[s + k] + bc
+                    zp = z
+                _grad_chunk(dop, g + s, zp, out + s, m, a, b)
+                mm = m - m % _LANES
+                for j in range(0, mm // _LANES):
+                    for k in range(_LANES):
+                        lanes[k] += <double>out[s + j * _LANES + k]
+                for j in range(mm, m):  # not hot: the last few of a block
+                    lanes[j - mm] += <double>out[s + j]
+                s += m
+            hh = _LANES
+            while hh > 1:
+                hh //= 2
+                for k in range(hh):
+                    lanes[k] += lanes[k + hh]
+            sums[c] += lanes[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. drivers and entry points
+
+cdef void _bias_forward(int op, const floating* x, const floating* bias, floating* y,
+                        Py_ssize_t n, Py_ssize_t C, Py_ssize_t inner, double a, double b,
+                        int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef floating fa = <floating>a, fb = <floating>b
+    if n == 0:
+        return
+    if nt <= 1:
+        _bias_fwd_range(op, x, bias, y, C, inner, 0, n, fa, fb)
+        return
+    blk = _block(n, nt)
+    for c in prange(nt, schedule="static", num_threads=nt):
+        lo = c * blk
+        fp = rf_ieee_begin()
+        if lo < n:
+            _bias_fwd_range(op, x, bias, y, C, inner, lo, min(lo + blk, n), fa, fb)
+        rf_ieee_end(fp)
+
+
+cdef int _bias_gradient(int dop, bint from_y, const floating* g, const floating* x,
+                        const floating* bias, floating* out, double* gb, Py_ssize_t n,
+                        Py_ssize_t C, Py_ssize_t inner, double a, double b,
+                        int nt) noexcept nogil:
+    # gb[c] = the bias gradient of channel c, in double; each thread sums into its own C
+    # doubles, folded in thread order (the same result for a given thread count)
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo, k
+    cdef floating fa = <floating>a, fb = <floating>b
+    cdef double* sums
+    for k in range(C):
+        gb[k] = 0
+    if n == 0:
+        return DONE
+    if nt <= 1:
+        _bias_grad_range(dop, from_y, g, x, bias, out, gb, C, inner, 0, n, fa, fb)
+        return DONE
+    sums = <double*>calloc(nt * C, sizeof(double))
+    if sums == NULL:
+        return NOMEMORY
+    blk = _block(n, nt)
+    for c in prange(nt, schedule="static", num_threads=nt):
+        lo = c * blk
+        fp = rf_ieee_begin()
+        if lo < n:
+            _bias_grad_range(dop, from_y, g, x, bias, out, sums + c * C, C, inner, lo,
+                             min(lo + blk, n), fa, fb)
+        rf_ieee_end(fp)
+    for c in range(nt):
+        for k in range(C):  # not hot: C per thread
+            gb[k] += sums[c * C + k]
+    free(sums)
+    return DONE
+
+
+cdef int _bias_forward_entry(int op, object x, object bias, object y, Py_ssize_t inner,
+                             double a, double b, int nt, floating* tag) noexcept:
+    # x and y C-contiguous of one dtype and size (y may be x), bias 1-D C-contiguous of that
+    # dtype and apart from y; C = len(bias) and inner must tile x: DONE, or nothing written
+    cdef Py_buffer xb, yb, bb
+    cdef char code = b'f' if floating is float else b'd'
+    cdef unsigned int fp
+    cdef int r = REFUSED
+    cdef bint own_x = x is not y
+    cdef Py_ssize_t n, C
+    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+        return REFUSED
+    if not _acquire(bias, &bb, 0, code, sizeof(floating)):
+        _release_buffer(&yb)
+        return REFUSED
+    if own_x:
+        if not _acquire(x, &xb, 0, code, sizeof(floating)):
+            _release_buffer(&bb)
+            _release_buffer(&yb)
+            return REFUSED
+    else:
+        xb = yb
+    n = yb.len // <Py_ssize_t>sizeof(floating)
+    C = bb.len // <Py_ssize_t>sizeof(floating)
+    if xb.len == yb.len and C > 0 and inner > 0 and n % (C * inner) == 0:
+        if _clash(xb.buf, yb.buf, yb.len) or not _apart(bb.buf, bb.len, yb.buf, yb.len):
+            r = OVERLAP
+        else:
+            with nogil:
+                fp = rf_ieee_begin()
+                _bias_forward(op, <const floating*>xb.buf, <const floating*>bb.buf,
+                              <floating*>yb.buf, n, C, inner, a, b, nt)
+                rf_ieee_end(fp)
+                if nt != 1:
+                    rf_region_ended()
+            r = DONE
+    if own_x:
+        _release_buffer(&xb)
+    _release_buffer(&bb)
+    _release_buffer(&yb)
+    return r
+
+
+cdef int _bias_gradient_entry(int dop, bint from_y, object g, object x, object bias,
+                              object out, object gb, Py_ssize_t inner, double a, double b,
+                              int nt, floating* tag) noexcept:
+    # g, x and out as the forward's x and y (out may be g or x), gb C doubles, writable, apart
+    cdef Py_buffer gbuf, xb, bb, ob, sb
+    cdef char code = b'f' if floating is float else b'd'
+    cdef unsigned int fp
+    cdef int r = REFUSED
+    cdef bint own_g = g is not out, own_x = x is not out
+    cdef Py_ssize_t n, C
+    if not _acquire(out, &ob, _BUF_WRITABLE, code, sizeof(floating)):
+        return REFUSED
+    if not _acquire(gb, &sb, _BUF_WRITABLE, b'd', 8):
+        _release_buffer(&ob)
+        return REFUSED
+    if not _acquire(bias, &bb, 0, code, sizeof(floating)):
+        _release_buffer(&sb)
+        _release_buffer(&ob)
+        return REFUSED
+    if own_g and not _acquire(g, &gbuf, 0, code, sizeof(floating)):
+        _release_buffer(&bb)
+        _release_buffer(&sb)
+        _release_buffer(&ob)
+        return REFUSED
+    if not own_g:
+        gbuf = ob
+    if own_x and not _acquire(x, &xb, 0, code, sizeof(floating)):
+        if own_g:
+            _release_buffer(&gbuf)
+        _release_buffer(&bb)
+        _release_buffer(&sb)
+        _release_buffer(&ob)
+        return REFUSED
+    if not own_x:
+        xb = ob
+    n = ob.len // <Py_ssize_t>sizeof(floating)
+    C = bb.len // <Py_ssize_t>sizeof(floating)
+    if (gbuf.len == ob.len and xb.len == ob.len and C > 0 and inner > 0
+            and n % (C * inner) == 0 and sb.len == C * 8):
+        if (_clash(gbuf.buf, ob.buf, ob.len) or _clash(xb.buf, ob.buf, ob.len)
+                or not _apart(bb.buf, bb.len, ob.buf, ob.len)
+                or not _apart(sb.buf, sb.len, ob.buf, ob.len)
+                or not _apart(sb.buf, sb.len, gbuf.buf, ob.len)
+                or not _apart(sb.buf, sb.len, xb.buf, ob.len)
+                or not _apart(sb.buf, sb.len, bb.buf, bb.len)):
+            r = OVERLAP
+        else:
+            with nogil:
+                fp = rf_ieee_begin()
+                r = _bias_gradient(dop, from_y, <const floating*>gbuf.buf,
+                                   <const floating*>xb.buf, <const floating*>bb.buf,
+                                   <floating*>ob.buf, <double*>sb.buf, n, C, inner, a, b, nt)
+                rf_ieee_end(fp)
+                if nt != 1:
+                    rf_region_ended()
+    if own_x:
+        _release_buffer(&xb)
+    if own_g:
+        _release_buffer(&gbuf)
+    _release_buffer(&bb)
+    _release_buffer(&sb)
+    _release_buffer(&ob)
+    return r
+
+
+def bias_forward_f32(int op, x, bias, y, Py_ssize_t inner, double a, double b, int nt):
+    """y = f(x + bias[channel]), float32; the flat array as runs of `inner` elements, run r on
+    channel r % len(bias).  A Status."""
+    return _bias_forward_entry(op, x, bias, y, inner, a, b, nt, <float*>NULL)
+
+
+def bias_forward_f64(int op, x, bias, y, Py_ssize_t inner, double a, double b, int nt):
+    """As bias_forward_f32, float64.  A Status."""
+    return _bias_forward_entry(op, x, bias, y, inner, a, b, nt, <double*>NULL)
+
+
+def bias_gradient_f32(int dop, bint from_y, g, x, bias, out, gb, Py_ssize_t inner, double a,
+                      double b, int nt):
+    """out = f_grad(g, x + bias) (from_y: f_grad(g, x), x the output) and gb[c] = the sum of
+    out over channel c, in float64 (gb: len(bias) doubles), float32.  A Status."""
+    return _bias_gradient_entry(dop, from_y, g, x, bias, out, gb, inner, a, b, nt, <float*>NULL)
+
+
+def bias_gradient_f64(int dop, bint from_y, g, x, bias, out, gb, Py_ssize_t inner, double a,
+                      double b, int nt):
+    """As bias_gradient_f32, float64.  A Status."""
+    return _bias_gradient_entry(dop, from_y, g, x, bias, out, gb, inner, a, b, nt,
+                                <double*>NULL)

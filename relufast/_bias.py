@@ -1,0 +1,154 @@
+"""A bias fused into the activation: ``f(x + bias)``, and its gradient with the bias gradient.
+
+The bias follows prelu's weight rules: a scalar, or a 1-D array with one value per channel
+along ``axis`` (default 1).  float32 and float64 arrays in C order go to the kernels
+(_bias.pxi: one pass each way); every other case (float16, bfloat16, mixed dtypes, other
+layouts) is computed here with NumPy to the same values, through temporaries.
+"""
+
+import operator
+from math import prod
+
+import numpy as np
+
+from ._call import binary, unary
+from ._checks import (
+    DTYPES,
+    is_masked_array,
+    F32_MAX,
+    as_input,
+    check_param_f32,
+    dtype_message,
+    outside_f32,
+    prepare_out,
+)
+from ._dispatch import F32, F64, KERNELS, STATUS
+from ._threads import threads_for
+
+_DONE = STATUS.DONE
+
+
+def _bias_and_axis(fn, x, bias, axis, compute):
+    """(bias as a 1-D array of the compute dtype, the axis in [0, x.ndim) or None for a scalar,
+    bias was a scalar): prelu's weight rules, for the argument named ``bias``."""
+    if isinstance(bias, np.ndarray) and not is_masked_array(bias):
+        if bias.dtype not in DTYPES:
+            raise TypeError(dtype_message(fn, "bias", bias.dtype))
+        b = bias
+    elif isinstance(bias, (bool, np.bool_)):
+        raise TypeError(f"{fn}: bias must be a real number or an array, got {type(bias).__name__}")
+    else:
+        b = as_input(fn, "bias", bias)
+    if b.ndim > 1:
+        raise ValueError(f"{fn}: bias must be a scalar or 1-D, got {b.ndim}-D shape {b.shape}")
+    if not np.isfinite(b.astype(F64)).all():
+        raise ValueError(f"{fn}: bias must be finite, got {b[~np.isfinite(b.astype(F64))][:3]} "
+                         "in it")
+    if compute != F64 and b.dtype == F64:
+        big = np.abs(b) > F32_MAX
+        if big.any():
+            check_param_f32(fn, "bias", float(b[big].reshape(-1)[0]), False)
+    b = b.astype(compute)
+    if b.ndim == 0:
+        return b.reshape(1), None, True
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
+    try:
+        ax = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
+    if not -x.ndim <= ax < x.ndim:
+        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
+    ax %= x.ndim
+    if b.shape[0] != x.shape[ax]:
+        raise ValueError(f"{fn}: bias has length {b.shape[0]}, expected {x.shape[ax]} "
+                         f"(x.shape[{ax}] for x of shape {x.shape})")
+    return b, ax, False
+
+
+def _compute(*dts):
+    return F64 if F64 in dts else F32
+
+
+def _broadcast(b, ax, ndim):
+    """The bias shaped to broadcast against x."""
+    return b.reshape(()) if ax is None else b.reshape((-1,) + (1,) * (ndim - ax - 1))
+
+
+def _c(a):
+    f = a.flags
+    return f.c_contiguous and f.aligned
+
+
+def _inner(shape, ax):
+    return prod(shape) if ax is None else prod(shape[ax + 1:])
+
+
+def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
+    """f(x + bias) for forward op ``op`` (parameters ``a``, ``b``)."""
+    x = as_input(fn, "x", x)
+    compute = _compute(x.dtype)
+    if pname is not None and compute != F64 and outside_f32(a, nonzero):
+        check_param_f32(fn, pname, a, nonzero)
+    bv, ax, _ = _bias_and_axis(fn, x, bias, axis, compute)
+    o = prepare_out(fn, out, x, compute)
+    if x.size == 0:
+        return o
+    kern = KERNELS.bias_forward.get(x.dtype)
+    if kern is not None and o.dtype == x.dtype and _c(x) and _c(o):
+        src = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
+        nt = 1 if x.size < threshold else threads_for(x.size, threshold, KERNELS.idle_seconds)
+        if kern(op, src, bv, o, _inner(x.shape, ax), a, b, nt) == _DONE:
+            return o
+    # the general path: x + bias in the compute dtype, then the activation, into out
+    z = x.astype(compute) + _broadcast(bv, ax, x.ndim)
+    unary(fn, op, z, z, a, b, threshold, pname, nonzero)
+    with np.errstate(over="ignore"):
+        np.copyto(o, z, casting="same_kind")
+    return o
+
+
+def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xname="x",
+             pname=None, nonzero=False):
+    """(f_grad(grad, x + bias), the bias gradient) for gradient op ``op``; with
+    ``from_output`` x is the forward's output and the bias only shapes the bias gradient."""
+    grad = as_input(fn, "grad", grad)
+    x = as_input(fn, xname, x)
+    if grad.shape != x.shape:
+        raise ValueError(f"{fn}: grad has shape {grad.shape} but {xname} has shape {x.shape}; "
+                         "they must match")
+    compute = _compute(grad.dtype, x.dtype)
+    if pname is not None and compute != F64 and outside_f32(a, nonzero):
+        check_param_f32(fn, pname, a, nonzero)
+    bv, ax, scalar = _bias_and_axis(fn, x, bias, axis, compute)
+    result = grad.dtype if grad.dtype == x.dtype else compute
+    o = prepare_out(fn, out, x, compute, result)
+    C = bv.shape[0]
+    gb = np.zeros(C, F64)
+    if x.size:
+        kern = KERNELS.bias_gradient.get(x.dtype)
+        done = False
+        if (kern is not None and grad.dtype == x.dtype and o.dtype == x.dtype
+                and _c(grad) and _c(x) and _c(o)):
+            g2 = grad if (o is grad or not np.may_share_memory(grad, o)) else grad.copy()
+            x2 = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
+            nt = 1 if x.size < threshold else threads_for(x.size, threshold,
+                                                          KERNELS.idle_seconds)
+            status = kern(op, from_output, g2, x2, bv, o, gb, _inner(x.shape, ax), a, b, nt)
+            if status == STATUS.NOMEMORY:
+                raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
+            done = status == _DONE
+        if not done:
+            # the general path: the input gradient in the compute dtype, summed in float64
+            z = x.astype(compute)
+            if not from_output:
+                z += _broadcast(bv, ax, x.ndim)
+            gx = binary(fn, op, grad.astype(compute), z, None, a, b, threshold, xname, pname,
+                        nonzero)
+            axes = tuple(i for i in range(x.ndim) if i != ax)
+            gb = gx.astype(F64).sum(axis=axes).reshape(-1)
+            with np.errstate(over="ignore"):
+                np.copyto(o, gx, casting="same_kind")
+    with np.errstate(over="ignore"):
+        gbias = gb.astype(result)
+    return o, (gbias.reshape(()) if scalar else gbias)

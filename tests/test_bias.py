@@ -1,0 +1,228 @@
+"""A bias fused into the activation: ``f(x, bias=b, axis=k)`` and ``f_grad(grad, x, bias=b,
+axis=k)`` against the unfused composition.
+
+Bitwise: the forward is f(x + b) with x + b rounded in the compute dtype; the input gradient is
+f_grad(grad, x + b) (or from the output); the bias gradient is that input gradient summed over
+every axis but the bias's, in float64 (the order of the sum differs from NumPy's, so it is
+compared within float64 rounding), rounded once into the result dtype.  Every ISA, every
+function, the layouts the kernels take and the ones NumPy computes, threads, the refusals."""
+
+import numpy as np
+import pytest
+
+import relufast
+from relufast import _dispatch
+
+from cases import F16, F32, F64, in_layout, mixed_values
+from numerics import assert_same
+
+pytestmark = [pytest.mark.usefixtures("default_isa"),
+              pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")]
+
+ISAS = _dispatch.available_isas()
+BF16 = _dispatch.BF16
+
+# (id, forward, gradient, keyword arguments, from_output allowed)
+FUNCS = [
+    ("relu", relufast.relu, relufast.relu_grad, {}, True),
+    ("leaky", relufast.leaky_relu, relufast.leaky_relu_grad, {"negative_slope": 0.1}, True),
+    ("elu", relufast.elu, relufast.elu_grad, {"alpha": 1.5}, True),
+    ("selu", relufast.selu, relufast.selu_grad, {}, True),
+    ("celu", relufast.celu, relufast.celu_grad, {"alpha": 0.7}, True),
+    ("relu6", relufast.relu6, relufast.relu6_grad, {}, True),
+    ("gelu", relufast.gelu, relufast.gelu_grad, {}, False),
+    ("gelu-tanh", relufast.gelu, relufast.gelu_grad, {"approximate": "tanh"}, False),
+    ("silu", relufast.silu, relufast.silu_grad, {}, False),
+]
+IDS = [f[0] for f in FUNCS]
+
+# (shape, axis, bias length or None for a scalar)
+CASES = [((64, 100), 1, 100), ((4, 8, 5, 5), 1, 8), ((3, 7), 0, 3), ((10,), 0, 10),
+         ((6, 5, 40), -1, 40), ((6, 5, 40), 2, 40), ((2, 3, 4), 1, None), ((), 0, None),
+         ((5, 0), 1, 0), ((0, 5), 1, 5)]
+CASE_IDS = ["dense", "nchw", "axis0", "1d", "last", "last-positive", "scalar", "0d", "empty",
+            "empty-rows"]
+
+
+def values(rng, shape, dtype):
+    n = int(np.prod(shape))
+    if dtype == BF16:
+        return mixed_values(rng, n, F32).astype(BF16).reshape(shape)
+    v = mixed_values(rng, n, dtype).reshape(shape)
+    return v
+
+
+def bias_values(rng, length, dtype):
+    if length is None:
+        return dtype.type(rng.standard_normal()) if dtype != BF16 else np.float32(0.75)
+    return (rng.standard_normal(length) * 2).astype(dtype)
+
+
+def shaped(b, axis, ndim):
+    if np.ndim(b) == 0:
+        return b
+    return np.asarray(b).reshape((-1,) + (1,) * (ndim - axis % ndim - 1))
+
+
+def compute_of(*dts):
+    return F64 if F64 in dts else F32
+
+
+def reference(func, x, b, axis, g):
+    """(f(x + b), f_grad(g, x + b), the bias gradient in float64), unfused, computed in the
+    compute dtype and rounded into the result's."""
+    _, f, fg, kw, _ = func
+    c = compute_of(x.dtype, g.dtype)
+    z = x.astype(c) + shaped(np.asarray(b, dtype=c) if np.ndim(b) else c.type(b), axis, x.ndim)
+    y = f(z, **kw).astype(x.dtype)
+    gx = fg(g.astype(c), z, **kw)
+    axes = tuple(i for i in range(x.ndim) if np.ndim(b) == 0 or i != axis % x.ndim)
+    gb = gx.astype(F64).sum(axis=axes) if x.ndim else gx.astype(F64)
+    r = g.dtype if g.dtype == x.dtype else c
+    return y, gx.astype(r), gb
+
+
+def check_bias_grad(got, want64, gx, dtype):
+    """The bias gradient against a float64 sum rounded into ``dtype``: the same infinities and
+    NaNs, and elsewhere within float64 rounding of the terms' magnitude, plus the rounding into
+    the dtype (the kernels sum in another order than NumPy)."""
+    got = np.asarray(got, F64)
+    with np.errstate(over="ignore"):
+        want = np.asarray(want64, F64).reshape(got.shape).astype(dtype).astype(F64)
+    special = ~np.isfinite(want)
+    assert_same(got[special], want[special], what="bias gradient: inf and NaN")
+    scale = np.abs(np.asarray(gx, F64))
+    total = np.nansum(np.where(np.isfinite(scale), scale, 0))
+    eps = 2.0**-7 if dtype == BF16 else float(np.finfo(dtype).eps)
+    tol = eps * np.abs(want) + 1e-13 * total
+    assert np.all(np.abs(got - want)[~special] <= tol[~special]), (got, want)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("func", FUNCS, ids=IDS)
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_against_composition(isa, dtype, func, case, rng):
+    _dispatch.select_isa(isa)
+    shape, axis, length = case
+    name, f, fg, kw, from_out = func
+    x = values(rng, shape, dtype)
+    g = values(rng, shape, dtype)
+    b = bias_values(rng, length, dtype)
+    y_want, gx_want, gb_want = reference(func, x, b, axis, g)
+    y = f(x, bias=b, axis=axis, **kw)
+    assert_same(y, y_want, what="forward")
+    gx, gb = fg(g, x, bias=b, axis=axis, **kw)
+    assert_same(gx, gx_want, what="input gradient")
+    assert gb.dtype == dtype and gb.shape == np.shape(b)
+    check_bias_grad(gb, gb_want, gx_want, dtype)
+    if from_out:
+        gy, gby = fg(g, y, bias=b, axis=axis, from_output=True, **kw)
+        assert_same(gy, fg(g, y, from_output=True, **kw), what="from the output")
+        axes = tuple(i for i in range(x.ndim) if np.ndim(b) == 0 or i != axis % x.ndim)
+        check_bias_grad(gby, gy.astype(F64).sum(axis=axes) if x.ndim else gy, gy, dtype)
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64] + ([BF16] if BF16 is not None else []),
+                         ids=lambda d: d.name)
+@pytest.mark.parametrize("func", FUNCS, ids=IDS)
+@pytest.mark.parametrize("layout", ["C", "F", "step", "negative", "offset"])
+def test_dtypes_and_layouts(dtype, func, layout, rng):
+    """float16 and bfloat16 (through NumPy, computed in float32) and layouts other than C."""
+    name, f, fg, kw, _ = func
+    xv, gv = values(rng, (6, 10, 3), dtype), values(rng, (6, 10, 3), dtype)
+    b = bias_values(rng, 10, dtype)
+    x, g = in_layout(xv, layout), in_layout(gv, layout)
+    y_want, gx_want, gb_want = reference(func, xv, b, 1, gv)
+    assert_same(f(x, bias=b, axis=1, **kw), y_want)
+    gx, gb = fg(g, x, bias=b, axis=1, **kw)
+    assert_same(gx, gx_want)
+    check_bias_grad(gb, gb_want, gx_want, dtype)
+
+
+@pytest.mark.parametrize("func", FUNCS, ids=IDS)
+def test_in_place(func, rng):
+    name, f, fg, kw, _ = func
+    xv, gv = values(rng, (16, 33), F32), values(rng, (16, 33), F32)
+    b = bias_values(rng, 33, F32)
+    y_want, gx_want, gb_want = reference(func, xv, b, 1, gv)
+    x = xv.copy()
+    assert f(x, out=x, bias=b, axis=1, **kw) is x
+    assert_same(x, y_want)
+    g = gv.copy()
+    gx, gb = fg(g, xv, out=g, bias=b, axis=1, **kw)
+    assert gx is g
+    assert_same(g, gx_want)
+    x = xv.copy()
+    gx, gb = fg(gv, x, out=x, bias=b, axis=1, **kw)
+    assert gx is x
+    assert_same(x, gx_want)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("func", FUNCS, ids=IDS)
+@pytest.mark.parametrize("shape, axis", [((300, 1000), 1), ((64, 32, 40), 1),
+                                          ((100_003,), 0)], ids=["dense", "nchw", "flat"])
+def test_threads(isa, func, shape, axis, rng):
+    """Every thread count gives the input gradient bit for bit, the bias gradient to float64
+    rounding."""
+    _dispatch.select_isa(isa)
+    name, f, fg, kw, _ = func
+    x, g = values(rng, shape, F32), values(rng, shape, F32)
+    b = bias_values(rng, shape[axis], F32)
+    y_want, gx_want, gb_want = reference(func, x, b, axis, g)
+    for nt in (1, 2, 3):
+        with relufast.num_threads(nt):
+            assert_same(f(x, bias=b, axis=axis, **kw), y_want)
+            gx, gb = fg(g, x, bias=b, axis=axis, **kw)
+            assert_same(gx, gx_want)
+            check_bias_grad(gb, gb_want, gx_want, F32)
+
+
+def test_prelu_takes_no_bias():
+    with pytest.raises(TypeError):
+        relufast.prelu(np.ones((2, 3)), np.ones(3), bias=np.ones(3))
+
+
+def test_no_bias_is_unchanged(rng):
+    x = rng.standard_normal((4, 5))
+    assert_same(relufast.gelu(x, bias=None), relufast.gelu(x))
+    assert isinstance(relufast.relu_grad(x, x, bias=None), np.ndarray)
+
+
+@pytest.mark.parametrize("func", FUNCS, ids=IDS)
+def test_refusals(func, rng):
+    name, f, fg, kw, _ = func
+    fn, gn = f.__name__, fg.__name__
+    x = rng.standard_normal((4, 6)).astype(F32)
+    g = rng.standard_normal((4, 6)).astype(F32)
+    out = np.zeros_like(x)
+    bad = [
+        (ValueError, "bias has length 5, expected 6", dict(bias=np.ones(5, F32))),
+        (ValueError, "bias must be a scalar or 1-D", dict(bias=np.ones((1, 6), F32))),
+        (ValueError, "bias must be finite", dict(bias=np.array([0, 1, np.nan, 0, 0, 0], F32))),
+        (ValueError, "bias must be finite", dict(bias=float("inf"))),
+        (TypeError, "bias has dtype int64", dict(bias=np.ones(6, np.int64))),
+        (TypeError, "bias must be a real number", dict(bias=True)),
+        (ValueError, "axis 2 is out of range", dict(bias=np.ones(6, F32), axis=2)),
+        (TypeError, "axis must be an int", dict(bias=np.ones(6, F32), axis=1.0)),
+    ]
+    for exc, msg, kws in bad:
+        kws.setdefault("axis", 1)
+        with pytest.raises(exc, match=f"{fn}: {msg}"):
+            f(x, out=out, **kws, **kw)
+        with pytest.raises(exc, match=f"{gn}: {msg}"):
+            fg(g, x, out=out, **kws, **kw)
+    with pytest.raises(ValueError, match=f"{gn}: grad has shape"):
+        fg(g[:, :5], x, bias=np.ones(6, F32), out=out, **kw)
+    assert (out == 0).all()
+
+
+def test_mask_and_bias_together_are_refused():
+    x = np.ones((2, 8), F32)
+    with pytest.raises(TypeError, match="relu: mask= and bias= together are not supported"):
+        relufast.relu(x, bias=np.ones(8, F32), mask=True)
+    _, m = relufast.relu(x, mask=True)
+    with pytest.raises(TypeError, match="relu_grad: mask= and bias= together"):
+        relufast.relu_grad(x, mask=m, bias=np.ones(8, F32))

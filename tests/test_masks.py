@@ -1,0 +1,259 @@
+"""1-bit masks: relu, leaky_relu and relu6 with ``mask=``, and their gradients from the mask.
+
+The forward with a mask gives the plain forward's values bit for bit and the mask NumPy's
+``np.packbits(bits, axis=-1, bitorder="little")`` gives; the gradient from the mask is bitwise
+the gradient from x wherever x is not NaN (and, where it is, the x <= 0 side, as documented).
+Every ISA's kernels, every dtype, the edge values, every layout, in place and not, the
+threaded paths (flat and row by row), and the refusals (nothing written)."""
+
+import numpy as np
+import pytest
+
+import relufast
+from relufast import _dispatch
+
+from cases import F16, F32, F64, LAYOUTS, OUT_LAYOUTS, in_layout, mixed_values
+from numerics import assert_same
+
+pytestmark = pytest.mark.usefixtures("default_isa")
+
+ISAS = _dispatch.available_isas()
+BF16 = _dispatch.BF16
+
+# (id, forward, gradient, keyword arguments, the bit as a function of x)
+OPS = [
+    ("relu", relufast.relu, relufast.relu_grad, {}, lambda x: x > 0),
+    ("leaky", relufast.leaky_relu, relufast.leaky_relu_grad, {"negative_slope": 0.1},
+     lambda x: x > 0),
+    ("leaky-zero", relufast.leaky_relu, relufast.leaky_relu_grad, {"negative_slope": 0.0},
+     lambda x: x > 0),
+    ("leaky-negzero", relufast.leaky_relu, relufast.leaky_relu_grad,
+     {"negative_slope": -0.0}, lambda x: x > 0),
+    ("leaky-negative", relufast.leaky_relu, relufast.leaky_relu_grad,
+     {"negative_slope": -0.3}, lambda x: x > 0),
+    ("relu6", relufast.relu6, relufast.relu6_grad, {}, lambda x: (x > 0) & (x < 6)),
+]
+OP_IDS = [o[0] for o in OPS]
+DTYPES = [F16, F32, F64] + ([BF16] if BF16 is not None else [])
+
+
+def packed(bits):
+    bits = np.asarray(bits)
+    return np.packbits(bits.reshape(bits.shape or (1,)), axis=-1, bitorder="little")
+
+
+def values(rng, shape, dtype):
+    """Every edge value (zeros, the kinks 0 and 6 and their neighbours, subnormals, huge, inf,
+    NaN) mixed into a random sample, as ``dtype``."""
+    n = int(np.prod(shape))
+    if dtype == BF16:
+        return mixed_values(rng, n, F32).astype(BF16).reshape(shape)
+    return mixed_values(rng, n, dtype).reshape(shape)
+
+
+def check(op, x, g, dtype_out=None):
+    """The forward with a mask and the gradient from it, against the plain calls."""
+    _, f, fg, kw, bit = op
+    want_y = f(x, **kw)
+    y, m = f(x, mask=True, **kw)
+    assert_same(y, want_y, what="forward with a mask")
+    assert m.dtype == np.uint8 and m.shape == relufast.mask_shape(x.shape)
+    assert np.array_equal(m, packed(bit(np.asarray(x, dtype=F64))))
+    got = fg(g, mask=m, **kw)
+    want = fg(g, x, **kw)
+    nan = np.isnan(np.asarray(x, dtype=F64))
+    assert got.dtype == g.dtype
+    assert_same(got[~nan], want[~nan], what="gradient from the mask")
+    # a NaN x left bit 0: the gradient of an x <= 0 (0, or slope * grad)
+    if nan.any():
+        x_neg = np.where(nan, -1.0, np.asarray(x, F64)).astype(x.dtype)
+        assert_same(got[nan], fg(g, x_neg, **kw)[nan], what="gradient from a NaN's bit")
+    return m
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (7,), (8,), (63,), (64,), (65,), (1000,),
+                                   (3, 5), (4, 8), (2, 3, 13), (5, 0), (0, 3)],
+                         ids=lambda s: "x".join(map(str, s)) or "0d")
+def test_values_and_bits(isa, dtype, op, shape, rng):
+    _dispatch.select_isa(isa)
+    x = values(rng, shape, dtype)
+    g = values(rng, shape, dtype)
+    check(op, x, g)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("shape", [(100_003,), (257, 129), (300, 400)],
+                         ids=["flat-threads", "rows-threads", "rows-by-8-threads"])
+def test_threaded(isa, dtype, op, shape, rng):
+    """Sizes past the threading threshold: thread chunks of the flat path start on whole
+    bytes of the mask; a row length not a multiple of 8 goes row by row."""
+    _dispatch.select_isa(isa)
+    x = values(rng, shape, dtype)
+    g = values(rng, shape, dtype)
+    for nt in (1, 2, 3):
+        with relufast.num_threads(nt):
+            check(op, x, g)
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("dtype", [F16, F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layouts(op, dtype, layout, rng):
+    """The mask is in the logical C order of x's shape whatever x's memory layout."""
+    xv = values(rng, (4, 6, 11), dtype)
+    gv = values(rng, (4, 6, 11), dtype)
+    x = in_layout(xv, layout)
+    g = in_layout(gv, layout)
+    m = check(op, x, g)
+    assert np.array_equal(m, check(op, xv, gv))
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("dtype", [F16, F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("layout", OUT_LAYOUTS)
+def test_in_place(op, dtype, layout, rng):
+    """The forward in place into x with the mask into a caller's buffer; the gradient in place
+    into grad; out in every writable layout."""
+    _, f, fg, kw, bit = op
+    xv = values(rng, (5, 24), dtype)
+    gv = values(rng, (5, 24), dtype)
+    x = in_layout(xv, layout)
+    m = np.full(relufast.mask_shape(x.shape), 0xAA, np.uint8)
+    y, m2 = f(x, out=x, mask=m, **kw)
+    assert y is x and m2 is m
+    assert_same(x, f(xv, **kw), what="in place")
+    assert np.array_equal(m, packed(bit(xv.astype(F64))))
+    g = in_layout(gv, layout)
+    r = fg(g, mask=m, out=g, **kw)
+    assert r is g
+    nan = np.isnan(xv.astype(F64))
+    assert_same(np.asarray(g)[~nan], fg(gv, xv, **kw)[~nan], what="gradient in place")
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_out_of_another_dtype(op, rng):
+    """out may be any float dtype the result casts to (same_kind), as for the plain calls."""
+    _, f, fg, kw, bit = op
+    x = values(rng, (3, 17), F32)
+    g = values(rng, (3, 17), F32)
+    out = np.empty(x.shape, F64)
+    y, m = f(x, out=out, mask=True, **kw)
+    assert y is out
+    assert_same(out, f(x, out=np.empty(x.shape, F64), **kw))
+    out16 = np.empty(x.shape, F16)
+    with np.errstate(over="ignore"):
+        r = fg(g, mask=m, out=out16, **kw)
+        want = fg(g, x, out=np.empty(x.shape, F16), **kw)
+    nan = np.isnan(x)
+    assert r is out16
+    assert_same(out16[~nan], want[~nan], what="into a float16 out")
+
+
+def test_unpackbits_reads_the_mask(rng):
+    """The documented reading: np.unpackbits along the last axis, count = the row's length."""
+    x = rng.standard_normal((6, 13)).astype(F32)
+    _, m = relufast.relu(x, mask=True)
+    bits = np.unpackbits(m, axis=-1, count=13, bitorder="little").astype(bool)
+    assert np.array_equal(bits, x > 0)
+    assert relufast.mask_shape((6, 13)) == (6, 2)
+    assert relufast.mask_shape(()) == (1,)
+    assert relufast.mask_shape((4, 0)) == (4, 0)
+
+
+def test_padding_bits_are_zero(rng):
+    x = np.full((3, 5), 1.0, F32)
+    _, m = relufast.relu(x, mask=np.full((3, 1), 0xFF, np.uint8))
+    assert np.array_equal(m, np.full((3, 1), 0b11111, np.uint8))
+
+
+def test_mask_false_is_no_mask(rng):
+    x = rng.standard_normal(10)
+    y = relufast.relu(x, mask=False)
+    assert isinstance(y, np.ndarray)
+    assert_same(y, relufast.relu(x))
+
+
+# ---------------------------------------------------------------------------------------------
+# refusals: a clear error naming the argument, and nothing written
+
+
+def _untouched(*arrays):
+    return [a.copy() for a in arrays]
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_forward_refusals(op, rng):
+    _, f, fg, kw, bit = op
+    name = f.__name__
+    x = rng.standard_normal((4, 16)).astype(F32)
+    out = np.zeros_like(x)
+    good = np.zeros((4, 2), np.uint8)
+    cases = [
+        (TypeError, "mask must be", 1),
+        (TypeError, "mask has dtype", np.zeros((4, 2), np.int8)),
+        (ValueError, "mask has shape", np.zeros((4, 3), np.uint8)),
+        (ValueError, "mask has shape", np.zeros(8, np.uint8)),
+        (ValueError, "mask is read-only", np.zeros((4, 2), np.uint8)),
+        (ValueError, "mask overlaps out", out.view(np.uint8)[:, :2]),
+    ]
+    cases[4][2].flags.writeable = False
+    for exc, msg, mask in cases:
+        before = _untouched(x, out, good)
+        with pytest.raises(exc, match=f"{name}: {msg}"):
+            f(x, out=out, mask=mask, **kw)
+        for a, b in zip((x, out, good), before):
+            assert np.array_equal(a, b)
+    # a bad out, or a bad input, leaves the mask buffer as it was
+    m = np.full((4, 2), 7, np.uint8)
+    with pytest.raises(ValueError, match=f"{name}: out has shape"):
+        f(x, out=np.zeros((4, 15), F32), mask=m, **kw)
+    with pytest.raises(TypeError, match=f"{name}: x has dtype int64"):
+        f(np.zeros((4, 16), np.int64), mask=m, **kw)
+    assert (m == 7).all()
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_gradient_refusals(op, rng):
+    _, f, fg, kw, bit = op
+    name = fg.__name__
+    x = rng.standard_normal((4, 16)).astype(F32)
+    g = rng.standard_normal((4, 16)).astype(F32)
+    _, m = f(x, mask=True, **kw)
+    out = np.zeros_like(g)
+    gm = g.copy()
+    with pytest.raises(TypeError, match=f"{name}: give x or mask, not both"):
+        fg(g, x, mask=m, out=out, **kw)
+    with pytest.raises(TypeError, match=f"{name}: missing x"):
+        fg(g, out=out, **kw)
+    with pytest.raises(ValueError, match=f"{name}: from_output=True does not apply"):
+        fg(g, mask=m, out=out, from_output=True, **kw)
+    with pytest.raises(ValueError, match=f"{name}: mask has shape .* another shape"):
+        fg(g.reshape(8, 8), mask=m, **kw)  # same size, another shape
+    with pytest.raises(ValueError, match=f"{name}: mask has shape"):
+        fg(g[:, :8], mask=m, **kw)
+    with pytest.raises(TypeError, match=f"{name}: mask has dtype bool"):
+        fg(g, mask=np.zeros((4, 2), bool), **kw)
+    with pytest.raises(TypeError, match=f"{name}: mask must be a numpy.ndarray"):
+        fg(g, mask=m.tolist(), **kw)
+    with pytest.raises(ValueError, match=f"{name}: out has shape"):
+        fg(g, mask=m, out=np.zeros((4, 15), F32), **kw)
+    with pytest.raises(TypeError, match=f"{name}: grad has dtype int32"):
+        fg(np.zeros((4, 16), np.int32), mask=m, **kw)
+    with pytest.raises(ValueError, match=f"{name}: mask overlaps out"):
+        big = np.zeros(80, np.uint8)
+        fg(g[:1, :], mask=big[20:22].reshape(1, 2), out=big[16:80].view(F32).reshape(1, 16), **kw)
+    assert (out == 0).all() and np.array_equal(g, gm)
+
+
+def test_slope_rounded_to_float32_is_checked(rng):
+    x = rng.standard_normal(8).astype(F32)
+    _, m = relufast.leaky_relu(x, mask=True)
+    with pytest.raises(ValueError, match="leaky_relu_grad: negative_slope=1e\\+300 overflows"):
+        relufast.leaky_relu_grad(np.ones(8, F32), mask=m, negative_slope=1e300)
+    with pytest.raises(ValueError, match="leaky_relu: negative_slope=1e\\+300 overflows"):
+        relufast.leaky_relu(x, negative_slope=1e300, mask=True)
