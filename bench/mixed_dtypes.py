@@ -4,16 +4,18 @@
 
 Three tables, each at 1 and 2 threads, every row's callables taking turns call by call
 (bench/timing.median_interleaved), each call after an untimed restore of its input and a read
-of twice the last-level cache (so memory's throughput, not the cache's):
+of twice the last-level cache (so memory's throughput, not the cache's).  The copy bandwidth
+is timed in every row, as one more callable taking its turns there (``np.copyto`` of the
+operand's dtype on as many Python threads, bench/timing.copier): on a machine shared with
+other jobs, a copy timed once per table met other neighbours than the rows it was compared to.
 
 * scikit-learn's case: ``relu_grad(delta, Z, from_output=True, out=delta)``, float64 delta and
   float32 Z, against NumPy's ``delta[Z == 0] = 0`` and against the copy bandwidth of its bytes
-  (8 read + 4 read + 8 written per element; the copy: ``np.copyto`` of float64 on as many Python
-  threads, bench/timing.copy_bandwidth);
+  (8 read + 4 read + 8 written per element; the copy: float64);
 * float16 in place, every function: GB/s of its bytes (2 read + 2 written), the ratio to the
   float16 copy bandwidth, and PyTorch's float16 CPU kernel (in place where PyTorch has one);
-* float16 gradients into grad (2 + 2 read, 2 written), against PyTorch's backward kernels
-  (``torch.ops.aten.*_backward``);
+* float16 gradients into grad (2 + 2 read, 2 written), against the copy bandwidth and PyTorch's
+  backward kernels (``torch.ops.aten.*_backward``);
 * the same two for bfloat16 (ml_dtypes), when it is installed;
 * prelu and prelu_grad in float16 and bfloat16 (NCHW (N, 64, 56, 56), axis 1, a weight of x's
   dtype per channel, N so that about ``--n`` elements): relufast in place and into a separate
@@ -33,7 +35,9 @@ sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 import relufast  # noqa: E402
-from timing import copy_bandwidth, last_level_cache_bytes, median_interleaved  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+from timing import copier, last_level_cache_bytes, median_interleaved  # noqa: E402
 
 try:
     import ml_dtypes
@@ -47,6 +51,7 @@ except ImportError:  # the tables leave PyTorch's column empty
     torch = None
 
 _FLUSH = None
+_POOL = ThreadPoolExecutor(2)
 
 
 def flush():
@@ -70,18 +75,25 @@ def with_threads(nt, f):
     return call
 
 
+def copy_of(a, nt):
+    """A callable copying an array like ``a`` on nt threads, and the bytes it moves."""
+    src = a.copy()
+    dst = src.copy()  # touched: np.empty's pages would fault in the first copies
+    return copier(dst, src, nt, pool=_POOL), 2 * src.nbytes
+
+
 def sklearn_case(n, nt, repeats):
     rng = np.random.default_rng(0)
     Z = np.maximum(rng.standard_normal(n, np.float32), 0)
     delta0 = rng.standard_normal(n)
     delta = delta0.copy()
     delta_np = delta0.copy()
+    cp, cbytes = copy_of(delta0, nt)
     fns = [with_threads(nt, lambda: relufast.relu_grad(delta, Z, from_output=True, out=delta)),
-           lambda: delta_np.__setitem__(Z == 0, 0)]
-    t = median_interleaved(fns, [restorer(delta, delta0), restorer(delta_np, delta0)], repeats)
-    src = rng.standard_normal(n)
-    dst = src.copy()  # touched: np.empty's pages would fault in the first copies
-    bw = copy_bandwidth(dst, src, [nt], repeats, restore=flush)[(nt, "copyto")]
+           lambda: delta_np.__setitem__(Z == 0, 0), cp]
+    t = median_interleaved(fns, [restorer(delta, delta0), restorer(delta_np, delta0), flush],
+                           repeats)
+    bw = cbytes / t[2] / 1e9
     gbs = 20 * n / t[0] / 1e9
     print(f"| {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {bw:.1f} GB/s | {gbs / bw:.2f} | "
           f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x |")
@@ -129,15 +141,16 @@ def _torch_view(a):
 def float16_forward(n, nt, repeats, use_torch, dtype=np.float16):
     rng = np.random.default_rng(1)
     x0 = (rng.standard_normal(n) * 3).astype(dtype)
-    bw = copy_bandwidth(x0.copy(), x0, [nt], repeats, restore=flush)[(nt, "copyto")]
+    cp, cbytes = copy_of(x0, nt)
     x, xt = x0.copy(), x0.copy()
     tt = _torch_view(xt) if use_torch else None
     if use_torch:
         torch.set_num_threads(nt)
     for name, rf, tf in FORWARD:
-        fns = [with_threads(nt, lambda: rf(x, x)), (lambda: tf(tt)) if use_torch else None]
-        t = median_interleaved(fns, [restorer(x, x0), restorer(xt, x0)], repeats)
+        fns = [with_threads(nt, lambda: rf(x, x)), (lambda: tf(tt)) if use_torch else None, cp]
+        t = median_interleaved(fns, [restorer(x, x0), restorer(xt, x0), flush], repeats)
         gbs = 4 * n / t[0] / 1e9
+        bw = cbytes / t[2] / 1e9
         vs = f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x" if use_torch else "- | -"
         print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {gbs / bw:.2f} | {vs} |")
 
@@ -147,15 +160,18 @@ def float16_gradient(n, nt, repeats, use_torch, dtype=np.float16):
     x = (rng.standard_normal(n) * 3).astype(dtype)
     g0 = rng.standard_normal(n).astype(dtype)
     g = g0.copy()
+    cp, cbytes = copy_of(x, nt)
     if use_torch:
         torch.set_num_threads(nt)
         gt, xt = _torch_view(g0.copy()), _torch_view(x)
     for name, rf, tf in GRADIENT:
-        fns = [with_threads(nt, lambda: rf(g, x)), (lambda: tf(gt, xt)) if use_torch else None]
-        t = median_interleaved(fns, [restorer(g, g0), flush], repeats)
+        fns = [with_threads(nt, lambda: rf(g, x)), (lambda: tf(gt, xt)) if use_torch else None,
+               cp]
+        t = median_interleaved(fns, [restorer(g, g0), flush, flush], repeats)
         gbs = 6 * n / t[0] / 1e9
+        bw = cbytes / t[2] / 1e9
         vs = f"{t[1] * 1e3:.2f} ms | {t[1] / t[0]:.1f}x" if use_torch else "- | -"
-        print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {vs} |")
+        print(f"| {name} | {nt} | {t[0] * 1e3:.2f} ms, {gbs:.1f} GB/s | {gbs / bw:.2f} | {vs} |")
 
 
 def prelu_tables(n, nt, repeats, use_torch, dtype):
@@ -231,8 +247,8 @@ def main():
     for nt in a.threads:
         float16_forward(a.n, nt, a.repeats, use_torch)
     print("\nfloat16 gradients into grad")
-    print("| op | threads | relufast | PyTorch float16 | PyTorch / relufast |")
-    print("|---|---:|---:|---:|---:|")
+    print("| op | threads | relufast | / copy bandwidth | PyTorch float16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|---:|")
     for nt in a.threads:
         float16_gradient(a.n, nt, a.repeats, use_torch)
     if ml_dtypes is None:
@@ -244,8 +260,8 @@ def main():
     for nt in a.threads:
         float16_forward(a.n, nt, a.repeats, use_torch, bf16)
     print("\nbfloat16 gradients into grad")
-    print("| op | threads | relufast | PyTorch bfloat16 | PyTorch / relufast |")
-    print("|---|---:|---:|---:|---:|")
+    print("| op | threads | relufast | / copy bandwidth | PyTorch bfloat16 | PyTorch / relufast |")
+    print("|---|---:|---:|---:|---:|---:|")
     for nt in a.threads:
         float16_gradient(a.n, nt, a.repeats, use_torch, bf16)
     print_prelu(a, use_torch)

@@ -36,6 +36,7 @@ _GRADIENT = KERNELS.gradient
 # the dtypes the mixed entry points take as they are (bfloat16 exports no buffer; and only
 # these may reach them directly, as they read a uint16 buffer as bfloat16 bits)
 _MIXABLE = frozenset((F16, F32, F64))
+_U16 = np.uint16
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +148,18 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
             if KERNELS.forward_mixed(op, x, o, a, b, False, 1 if n < threshold else threads_for(
                     n, threshold, KERNELS.idle_seconds)) == _DONE:
                 return o
+        elif (BF16 is not None and x.dtype == BF16
+              and (out is None or (type(out) is _ndarray and out.dtype == BF16))):
+            # the same attempt for bfloat16, its bits as uint16 views (it exports no buffer):
+            # without it every bfloat16 call went through the checks and flatten (7 us)
+            if pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = np.empty(x.shape, BF16) if out is None else out
+            n = x.size
+            if KERNELS.forward_mixed(op, x.view(_U16), o.view(_U16), a, b, False,
+                                     1 if n < threshold else threads_for(
+                                         n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
         x = as_input(fn, "x", x)
     if pname is not None and outside_f32(a, nonzero) and x.dtype != F64:
         check_param_f32(fn, pname, a, nonzero)
@@ -193,6 +206,17 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
                  if out is None else out)
             n = x.size
             if KERNELS.gradient_mixed(op, grad, x, o, a, b, f64, 1 if n < threshold else
+                                      threads_for(n, threshold, KERNELS.idle_seconds)) == _DONE:
+                return o
+        elif (BF16 is not None and gdt == BF16 and xdt == BF16 and grad.shape == x.shape
+              and (out is None or (type(out) is _ndarray and out.dtype == BF16))):
+            # bfloat16 throughout: the attempt on uint16 views of the bits, as for forwards
+            if pname is not None and outside_f32(a, nonzero):
+                check_param_f32(fn, pname, a, nonzero)
+            o = np.empty(x.shape, BF16) if out is None else out
+            n = x.size
+            if KERNELS.gradient_mixed(op, grad.view(_U16), x.view(_U16), o.view(_U16), a, b,
+                                      False, 1 if n < threshold else
                                       threads_for(n, threshold, KERNELS.idle_seconds)) == _DONE:
                 return o
         grad = as_input(fn, "grad", grad)

@@ -353,6 +353,21 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
 # the float32 and float64 loops only one specialization runs each (marked `# float only`,
 # `# double only` for tools/vecreport.py; gcc makes the other a memcpy).
 
+# whether the bfloat16 roundings use AVX512_BF16's instruction: where the CPU has it (only the
+# avx512 module's rf_bf16_hw can say yes), unless bf16_instructions() turned it off
+cdef bint _bf16_hw = rf_bf16_hw()
+
+
+def bf16_instructions(int use=-1):
+    """Whether bfloat16 rounding uses AVX512_BF16's vcvtne2ps2bf16 (where the CPU has it): the
+    setting before the call; ``use`` 0 or 1 sets it (for the tests of the integer rounding)."""
+    global _bf16_hw
+    cdef bint was = _bf16_hw
+    if use >= 0:
+        _bf16_hw = use != 0 and rf_bf16_hw()
+    return was
+
+
 cdef inline unsigned short _to_bf16(floating v) noexcept nogil:
     # a double is rounded once (through float rounded to odd)
     if floating is float:
@@ -394,6 +409,10 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
             for i in range(n):  # double only
                 h[i] = rf_d2h(src[i])   # once from the double: through float would round twice
     elif code == 3:
+        if floating is float:
+            if _bf16_hw:  # AVX512_BF16's rounding (_half.h)
+                rf_f2bf_block_hw(src, h, n)
+                return
         for i in range(n):
             h[i] = _to_bf16(src[i])
     elif code == 2:
@@ -405,6 +424,101 @@ cdef void _store_block(const floating* src, void* p, int code, Py_ssize_t n) noe
     else:
         for i in range(n):  # double only
             f[i] = <float>src[i]
+
+
+# relu, relu6 and their gradients on float16 and bfloat16 decided on the bit patterns, with no
+# conversion (the mixed drivers take them when every operand is of one 16-bit format).  Each
+# gives, bit for bit, what widening, the float32 op and rounding give: the ops only select x, g,
+# +0.0 or 6, all exact in the format, and a NaN comes out quieted (the quiet bit `q` set, sign
+# and payload kept) as the rounding on store quiets it.  A float16 or bfloat16 orders like a
+# signed integer of its bits among positive values, so `x > 0` is `<short>x > 0` once NaN (the
+# magnitude above infinity's pattern `inf`) is set apart; -0.0 and every negative are <= 0.
+# 16 bits a lane: twice the lanes of the float32 loops, and no conversion instructions.
+# leaky_relu and its gradient with a nonzero slope multiply, so they convert, but in registers
+# in one pass over the operands, not through the blocks (_fwd_bits, _grad_bits).
+
+cdef inline unsigned short _quiet_bits(unsigned short h, unsigned short inf,
+                                       unsigned short q) noexcept nogil:
+    return (h | q) if (h & 0x7fff) > inf else h
+
+cdef inline unsigned short _relu_bits(unsigned short h, unsigned short inf,
+                                      unsigned short q) noexcept nogil:
+    cdef short s = <short>h
+    return (h | q) if (h & 0x7fff) > inf else (h if s > 0 else 0)
+
+cdef inline unsigned short _relu6_bits(unsigned short h, unsigned short inf, unsigned short q,
+                                       unsigned short six) noexcept nogil:
+    # six: 6.0's pattern; every positive value above it (inf included) becomes 6
+    cdef short s = <short>h
+    return (h | q) if (h & 0x7fff) > inf else (
+        0 if s <= 0 else (six if s > <short>six else h))
+
+cdef inline unsigned short _g_relu_bits(unsigned short g, unsigned short x, unsigned short inf,
+                                        unsigned short q) noexcept nogil:
+    cdef short s = <short>x
+    return (x | q) if (x & 0x7fff) > inf else (_quiet_bits(g, inf, q) if s > 0 else 0)
+
+cdef inline unsigned short _g_relu6_bits(unsigned short g, unsigned short x, unsigned short inf,
+                                         unsigned short q, unsigned short six) noexcept nogil:
+    cdef short s = <short>x
+    return (x | q) if (x & 0x7fff) > inf else (
+        _quiet_bits(g, inf, q) if ((s > 0) & (s < <short>six)) else 0)
+
+
+cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize_t n,
+                    unsigned short inf, unsigned short q, unsigned short six,
+                    float w) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == RELU:
+        for i in range(n):  # 16-bit
+            y[i] = _relu_bits(x[i], inf, q)
+    elif op == RELU6:
+        for i in range(n):  # 16-bit
+            y[i] = _relu6_bits(x[i], inf, q, six)
+    elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
+        rf_leaky_h_block(x, y, n, w)
+    elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
+        rf_leaky_bf_hw(x, y, n, w)
+    else:  # bfloat16: widened, computed as _fwd_chunk does, rounded, in one pass
+        for i in range(n):  # 16-bit
+            y[i] = rf_f2bf(_leaky_nz(rf_bf2f(x[i]), w))
+
+
+cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
+                     unsigned short* out, Py_ssize_t n, unsigned short inf, unsigned short q,
+                     unsigned short six, float w) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):  # 16-bit
+            out[i] = _g_relu_bits(g[i], x[i], inf, q)
+    elif op == D_RELU6:
+        for i in range(n):  # 16-bit
+            out[i] = _g_relu6_bits(g[i], x[i], inf, q, six)
+    elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
+        rf_g_leaky_h_block(g, x, out, n, w)
+    elif _bf16_hw:
+        rf_g_leaky_bf_hw(g, x, out, n, w)
+    else:
+        for i in range(n):  # 16-bit
+            out[i] = rf_f2bf(_g_leaky_nz(rf_bf2f(g[i]), rf_bf2f(x[i]), w))
+
+
+# scikit-learn's case: a float64 grad (and out) against float32 activations, for the relu-like
+# gradients.  Widening x in the comparison, in one pass, gives what the blocks give (widen x
+# into a buffer, then _grad_chunk): the same double values, the same selects.
+
+cdef void _grad_df(int op, const double* g, const float* x, double* out, Py_ssize_t n,
+                   double w) noexcept nogil:
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):  # one specialization
+            out[i] = _g_relu(g[i], <double>x[i])
+    elif op == D_RELU6:
+        for i in range(n):  # one specialization
+            out[i] = _g_relu6(g[i], <double>x[i])
+    else:  # D_LEAKY, w != 0
+        for i in range(n):  # one specialization
+            out[i] = _g_leaky_nz(g[i], <double>x[i], w)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +574,52 @@ cdef void _gradient(int op, const floating* g, const floating* x, floating* out,
 # per call) around one fused body each.  They take any ndarrays (any shape) and check them
 # through _buffers.pxi: C-contiguous, aligned, of the dtype, all of one shape, out writable.  An
 # operand that is `out` itself (in place) is acquired once.  DONE, or nothing written and
-# OVERLAP or REFUSED.
+# OVERLAP or REFUSED.  The mixed entry points (3b) take their operands through the same ladder.
+
+cdef inline bint _take(object o, Py_buffer* v, int flags, char code, Py_ssize_t size,
+                       int* kind) noexcept:
+    # code 0: any float dtype the mixed entry points take, kind set to its element code
+    if code == 0:
+        kind[0] = _acquire_float(o, v, flags)
+        return kind[0] >= 0
+    kind[0] = 0  # (unused: set so that no copy of it reads an indeterminate value)
+    return _acquire(o, v, flags, code, size)
+
+
+cdef bint _acquire_ops(object g, object x, object out, Py_buffer* gb, Py_buffer* xb,
+                       Py_buffer* ob, bint has_g, char code, Py_ssize_t size,
+                       int* kinds) noexcept:
+    # out (writable), then g (a gradient's, when has_g) and x, each unless it is out itself (it
+    # shares out's buffer then): True with all held, or False with nothing held.  kinds: the
+    # element codes of g, x, out when code is 0
+    if not _take(out, ob, _BUF_WRITABLE, code, size, &kinds[2]):
+        return False
+    if has_g:
+        if g is out:
+            gb[0] = ob[0]
+            kinds[0] = kinds[2]
+        elif not _take(g, gb, 0, code, size, &kinds[0]):
+            _release_buffer(ob)
+            return False
+    if x is out:
+        xb[0] = ob[0]
+        kinds[1] = kinds[2]
+    elif not _take(x, xb, 0, code, size, &kinds[1]):
+        if has_g and g is not out:
+            _release_buffer(gb)
+        _release_buffer(ob)
+        return False
+    return True
+
+
+cdef void _release_ops(object g, object x, object out, Py_buffer* gb, Py_buffer* xb,
+                       Py_buffer* ob, bint has_g) noexcept:
+    if x is not out:
+        _release_buffer(xb)
+    if has_g and g is not out:
+        _release_buffer(gb)
+    _release_buffer(ob)
+
 
 cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                         floating* dtype_tag) noexcept:
@@ -468,15 +627,9 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
     cdef Py_buffer xb, yb
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
-    cdef bint own_x = x is not y
-    if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
+    cdef int kinds[3]
+    if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, code, sizeof(floating), kinds):
         return REFUSED
-    if own_x:
-        if not _acquire(x, &xb, 0, code, sizeof(floating)):
-            _release_buffer(&yb)
-            return REFUSED
-    else:
-        xb = yb
     if _shapes_match(&xb, &yb):
         if _clash(xb.buf, yb.buf, yb.len):
             r = OVERLAP
@@ -489,9 +642,7 @@ cdef int _forward_entry(int op, object x, object y, double a, double b, int nt,
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    _release_buffer(&yb)
+    _release_ops(None, x, y, NULL, &xb, &yb, False)
     return r
 
 
@@ -501,24 +652,10 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
     cdef Py_buffer gb, xb, ob
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
-    cdef bint own_g = g is not out, own_x = x is not out
+    cdef int kinds[3]
     cdef Py_ssize_t nb
-    if not _acquire(out, &ob, _BUF_WRITABLE, code, sizeof(floating)):
+    if not _acquire_ops(g, x, out, &gb, &xb, &ob, True, code, sizeof(floating), kinds):
         return REFUSED
-    if own_g:
-        if not _acquire(g, &gb, 0, code, sizeof(floating)):
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        gb = ob
-    if own_x:
-        if not _acquire(x, &xb, 0, code, sizeof(floating)):
-            if own_g:
-                _release_buffer(&gb)
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        xb = ob
     if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
         nb = ob.len
         if _clash(gb.buf, ob.buf, nb) or _clash(xb.buf, ob.buf, nb):
@@ -532,11 +669,7 @@ cdef int _gradient_entry(int op, object g, object x, object out, double a, doubl
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    if own_g:
-        _release_buffer(&gb)
-    _release_buffer(&ob)
+    _release_ops(g, x, out, &gb, &xb, &ob, True)
     return r
 
 
@@ -563,7 +696,7 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
 # ---------------------------------------------------------------------------------------------
 # 3b. the mixed-dtype drivers: operands of different float dtypes (float16, float32, float64),
 # computed in `floating` (NumPy's result_type of the inputs) through blocks of _MIX_BLOCK
-# elements on the stack.  Each block of an input whose dtype is not the compute dtype is widened
+# elements (on the heap, once per chunk: _mix_buffers).  Each block of an input whose dtype is not the compute dtype is widened
 # into a buffer, the same-dtype chunk loop runs on the block, and the result is narrowed into
 # out (an operand already of the compute dtype is used where it lies).  So no full-size
 # temporary, and each element goes through the same IEEE operations as in a same-dtype call.
@@ -572,6 +705,24 @@ def gradient_f64(int op, g, x, out, double a, double b, int nt):
 
 cdef enum:
     _MIX_BLOCK = 512        # 3 buffers of 4 KB (float64): within L1 beside the operands' lines
+    _MIX_SMALL = 64         # elements per buffer on the stack (1.5 KB in all, float64)
+
+
+cdef floating* _mix_buffers(floating* small, Py_ssize_t n, Py_ssize_t* size) noexcept nogil:
+    # the three conversion buffers: on the heap, not the stack, for more than _MIX_SMALL
+    # elements: 12 KB of float64 buffers overflowed an OpenMP worker's stack under
+    # OMP_STACKSIZE=16K (SIGSEGV).  A short range (a head, a small call), or a failed malloc,
+    # takes the caller's small stack buffers in blocks of _MIX_SMALL: slower, never an error (a
+    # range loop has no status to return), the same results (each element goes through the
+    # same operations whatever the block)
+    cdef floating* p
+    if n > _MIX_SMALL:
+        p = <floating*>malloc(3 * _MIX_BLOCK * sizeof(floating))
+        if p != NULL:
+            size[0] = _MIX_BLOCK
+            return p
+    size[0] = _MIX_SMALL
+    return small
 
 
 cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
@@ -579,16 +730,19 @@ cdef inline Py_ssize_t _code_size(int code) noexcept nogil:
 
 
 cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t lo,
-                      Py_ssize_t hi, floating a, floating b) noexcept nogil:
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating ybuf[_MIX_BLOCK]
+                      Py_ssize_t hi, floating a, floating b, floating* own) noexcept nogil:
+    # own: the calling thread's 3 * _MIX_BLOCK buffers (a call inline, nt <= 1), or NULL
+    cdef floating small[3 * _MIX_SMALL]
+    cdef Py_ssize_t blk = _MIX_BLOCK
+    cdef floating* xbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
+    cdef floating* ybuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t xs = _code_size(xc), ys = _code_size(yc), s, m
     cdef const floating* xp
     cdef floating* yp
     s = lo
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if xc == cc:
             xp = <const floating*>(x + s * xs)
         else:
@@ -599,13 +753,18 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
         if yc != cc:
             _store_block(ybuf, y + s * ys, yc, m)
         s += m
+    if xbuf != small and xbuf != own:
+        free(xbuf)
 
 
 cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, char* o, int oc,
-                       Py_ssize_t lo, Py_ssize_t hi, floating a, floating b) noexcept nogil:
-    cdef floating gbuf[_MIX_BLOCK]
-    cdef floating xbuf[_MIX_BLOCK]
-    cdef floating obuf[_MIX_BLOCK]
+                       Py_ssize_t lo, Py_ssize_t hi, floating a, floating b,
+                       floating* own) noexcept nogil:
+    cdef floating small[3 * _MIX_SMALL]
+    cdef Py_ssize_t blk = _MIX_BLOCK
+    cdef floating* gbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
+    cdef floating* xbuf = gbuf + blk
+    cdef floating* obuf = xbuf + blk
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t gs = _code_size(gc), xs = _code_size(xc), os = _code_size(oc), s, m
     cdef const floating* gp
@@ -613,7 +772,7 @@ cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, cha
     cdef floating* op_
     s = lo
     while s < hi:
-        m = min(<Py_ssize_t>_MIX_BLOCK, hi - s)
+        m = min(blk, hi - s)
         if gc == cc:
             gp = <const floating*>(g + s * gs)
         else:
@@ -629,24 +788,40 @@ cdef void _grad_blocks(int op, const char* g, int gc, const char* x, int xc, cha
         if oc != cc:
             _store_block(obuf, o + s * os, oc, m)
         s += m
+    if gbuf != small and gbuf != own:
+        free(gbuf)
+
+
+cdef inline Py_ssize_t _block_mixed(Py_ssize_t n, int nt) noexcept nogil:
+    # elements per thread, rounded up to 32 so that every chunk starts on a 64-byte boundary of
+    # out whatever its itemsize (2, 4 or 8 bytes; the first chunk starts after _head)
+    cdef Py_ssize_t b = (n + nt - 1) // nt
+    return (b + 31) & ~(<Py_ssize_t>31)
 
 
 cdef void _forward_mixed(int op, const char* x, int xc, char* y, int yc, Py_ssize_t n,
                          double a, double b, int nt, floating* tag) noexcept nogil:
+    # as _forward: the elements before out's first 64-byte boundary apart, so that the blocks'
+    # stores (the conversion's, or the chunk loop's) write whole cache lines
     cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(y, n, _code_size(yc))
     cdef floating fa = <floating>a, fb = <floating>b
+    cdef floating own[3 * _MIX_BLOCK]  # the caller's stack; the workers' blocks are malloc'd
     if n == 0:
         return
-    if nt <= 1:
-        _fwd_blocks(op, x, xc, y, yc, 0, n, fa, fb)
+    if nt <= 1:  # on the caller's thread, whose stack holds the buffers (no malloc a call)
+        _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb, own)
+        _fwd_blocks(op, x, xc, y, yc, h, n, fa, fb, own)
     else:
-        blk = _block(n, nt)
+        blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
-            lo = c * blk
+            lo = h + c * blk
             fp = rf_ieee_begin()
+            if c == 0:
+                _fwd_blocks(op, x, xc, y, yc, 0, h, fa, fb, NULL)
             if lo < n:
-                _fwd_blocks(op, x, xc, y, yc, lo, min(lo + blk, n), fa, fb)
+                _fwd_blocks(op, x, xc, y, yc, lo, min(lo + blk, n), fa, fb, NULL)
             rf_ieee_end(fp)
 
 
@@ -655,18 +830,114 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
                           floating* tag) noexcept nogil:
     cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(o, n, _code_size(oc))
     cdef floating fa = <floating>a, fb = <floating>b
+    cdef floating own[3 * _MIX_BLOCK]
     if n == 0:
         return
     if nt <= 1:
-        _grad_blocks(op, g, gc, x, xc, o, oc, 0, n, fa, fb)
+        _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb, own)
+        _grad_blocks(op, g, gc, x, xc, o, oc, h, n, fa, fb, own)
     else:
-        blk = _block(n, nt)
+        blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
-            lo = c * blk
+            lo = h + c * blk
             fp = rf_ieee_begin()
+            if c == 0:
+                _grad_blocks(op, g, gc, x, xc, o, oc, 0, h, fa, fb, NULL)
             if lo < n:
-                _grad_blocks(op, g, gc, x, xc, o, oc, lo, min(lo + blk, n), fa, fb)
+                _grad_blocks(op, g, gc, x, xc, o, oc, lo, min(lo + blk, n), fa, fb, NULL)
+            rf_ieee_end(fp)
+
+
+# The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu and their gradients when every
+# operand is float16, or every one bfloat16.  Each format's NaN threshold (infinity's pattern), quiet bit
+# and 6.0.
+
+cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
+    # w: the slope as the float32 computation rounds it; a zero slope takes the blocks (its
+    # results follow _leaky's limits, not w * x)
+    return (code == 0 or code == 3) and (
+        op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6
+        or ((op == LEAKY or op == D_LEAKY) and w != 0))
+
+
+cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,
+                       unsigned short* six) noexcept nogil:
+    if code == 0:   # float16: 5 exponent bits, 10 fraction bits
+        inf[0], q[0], six[0] = 0x7c00, 0x0200, 0x4600
+    else:           # bfloat16: 8 exponent bits, 7 fraction bits
+        inf[0], q[0], six[0] = 0x7f80, 0x0040, 0x40c0
+
+
+cdef void _forward_bits(int op, const unsigned short* x, unsigned short* y, int code,
+                        Py_ssize_t n, float w, int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(y, n, 2)
+    cdef unsigned short inf, q, six
+    _bits_format(code, &inf, &q, &six)
+    if n == 0:
+        return
+    if nt <= 1:
+        _fwd_bits(op, x, y, h, inf, q, six, w)
+        _fwd_bits(op, x + h, y + h, n - h, inf, q, six, w)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            fp = rf_ieee_begin()  # leaky_relu's products (bfloat16 subnormals are float's)
+            if c == 0:
+                _fwd_bits(op, x, y, h, inf, q, six, w)
+            if lo < n:
+                _fwd_bits(op, x + lo, y + lo, min(blk, n - lo), inf, q, six, w)
+            rf_ieee_end(fp)
+
+
+cdef void _gradient_bits(int op, const unsigned short* g, const unsigned short* x,
+                         unsigned short* o, int code, Py_ssize_t n, float w,
+                         int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(o, n, 2)
+    cdef unsigned short inf, q, six
+    _bits_format(code, &inf, &q, &six)
+    if n == 0:
+        return
+    if nt <= 1:
+        _grad_bits(op, g, x, o, h, inf, q, six, w)
+        _grad_bits(op, g + h, x + h, o + h, n - h, inf, q, six, w)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            fp = rf_ieee_begin()
+            if c == 0:
+                _grad_bits(op, g, x, o, h, inf, q, six, w)
+            if lo < n:
+                _grad_bits(op, g + lo, x + lo, o + lo, min(blk, n - lo), inf, q, six, w)
+            rf_ieee_end(fp)
+
+
+cdef void _gradient_df(int op, const double* g, const float* x, double* o, Py_ssize_t n,
+                       double w, int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(o, n, 8)
+    if n == 0:
+        return
+    if nt <= 1:
+        _grad_df(op, g, x, o, h, w)
+        _grad_df(op, g + h, x + h, o + h, n - h, w)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            fp = rf_ieee_begin()
+            if c == 0:
+                _grad_df(op, g, x, o, h, w)
+            if lo < n:
+                _grad_df(op, g + lo, x + lo, o + lo, min(blk, n - lo), w)
             rf_ieee_end(fp)
 
 
@@ -704,19 +975,11 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
     cdef Py_buffer xb, yb
     cdef int xc, yc, r = REFUSED
     cdef unsigned int fp
-    cdef bint own_x = x is not y
+    cdef int kinds[3]
     cdef Py_ssize_t n
-    yc = _acquire_float(y, &yb, _BUF_WRITABLE)
-    if yc < 0:
+    if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, 0, 0, kinds):
         return REFUSED
-    if own_x:
-        xc = _acquire_float(x, &xb, 0)
-        if xc < 0:
-            _release_buffer(&yb)
-            return REFUSED
-    else:
-        xb = yb
-        xc = yc
+    xc, yc = kinds[1], kinds[2]
     if _shapes_match(&xb, &yb):
         if _clash_mixed(&xb, xc, &yb, yc):
             r = OVERLAP
@@ -724,7 +987,10 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
             n = yb.len // _code_size(yc)
             with nogil:
                 fp = rf_ieee_begin()
-                if f64:
+                if xc == yc and _bits_op(op, yc, <float>a):
+                    _forward_bits(op, <const unsigned short*>xb.buf, <unsigned short*>yb.buf,
+                                  yc, n, <float>a, nt)
+                elif f64:
                     _forward_mixed(op, <const char*>xb.buf, xc, <char*>yb.buf, yc, n, a, b,
                                    nt, <double*>NULL)
                 else:
@@ -734,9 +1000,7 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
                 if nt != 1:
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    _release_buffer(&yb)
+    _release_ops(None, x, y, NULL, &xb, &yb, False)
     return r
 
 
@@ -746,29 +1010,11 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
     cdef Py_buffer gb, xb, ob
     cdef int gc, xc, oc, r = REFUSED
     cdef unsigned int fp
-    cdef bint own_g = g is not out, own_x = x is not out
+    cdef int kinds[3]
     cdef Py_ssize_t n
-    oc = _acquire_float(out, &ob, _BUF_WRITABLE)
-    if oc < 0:
+    if not _acquire_ops(g, x, out, &gb, &xb, &ob, True, 0, 0, kinds):
         return REFUSED
-    if own_g:
-        gc = _acquire_float(g, &gb, 0)
-        if gc < 0:
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        gb = ob
-        gc = oc
-    if own_x:
-        xc = _acquire_float(x, &xb, 0)
-        if xc < 0:
-            if own_g:
-                _release_buffer(&gb)
-            _release_buffer(&ob)
-            return REFUSED
-    else:
-        xb = ob
-        xc = oc
+    gc, xc, oc = kinds[0], kinds[1], kinds[2]
     if _shapes_match(&gb, &ob) and _shapes_match(&xb, &ob):
         if _clash_mixed(&gb, gc, &ob, oc) or _clash_mixed(&xb, xc, &ob, oc):
             r = OVERLAP
@@ -776,7 +1022,15 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
             n = ob.len // _code_size(oc)
             with nogil:
                 fp = rf_ieee_begin()
-                if f64:
+                if gc == oc and xc == oc and _bits_op(op, oc, <float>a):
+                    _gradient_bits(op, <const unsigned short*>gb.buf,
+                                   <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
+                                   n, <float>a, nt)
+                elif (gc == 2 and xc == 1 and oc == 2 and (op == D_RELU or op == D_RELU6
+                                                            or (op == D_LEAKY and a != 0))):
+                    _gradient_df(op, <const double*>gb.buf, <const float*>xb.buf,
+                                 <double*>ob.buf, n, a, nt)
+                elif f64:
                     _gradient_mixed(op, <const char*>gb.buf, gc, <const char*>xb.buf, xc,
                                     <char*>ob.buf, oc, n, a, b, nt, <double*>NULL)
                 else:
@@ -786,11 +1040,7 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
                 if nt != 1:
                     rf_region_ended()
             r = DONE
-    if own_x:
-        _release_buffer(&xb)
-    if own_g:
-        _release_buffer(&gb)
-    _release_buffer(&ob)
+    _release_ops(g, x, out, &gb, &xb, &ob, True)
     return r
 
 

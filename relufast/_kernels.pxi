@@ -70,6 +70,16 @@ cdef extern from "_half.h" nogil:
     float rf_bf2f(unsigned short b)
     unsigned short rf_f2bf(float f)
     unsigned short rf_d2bf(double d)
+    # AVX512_BF16 where the CPU has it (rf_bf16_hw; the *_hw functions only then)
+    bint rf_bf16_hw()
+    void rf_f2bf_block_hw(const float* f, unsigned short* b, Py_ssize_t n)
+    void rf_leaky_bf_hw(const unsigned short* x, unsigned short* y, Py_ssize_t n, float w)
+    void rf_g_leaky_bf_hw(const unsigned short* g, const unsigned short* x,
+                          unsigned short* o, Py_ssize_t n, float w)
+    # leaky_relu and its gradient on float16, fused (a nonzero slope)
+    void rf_leaky_h_block(const unsigned short* x, unsigned short* y, Py_ssize_t n, float w)
+    void rf_g_leaky_h_block(const unsigned short* g, const unsigned short* x,
+                            unsigned short* o, Py_ssize_t n, float w)
 
 ctypedef fused floating:
     float

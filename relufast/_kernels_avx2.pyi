@@ -12,6 +12,7 @@ from ._kernels_baseline import (
     gradient_f64 as gradient_f64,
     forward_mixed as forward_mixed,
     gradient_mixed as gradient_mixed,
+    bf16_instructions as bf16_instructions,
     prelu_forward_f32 as prelu_forward_f32,
     prelu_forward_f64 as prelu_forward_f64,
     prelu_gradient_f32 as prelu_gradient_f32,

@@ -119,6 +119,10 @@ def gradient_mixed(
     nt: int,
 ) -> int: ...
 
+# whether bfloat16 rounding uses AVX512_BF16's instruction (where the CPU has it): the setting
+# before the call; use 0 or 1 sets it (the tests of the integer rounding)
+def bf16_instructions(use: int = -1) -> bool: ...
+
 # any ndarrays (x and y of one shape, w 1-D and not empty), x seen as runs of `inner` elements,
 # run r on channel r % len(w): DONE, or nothing written and OVERLAP (x overlaps y other than in
 # place, or w overlaps y), NONFINITE, REFUSED or NOMEMORY

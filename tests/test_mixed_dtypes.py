@@ -202,6 +202,39 @@ def test_mixed_results_do_not_depend_on_threads(nt):
         assert a.tobytes() == b.tobytes()
 
 
+def test_mixed_blocks_fit_a_16k_openmp_stack():
+    # the conversion buffers are on the heap (12 KB of float64 blocks on a worker's stack
+    # overflowed OMP_STACKSIZE=16K: SIGSEGV), in a fresh process with that stack size
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, relufast\n"
+        "x = np.linspace(-3, 3, 160_001).astype(np.float16)\n"
+        "g = np.linspace(-1, 2, x.size)\n"
+        "with relufast.num_threads(1):\n"
+        "    want = relufast.elu_grad(g, x), relufast.gelu(x, out=np.empty(x.size))\n"
+        "with relufast.num_threads(2):\n"
+        "    got = relufast.elu_grad(g, x), relufast.gelu(x, out=np.empty(x.size))\n"
+        "assert all(a.tobytes() == b.tobytes() for a, b in zip(got, want))\n"
+        "import threading\n"  # and one thread inline, on a 32 KB Python thread's stack
+        "threading.stack_size(32 * 1024)\n"
+        "res = []\n"
+        "def run():\n"
+        "    with relufast.num_threads(1):\n"
+        "        res.append(relufast.elu_grad(g, x))\n"
+        "t = threading.Thread(target=run)\n"
+        "t.start()\n"
+        "t.join()\n"
+        "assert res[0].tobytes() == want[0].tobytes()\n"
+        "print('ok')\n"
+    )
+    env = dict(os.environ, OMP_STACKSIZE="16K")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       check=False)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-2000:])
+
+
 # ---------------------------------------------------------------------------------------------
 # the conversions themselves: leaky_relu with slope 1 is the identity (NaN included), so it
 # shows the kernel's widening and rounding alone, against NumPy's correctly rounded astype
@@ -264,6 +297,83 @@ def test_isa_matrix_runs_every_conversion():
                     test_gradient_every_pair_and_out_dtype(MIXED[0], gdt, xdt)
     finally:
         _dispatch.select_isa(before)
+
+
+@pytest.mark.parametrize("fn", fn_params(MIXED))
+def test_float16_every_value(fn):
+    # bfloat16's test below, for float16: every pattern, new out and in place
+    x = np.arange(2**16, dtype=np.uint16).view(F16)
+    x32 = x.astype(F32)
+    want = cast(fn.forward(x32), F16)
+    assert_bitwise(fn.forward(x), want, f"{fn.id} float16")
+    xi = x.copy()
+    fn.forward(xi, out=xi)
+    assert_bitwise(xi, want, f"{fn.id} float16 in place")
+    rng = np.random.default_rng(12)
+    g = rng.standard_normal(x.size).astype(F16)
+    want = cast(fn.gradient(g.astype(F32), x32), F16)
+    assert_bitwise(fn.gradient(g, x), want, f"{fn.grad_name} float16")
+    gi = g.copy()
+    fn.gradient(gi, x, out=gi)
+    assert_bitwise(gi, want, f"{fn.grad_name} float16 in place")
+    if fn.from_output:
+        y = fn.forward(x)
+        want = fn.gradient(g.astype(F32), y.astype(F32), from_output=True)
+        assert_bitwise(fn.gradient(g, y, from_output=True), cast(want, F16),
+                       f"{fn.grad_name} float16 from y")
+
+
+# relu, relu6 and their gradients decide on float16 / bfloat16 bit patterns without converting
+# (relufast/_elementwise.pxi): bit for bit what widening, computing and rounding give, NaN
+# payloads included (quieted: the quiet bit set, sign and payload kept), at every alignment
+# and thread count
+
+_FORMATS = [(F16, 0x7c00, 0x0200, 6.0)] + ([(BF16, 0x7f80, 0x0040, 6.0)] if BF16 else [])
+
+
+def _expected_bits(op, x, g=None, inf=0x7c00, q=0x0200):
+    """The 16-bit result of op from the float64 values, the NaN rules spelled out."""
+    xb = x.view(np.uint16).astype(np.int64)
+    xf = x.astype(F64)
+    nan_x = (xb & 0x7fff) > inf
+    if g is None:
+        r = xf if op == "relu" else np.minimum(xf, 6.0)
+        r = np.where(xf > 0, r, 0.0).astype(x.dtype).view(np.uint16).astype(np.int64)
+    else:
+        gb = g.view(np.uint16).astype(np.int64)
+        gq = np.where((gb & 0x7fff) > inf, gb | q, gb)
+        keep = (xf > 0) if op == "relu" else ((xf > 0) & (xf < 6))
+        r = np.where(keep, gq, 0)
+    return np.where(nan_x, xb | q, r).astype(np.uint16)
+
+
+@pytest.mark.parametrize("fmt", _FORMATS, ids=lambda f: str(f[0]))
+@pytest.mark.parametrize("nt", [1, 2])
+def test_relu_like_16bit_patterns_exactly(fmt, nt):
+    dtype, inf, q, _ = fmt
+    every = np.arange(2**16, dtype=np.uint16)
+    rng = np.random.default_rng(13)
+    big = np.concatenate([every] * 4)  # above the threaded threshold
+    with relufast.num_threads(nt):
+        for off in (0, 1, 7, 31):  # out's start off a 64-byte boundary by 0 to 62 bytes
+            x = big[off:].view(dtype)
+            g = rng.permutation(big)[off:].view(dtype)
+            for name, fwd, grad in (("relu", relufast.relu, relufast.relu_grad),
+                                    ("relu6", relufast.relu6, relufast.relu6_grad)):
+                want = _expected_bits(name, x, inf=inf, q=q)
+                assert (fwd(x).view(np.uint16) == want).all(), (name, off)
+                xi = x.copy()
+                fwd(xi, out=xi)
+                assert (xi.view(np.uint16) == want).all(), (name, off, "in place")
+                want = _expected_bits(name, x, g, inf, q)
+                assert (grad(g, x).view(np.uint16) == want).all(), (name, off, "grad")
+                gi = g.copy()
+                grad(gi, x, out=gi)
+                assert (gi.view(np.uint16) == want).all(), (name, off, "grad in place")
+                # every grad pattern (NaN payloads) where the slope is 1
+                one = np.full(x.shape, 1.0, dtype)
+                assert (grad(x, one).view(np.uint16)
+                        == _expected_bits(name, one, x, inf, q)).all(), (name, off)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,6 +483,68 @@ def test_rounding_to_bfloat16_once():
     with np.errstate(over="ignore"):
         twice = v.astype(np.float32).astype(BF16)
     assert (twice.astype(F64) != to_bf16(v).astype(F64)).sum() > 1000
+
+
+@pytest.fixture(params=[True, False], ids=["bf16-instructions", "integer-rounding"])
+def bf16_rounding(request):
+    """The kernel module's bfloat16 rounding: AVX512_BF16's where the CPU has it (else the
+    integer rounding either way), then the integer rounding the other CPUs use."""
+    import importlib
+    from relufast import _dispatch
+    mod = importlib.import_module(f"relufast._kernels_{_dispatch.KERNELS.isa}")
+    was = mod.bf16_instructions(int(request.param))
+    yield request.param
+    mod.bf16_instructions(int(was))
+
+
+@needs_bf16
+def test_bfloat16_rounding_either_way(bf16_rounding):
+    # vcvtne2ps2bf16 takes subnormal floats for zero: a 32-float vector holding one is rounded
+    # by the integer code instead; vectors of normals, of subnormals, and mixed
+    test_rounding_to_bfloat16_once()
+    rng = np.random.default_rng(17)
+    bits = rng.integers(0, 2**32, 1 << 20, dtype=np.uint64).astype(np.uint32)
+    sub = bits & np.uint32(0x807fffff)
+    alone = bits.copy()
+    alone[::97] = sub[::97]  # one subnormal in some vectors
+    for b in (bits, sub, alone):
+        x = b.view(F32)
+        for off in (0, 5):
+            assert_bitwise(_identity(x[off:], BF16), cast(x[off:], BF16), "float32 -> bfloat16")
+    for fn in MIXED:
+        test_bfloat16_every_value(fn)
+
+
+@needs_bf16
+@pytest.mark.parametrize("fn", fn_params(MIXED[:3]))
+def test_bfloat16_layouts_and_refusals(fn):
+    # bfloat16 operands go to the kernel directly as uint16 views of their bits when they are
+    # C-contiguous; every other layout, and what the kernel refuses, takes the general path
+    x = _values(F32, 21).astype(BF16)
+    g = _values(F32, 22).astype(BF16)
+    want = fn.forward(x.astype(F32)).astype(BF16)
+    wantg = fn.gradient(g.astype(F32), x.astype(F32)).astype(BF16)
+    for lay in LAYOUTS:
+        xl, gl = in_layout(x, lay), in_layout(g, lay)
+        assert_bitwise(fn.forward(xl), want, f"{fn.id} {lay}")
+        assert_bitwise(fn.gradient(gl, xl), wantg, f"{fn.grad_name} {lay}")
+        out = in_layout(np.zeros(SHAPE, BF16), lay)
+        assert fn.forward(xl, out=out) is out
+        assert_bitwise(out, want, f"{fn.id} {lay} out")
+        xi = xl.copy(order="K")
+        fn.forward(xi, out=xi)
+        assert_bitwise(xi, want, f"{fn.id} {lay} in place")
+        gi = gl.copy(order="K")
+        fn.gradient(gi, xl, out=gi)
+        assert_bitwise(gi, wantg, f"{fn.grad_name} {lay} in place")
+    ro = np.zeros(SHAPE, BF16)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        fn.forward(x, out=ro)
+    with pytest.raises(ValueError):
+        fn.gradient(g, x[:, :-1])
+    with pytest.raises(ValueError):
+        fn.forward(x, out=np.zeros((3, 3), BF16))
 
 
 def test_uint16_is_never_taken_for_bfloat16():

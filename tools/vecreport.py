@@ -15,7 +15,9 @@ fixed-lane loops (unrolled into the loop around them) and loops marked ``# not h
 ``while`` loops that walk prelu's segments are not per-element loops.  A loop marked
 ``# float only`` or ``# double only`` runs in that specialization alone (the mixed-dtype
 conversion loops: in the other one the operand already has the compute dtype and is read in
-place), so only that column is checked.
+place), so only that column is checked.  A loop marked ``# 16-bit`` (the ops on float16 and
+bfloat16 bit patterns) or ``# one specialization`` (float64 grad against float32 x), in
+functions not fused over float and double, is checked once, in the float column.
 
 Usage: python tools/vecreport.py [--isa avx2 baseline avx512] [--verbose]
 """
@@ -39,6 +41,8 @@ BASE_FLAGS = GCC_FLAGS + ["-fopenmp", "-fPIC"]
 NOT_HOT = re.compile(r"for k in range\((8|_LANES)\)|# not hot")
 # a loop that only one specialization runs (the other calls a C block function, or never runs it)
 ONLY = re.compile(r"# (float|double) only")
+# a loop over 16-bit patterns, in a function with no float/double specializations
+SIXTEEN = re.compile(r"# (16-bit|one specialization)")
 
 
 def hot_loops():
@@ -111,6 +115,8 @@ def main():
                 cols = ["yes" if ((name, line), k) in vec else "NO" for k in (0, 1)]
                 if only:
                     cols[1 if only.group(1) == "float" else 0] = "-"
+                if SIXTEEN.search(text):
+                    cols = ["yes" if ((name, line), None) in vec else "NO", "-"]
                 failed += cols.count("NO")
                 print(f"{name + ':' + str(line):<22}  {text[:40]:<40} {cols[0]:>7} {cols[1]:>7}")
     print(f"\n{failed} hot loop specializations not vectorized")
