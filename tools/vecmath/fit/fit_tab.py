@@ -54,8 +54,11 @@ LAYOUT = {
 
 # g = f / (x - x0) is also fitted on interval kz + ZWIN (kz: the zero's), where f falls to a
 # quarter of its value at the center (silu' at -1.125: 0.037 against 0.157 at -0.75) and c0 + u S
-# would amplify S's rounding 4 times; the kernel forms those lanes as g (x - x0) too
-ZWIN = {"silu_grad": 1}
+# would amplify S's rounding 4 times; the kernel forms those lanes as g (x - x0) too.
+# gelu': interval 0 as well, where gelu' falls from 0.87 to 0.16 (its center must stay 0, so no
+# balancing): 2.1 times S's rounding there, about 0.2 as g = f / (x - x0) (x - x0h rounded
+# for x > x0h/2 there: a relative 2^-24 at most)
+ZWIN = {"silu_grad": 1, "gelu_grad": 1}
 
 SAT = 6.2   # gelu = x and gelu' = 1 (their rounded values) for x >= SAT: the kernel's RF__TAB_SAT
 
@@ -154,6 +157,26 @@ def F_of(fn, x0, zero):
     return g
 
 
+def balanced_center(F, lo, hi, c):
+    """The point where F is the harmonic mean of its values at the ends (monotone F of one
+    sign): there max |F(x) - F(c)| / |F(x)| = |u S| / |f|, the factor by which the kernel's
+    rounding of S reaches f, is smallest and equal at both ends.  Kept where u = x - c is
+    exact (|x|/2 <= |c| <= 2|x| over [lo, hi]); c itself if F is not monotone of one sign."""
+    fl, fh = F(lo), F(hi)
+    a_, b_ = sorted([abs(lo), abs(hi)])
+    if fl * fh <= 0:
+        return c
+    target = 2 * fl * fh / (fl + fh)
+    try:
+        r = mp.findroot(lambda x: F(x) - target, (lo, hi), solver="anderson")
+    except (ValueError, ZeroDivisionError):
+        return c
+    if not (lo <= r <= hi):
+        return c
+    r = min(max(abs(r), b_ / 2), 2 * a_) * (1 if lo > 0 else -1)
+    return mp.mpf(f32(r))
+
+
 def exact_center(F, lo, hi, c, k):
     """A float center near c, still Sterbenz-safe for [lo, hi], whose F(center) is closest to a
     float (then c0 = F(center) rounded is exact to ~2^-11 ulp and the kernel needs no low part
@@ -190,6 +213,8 @@ def fit_interval(name, fn, x0, k, deg):
     F = F_of(fn, x0, zero)
     nolead = (k == 0 and name == "gelu")
     if not nolead:
+        if k < 0:   # where f is small and steep (for k > 0 it is ~x or ~1: nothing to gain)
+            ctr = balanced_center(F, lo, hi, ctr)
         ctr = exact_center(F, lo, hi, ctr, k)
     if zero and k == kz:
         x0h = mp.mpf(f32(x0))
