@@ -15,4 +15,5 @@ from ._kernels_baseline import (
     prelu_forward_f64 as prelu_forward_f64,
     prelu_gradient_f32 as prelu_gradient_f32,
     prelu_gradient_f64 as prelu_gradient_f64,
+    tab_kernels as tab_kernels,
 )

@@ -99,6 +99,10 @@ def gradient_mixed(
     nt: int,
 ) -> int: ...
 
+# float gelu, gelu' and silu' through the table loops (AVX-512 only): the setting, set to `on`
+# first if given; returns the previous one
+def tab_kernels(on: bool | None = None) -> bool: ...
+
 # any ndarrays (x and y of one shape, w 1-D and not empty), x seen as runs of `inner` elements,
 # run r on channel r % len(w): DONE, or nothing written and OVERLAP (x overlaps y other than in
 # place, or w overlaps y), NONFINITE, REFUSED or NOMEMORY
