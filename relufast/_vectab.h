@@ -269,7 +269,7 @@ RF__TAB_GRAD_LOOP(rf_tab_silu_grad_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
 
 #define RF_TAB 0
 static int rf_tab_on = 0;
-static inline int rf_tab_set(int on) { (void)on; return 0; }
+static inline int rf_tab_set(int on) { (void)on; return rf_tab_on; }   /* always 0 */
 static inline void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)
 { for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_gelu_f(x[i]); }
 static inline void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
