@@ -9,7 +9,8 @@ turns call by call, so a noisy neighbour on a shared machine slows them alike (e
 starts with the next one, so none always follows the same peer's cache traffic); the ratios
 printed are peer median / relufast median (> 1: relufast is faster).  The formulations are
 formulations.py's, as in the pytest-benchmark suite; a peer without one (or not installed) is
-left out.  ``--isa`` is not an option: set ``RELUFAST_ISA`` to force a kernel build.
+left out.  Peer ``notab`` is relufast itself with the table loops off (``tab_kernels(False)``:
+the before/after of float gelu, gelu' and silu' on AVX-512).  ``--isa`` is not an option: set ``RELUFAST_ISA`` to force a kernel build.
 """
 
 import argparse
@@ -24,8 +25,26 @@ import relufast as rf  # noqa: E402
 from formulations import (OPS, Case, Unsupported, numba_impl, numexpr_impl, numpy_impl,  # noqa: E402
                           pristine, relufast_impl, shape_for, torch_impl)
 
+def notab_impl(case):
+    """relufast with the table loops of _vectab.h off (the element loops of _vecmath.h): the
+    "before" of float gelu, gelu' and silu' on AVX-512, timed in the same rounds as "after"."""
+    import importlib
+    tab = importlib.import_module(f"relufast._kernels_{rf._dispatch.KERNELS.isa}").tab_kernels
+    if not tab():
+        raise Unsupported("no table loops in this build")
+    f = relufast_impl(case)
+
+    def run():
+        tab(False)
+        try:
+            return f()
+        finally:
+            tab(True)
+    return run
+
+
 IMPLS = {"relufast": relufast_impl, "numpy": numpy_impl, "torch": torch_impl,
-         "numexpr": numexpr_impl, "numba": numba_impl}
+         "numexpr": numexpr_impl, "numba": numba_impl, "notab": notab_impl}
 
 
 def _set_threads(peers, nt):

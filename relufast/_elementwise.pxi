@@ -258,6 +258,10 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
         for i in range(n):
             y[i] = _relu6(x[i])
     elif op == GELU:
+        if floating is float:
+            if rf_tab_on:  # AVX-512: the table loop (_vectab.h), any n, the same bits per element
+                rf_tab_gelu_f(x, y, n)
+                return
         for i in range(n):
             y[i] = _gelu(x[i])
     elif op == GELU_TANH:
@@ -320,12 +324,20 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _g_relu6(g[i], x[i])
     elif op == D_GELU:
+        if floating is float:
+            if rf_tab_on:  # AVX-512: the table loop (_vectab.h), g f'(x) and _chain's zero
+                rf_tab_gelu_grad_f(g, x, out, n)
+                return
         for i in range(n):
             out[i] = _chain(g[i], _d_gelu(x[i]))
     elif op == D_GELU_TANH:
         for i in range(n):
             out[i] = _chain(g[i], _d_gelu_tanh(x[i]))
     elif op == D_SILU:
+        if floating is float:
+            if rf_tab_on:
+                rf_tab_silu_grad_f(g, x, out, n)
+                return
         for i in range(n):
             out[i] = _chain(g[i], _d_silu(x[i]))
     elif op == D_HARDTANH:

@@ -57,6 +57,16 @@ cdef extern from "_vecmath.h" nogil:
     float rf_silu_grad_f(float x)
     double rf_silu_grad_d(double x)
 
+cdef extern from "_vectab.h" nogil:
+    # float gelu, gelu' and silu' by 32 local polynomials with in-register tables (AVX-512
+    # builds: RF_TAB = 1; elsewhere never called).  The chunk loops call them while rf_tab_on.
+    const bint RF_TAB
+    int rf_tab_on
+    int rf_tab_set(int on)
+    void rf_tab_gelu_f(const float* x, float* y, Py_ssize_t n)
+    void rf_tab_gelu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
+    void rf_tab_silu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
+
 cdef extern from "_half.h" nogil:
     # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)
     float rf_h2f(unsigned short h)
@@ -128,6 +138,15 @@ cpdef enum Status:
                     # problem or copies
     NONFINITE = 3   # a prelu weight is NaN or inf
     NOMEMORY = 4    # prelu's working memory (weight pattern, per-thread sums) could not be had
+
+
+def tab_kernels(on=None):
+    """Whether float gelu, gelu' and silu' use the table loops of _vectab.h (AVX-512 builds
+    only; always False elsewhere).  With `on` given, sets it first (for A/B tests and timings:
+    False gives the element loops of _vecmath.h back).  Returns the previous setting."""
+    if on is None:
+        return bool(rf_tab_on)
+    return bool(rf_tab_set(1 if on else 0))
 
 
 include "_buffers.pxi"

@@ -25,4 +25,9 @@ from ._kernels_baseline import (
     glu_gradient as glu_gradient,
     prelu_forward_mixed as prelu_forward_mixed,
     prelu_gradient_mixed as prelu_gradient_mixed,
+    tab_kernels as tab_kernels,
+    bias_forward_f32 as bias_forward_f32,
+    bias_forward_f64 as bias_forward_f64,
+    bias_gradient_f32 as bias_gradient_f32,
+    bias_gradient_f64 as bias_gradient_f64,
 )

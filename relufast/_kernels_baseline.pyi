@@ -31,6 +31,12 @@ __all__ = [
     "glu_gradient",
     "prelu_forward_mixed",
     "prelu_gradient_mixed",
+    "bias_forward_f32",
+    "bias_forward_f64",
+    "bias_gradient_f32",
+    "bias_gradient_f64",
+    "bf16_instructions",
+    "tab_kernels",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -122,6 +128,9 @@ def gradient_mixed(
 # whether bfloat16 rounding uses AVX512_BF16's instruction (where the CPU has it): the setting
 # before the call; use 0 or 1 sets it (the tests of the integer rounding)
 def bf16_instructions(use: int = -1) -> bool: ...
+# float gelu, gelu' and silu' through the table loops (AVX-512 only): the setting, set to `on`
+# first if given; returns the previous one
+def tab_kernels(on: bool | None = None) -> bool: ...
 
 # any ndarrays (x and y of one shape, w 1-D and not empty), x seen as runs of `inner` elements,
 # run r on channel r % len(w): DONE, or nothing written and OVERLAP (x overlaps y other than in
@@ -218,4 +227,28 @@ def prelu_gradient_mixed(
     inner: int,
     f64: bool,
     nt: int,
+) -> int: ...
+
+# the fused bias.  x and y C-contiguous of one dtype and size (y may be x), bias 1-D of that
+# dtype, the flat array as runs of `inner` elements, run r on channel r % len(bias): y =
+# f(x + bias[channel]) for forward op `op`; or out = f_grad(g, x + bias) (from_y: x is the
+# output) for gradient op `dop`, and gb (len(bias) float64) the sum of out per channel.  DONE,
+# or nothing written and OVERLAP, REFUSED or NOMEMORY
+def bias_forward_f32(
+    op: int, x: NDArray[np.float32], bias: NDArray[np.float32], y: NDArray[np.float32],
+    inner: int, a: float, b: float, nt: int,
+) -> int: ...
+def bias_forward_f64(
+    op: int, x: NDArray[np.float64], bias: NDArray[np.float64], y: NDArray[np.float64],
+    inner: int, a: float, b: float, nt: int,
+) -> int: ...
+def bias_gradient_f32(
+    dop: int, from_y: bool, g: NDArray[np.float32], x: NDArray[np.float32],
+    bias: NDArray[np.float32], out: NDArray[np.float32], gb: NDArray[np.float64], inner: int,
+    a: float, b: float, nt: int,
+) -> int: ...
+def bias_gradient_f64(
+    dop: int, from_y: bool, g: NDArray[np.float64], x: NDArray[np.float64],
+    bias: NDArray[np.float64], out: NDArray[np.float64], gb: NDArray[np.float64], inner: int,
+    a: float, b: float, nt: int,
 ) -> int: ...

@@ -14,7 +14,12 @@
    VM_EXH_STRIDE=k (environment) sweeps every k-th block of 2^16 inputs only:
    a quick sample while developing, not the proof.
    Built with -DVM_WIP (and vm_lib.c likewise, FMA builds only) it also
-   sweeps the float-arithmetic candidates of VM_FUNCS_WIP (vm_funcs.h). */
+   sweeps the float-arithmetic candidates of VM_FUNCS_WIP (vm_funcs.h).
+   Built with -DVM_TAB against the avx512 objects built with -DVM_TAB (build.sh avx512 with
+   VM_TAB=1 in the environment) it also sweeps the table-driven loops of relufast/_vectab.h
+   (VM_FUNCS_TAB): `vm_exh gelu_tab gelu_grad_tab silu_grad_tab`.
+   VM_EXH_LO / VM_EXH_HI (hex bit patterns, environment) restrict the sweep to the blocks of
+   2^16 inputs between them, e.g. the fast range of the table loops while developing. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,10 @@
 VM_FUNCS(DECL)
 #ifdef VM_WIP
 VM_FUNCS_WIP(DECL)
+#endif
+#ifdef VM_TAB
+#define DECLT(name, af, ref) DECL(name, 0, 0)
+VM_FUNCS_TAB(DECLT)
 #endif
 
 #define SQRT2    1.4142135623730951
@@ -60,7 +69,10 @@ typedef void (*lf)(const float *, float *, long);
 typedef double (*rf)(double);
 struct fn { const char *name; lf v, v1, nv; rf ref; double x0, t; int pos_skip; };
 #define ENT(name, ff, fd) { #name, vm_##name##_f, vm1_##name##_f, nv_##name##_f, d_##name, 0, 0, 0 },
-#ifdef VM_WIP
+#ifdef VM_TAB
+#define ENTT(name, af, ref) { #name, vm_##name##_f, vm1_##name##_f, nv_##name##_f, d_##ref, 0, 0, 0 },
+static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_TAB(ENTT) };
+#elif defined(VM_WIP)
 #define d_gelu_ff d_gelu
 #define d_gelu_grad_ff d_gelu_grad
 static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_WIP(ENT) };
@@ -91,8 +103,8 @@ int main(int argc, char **argv)
     int nf = (int)(sizeof fns / sizeof fns[0]), i, status = 0;
     const double NEAR = 0.05, BOUND = 1.0;
     for (i = 0; i < nf; i++) {
-        if (!strcmp(fns[i].name, "gelu_grad") || !strcmp(fns[i].name, "gelu_grad_ff")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
-        if (!strcmp(fns[i].name, "silu_grad")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
+        if (!strcmp(fns[i].name, "gelu_grad") || !strcmp(fns[i].name, "gelu_grad_ff") || !strcmp(fns[i].name, "gelu_grad_tab")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
+        if (!strcmp(fns[i].name, "silu_grad") || !strcmp(fns[i].name, "silu_grad_tab")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
         if (!strcmp(fns[i].name, "gelu_tanh_grad")) { fns[i].x0 = -0.75246142207101625849; fns[i].t = 0.2271; }
         if (!strcmp(fns[i].name, "expm1_neg")) fns[i].pos_skip = 1;
     }
@@ -104,6 +116,8 @@ int main(int argc, char **argv)
         double ulpT = F->t > 0 ? ldexp(1.0, ilogb(F->t) - 23) : 1;
         int k, doit = argc < 2;
         long stride = getenv("VM_EXH_STRIDE") ? atol(getenv("VM_EXH_STRIDE")) : 1;
+        long blo = getenv("VM_EXH_LO") ? (long)(strtoul(getenv("VM_EXH_LO"), 0, 16) >> 16) : 0;
+        long bhi = getenv("VM_EXH_HI") ? (long)(strtoul(getenv("VM_EXH_HI"), 0, 16) >> 16) : 0xFFFF;
         for (k = 1; k < argc; k++) if (!strcmp(argv[k], F->name)) doit = 1;
         if (!doit) continue;
 #pragma omp parallel reduction(+ : mism, n05, n1)
@@ -118,6 +132,7 @@ int main(int argc, char **argv)
             for (blk = 0; blk < (1L << 16); blk++) {
                 long j;
                 if (stride > 1 && blk % stride != (blk >> 12) % stride) continue;
+                if (blk < blo || blk > bhi) continue;
                 for (j = 0; j < B; j++) { uint32_t u = (uint32_t)(blk * B + j); memcpy(&x[j], &u, 4); }
                 F->v(x, y, B); F->nv(x, y2, B);
                 if ((blk & 15) == 0) F->v1(x, y1, B); else memcpy(y1, y, B * sizeof *y);

@@ -29,3 +29,11 @@
    against the reference of the function they replace */
 #define VM_FUNCS_WIP(X)                                          \
     /* none now: the last candidates became the kernels' functions */
+
+/* the table-driven AVX-512 loops of relufast/_vectab.h (avx512 build, -DVM_TAB): X(name,
+   array function, function of the reference).  Swept by vm_exh against the reference of the
+   function they stand in for; the gradients as f'(x) alone. */
+#define VM_FUNCS_TAB(X)                                          \
+    X(gelu_tab,       rf_tab_gelu_f,       gelu)                 \
+    X(gelu_grad_tab,  rf_tab_gelu_grad_d1_f, gelu_grad)          \
+    X(silu_grad_tab,  rf_tab_silu_grad_d1_f, silu_grad)

@@ -36,6 +36,20 @@ VM_FUNCS(VM_LOOPS)
 VM_FUNCS_WIP(VM_LOOPS)
 #endif
 
+#if defined(VM_TAB) && defined(__AVX512F__)
+#include "../../relufast/_vectab.h"
+#define VM_TAB_LOOPS(name, af, ref)                                                   \
+    VM_EXPORT void VM_CAT(VM_PREFIX, name##_f)(const float *x, float *y, long n)      \
+    {   af(x, y, n); }
+VM_FUNCS_TAB(VM_TAB_LOOPS)
+#ifdef VM_MAIN
+#define VM_TAB_ONE(name, af, ref)                                                     \
+    VM_EXPORT void vm1_##name##_f(const float *x, float *y, long n)                    \
+    {   long i; for (i = 0; i < n; i++) af(x + i, y + i, 1); }
+VM_FUNCS_TAB(VM_TAB_ONE)
+#endif
+#endif
+
 #ifdef VM_MAIN
 /* element-by-element through the vectorized loop (n = 1 -> scalar epilogue) */
 #define VM_ONE(name, ff, fd)                                                          \

@@ -1,0 +1,281 @@
+/*
+ * relufast/_vectab.h -- table-driven AVX-512 loops for float32 gelu, gelu' and silu'
+ * (issue 15 part 2: the speed of these three against PyTorch's CPU kernels).
+ *
+ *   void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)             y = gelu(x)
+ *   void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+ *   void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+ *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
+ *   RF_TAB            1 where they are the table loops (compiled with AVX-512F), else 0
+ *   rf_tab_on         the kernels call them only while it is nonzero (rf_tab_set; 0 gives
+ *                     the element loops of _vecmath.h back, for A/B tests and timings)
+ *
+ * Why: the branch-free scalar functions of _vecmath.h (an exponential, a rational or
+ * polynomial in t = 1/(1 + a/4), float-float products) need about 60 vector instructions per
+ * 16 lanes, one of them a division, and on Zen 4 they are bounded by their FMA count.  These
+ * loops instead evaluate one of 32 local polynomials, whose coefficients sit in registers:
+ * _mm512_permutex2var_ps picks one of 32 floats per lane from two registers, one instruction
+ * per coefficient.  About 30 instructions per 16 lanes (degree 8 for gelu and gelu', 7 for
+ * silu'); gcc does not generate such code from scalar C, hence intrinsics, AVX-512 only.
+ *
+ * The method, per lane (tables: _vectab_tables.h, fitted by tools/vecmath/fit/fit_tab.py):
+ *  - the interval k is round(t) in the low mantissa bits of m = t + 1.5*2^23 (one FMA, no
+ *    float->int conversion); the permutes read its low 5 bits, k mod 32.  silu': t = x/0.75,
+ *    32 intervals on [-12.375, 11.625).  gelu, gelu': t = x (BT + AN |x|) for x < 0 and
+ *    x (BT + AP x) for x >= 0 (rf__tab_m_sq): 25 intervals on [-8.82, -0.46] that shrink as
+ *    1/|x| where the Gaussian steepens (so one degree serves them all), 1 around 0, 6 up to
+ *    6.4; from 6.2 on gelu(x) = x and gelu'(x) = 1 are the rounded values.
+ *  - u = x - c_k, c_k the interval's center (a table row), is EXACT: c_k is a float with
+ *    |x|/2 <= |c_k| <= 2|x| over the interval (Sterbenz), or 0 for the interval holding 0
+ *    (then u = x).  A rounded u would cost relative accuracy where f is small (gelu near 0).
+ *  - f = c0 + u (c1 + u (c2 + ...)): one FMA at the end, so one rounding.  c0 = f(c_k) needs
+ *    no low part: fit_tab.py picks c_k among ~1000 floats so that f(c_k) is within ~2^-11 ulp
+ *    of a float.  |u S| is below |f| (mostly well below), so S's own rounding errors reach f
+ *    damped.  gelu's interval 0 has c0 = -0.0 (f = u S: relative accuracy down to the
+ *    subnormals; -0.0 so that gelu(-0) = -0).
+ *  - the interval holding a gradient's zero x0 (gelu' at -0.75179, silu' at -1.27846; for
+ *    silu' also its right neighbour, where f falls to 1/4 of f(c_k)) holds g = f / (x - x0),
+ *    and f is formed as g (x - x0) (rf__tab_zero), so it keeps its relative accuracy through
+ *    the zero: a c0 + u S form cancels there and amplifies S's errors.
+ *  - every lane outside the tables' range -- the far negative tail, NaN, for silu' also
+ *    x >= 11.62 -- makes the whole vector take the _vecmath.h function as well (a branch
+ *    taken for ~1 vector in 40 with the benchmark's 3 N(0, 1) data, ~never with N(0, 1)),
+ *    blended per lane: those lanes have exactly the values and the special-case behaviour
+ *    of the element loops.
+ *  - the last n mod 16 elements go through the same code under a load/store mask: every
+ *    element gets the same bits wherever it sits in the array and however it is chunked.
+ *  - x may be y (or o may be g or x): each vector is loaded before it is stored.
+ * Accuracy (all 2^32 inputs, tools/vecmath/vm_exh.c): ACCURACY.md.
+ */
+#ifndef RELUFAST_VECTAB_H
+#define RELUFAST_VECTAB_H
+
+#include <stddef.h>
+#include "_vecmath.h"
+
+#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#include "_vectab_tables.h"
+
+#define RF_TAB 1
+static int rf_tab_on = 1;
+static inline int rf_tab_set(int on) { int was = rf_tab_on; rf_tab_on = on; return was; }
+
+/* the rows of one table, in registers for the whole loop: 2 zmm per row */
+#define RF__TAB_LOAD(T, rows, lo, hi)                                      \
+    __m512 lo[rows], hi[rows];                                             \
+    for (int r_ = 0; r_ < (rows); r_++) {                                  \
+        lo[r_] = _mm512_load_ps(&(T)[r_][0]);                              \
+        hi[r_] = _mm512_load_ps(&(T)[r_][16]);                             \
+    }
+
+#define RF__PICK(lo, hi, r, idx) _mm512_permutex2var_ps((lo)[r], (idx), (hi)[r])
+
+/* The interval index k in the low bits of m (the permutes read k mod 32).
+ * gelu, gelu' ("sq"): k = round(t), t = x (C1 x + C2 |x| + BT): -(AN a^2 + BT a) for x = -a < 0,
+ * AP x^2 + BT x for x >= 0, so that the intervals shrink as 1/|x| where the Gaussian steepens
+ * and one polynomial degree serves [-8.8, 6.2] (fit_tab.py: LAYOUT).  silu' ("lin"): k =
+ * round(x RH), uniform intervals (e^x steepens no further).  Roundings in t only move an x
+ * within ~1e-5 of an interval's end into the next one, whose polynomial was fitted 1e-3 of a
+ * width beyond it. */
+static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt)
+{
+    __m512 ax = _mm512_abs_ps(x);
+    __m512 w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
+                               _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
+    return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
+}
+static inline __attribute__((always_inline)) __m512 rf__tab_m_lin(__m512 x, float rh)
+{
+    return _mm512_fmadd_ps(x, _mm512_set1_ps(rh), _mm512_set1_ps(12582912.0f));
+}
+
+/* f = c0 + u S(u) in one FMA (rows: 0 c0, 1 center, 2.. c1 .. c_deg); u, S and the center are
+ * returned too */
+static inline __attribute__((always_inline)) __m512
+rf__tab_core(const __m512 *lo, const __m512 *hi, int deg, __m512 x, __m512 m,
+             __m512 *u_out, __m512 *s_out, __m512 *c0_out, __m512 *ctr_out)
+{
+    __m512i idx = _mm512_castps_si512(m);
+    __m512 ctr = RF__PICK(lo, hi, 1, idx);
+    __m512 u = _mm512_sub_ps(x, ctr);                    /* exact (see the top) */
+    __m512 s = RF__PICK(lo, hi, deg + 1, idx);
+    for (int j = deg - 1; j >= 1; j--)
+        s = _mm512_fmadd_ps(s, u, RF__PICK(lo, hi, j + 1, idx));
+    __m512 c0 = RF__PICK(lo, hi, 0, idx);
+    *u_out = u;
+    *s_out = s;
+    *c0_out = c0;
+    *ctr_out = ctr;
+    return _mm512_fmadd_ps(u, s, c0);
+}
+
+/* f' on the intervals whose centers lie in [ca, cb] -- the zero's and, for silu', its
+ * neighbour -- as g (x - x0): their tables hold g = f / (x - x0) (fit_tab.py), and f =
+ * g dh - x0l g, dh = x - x0h, x0l = x0 - x0h, formed as dh c0 + (dh (u S) + p), p = -x0l g(x0)
+ * (a constant: its error, x0l (g(x) - g(x0)), is below 2^-24 |f|).  dh is exact in the zero's
+ * interval (Sterbenz: fit_tab.py checks it); in silu''s neighbour it is exact down to x0h/2
+ * and rounded once (relative 2^-24) beyond, where f is no longer small. */
+static inline __attribute__((always_inline)) __m512
+rf__tab_zero(__m512 y, __m512 x, __m512 u, __m512 s, __m512 c0, __m512 ctr, float ca, float cb,
+             float x0h, float zp)
+{
+    __mmask16 z;
+    if (ca == cb) {
+        z = _mm512_cmp_ps_mask(ctr, _mm512_set1_ps(ca), _CMP_EQ_OQ);
+    } else {
+        z = _mm512_cmp_ps_mask(ctr, _mm512_set1_ps(ca < cb ? ca : cb), _CMP_GE_OQ);
+        z = _mm512_mask_cmp_ps_mask(z, ctr, _mm512_set1_ps(ca < cb ? cb : ca), _CMP_LE_OQ);
+    }
+    __m512 dh = _mm512_sub_ps(x, _mm512_set1_ps(x0h));
+    __m512 inner = _mm512_fmadd_ps(dh, _mm512_mul_ps(u, s), _mm512_set1_ps(zp));
+    return _mm512_mask_blend_ps(z, y, _mm512_fmadd_ps(dh, c0, inner));
+}
+#define RF__TAB_ZARGS(T, ZK, ZW, X0H, ZP) (T)[1][ZK], (T)[1][ZW], X0H, ZP
+
+/* f for 16 lanes; *in: the lanes the tables cover (else: the _vecmath.h functions, see the
+ * loops) */
+static inline __attribute__((always_inline)) __m512
+rf__tab_gelu_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_sq(x, RF_TAB_GELU_C1, RF_TAB_GELU_C2, RF_TAB_GELU_BT);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_DEG, x, m, &u, &s, &c0, &ctr);
+    /* x >= 6.2 (+inf too): gelu(x) = x (x Phi(-x) < 2^-31 x) */
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_HI), _CMP_GE_OQ), x);
+    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_LO), _CMP_GE_OQ);   /* NaN: not in */
+    return y;
+}
+
+static inline __attribute__((always_inline)) __m512
+rf__tab_gelu_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_sq(x, RF_TAB_GELU_GRAD_C1, RF_TAB_GELU_GRAD_C2, RF_TAB_GELU_GRAD_BT);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_GRAD_DEG, x, m, &u, &s, &c0, &ctr);
+    y = rf__tab_zero(y, x, u, s, c0, ctr,
+                     RF__TAB_ZARGS(RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_ZK, RF_TAB_GELU_GRAD_ZW,
+                                   RF_TAB_GELU_GRAD_X0H, RF_TAB_GELU_GRAD_ZP));
+    /* x >= 6.2 (+inf too): gelu'(x) = 1 (|gelu'(x) - 1| < 2^-26) */
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_GRAD_HI), _CMP_GE_OQ),
+                           _mm512_set1_ps(1.0f));
+    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_GRAD_LO), _CMP_GE_OQ);
+    return y;
+}
+
+static inline __attribute__((always_inline)) __m512
+rf__tab_silu_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_lin(x, RF_TAB_SILU_GRAD_RH);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_SILU_GRAD_DEG, x, m, &u, &s, &c0, &ctr);
+    y = rf__tab_zero(y, x, u, s, c0, ctr,
+                     RF__TAB_ZARGS(RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_ZK, RF_TAB_SILU_GRAD_ZW,
+                                   RF_TAB_SILU_GRAD_X0H, RF_TAB_SILU_GRAD_ZP));
+    __mmask16 k = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_SILU_GRAD_LO), _CMP_GE_OQ);
+    *in = _mm512_mask_cmp_ps_mask(k, x, _mm512_set1_ps(RF_TAB_SILU_GRAD_HI), _CMP_LT_OQ);
+    return y;
+}
+
+/* The lanes not in `in` from the element functions of _vecmath.h (a vector with a lane in the
+ * far negative tail, NaN, or for silu' beyond the range), and for the gradients the kernels'
+ * _chain: g f'(x), or +0 where f'(x) == 0 -- which only those lanes can have (the tables'
+ * values are never 0).  Out of line, but not `cold`: gcc would then optimize it for size and
+ * not vectorize the 16-lane loop, and with the benchmark's 3 N(0, 1) data 1 vector in ~40
+ * comes here. */
+#define RF__TAB_SLOW(name, fn)                                                               \
+static __attribute__((noinline, unused)) __m512 name(__m512 x, __m512 y, __mmask16 in)      \
+{                                                                                            \
+    float t[16] __attribute__((aligned(64)));                                                \
+    _mm512_store_ps(t, x);                                                                   \
+    for (int j = 0; j < 16; j++)                                                             \
+        t[j] = fn(t[j]);                                                                     \
+    return _mm512_mask_blend_ps(in, _mm512_load_ps(t), y);                                   \
+}                                                                                            \
+static __attribute__((noinline, unused)) __m512 name##_g(__m512 x, __m512 g, __m512 r,         \
+                                                        __mmask16 in)                        \
+{                                                                                            \
+    float t[16] __attribute__((aligned(64)));                                                \
+    _mm512_store_ps(t, x);                                                                   \
+    for (int j = 0; j < 16; j++)                                                             \
+        t[j] = fn(t[j]);                                                                     \
+    __m512 d = _mm512_load_ps(t);                                                            \
+    __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);                  \
+    return _mm512_mask_blend_ps(in, _mm512_maskz_mul_ps(nz, g, d), r);                       \
+}
+RF__TAB_SLOW(rf__tab_gelu_slow, rf_gelu_f)
+RF__TAB_SLOW(rf__tab_gelu_grad_slow, rf_gelu_grad_f)
+RF__TAB_SLOW(rf__tab_silu_grad_slow, rf_silu_grad_f)
+
+/* y = f(x); the last n mod 16 elements under a load/store mask (zeros in the other lanes) */
+#define RF__TAB_FWD_LOOP(name, T, DEG, vfun, slow)                                           \
+static inline void name(const float *x, float *y, ptrdiff_t n)                               \
+{                                                                                            \
+    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
+    __mmask16 in;                                                                            \
+    ptrdiff_t i = 0;                                                                         \
+    for (; i + 16 <= n; i += 16) {                                                           \
+        __m512 xv = _mm512_loadu_ps(x + i);                                                  \
+        __m512 r = vfun(lo, hi, xv, &in);                                                    \
+        if (__builtin_expect(in != 0xFFFF, 0))                                               \
+            r = slow(xv, r, in);                                                             \
+        _mm512_storeu_ps(y + i, r);                                                          \
+    }                                                                                        \
+    if (i < n) {                                                                             \
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
+        __m512 xv = _mm512_maskz_loadu_ps(k, x + i);                                         \
+        __m512 r = vfun(lo, hi, xv, &in);                                                    \
+        if (in != 0xFFFF)                                                                    \
+            r = slow(xv, r, in);                                                             \
+        _mm512_mask_storeu_ps(y + i, k, r);                                                  \
+    }                                                                                        \
+}
+RF__TAB_FWD_LOOP(rf_tab_gelu_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
+/* the derivatives alone, for the exhaustive sweep (tools/vecmath/vm_lib.c) */
+RF__TAB_FWD_LOOP(rf_tab_gelu_grad_d1_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
+                 rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
+RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
+                 rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+
+/* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x */
+#define RF__TAB_GRAD_LOOP(name, T, DEG, vfun, slow)                                          \
+static inline void name(const float *g, const float *x, float *o, ptrdiff_t n)               \
+{                                                                                            \
+    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
+    __mmask16 in;                                                                            \
+    ptrdiff_t i = 0;                                                                         \
+    for (; i + 16 <= n; i += 16) {                                                           \
+        __m512 xv = _mm512_loadu_ps(x + i), gv = _mm512_loadu_ps(g + i);                    \
+        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
+        if (__builtin_expect(in != 0xFFFF, 0))                                               \
+            r = slow##_g(xv, gv, r, in);                                                     \
+        _mm512_storeu_ps(o + i, r);                                                          \
+    }                                                                                        \
+    if (i < n) {                                                                             \
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
+        __m512 xv = _mm512_maskz_loadu_ps(k, x + i), gv = _mm512_maskz_loadu_ps(k, g + i);   \
+        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
+        if (in != 0xFFFF)                                                                    \
+            r = slow##_g(xv, gv, r, in);                                                     \
+        _mm512_mask_storeu_ps(o + i, k, r);                                                  \
+    }                                                                                        \
+}
+RF__TAB_GRAD_LOOP(rf_tab_gelu_grad_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
+                  rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
+RF__TAB_GRAD_LOOP(rf_tab_silu_grad_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
+                  rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+
+#else  /* no AVX-512: never called by the kernels (RF_TAB == 0); the element loops */
+
+#define RF_TAB 0
+static int rf_tab_on = 0;
+static inline int rf_tab_set(int on) { (void)on; return rf_tab_on; }   /* always 0 */
+static inline void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_gelu_f(x[i]); }
+static inline void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_gelu_grad_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+static inline void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_silu_grad_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+
+#endif
+#endif /* RELUFAST_VECTAB_H */

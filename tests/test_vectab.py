@@ -1,0 +1,131 @@
+"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, gelu' and silu'):
+within 2 ulp of the exact values on their range and through the gradients' zeros (relative
+error, no floor), the element loops' values wherever a vector has a lane outside the tables
+(tails, inf, NaN), results independent of where an element sits in the array, and in place.
+The exhaustive proof over all 2^32 inputs is tools/vecmath/vm_exh.c (ACCURACY.md)."""
+
+import importlib
+
+import numpy as np
+import pytest
+
+import relufast
+from relufast import _dispatch
+
+import reference as ref
+from numerics import ulp_error
+
+F32 = np.float32
+HAVE = "avx512" in _dispatch.available_isas()
+pytestmark = [pytest.mark.usefixtures("default_isa")]
+
+OPS = {
+    "gelu": (lambda g, x: relufast.gelu(x), lambda g, x: ref.gelu(x)),
+    "gelu_grad": (lambda g, x: relufast.gelu_grad(g, x), lambda g, x: ref.gelu_grad(g, x)),
+    "silu_grad": (lambda g, x: relufast.silu_grad(g, x), lambda g, x: ref.silu_grad(g, x)),
+}
+ZEROS = {"gelu_grad": -0.75179152469356445746, "silu_grad": -1.27846454276107379511}
+
+
+def _tab_module():
+    return importlib.import_module("relufast._kernels_avx512")
+
+
+def test_switch_everywhere():
+    for isa in _dispatch.available_isas():
+        mod = importlib.import_module(f"relufast._kernels_{isa}")
+        assert mod.tab_kernels() is (isa == "avx512")
+        assert mod.tab_kernels(mod.tab_kernels()) is (isa == "avx512")
+
+
+def _points(rng):
+    x = np.concatenate([
+        3 * rng.standard_normal(100_000),
+        rng.uniform(-13, 13, 100_000),
+        np.sign(rng.standard_normal(20_000)) * 10.0 ** rng.uniform(-40, 1.2, 20_000),
+    ]).astype(F32)
+    return x
+
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+@pytest.mark.parametrize("op", list(OPS))
+def test_accuracy(op):
+    _dispatch.select_isa("avx512")
+    assert _tab_module().tab_kernels()
+    rng = np.random.default_rng(15)
+    x = _points(rng)
+    if op in ZEROS:  # every float within 2000 ulp of the zero, and a band around it
+        x0 = F32(ZEROS[op])
+        near = x0.view(np.int32) + np.arange(-2000, 2001, dtype=np.int32)
+        x = np.concatenate([x, near.view(F32), (ZEROS[op] + rng.uniform(-0.3, 0.3, 20_000)).astype(F32)])
+    g = np.ones_like(x)
+    got = OPS[op][0](g, x)
+    if op == "silu_grad":
+        # the float64 reference cancels near the zero; there mpmath (if installed)
+        mp = pytest.importorskip("mpmath")
+        mp.mp.dps = 40
+        want = OPS[op][1](g, x).astype(np.float64)
+        close = np.abs(x.astype(np.float64) - ZEROS[op]) < 0.05
+        for i in np.flatnonzero(close):
+            v = mp.mpf(float(x[i]))
+            s = 1 / (1 + mp.exp(-v))
+            want[i] = float(s * (1 + v * (1 - s)))
+    else:
+        want = OPS[op][1](g, x)
+    err = ulp_error(got, want, F32)
+    assert err.max() <= 2.0, (op, float(err.max()), float(x[err.argmax()]))
+
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+@pytest.mark.parametrize("op", list(OPS))
+def test_outside_lanes_are_the_element_loops(op):
+    """A vector with a lane outside the tables takes the _vecmath.h function for that lane:
+    bitwise the element loops' values there, NaN where they give NaN, and the tables' values
+    for the other lanes of the same vector."""
+    _dispatch.select_isa("avx512")
+    mod = _tab_module()
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -9.0, -12.5, -20.0, -90.0, -200.0,
+                         11.7, 15.0, 30.0, 1e30, -1e30, 1e-45, -1e-45, 1.2e-38, -1.2e-38], F32)
+    rng = np.random.default_rng(1)
+    x = (3 * rng.standard_normal(16 * 200)).astype(F32)
+    x[::7][:specials.size * 10] = np.tile(specials, 10)[: x[::7].size]
+    g = rng.standard_normal(x.size).astype(F32)
+    g[5::97] = np.inf
+    g[6::97] = np.nan
+    a = OPS[op][0](g, x)
+    was = mod.tab_kernels(False)
+    try:
+        b = OPS[op][0](g, x)
+    finally:
+        mod.tab_kernels(was)
+    assert np.array_equal(np.isnan(a), np.isnan(b))
+    lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364}[op]
+    out = ~((x >= lo) & (x < (6.2 if op != "silu_grad" else 11.62)))
+    out &= ~np.isnan(a)
+    if op == "gelu":
+        out |= x >= 6.2  # saturated by the tables: gelu(x) = x, the rounded value
+    assert np.array_equal(a[out].view(np.int32), b[out].view(np.int32))
+    m = ~np.isnan(a)
+    assert np.array_equal(np.signbit(a[m]), np.signbit(b[m]))
+
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+@pytest.mark.parametrize("op", list(OPS))
+def test_position_and_in_place(op):
+    _dispatch.select_isa("avx512")
+    rng = np.random.default_rng(2)
+    x = (3 * rng.standard_normal(1000)).astype(F32)
+    x[::50] = -20.0  # some vectors take the fallback
+    g = rng.standard_normal(x.size).astype(F32)
+    whole = OPS[op][0](g, x)
+    for start in (0, 1, 5, 15, 16, 17):
+        for n in (1, 3, 16, 31, 200):
+            part = OPS[op][0](g[start:start + n], x[start:start + n])
+            assert np.array_equal(part.view(np.int32), whole[start:start + n].view(np.int32))
+    if op == "gelu":
+        y = x.copy()
+        relufast.gelu(y, out=y)
+    else:
+        y = g.copy()
+        getattr(relufast, op)(y, x, out=y)
+    assert np.array_equal(y.view(np.int32), whole.view(np.int32))
