@@ -11,10 +11,14 @@
 #
 # The bias is laid over x as prelu's weight is: the flat array as runs of `inner` elements, run
 # r on channel r % C.  A walk over [lo, hi) goes in segments that share one bias (inner > 1) or
-# that run along a row of channels (inner == 1); every segment in blocks of _BIAS_BLOCK.
+# that run along a row of channels (inner == 1); every segment in blocks of 4 KB.
 
 cdef enum:
-    _BIAS_BLOCK = 256   # elements per block: 1 KB of float32, 2 KB of float64 on the stack
+    # a block of x + b: 4 KB on the stack, 1,024 float32 or 512 float64 elements.  The chunk
+    # loops it feeds have a setup per call (the AVX-512 table loops load their coefficients
+    # into registers): over 256 float32 elements that made the fused gelu gradient slower than
+    # the unfused one
+    _BIAS_DOUBLES = 512
 # a segment with one bias is summed in prelu's _LANES lane sums (_prelu.pxi says why)
 
 
@@ -60,7 +64,9 @@ cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, float
                           Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                           floating a, floating b) noexcept nogil:
     # y = f(x + bias[channel]) over flat elements [lo, hi)
-    cdef floating z[_BIAS_BLOCK]
+    cdef double zraw[_BIAS_DOUBLES]
+    cdef floating* z = <floating*>zraw
+    cdef Py_ssize_t block = sizeof(zraw) // sizeof(floating)
     cdef Py_ssize_t s = lo, e, c, m, k, run
     cdef floating bc = 0
     cdef bint direct = _bias_direct(op, a)
@@ -73,7 +79,7 @@ cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, float
                 s = e
                 continue
             while s < e:
-                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                m = min(block, e - s)
                 for k in range(m):
                     z[k] = x[s + k] + bias[c + k]
                 _fwd_chunk(op, z, y + s, m, a, b)
@@ -88,7 +94,7 @@ cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, float
                 s = e
                 continue
             while s < e:
-                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                m = min(block, e - s)
                 for k in range(m):
                     z[k] = x[s + k] + bc
                 _fwd_chunk(op, z, y + s, m, a, b)
@@ -101,7 +107,9 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
                            floating b) noexcept nogil:
     # out = f_grad(g, x + bias) (from_y: f_grad(g, x), x being the output) over [lo, hi), and
     # sums[c] += the sum of out over channel c's elements there (sums: C doubles, this thread's)
-    cdef floating z[_BIAS_BLOCK]
+    cdef double zraw[_BIAS_DOUBLES]
+    cdef floating* z = <floating*>zraw
+    cdef Py_ssize_t block = sizeof(zraw) // sizeof(floating)
     cdef double lanes[_LANES]
     cdef Py_ssize_t s = lo, e, c, m, k, j, run, mm, hh
     cdef floating bc
@@ -111,7 +119,7 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
             c = s % C
             e = min(hi, s + C - c)
             while s < e:
-                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                m = min(block, e - s)
                 if from_y:
                     zp = x + s
                 else:
@@ -131,7 +139,7 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
             for k in range(_LANES):
                 lanes[k] = 0
             while s < e:
-                m = min(<Py_ssize_t>_BIAS_BLOCK, e - s)
+                m = min(block, e - s)
                 if from_y:
                     zp = x + s
                 else:
