@@ -20,7 +20,7 @@ sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 import relufast  # noqa: E402
-from timing import last_level_cache_bytes, median_interleaved  # noqa: E402
+from timing import flush, median_interleaved, restorer, with_threads  # noqa: E402
 
 try:
     import torch
@@ -28,14 +28,6 @@ try:
 except ImportError:
     torch = None
 
-_FLUSH = None
-
-
-def flush():
-    global _FLUSH
-    if _FLUSH is None:
-        _FLUSH = np.ones(2 * last_level_cache_bytes() // 8)
-    _FLUSH.sum()
 
 
 # name: (relufast call on (x, g), torch call on (tx, tg), gradient?)
@@ -69,24 +61,11 @@ def case(name, n, nt, dtype, repeats, copy):
     x, g, xt, gt = x0.copy(), g0.copy(), x0.copy(), g0.copy()
     big = n >= 10**7
 
-    def restorer(dst, src):
-        def restore():
-            np.copyto(dst, src)
-            if big:
-                flush()
-        return restore
-
     work, src = (g, g0) if is_grad else (x, x0)
     twork, tsrc = (gt, g0) if is_grad else (xt, x0)
 
-    def with_threads(f):
-        def call():
-            with relufast.num_threads(nt):
-                f()
-        return call
-
-    fns = [with_threads(lambda: rf(x, g)), None, None]
-    rest = [restorer(work, src), restorer(twork, tsrc), restorer(work, src)]
+    fns = [with_threads(nt, lambda: rf(x, g)), None, None]
+    rest = [restorer(work, src, big), restorer(twork, tsrc, big), restorer(work, src, big)]
     if torch is not None:
         torch.set_num_threads(nt)
         t, tg = torch.from_numpy(xt), torch.from_numpy(gt)

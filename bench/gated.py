@@ -24,7 +24,7 @@ sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 import relufast  # noqa: E402
-from timing import last_level_cache_bytes, median_interleaved  # noqa: E402
+from timing import flush, median_interleaved, with_threads  # noqa: E402
 
 try:
     import torch
@@ -32,21 +32,6 @@ try:
 except ImportError:
     torch = None
 
-_FLUSH = None
-
-
-def flush():
-    global _FLUSH
-    if _FLUSH is None:
-        _FLUSH = np.ones(2 * last_level_cache_bytes() // 8)
-    _FLUSH.sum()
-
-
-def with_threads(nt, f):
-    def call():
-        with relufast.num_threads(nt):
-            f()
-    return call
 
 
 UNITS = {

@@ -37,7 +37,7 @@ sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 import relufast  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-from timing import copier, last_level_cache_bytes, median_interleaved  # noqa: E402
+from timing import copier, flush, median_interleaved, restorer, with_threads  # noqa: E402
 
 try:
     import ml_dtypes
@@ -50,29 +50,7 @@ try:
 except ImportError:  # the tables leave PyTorch's column empty
     torch = None
 
-_FLUSH = None
 _POOL = ThreadPoolExecutor(2)
-
-
-def flush():
-    global _FLUSH
-    if _FLUSH is None:
-        _FLUSH = np.ones(2 * last_level_cache_bytes() // 8)
-    _FLUSH.sum()
-
-
-def restorer(dst, src):
-    def restore():
-        np.copyto(dst, src)
-        flush()
-    return restore
-
-
-def with_threads(nt, f):
-    def call():
-        with relufast.num_threads(nt):
-            f()
-    return call
 
 
 def copy_of(a, nt):

@@ -226,3 +226,37 @@ def copy_bandwidth(dst, src, threads, repeats=5, hows=("copyto",), restore=None,
     cp = {(nt, how): copier(dst, src, nt, how, pool) for nt in threads for how in hows}
     t = median_interleaved(list(cp.values()), [restore] * len(cp), repeats)
     return {k: 2 * src.nbytes / v / 1e9 for k, v in zip(cp, t)}
+
+
+# ---------------------------------------------------------------------------------------------
+# the restores and wrappers of the interleaved benchmarks (mixed_dtypes, bias, masks, gated,
+# family)
+
+_FLUSH = None
+
+
+def flush():
+    """Read twice the last-level cache: the next call finds its operands in memory."""
+    global _FLUSH
+    if _FLUSH is None:
+        _FLUSH = np.ones(2 * last_level_cache_bytes() // 8)
+    _FLUSH.sum()
+
+
+def restorer(dst, src, flushed=True):
+    """A restore for median_interleaved: copy ``src`` into ``dst`` (then flush the caches)."""
+    def restore():
+        np.copyto(dst, src)
+        if flushed:
+            flush()
+    return restore
+
+
+def with_threads(nt, f):
+    """``f`` run under relufast.num_threads(nt)."""
+    import relufast
+
+    def call():
+        with relufast.num_threads(nt):
+            f()
+    return call
