@@ -109,10 +109,12 @@ def relu(x, out=None, mask=None, bias=None, axis=1):
     >>> relufast.relu(x, out=x)
     array([0. , 2.5], dtype=float32)
     """
-    if mask is None or mask is False:
-        if bias is not None:
-            return _biased(bias, axis, "relu", OP.RELU, x, out)
+    if mask is None and bias is None:  # the plain call first: one test
         return unary("relu", OP.RELU, x, out)
+    if mask is None or mask is False:  # mask=False: no mask
+        if bias is None:
+            return unary("relu", OP.RELU, x, out)
+        return _biased(bias, axis, "relu", OP.RELU, x, out)
     _no_mask_with_bias("relu", bias)
     return _mask_forward("relu", OP.RELU, x, out, mask)
 
@@ -182,12 +184,12 @@ def relu_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_outp
     >>> relufast.relu_grad(np.full(3, 5.0), y, from_output=True)
     array([0., 5., 5.])
     """
-    if mask is not None or x is None:
+    if mask is None and bias is None:  # the plain call first: one test (x None: as_input)
+        return binary("relu_grad", OP.D_RELU, grad, x, out)
+    if mask is not None:
         _no_mask_with_bias("relu_grad", bias)
         return _mask_gradient("relu_grad", grad, x, mask, out, from_output)
-    if bias is not None:
-        return _biased_grad(bias, axis, from_output, "relu_grad", OP.D_RELU, grad, x, out)
-    return binary("relu_grad", OP.D_RELU, grad, x, out)
+    return _biased_grad(bias, axis, from_output, "relu_grad", OP.D_RELU, grad, x, out)
 
 
 def leaky_relu(x, negative_slope=0.01, out=None, mask=None, bias=None, axis=1):
@@ -248,11 +250,12 @@ def leaky_relu(x, negative_slope=0.01, out=None, mask=None, bias=None, axis=1):
     array([-0., nan])
     """
     a = param("leaky_relu", "negative_slope", negative_slope)
-    if mask is None or mask is False:
-        if bias is not None:
-            return _biased(bias, axis, "leaky_relu", OP.LEAKY, x, out, a,
-                           pname="negative_slope")
+    if mask is None and bias is None:  # the plain call first: one test
         return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+    if mask is None or mask is False:  # mask=False: no mask
+        if bias is None:
+            return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
+        return _biased(bias, axis, "leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
     _no_mask_with_bias("leaky_relu", bias)
     return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
 
@@ -322,7 +325,7 @@ def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, mask=None, bias
     """
     fn = "leaky_relu_grad"
     a = param(fn, "negative_slope", negative_slope)
-    if mask is not None or x is None:
+    if mask is not None:
         _no_mask_with_bias(fn, bias)
         return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope")
     if from_output and a < 0:
@@ -763,10 +766,12 @@ def relu6(x, out=None, mask=None, bias=None, axis=1):
     >>> relufast.relu6(np.array([-1.0, 3.0, 9.0, np.nan]))
     array([ 0.,  3.,  6., nan])
     """
-    if mask is None or mask is False:
-        if bias is not None:
-            return _biased(bias, axis, "relu6", OP.RELU6, x, out)
+    if mask is None and bias is None:  # the plain call first: one test
         return unary("relu6", OP.RELU6, x, out)
+    if mask is None or mask is False:  # mask=False: no mask
+        if bias is None:
+            return unary("relu6", OP.RELU6, x, out)
+        return _biased(bias, axis, "relu6", OP.RELU6, x, out)
     _no_mask_with_bias("relu6", bias)
     return _mask_forward("relu6", OP.RELU6, x, out, mask)
 
@@ -829,12 +834,12 @@ def relu6_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_out
     >>> relufast.relu6_grad(np.ones(4), np.array([0.0, 3.0, 6.0, np.nan]))
     array([ 0.,  1.,  0., nan])
     """
-    if mask is not None or x is None:
+    if mask is None and bias is None:  # the plain call first: one test (x None: as_input)
+        return binary("relu6_grad", OP.D_RELU6, grad, x, out)
+    if mask is not None:
         _no_mask_with_bias("relu6_grad", bias)
         return _mask_gradient("relu6_grad", grad, x, mask, out, from_output)
-    if bias is not None:
-        return _biased_grad(bias, axis, from_output, "relu6_grad", OP.D_RELU6, grad, x, out)
-    return binary("relu6_grad", OP.D_RELU6, grad, x, out)
+    return _biased_grad(bias, axis, from_output, "relu6_grad", OP.D_RELU6, grad, x, out)
 
 
 def _approximate(fn, approximate):

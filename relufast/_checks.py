@@ -46,6 +46,8 @@ def as_input(fn, name, a):
         if not (dt is F32 or dt is F64 or dt is F16 or (dt in DTYPES and dt.isnative)):
             raise TypeError(dtype_message(fn, name, dt))
         return a if type(a) is np.ndarray else a.view(np.ndarray)
+    if a is None:  # a gradient called with neither x nor mask=
+        raise TypeError(f"{fn}: missing {name} (got None)")
     if isinstance(a, np.generic):
         if a.dtype in DTYPES:
             return np.asarray(a)

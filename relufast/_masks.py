@@ -134,9 +134,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None):
 def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
     """``grad`` where the mask's bit is set, else +0.0 (``zero``) or ``a * grad``.
 
-    (The public gradient comes here when it has a mask, or no x: exactly one is wanted.)"""
-    if mask is None:
-        raise TypeError(f"{fn}: missing x (or mask=, the mask from the forward)")
+    (The public gradient comes here when it has a mask: then x must be None.)"""
     if x is not None:
         raise TypeError(f"{fn}: give x or mask, not both (the mask replaces x)")
     if from_output:
