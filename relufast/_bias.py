@@ -6,7 +6,6 @@ along ``axis`` (default 1).  float32 and float64 arrays in C order go to the ker
 layouts) is computed here with NumPy to the same values, through temporaries.
 """
 
-import operator
 from math import prod
 
 import numpy as np
@@ -17,6 +16,7 @@ from ._checks import (
     is_masked_array,
     F32_MAX,
     as_input,
+    channel_axis,
     check_param_f32,
     dtype_message,
     outside_f32,
@@ -51,18 +51,7 @@ def _bias_and_axis(fn, x, bias, axis, compute):
     b = b.astype(compute)
     if b.ndim == 0:
         return b.reshape(1), None, True
-    if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
-    try:
-        ax = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
-    if not -x.ndim <= ax < x.ndim:
-        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
-    ax %= x.ndim
-    if b.shape[0] != x.shape[ax]:
-        raise ValueError(f"{fn}: bias has length {b.shape[0]}, expected {x.shape[ax]} "
-                         f"(x.shape[{ax}] for x of shape {x.shape})")
+    ax = channel_axis(fn, x, axis, "bias", b.shape[0])
     return b, ax, False
 
 

@@ -7,6 +7,7 @@ it cannot take; only then do these run, to name the problem or to prepare what t
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -166,6 +167,24 @@ def check_param_f32(fn, name, value, nonzero):
             f"{fn}: {name}={value} rounds to 0 in float32, the precision this array is "
             "computed in; it must be nonzero"
         )
+
+
+def channel_axis(fn, x, axis, name, length):
+    """``axis`` as an index in [0, x.ndim) along which a 1-D parameter ``name`` of ``length``
+    values (prelu's weight, a bias) lies, or TypeError / ValueError naming what is wrong."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
+    try:
+        ax = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
+    if not -x.ndim <= ax < x.ndim:
+        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
+    ax %= x.ndim
+    if length != x.shape[ax]:
+        raise ValueError(f"{fn}: {name} has length {length}, expected {x.shape[ax]} "
+                         f"(x.shape[{ax}] for x of shape {x.shape})")
+    return ax
 
 
 def no_from_output(fn, from_output, why):

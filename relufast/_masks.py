@@ -43,6 +43,12 @@ def _rows(shape):
     return rows, width
 
 
+def _threads(n):
+    """Threads for a mask call on n elements (cheap ops: the elementwise threshold)."""
+    return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
+                                                       KERNELS.idle_seconds)
+
+
 def _is_c(a):
     f = a.flags
     return f.c_contiguous and f.aligned
@@ -93,9 +99,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None):
         o = np.empty(x.shape, x.dtype) if out is None else out
         if m.shape == shape and m.dtype == _U8 and o.shape == x.shape:
             rows, width = _rows(x.shape)
-            n = x.size
-            nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                              KERNELS.idle_seconds)
+            nt = _threads(x.size)
             mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
             if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
                 return o, m
@@ -115,9 +119,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None):
     rows, width = _rows(x.shape)
     kern = KERNELS.mask_forward.get(x.dtype)
     if kern is not None and o.dtype == x.dtype and _is_c(x) and _is_c(o) and _is_c(m):
-        n = x.size
-        nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                          KERNELS.idle_seconds)
+        nt = _threads(x.size)
         mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
         if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
             return o, m
@@ -147,9 +149,7 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
         o = np.empty(grad.shape, grad.dtype) if out is None else out
         if mask.shape == shape and mask.dtype == _U8 and o.shape == grad.shape:
             rows, width = _rows(grad.shape)
-            n = grad.size
-            nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                              KERNELS.idle_seconds)
+            nt = _threads(grad.size)
             if kern(grad, mask, o, rows, width, a, zero, nt) == _DONE:
                 return o
     grad = as_input(fn, "grad", grad)
@@ -163,9 +163,7 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
     rows, width = _rows(grad.shape)
     kern = KERNELS.mask_gradient.get(grad.dtype)
     if kern is not None and o.dtype == grad.dtype and _is_c(grad) and _is_c(o) and _is_c(m):
-        n = grad.size
-        nt = 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                          KERNELS.idle_seconds)
+        nt = _threads(grad.size)
         if kern(grad, m, o, rows, width, a, zero, nt) == _DONE:
             return o
     # the general path, in the compute dtype (float16 and bfloat16 in float32) as the gradient

@@ -15,7 +15,6 @@ is converted to the compute dtype here (exactly: it only widens).  A weight give
 a list is a parameter, as leaky_relu's slope: it takes no part in the promotion.
 """
 
-import operator
 from math import prod
 
 import numpy as np
@@ -25,6 +24,7 @@ from ._checks import (
     DTYPES,
     F32_MAX,
     as_input,
+    channel_axis,
     check_param_f32,
     check_same_shape,
     dtype_message,
@@ -93,20 +93,7 @@ def _weight_and_axis(fn, x, weight, axis, compute):
         raise ValueError(f"{fn}: weight must be a scalar or 1-D, got {w.ndim}-D shape {w.shape}")
     if w.ndim == 0:
         return w.reshape(1), None, True
-    if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
-    try:
-        ax = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
-    if not -x.ndim <= ax < x.ndim:
-        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
-    ax %= x.ndim
-    if w.shape[0] != x.shape[ax]:
-        raise ValueError(
-            f"{fn}: weight has length {w.shape[0]}, expected {x.shape[ax]} "
-            f"(x.shape[{ax}] for x of shape {x.shape})"
-        )
+    ax = channel_axis(fn, x, axis, "weight", w.shape[0])
     return w, ax, False
 
 
