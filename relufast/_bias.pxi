@@ -25,6 +25,16 @@ cdef enum:
 # ---------------------------------------------------------------------------------------------
 # 1. chunk loops
 
+cdef enum:
+    # the bias gradient of a row of channels (inner == 1) is summed over up to _ROWS rows at a
+    # time, in registers, then added to the thread's C sums: one read-modify-write of the
+    # float64 sums per _ROWS rows rather than per row (8 bytes stored per element, twice the
+    # element's own store, made the store port the bound of the fused gradient)
+    _ROWS = 8
+    # columns per group of rows: _ROWS rows of _COLS float32 are 64 KB, in L2 when summed
+    _COLS = 2048
+
+
 cdef inline bint _bias_direct(int op, floating a) noexcept nogil:
     # ops whose element function is a select or two: x + b is added in the same loop (one
     # pass in registers) rather than through a block in L1, whose extra store would make
@@ -60,6 +70,263 @@ cdef inline void _bias_fwd_direct(int op, const floating* x, const floating* bia
                 y[k] = _leaky_nz(x[k] + bc, a)
 
 
+# The loops that add the bias as x is loaded.  Each transcendental op's loops are a function of
+# their own: one function holding them all grew past gcc's inlining limits, and some of its
+# loops (and loops elsewhere in the module) were left calling their element function, not
+# vectorized (tools/vecreport.py).
+
+cdef void _fb_elu(const floating* x, const floating* bias, floating* y, Py_ssize_t n,
+                  floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        y[i] = _elu(x[i] + bias[i], a, b)
+
+
+cdef void _fb_celu(const floating* x, const floating* bias, floating* y, Py_ssize_t n,
+                   floating a) noexcept nogil:
+    cdef Py_ssize_t i
+    if a > 0:
+        for i in range(n):
+            y[i] = _celu(x[i] + bias[i], a)
+    else:
+        for i in range(n):
+            y[i] = _celu_neg(x[i] + bias[i], a)
+
+
+cdef void _fb_gelu(const floating* x, const floating* bias, floating* y,
+                   Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_gelu_b_f(x, bias, y, n)
+            return
+    for i in range(n):
+        y[i] = _gelu(x[i] + bias[i])
+
+
+cdef void _fb_gelu_tanh(const floating* x, const floating* bias, floating* y,
+                        Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        y[i] = _gelu_tanh(x[i] + bias[i])
+
+
+cdef void _fb_silu(const floating* x, const floating* bias, floating* y,
+                   Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        y[i] = _silu(x[i] + bias[i])
+
+
+cdef void _gb_elu(const floating* g, const floating* x, const floating* bias, floating* out,
+                  Py_ssize_t n, floating a, floating b) noexcept nogil:
+    cdef Py_ssize_t i
+    if (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):   # |sa| <= 2**64
+        for i in range(n):
+            out[i] = _chain(g[i], _d_elu(x[i] + bias[i], a, b))
+    else:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_elu_big(x[i] + bias[i], a, b))
+
+
+cdef void _gb_celu(const floating* g, const floating* x, const floating* bias, floating* out,
+                   Py_ssize_t n, floating a) noexcept nogil:
+    cdef Py_ssize_t i
+    if a > 0:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_celu(x[i] + bias[i], a))
+    else:
+        for i in range(n):
+            out[i] = _g_celu_neg(g[i], x[i] + bias[i], a)
+
+
+cdef void _gb_gelu(const floating* g, const floating* x, const floating* bias, floating* out,
+                   Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_gelu_grad_b_f(g, x, bias, out, n)
+            return
+    for i in range(n):
+        out[i] = _chain(g[i], _d_gelu(x[i] + bias[i]))
+
+
+cdef void _gb_gelu_tanh(const floating* g, const floating* x, const floating* bias,
+                        floating* out, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        out[i] = _chain(g[i], _d_gelu_tanh(x[i] + bias[i]))
+
+
+cdef void _gb_silu(const floating* g, const floating* x, const floating* bias, floating* out,
+                   Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_silu_grad_b_f(g, x, bias, out, n)
+            return
+    for i in range(n):
+        out[i] = _chain(g[i], _d_silu(x[i] + bias[i]))
+
+
+cdef bint _fwd_chunk_b(int op, const floating* x, const floating* bias, floating* y,
+                       Py_ssize_t n, floating a, floating b) noexcept nogil:
+    # y = f(x + bias), _fwd_chunk's loops with the bias added as x is loaded (x + bias rounded
+    # in the dtype, then f: the composition's bits).  x is read from memory in the loop that
+    # computes, so its cache misses overlap the computation; a block of x + bias formed first
+    # took them in a loop that did nothing else (the fused gradients ran slower than the
+    # gradient and a NumPy sum).  0 for an op without a loop here: the caller forms the block.
+    cdef Py_ssize_t i
+    if op == LEAKY:
+        for i in range(n):
+            y[i] = _leaky(x[i] + bias[i], a)
+    elif op == ELU:
+        _fb_elu(x, bias, y, n, a, b)
+    elif op == CELU:
+        _fb_celu(x, bias, y, n, a)
+    elif op == GELU:
+        _fb_gelu(x, bias, y, n)
+    elif op == GELU_TANH:
+        _fb_gelu_tanh(x, bias, y, n)
+    elif op == SILU:
+        _fb_silu(x, bias, y, n)
+    elif op == HARDTANH:
+        for i in range(n):
+            y[i] = _hardtanh(x[i] + bias[i], a, b)
+    elif op == THRESHOLD:
+        for i in range(n):
+            y[i] = _threshold(x[i] + bias[i], a, b)
+    elif op == HARDSIGMOID:
+        for i in range(n):
+            y[i] = _hardsigmoid(x[i] + bias[i])
+    elif op == HARDSWISH:
+        for i in range(n):
+            y[i] = _hardswish(x[i] + bias[i])
+    elif op == RELU_SQUARED:
+        for i in range(n):
+            y[i] = _relu_squared(x[i] + bias[i])
+    else:
+        return 0
+    return 1
+
+
+cdef bint _grad_chunk_b(int op, const floating* g, const floating* x, const floating* bias,
+                        floating* out, Py_ssize_t n, floating a, floating b) noexcept nogil:
+    # out = f_grad(g, x + bias): _grad_chunk's loops, the bias added as x is loaded (as
+    # _fwd_chunk_b, and why).  0 for an op without a loop here.
+    cdef Py_ssize_t i
+    if op == D_RELU:
+        for i in range(n):
+            out[i] = _g_relu(g[i], x[i] + bias[i])
+    elif op == D_LEAKY:
+        if a != 0:
+            for i in range(n):
+                out[i] = _g_leaky_nz(g[i], x[i] + bias[i], a)
+        else:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_leaky(x[i] + bias[i], a))
+    elif op == D_ELU:
+        _gb_elu(g, x, bias, out, n, a, b)
+    elif op == D_CELU:
+        _gb_celu(g, x, bias, out, n, a)
+    elif op == D_RELU6:
+        for i in range(n):
+            out[i] = _g_relu6(g[i], x[i] + bias[i])
+    elif op == D_GELU:
+        _gb_gelu(g, x, bias, out, n)
+    elif op == D_GELU_TANH:
+        _gb_gelu_tanh(g, x, bias, out, n)
+    elif op == D_SILU:
+        _gb_silu(g, x, bias, out, n)
+    elif op == D_HARDTANH:
+        for i in range(n):
+            out[i] = _g_hardtanh(g[i], x[i] + bias[i], a, b)
+    elif op == D_THRESHOLD:
+        for i in range(n):
+            out[i] = _g_threshold(g[i], x[i] + bias[i], a)
+    elif op == D_HARDSIGMOID:
+        for i in range(n):
+            out[i] = _g_hardsigmoid(g[i], x[i] + bias[i])
+    elif op == D_HARDSWISH:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_hardswish(x[i] + bias[i]))
+    elif op == D_RELU_SQUARED:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_relu_squared(x[i] + bias[i]))
+    else:
+        return 0
+    return 1
+
+
+cdef void _fwd_seg(int op, const floating* x, const floating* bias, floating* y, Py_ssize_t m,
+                   floating a, floating b, floating* z, Py_ssize_t block) noexcept nogil:
+    # y = f(x + bias) over m elements: in one loop, or for an op without one through blocks
+    # of x + bias in z (block elements)
+    cdef Py_ssize_t s = 0, k, w
+    if _fwd_chunk_b(op, x, bias, y, m, a, b):
+        return
+    while s < m:
+        w = min(block, m - s)
+        for k in range(w):
+            z[k] = x[s + k] + bias[s + k]
+        _fwd_chunk(op, z, y + s, w, a, b)
+        s += w
+
+
+cdef void _grad_seg(int dop, bint from_y, const floating* g, const floating* x,
+                    const floating* bias, floating* out, Py_ssize_t m, floating a, floating b,
+                    floating* z, Py_ssize_t block) noexcept nogil:
+    # out = f_grad(g, x + bias) (from_y: f_grad(g, x)) over m elements, as _fwd_seg
+    cdef Py_ssize_t s = 0, k, w
+    if from_y:
+        _grad_chunk(dop, g, x, out, m, a, b)
+        return
+    if _grad_chunk_b(dop, g, x, bias, out, m, a, b):
+        return
+    while s < m:
+        w = min(block, m - s)
+        for k in range(w):
+            z[k] = x[s + k] + bias[s + k]
+        _grad_chunk(dop, g + s, z, out + s, w, a, b)
+        s += w
+
+
+cdef void _sum_rows(const floating* o, Py_ssize_t C, Py_ssize_t w, int R,
+                    double* sums) noexcept nogil:
+    # sums[k] += the sum over R rows (R = 1, 2, 4 or 8; row r at o + r * C) of o[k], k < w:
+    # in float64, pairwise across the rows, one read-modify-write of sums per R rows
+    cdef Py_ssize_t k
+    cdef const floating* o1
+    cdef const floating* o2
+    cdef const floating* o3
+    cdef const floating* o4
+    cdef const floating* o5
+    cdef const floating* o6
+    cdef const floating* o7
+    if R == 1:
+        for k in range(w):
+            sums[k] += <double>o[k]
+        return
+    o1 = o + C
+    if R == 2:
+        for k in range(w):
+            sums[k] += <double>o[k] + <double>o1[k]
+        return
+    o2 = o1 + C
+    o3 = o2 + C
+    if R == 4:
+        for k in range(w):
+            sums[k] += (<double>o[k] + <double>o1[k]) + (<double>o2[k] + <double>o3[k])
+        return
+    o4 = o3 + C
+    o5 = o4 + C
+    o6 = o5 + C
+    o7 = o6 + C
+    for k in range(w):
+        sums[k] += (((<double>o[k] + <double>o1[k]) + (<double>o2[k] + <double>o3[k]))
+                    + ((<double>o4[k] + <double>o5[k]) + (<double>o6[k] + <double>o7[k])))
+
+
 cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, floating* y,
                           Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                           floating a, floating b) noexcept nogil:
@@ -70,21 +337,17 @@ cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, float
     cdef Py_ssize_t s = lo, e, c, m, k, run
     cdef floating bc = 0
     cdef bint direct = _bias_direct(op, a)
+    # does the op have a loop that adds the bias itself (asked with no elements)?
+    cdef bint fused = _fwd_chunk_b(op, x, bias, y, 0, a, b)
     while s < hi:
         if inner == 1:
             c = s % C
             e = min(hi, s + C - c)      # to the end of this row of channels
             if direct:
                 _bias_fwd_direct(op, x + s, bias + c, bc, True, y + s, e - s, a)
-                s = e
-                continue
-            while s < e:
-                m = min(block, e - s)
-                for k in range(m):
-                    z[k] = x[s + k] + bias[c + k]
-                _fwd_chunk(op, z, y + s, m, a, b)
-                s += m
-                c += m
+            else:
+                _fwd_seg(op, x + s, bias + c, y + s, e - s, a, b, z, block)
+            s = e
         else:
             run = s // inner
             bc = bias[run % C]
@@ -93,11 +356,19 @@ cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, float
                 _bias_fwd_direct(op, x + s, bias, bc, False, y + s, e - s, a)
                 s = e
                 continue
-            while s < e:
+            if fused:
+                # the run's bias as a block of copies, for the loops that add one per element
                 m = min(block, e - s)
                 for k in range(m):
-                    z[k] = x[s + k] + bc
-                _fwd_chunk(op, z, y + s, m, a, b)
+                    z[k] = bc
+            while s < e:
+                m = min(block, e - s)
+                if fused:
+                    _fwd_chunk_b(op, x + s, z, y + s, m, a, b)
+                else:  # an op without such a loop: x + bias in z first
+                    for k in range(m):
+                        z[k] = x[s + k] + bc
+                    _fwd_chunk(op, z, y + s, m, a, b)
                 s += m
 
 
@@ -111,26 +382,32 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
     cdef floating* z = <floating*>zraw
     cdef Py_ssize_t block = sizeof(zraw) // sizeof(floating)
     cdef double lanes[_LANES]
-    cdef Py_ssize_t s = lo, e, c, m, k, j, run, mm, hh
+    cdef Py_ssize_t s = lo, e, c, m, k, j, run, mm, hh, c0, w
+    cdef int R, r
     cdef floating bc
-    cdef const floating* zp
+    # does the op have a loop that adds the bias itself (asked with no elements)?
+    cdef bint fused = _grad_chunk_b(dop, g, x, bias, out, 0, a, b)
     while s < hi:
         if inner == 1:
             c = s % C
-            e = min(hi, s + C - c)
-            while s < e:
-                m = min(block, e - s)
-                if from_y:
-                    zp = x + s
-                else:
-                    for k in range(m):
-                        z[k] = x[s + k] + bias[c + k]
-                    zp = z
-                _grad_chunk(dop, g + s, zp, out + s, m, a, b)
-                for k in range(m):
-                    sums[c + k] += <double>out[s + k]
-                s += m
-                c += m
+            if c == 0 and hi - s >= 2 * C:
+                # whole rows, up to _ROWS at a time, in column groups of up to _COLS
+                R = 8 if hi - s >= 8 * C else (4 if hi - s >= 4 * C else 2)
+                c0 = 0
+                while c0 < C:
+                    w = min(<Py_ssize_t>_COLS, C - c0)
+                    for r in range(R):  # not hot: a call a row
+                        _grad_seg(dop, from_y, g + s + r * C + c0, x + s + r * C + c0,
+                                  bias + c0, out + s + r * C + c0, w, a, b, z, block)
+                    _sum_rows(out + s + c0, C, w, R, sums + c0)
+                    c0 += w
+                s += R * C
+            else:
+                # a part of a row, where a thread's range starts or ends
+                e = min(hi, s + C - c)
+                _grad_seg(dop, from_y, g + s, x + s, bias + c, out + s, e - s, a, b, z, block)
+                _sum_rows(out + s, C, e - s, 1, sums + c)
+                s = e
         else:
             run = s // inner
             c = run % C
@@ -138,15 +415,21 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
             e = min(hi, (run + 1) * inner)
             for k in range(_LANES):
                 lanes[k] = 0
+            if fused:
+                # the run's bias as a block of copies, for the loops that add one per element
+                m = min(block, e - s)
+                for k in range(m):
+                    z[k] = bc
             while s < e:
                 m = min(block, e - s)
                 if from_y:
-                    zp = x + s
-                else:
+                    _grad_chunk(dop, g + s, x + s, out + s, m, a, b)
+                elif fused:
+                    _grad_chunk_b(dop, g + s, x + s, z, out + s, m, a, b)
+                else:  # an op without such a loop: x + bias in z first
                     for k in range(m):
                         z[k] = x[s + k] + bc
-                    zp = z
-                _grad_chunk(dop, g + s, zp, out + s, m, a, b)
+                    _grad_chunk(dop, g + s, z, out + s, m, a, b)
                 mm = m - m % _LANES
                 for j in range(0, mm // _LANES):
                     for k in range(_LANES):

@@ -66,6 +66,11 @@ cdef extern from "_vectab.h" nogil:
     void rf_tab_gelu_f(const float* x, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_silu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
+    void rf_tab_gelu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
+    void rf_tab_gelu_grad_b_f(const float* g, const float* x, const float* b, float* out,
+                              Py_ssize_t n)
+    void rf_tab_silu_grad_b_f(const float* g, const float* x, const float* b, float* out,
+                              Py_ssize_t n)
 
 cdef extern from "_half.h" nogil:
     # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)

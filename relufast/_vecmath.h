@@ -120,6 +120,13 @@
 
 #if defined(_MSC_VER) && !defined(__cplusplus)
 #define RF_INLINE static __inline
+#elif defined(__GNUC__)
+/* always inlined: a loop vectorizes only with its element function inlined, and gcc's limit
+ * on how much a translation unit may grow by inlining (the kernels are one unit, a few
+ * hundred loops) otherwise picks which of them stay calls (tools/vecreport.py saw the
+ * baseline build's float64 gelu_tanh derivative loop fall out when the fused bias added
+ * loops) */
+#define RF_INLINE static inline __attribute__((always_inline))
 #else
 #define RF_INLINE static inline
 #endif

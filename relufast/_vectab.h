@@ -6,6 +6,8 @@
  *   void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *   void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
+ *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_gelu_grad_b_f(g, x, b, o, n), rf_tab_silu_grad_b_f
+ *        the same on x + b (b: n floats), for the fused bias
  *   RF_TAB            1 where they are the table loops (compiled with AVX-512F), else 0
  *   rf_tab_on         the kernels call them only while it is nonzero (rf_tab_set; 0 gives
  *                     the element loops of _vecmath.h back, for A/B tests and timings)
@@ -265,6 +267,67 @@ RF__TAB_GRAD_LOOP(rf_tab_gelu_grad_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
 RF__TAB_GRAD_LOOP(rf_tab_silu_grad_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                   rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 
+/* The same loops on x + bias (bias: n floats, added in float before f, as the fused bias's
+ * composition rounds it), so that the fused bias reads x once, in the loop that computes,
+ * rather than forming x + bias in a block of its own first: that block's loop is where x's
+ * loads miss to memory, with no computation to overlap them (_bias.pxi) */
+#define RF__TAB_FWD_LOOP_B(name, T, DEG, vfun, slow)                                         \
+static inline void name(const float *x, const float *b, float *y, ptrdiff_t n)               \
+{                                                                                            \
+    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
+    __mmask16 in;                                                                            \
+    ptrdiff_t i = 0;                                                                         \
+    for (; i + 16 <= n; i += 16) {                                                           \
+        __m512 xv = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(b + i));           \
+        __m512 r = vfun(lo, hi, xv, &in);                                                    \
+        if (__builtin_expect(in != 0xFFFF, 0))                                               \
+            r = slow(xv, r, in);                                                             \
+        _mm512_storeu_ps(y + i, r);                                                          \
+    }                                                                                        \
+    if (i < n) {                                                                             \
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
+        __m512 xv = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i),                           \
+                                  _mm512_maskz_loadu_ps(k, b + i));                          \
+        __m512 r = vfun(lo, hi, xv, &in);                                                    \
+        if (in != 0xFFFF)                                                                    \
+            r = slow(xv, r, in);                                                             \
+        _mm512_mask_storeu_ps(y + i, k, r);                                                  \
+    }                                                                                        \
+}
+RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
+                   rf__tab_gelu_slow)
+
+#define RF__TAB_GRAD_LOOP_B(name, T, DEG, vfun, slow)                                        \
+static inline void name(const float *g, const float *x, const float *b, float *o,           \
+                        ptrdiff_t n)                                                         \
+{                                                                                            \
+    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
+    __mmask16 in;                                                                            \
+    ptrdiff_t i = 0;                                                                         \
+    for (; i + 16 <= n; i += 16) {                                                           \
+        __m512 xv = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(b + i));           \
+        __m512 gv = _mm512_loadu_ps(g + i);                                                  \
+        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
+        if (__builtin_expect(in != 0xFFFF, 0))                                               \
+            r = slow##_g(xv, gv, r, in);                                                     \
+        _mm512_storeu_ps(o + i, r);                                                          \
+    }                                                                                        \
+    if (i < n) {                                                                             \
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
+        __m512 xv = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i),                           \
+                                  _mm512_maskz_loadu_ps(k, b + i));                          \
+        __m512 gv = _mm512_maskz_loadu_ps(k, g + i);                                         \
+        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
+        if (in != 0xFFFF)                                                                    \
+            r = slow##_g(xv, gv, r, in);                                                     \
+        _mm512_mask_storeu_ps(o + i, k, r);                                                  \
+    }                                                                                        \
+}
+RF__TAB_GRAD_LOOP_B(rf_tab_gelu_grad_b_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
+                    rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
+RF__TAB_GRAD_LOOP_B(rf_tab_silu_grad_b_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
+                    rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+
 #else  /* no AVX-512: never called by the kernels (RF_TAB == 0); the element loops */
 
 #define RF_TAB 0
@@ -276,6 +339,14 @@ static inline void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, 
 { for (ptrdiff_t i = 0; i < n; i++) { float d = rf_gelu_grad_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
 static inline void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
 { for (ptrdiff_t i = 0; i < n; i++) { float d = rf_silu_grad_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+static inline void rf_tab_gelu_b_f(const float *x, const float *b, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_gelu_f(x[i] + b[i]); }
+static inline void rf_tab_gelu_grad_b_f(const float *g, const float *x, const float *b, float *o,
+                                        ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_gelu_grad_f(x[i] + b[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+static inline void rf_tab_silu_grad_b_f(const float *g, const float *x, const float *b, float *o,
+                                        ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_silu_grad_f(x[i] + b[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
 
 #endif
 #endif /* RELUFAST_VECTAB_H */

@@ -163,10 +163,13 @@ def test_in_place(func, rng):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("func", FUNCS, ids=IDS)
 @pytest.mark.parametrize("shape, axis", [((300, 1000), 1), ((64, 32, 40), 1),
-                                          ((100_003,), 0)], ids=["dense", "nchw", "flat"])
+                                          ((100_003,), 0), ((13, 37), 1), ((1001, 37), 1), ((9, 2500), 1),
+                                          ((7, 3, 4099), 2)],
+                         ids=["dense", "nchw", "flat", "odd-rows", "odd-threaded", "wide", "wide-last"])
 def test_threads(isa, func, shape, axis, rng):
     """Every thread count gives the input gradient bit for bit, the bias gradient to float64
-    rounding."""
+    rounding.  The shapes cut rows between threads and leave groups of 8, 4, 2 and 1 rows and
+    rows wider than the kernels' column groups (2,048)."""
     _dispatch.select_isa(isa)
     name, f, fg, kw, _ = func
     x, g = values(rng, shape, F32), values(rng, shape, F32)
@@ -217,12 +220,3 @@ def test_refusals(func, rng):
     with pytest.raises(ValueError, match=f"{gn}: grad has shape"):
         fg(g[:, :5], x, bias=np.ones(6, F32), out=out, **kw)
     assert (out == 0).all()
-
-
-def test_mask_and_bias_together_are_refused():
-    x = np.ones((2, 8), F32)
-    with pytest.raises(TypeError, match="relu: mask= and bias= together are not supported"):
-        relufast.relu(x, bias=np.ones(8, F32), mask=True)
-    _, m = relufast.relu(x, mask=True)
-    with pytest.raises(TypeError, match="relu_grad: mask= and bias= together"):
-        relufast.relu_grad(x, mask=m, bias=np.ones(8, F32))
