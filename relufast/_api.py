@@ -41,12 +41,6 @@ def _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a=0.0, b=0.0,
                           xname, pname, nonzero)
 
 
-def _no_mask_with_bias(fn, bias):
-    if bias is not None:
-        raise TypeError(f"{fn}: mask= and bias= together are not supported yet; add the bias "
-                        "first (x += bias) or keep x")
-
-
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -115,8 +109,7 @@ def relu(x, out=None, mask=None, bias=None, axis=1):
         if bias is None:
             return unary("relu", OP.RELU, x, out)
         return _biased(bias, axis, "relu", OP.RELU, x, out)
-    _no_mask_with_bias("relu", bias)
-    return _mask_forward("relu", OP.RELU, x, out, mask)
+    return _mask_forward("relu", OP.RELU, x, out, mask, bias=bias, axis=axis)
 
 
 def relu_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
@@ -187,8 +180,8 @@ def relu_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_outp
     if mask is None and bias is None:  # the plain call first: one test (x None: as_input)
         return binary("relu_grad", OP.D_RELU, grad, x, out)
     if mask is not None:
-        _no_mask_with_bias("relu_grad", bias)
-        return _mask_gradient("relu_grad", grad, x, mask, out, from_output)
+        return _mask_gradient("relu_grad", grad, x, mask, out, from_output, bias=bias,
+                              axis=axis)
     return _biased_grad(bias, axis, from_output, "relu_grad", OP.D_RELU, grad, x, out)
 
 
@@ -256,8 +249,7 @@ def leaky_relu(x, negative_slope=0.01, out=None, mask=None, bias=None, axis=1):
         if bias is None:
             return unary("leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
         return _biased(bias, axis, "leaky_relu", OP.LEAKY, x, out, a, pname="negative_slope")
-    _no_mask_with_bias("leaky_relu", bias)
-    return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope")
+    return _mask_forward("leaky_relu", OP.LEAKY, x, out, mask, a, "negative_slope", bias, axis)
 
 
 def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, mask=None, bias=None, axis=1,
@@ -326,8 +318,8 @@ def leaky_relu_grad(grad, x=None, negative_slope=0.01, out=None, mask=None, bias
     fn = "leaky_relu_grad"
     a = param(fn, "negative_slope", negative_slope)
     if mask is not None:
-        _no_mask_with_bias(fn, bias)
-        return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope")
+        return _mask_gradient(fn, grad, x, mask, out, from_output, a, a == 0, "negative_slope",
+                              bias, axis)
     if from_output and a < 0:
         no_from_output(fn, True, f"negative_slope={a} < 0, so the output's sign does not "
                         "tell the input's")
@@ -772,8 +764,7 @@ def relu6(x, out=None, mask=None, bias=None, axis=1):
         if bias is None:
             return unary("relu6", OP.RELU6, x, out)
         return _biased(bias, axis, "relu6", OP.RELU6, x, out)
-    _no_mask_with_bias("relu6", bias)
-    return _mask_forward("relu6", OP.RELU6, x, out, mask)
+    return _mask_forward("relu6", OP.RELU6, x, out, mask, bias=bias, axis=axis)
 
 
 def relu6_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_output=False):
@@ -837,8 +828,8 @@ def relu6_grad(grad, x=None, out=None, mask=None, bias=None, axis=1, *, from_out
     if mask is None and bias is None:  # the plain call first: one test (x None: as_input)
         return binary("relu6_grad", OP.D_RELU6, grad, x, out)
     if mask is not None:
-        _no_mask_with_bias("relu6_grad", bias)
-        return _mask_gradient("relu6_grad", grad, x, mask, out, from_output)
+        return _mask_gradient("relu6_grad", grad, x, mask, out, from_output, bias=bias,
+                              axis=axis)
     return _biased_grad(bias, axis, from_output, "relu6_grad", OP.D_RELU6, grad, x, out)
 
 

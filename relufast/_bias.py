@@ -28,7 +28,7 @@ from ._threads import threads_for
 _DONE = STATUS.DONE
 
 
-def _bias_and_axis(fn, x, bias, axis, compute):
+def bias_and_axis(fn, x, bias, axis, compute):
     """(bias as a 1-D array of the compute dtype, the axis in [0, x.ndim) or None for a scalar,
     bias was a scalar): prelu's weight rules, for the argument named ``bias``."""
     if isinstance(bias, np.ndarray) and not is_masked_array(bias):
@@ -59,7 +59,7 @@ def _compute(*dts):
     return F64 if F64 in dts else F32
 
 
-def _broadcast(b, ax, ndim):
+def broadcast_bias(b, ax, ndim):
     """The bias shaped to broadcast against x."""
     return b.reshape(()) if ax is None else b.reshape((-1,) + (1,) * (ndim - ax - 1))
 
@@ -79,7 +79,7 @@ def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=Fal
     compute = _compute(x.dtype)
     if pname is not None and compute != F64 and outside_f32(a, nonzero):
         check_param_f32(fn, pname, a, nonzero)
-    bv, ax, _ = _bias_and_axis(fn, x, bias, axis, compute)
+    bv, ax, _ = bias_and_axis(fn, x, bias, axis, compute)
     o = prepare_out(fn, out, x, compute)
     if x.size == 0:
         return o
@@ -90,7 +90,7 @@ def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=Fal
         if kern(op, src, bv, o, _inner(x.shape, ax), a, b, nt) == _DONE:
             return o
     # the general path: x + bias in the compute dtype, then the activation, into out
-    z = x.astype(compute) + _broadcast(bv, ax, x.ndim)
+    z = x.astype(compute) + broadcast_bias(bv, ax, x.ndim)
     unary(fn, op, z, z, a, b, threshold, pname, nonzero)
     with np.errstate(over="ignore"):
         np.copyto(o, z, casting="same_kind")
@@ -109,7 +109,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
     compute = _compute(grad.dtype, x.dtype)
     if pname is not None and compute != F64 and outside_f32(a, nonzero):
         check_param_f32(fn, pname, a, nonzero)
-    bv, ax, scalar = _bias_and_axis(fn, x, bias, axis, compute)
+    bv, ax, scalar = bias_and_axis(fn, x, bias, axis, compute)
     result = grad.dtype if grad.dtype == x.dtype else compute
     o = prepare_out(fn, out, x, compute, result)
     C = bv.shape[0]
@@ -131,7 +131,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
             # the general path: the input gradient in the compute dtype, summed in float64
             z = x.astype(compute)
             if not from_output:
-                z += _broadcast(bv, ax, x.ndim)
+                z += broadcast_bias(bv, ax, x.ndim)
             gx = binary(fn, op, grad.astype(compute), z, None, a, b, threshold, xname, pname,
                         nonzero)
             axes = tuple(i for i in range(x.ndim) if i != ax)

@@ -14,6 +14,7 @@ values, at NumPy's speed.
 
 import numpy as np
 
+from ._bias import bias_and_axis, broadcast_bias
 from ._call import unary
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
 from ._dispatch import F32, F64, KERNELS, MASK, OP, STATUS
@@ -85,9 +86,11 @@ def _pack_into(m, bits):
     np.copyto(m, np.packbits(bits, axis=-1, bitorder="little"))
 
 
-def forward(fn, op, x, out, mask, a=0.0, pname=None):
+def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
     """``(f(x), mask)`` for relu-like forward op ``op`` (OP.RELU, OP.LEAKY with slope ``a``,
-    OP.RELU6)."""
+    OP.RELU6); with a bias, ``(f(x + bias), the mask of x + bias)``."""
+    if bias is not None:
+        return _forward_biased(fn, op, x, out, mask, a, pname, bias, axis)
     # the attempt, as the plain functions make it: the kernel checks layout, dtype, sizes and
     # overlaps in C and refuses, writing nothing, what the general path must name or prepare
     kern = KERNELS.mask_forward.get(x.dtype) if type(x) is _ndarray else None
@@ -133,10 +136,14 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None):
     return o, m
 
 
-def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
-    """``grad`` where the mask's bit is set, else +0.0 (``zero``) or ``a * grad``.
+def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, bias=None,
+             axis=1):
+    """``grad`` where the mask's bit is set, else +0.0 (``zero``) or ``a * grad``; with a bias,
+    ``(that, the bias gradient)``.
 
     (The public gradient comes here when it has a mask: then x must be None.)"""
+    if bias is not None:
+        return _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, axis)
     if x is not None:
         raise TypeError(f"{fn}: give x or mask, not both (the mask replaces x)")
     if from_output:
@@ -179,3 +186,53 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None):
         other = compute.type(0) if zero else g * compute.type(a)
         np.copyto(o, np.where(bits, g, other), casting="same_kind")
     return o
+
+
+# ---------------------------------------------------------------------------------------------
+# with a bias: the mask of x + bias, and the bias gradient from the mask's gradient.  Two passes
+# each (x + bias into the result, then the masked forward in place on it; the gradient, then a
+# float64 sum by NumPy), where the mask's functions without a bias take one: every check runs
+# before the first pass writes.
+
+def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
+    x = as_input(fn, "x", x)
+    compute = F64 if x.dtype == F64 else F32
+    if pname is not None and compute != F64 and outside_f32(a, False):
+        check_param_f32(fn, pname, a, False)
+    bv, ax, _ = bias_and_axis(fn, x, bias, axis, compute)
+    o = prepare_out(fn, out, x, x.dtype if x.dtype in (F32, F64) else compute)
+    shape = mask_shape(x.shape)
+    if mask is True:
+        m = np.empty(shape, _U8)
+    else:
+        m = _check_mask(fn, mask, shape, writable=True)
+        for other, name in ((x, "x"), (o, "out")):
+            if np.may_share_memory(m, other):
+                raise ValueError(f"{fn}: mask overlaps {name}")
+    b = broadcast_bias(bv, ax, x.ndim)
+    # x + bias rounded in the compute dtype, as the functions' bias= computes it
+    if o.dtype == compute:
+        np.add(x, b, out=o, dtype=compute)
+        z = o
+    else:
+        z = np.add(x, b, dtype=compute)
+    forward(fn, op, z, z, m, a, pname)
+    if z is not o:
+        with np.errstate(over="ignore"):
+            np.copyto(o, z, casting="same_kind")
+    return o, m
+
+
+def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, axis):
+    grad = as_input(fn, "grad", grad)
+    compute = F64 if grad.dtype == F64 else F32
+    # the bias only shapes its gradient here (the mask holds the derivative's side of x + bias)
+    bv, ax, scalar = bias_and_axis(fn, grad, bias, axis, compute)
+    gx = gradient(fn, grad, x, mask, out, from_output, a, zero, pname)
+    axes = tuple(i for i in range(grad.ndim) if i != ax)
+    # inf - inf in the sum is NaN, and a sum past the dtype's range inf, as in the kernels: no
+    # warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        gb = np.sum(gx, axis=axes, dtype=F64).reshape(-1) if grad.ndim else np.asarray(gx, F64)
+        gb = gb.astype(grad.dtype if grad.dtype in (F32, F64) else gx.dtype)
+    return gx, (gb.reshape(()) if scalar else gb)

@@ -10,15 +10,14 @@ the least state its backward needs.
 
 What each layer keeps between ``forward`` and ``backward`` (``kept``, ``nbytes_kept``):
 
-* ``"mask"``: relu, leaky_relu and relu6 without a bias keep one bit an element (a mask of
-  ``relufast.mask_shape(x.shape)`` bytes, reused from step to step);
-* ``"output"``: functions whose derivative the output determines (relu, relu6, leaky_relu with
-  a slope >= 0 when they have a bias; elu and celu with alpha >= 0, selu) keep a reference to
-  their output, no copy: the next layer keeps that array anyway (its weight gradient needs
-  it).  Do not modify it in place before ``backward``;
-* ``"input"``: gelu, silu, prelu, the gated units (and leaky_relu with a negative slope and a
-  bias) need x itself: a reference, or with ``in_place=True`` a copy taken before x is
-  overwritten.
+* ``"mask"``: relu, leaky_relu and relu6, with or without a bias, keep one bit an element (a
+  mask of ``relufast.mask_shape(x.shape)`` bytes, reused from step to step);
+* ``"output"``: functions whose derivative the output determines (elu and celu with
+  alpha >= 0, selu) keep a reference to their output, no copy: the next layer keeps that
+  array anyway (its weight gradient needs it).  Do not modify it in place before
+  ``backward``;
+* ``"input"``: gelu, silu, prelu and the gated units need x itself: a reference, or with
+  ``in_place=True`` a copy taken before x is overwritten.
 
 ``backward`` drops what the forward kept: a layer holds no array between steps but its mask
 buffer.  Parameters' gradients (``grad_bias``, prelu's ``grad_weight``) are attributes after
@@ -51,7 +50,7 @@ class _Layer:
 
     _fwd = None      # the relufast forward
     _grad = None     # and its gradient
-    _mask = False    # a 1-bit mask suffices (without a bias)
+    _mask = False    # a 1-bit mask suffices
     _from_output = False  # the output determines the derivative
 
     def __init__(self, *, bias=None, axis=1, in_place=False):
@@ -84,7 +83,7 @@ class _Layer:
         out = x if self.in_place else None
         if self.bias is not None:
             kw.update(bias=self.bias, axis=self.axis)
-        if self._mask and self.bias is None:
+        if self._mask:
             shape = mask_shape(x.shape)
             if self._buffer is None or self._buffer.shape != shape:
                 self._buffer = np.empty(shape, np.uint8)
@@ -108,31 +107,29 @@ class _Layer:
         out = grad if self.in_place else None
         state, kept = self._state, self.kept
         self._state = self.kept = None
-        if kept == "mask":
-            return self._grad(grad, mask=state, out=out, **kw)
         if self.bias is not None:
             kw.update(bias=self.bias, axis=self.axis)
-        r = self._grad(grad, state, out=out, from_output=kept == "output", **kw)
+        if kept == "mask":
+            r = self._grad(grad, mask=state, out=out, **kw)
+        else:
+            r = self._grad(grad, state, out=out, from_output=kept == "output", **kw)
         if self.bias is not None:
             r, self.grad_bias = r
         return r
 
 
 class ReLU(_Layer):
-    """relu; keeps a 1-bit mask (without a bias) or its output."""
-    _fwd, _grad, _mask, _from_output = (staticmethod(_f.relu), staticmethod(_f.relu_grad), True,
-                                        True)
+    """relu; keeps a 1-bit mask."""
+    _fwd, _grad, _mask = staticmethod(_f.relu), staticmethod(_f.relu_grad), True
 
 
 class ReLU6(_Layer):
-    """relu6; keeps a 1-bit mask (without a bias) or its output."""
-    _fwd, _grad, _mask, _from_output = (staticmethod(_f.relu6), staticmethod(_f.relu6_grad),
-                                        True, True)
+    """relu6; keeps a 1-bit mask."""
+    _fwd, _grad, _mask = staticmethod(_f.relu6), staticmethod(_f.relu6_grad), True
 
 
 class LeakyReLU(_Layer):
-    """leaky_relu; keeps a 1-bit mask (without a bias), else its output (or, with a negative
-    slope, its input)."""
+    """leaky_relu; keeps a 1-bit mask."""
     _fwd, _grad, _mask = staticmethod(_f.leaky_relu), staticmethod(_f.leaky_relu_grad), True
 
     def __init__(self, negative_slope=0.01, **kw):
@@ -141,9 +138,6 @@ class LeakyReLU(_Layer):
 
     def _params(self):
         return {"negative_slope": self.negative_slope}
-
-    def _uses_output(self):
-        return self.negative_slope >= 0
 
 
 class ELU(_Layer):

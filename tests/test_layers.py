@@ -17,13 +17,13 @@ def data(rng, shape=(8, 24)):
 
 # (layer factory, forward, gradient(g, x), what it keeps without a bias, with one)
 CASES = [
-    ("relu", lambda **k: L.ReLU(**k), relufast.relu, relufast.relu_grad, {}, "mask", "output"),
+    ("relu", lambda **k: L.ReLU(**k), relufast.relu, relufast.relu_grad, {}, "mask", "mask"),
     ("relu6", lambda **k: L.ReLU6(**k), relufast.relu6, relufast.relu6_grad, {}, "mask",
-     "output"),
+     "mask"),
     ("leaky", lambda **k: L.LeakyReLU(0.1, **k), relufast.leaky_relu, relufast.leaky_relu_grad,
-     {"negative_slope": 0.1}, "mask", "output"),
+     {"negative_slope": 0.1}, "mask", "mask"),
     ("leaky-neg", lambda **k: L.LeakyReLU(-0.2, **k), relufast.leaky_relu,
-     relufast.leaky_relu_grad, {"negative_slope": -0.2}, "mask", "input"),
+     relufast.leaky_relu_grad, {"negative_slope": -0.2}, "mask", "mask"),
     ("elu", lambda **k: L.ELU(1.5, **k), relufast.elu, relufast.elu_grad, {"alpha": 1.5},
      "output", "output"),
     ("celu", lambda **k: L.CELU(0.5, **k), relufast.celu, relufast.celu_grad, {"alpha": 0.5},

@@ -257,3 +257,90 @@ def test_slope_rounded_to_float32_is_checked(rng):
         relufast.leaky_relu_grad(np.ones(8, F32), mask=m, negative_slope=1e300)
     with pytest.raises(ValueError, match="leaky_relu: negative_slope=1e\\+300 overflows"):
         relufast.leaky_relu(x, negative_slope=1e300, mask=True)
+
+
+# --- with a bias: the mask of x + bias, and the bias gradient from the mask's gradient ---
+
+def bias_axes(ndim, axis, scalar):
+    return tuple(i for i in range(ndim) if scalar or i != axis % ndim)
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("shape, axis, scalar", [((6, 21), 1, False), ((3, 4, 9), 0, False),
+                                                 ((3, 4, 9), -1, False), ((5, 7), 1, True),
+                                                 ((0, 4), 1, False)],
+                         ids=["dense", "axis0", "last", "scalar", "empty"])
+def test_with_bias_equals_the_composition(op, dtype, shape, axis, scalar, rng):
+    _, f, fg, kw, bit = op
+    x, g = values(rng, shape, dtype), values(rng, shape, dtype)
+    n = shape[axis]
+    b = (np.asarray(rng.standard_normal(), F64).astype(dtype) if scalar
+         else rng.standard_normal(n).astype(dtype))
+    y_want = f(x, bias=b, axis=axis, **kw)
+    y, m = f(x, mask=True, bias=b, axis=axis, **kw)
+    assert_same(y, y_want, what="forward with a mask and a bias")
+    compute = F64 if dtype == F64 else F32
+    trailing = (1,) * (len(shape) - axis % len(shape) - 1)
+    bb = np.asarray(b, compute).reshape(() if scalar else (-1,) + trailing)
+    z = (np.asarray(x, compute) + bb).astype(compute)
+    assert m.shape == relufast.mask_shape(shape)
+    if x.size:
+        assert np.array_equal(m, packed(bit(z.astype(F64))))
+    gx, gb = fg(g, mask=m, bias=b, axis=axis, **kw)
+    assert_same(gx, fg(g, mask=m, **kw), what="gradient from the mask with a bias")
+    nan = np.isnan(z)
+    if dtype in (F32, F64):
+        # bitwise the gradient from x + bias where x + bias is not NaN
+        want = fg(g, x, bias=b, axis=axis, **kw)[0]
+        assert_same(gx[~nan], want[~nan], what="against the gradient from x")
+    with np.errstate(invalid="ignore", over="ignore"):
+        sums = np.sum(np.asarray(gx, F64), axis=bias_axes(len(shape), axis, scalar))
+        sums = np.asarray(sums, dtype).astype(F64)
+    assert gb.shape == np.shape(b) and gb.dtype == dtype
+    np.testing.assert_allclose(np.asarray(gb, F64), sums,
+                               rtol=1e-2 if dtype in (F16, BF16) else 1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_with_bias_in_place(op, rng):
+    _, f, fg, kw, bit = op
+    x0, g0 = values(rng, (8, 33), F32), values(rng, (8, 33), F32)
+    b = rng.standard_normal(33).astype(F32)
+    want = f(x0, bias=b, **kw)
+    x = x0.copy()
+    buf = np.zeros(relufast.mask_shape(x.shape), np.uint8)
+    y, m = f(x, out=x, mask=buf, bias=b, **kw)
+    assert y is x and m is buf
+    assert_same(x, want)
+    g = g0.copy()
+    gx, gb = fg(g, mask=m, out=g, bias=b, **kw)
+    assert gx is g
+
+
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_with_bias_refusals_write_nothing(op, rng):
+    _, f, fg, kw, bit = op
+    name, gname = f.__name__, fg.__name__
+    x = rng.standard_normal((4, 16)).astype(F32)
+    out = np.zeros_like(x)
+    m = np.full((4, 2), 7, np.uint8)
+    with pytest.raises(ValueError, match=f"{name}: bias has length 15"):
+        f(x, out=out, mask=m, bias=np.ones(15, F32), **kw)
+    with pytest.raises(ValueError, match=f"{name}: bias must be finite"):
+        f(x, out=out, mask=m, bias=np.full(16, np.nan, F32), **kw)
+    with pytest.raises(ValueError, match=f"{name}: mask has shape"):
+        f(x, out=out, mask=np.zeros((4, 3), np.uint8), bias=np.ones(16, F32), **kw)
+    with pytest.raises(ValueError, match=f"{name}: out has shape"):
+        f(x, out=np.zeros((4, 15), F32), mask=m, bias=np.ones(16, F32), **kw)
+    assert (out == 0).all() and (m == 7).all()
+    _, mk = f(x, mask=True, **kw)
+    g = rng.standard_normal((4, 16)).astype(F32)
+    gm = g.copy()
+    with pytest.raises(ValueError, match=f"{gname}: bias has length 3"):
+        fg(g, mask=mk, out=out, bias=np.ones(3, F32), **kw)
+    with pytest.raises(ValueError, match=f"{gname}: mask has shape"):
+        fg(g, mask=mk[:, :1], out=out, bias=np.ones(16, F32), **kw)
+    with pytest.raises(TypeError, match=f"{gname}: give x or mask, not both"):
+        fg(g, x, mask=mk, out=out, bias=np.ones(16, F32), **kw)
+    assert (out == 0).all() and np.array_equal(g, gm)
