@@ -1,4 +1,5 @@
-/* tools/vecmath/tab_avx2/bench.c: the AVX2 port of the table loops (vt_avx2.h) against the
+/* tools/vecmath/tab_avx2/bench.c: the AVX2 port of the table loops (vt_avx2.h), and gelu from 16
+ * intervals (vt16.h, "gelu16"), against the
  * element loops of relufast/_vecmath.h that the AVX2 kernels run, in cache (10^5 floats,
  * 3 N(0, 1) as bench/formulations.py), one thread, the two timed alternately, best of 60;
  * and the bits of the two compared where the tables apply.
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "vt_avx2.h"
+#include "vt16.h"
 
 #define N 100000
 static float x[N], y[N], y2[N], g[N];
@@ -37,6 +39,7 @@ int main(void)
         g[i] = 1.0f;
     }
     AB("gelu", vt2_gelu_f(x, y, N), el_gelu(x, y2, N));
+    AB("gelu16", vt16_gelu_f(x, y, N), el_gelu(x, y2, N));
     AB("gelu'", vt2_gelu_grad_f(g, x, y, N), el_gelu_grad(g, x, y2, N));
     AB("silu'", vt2_silu_grad_f(g, x, y, N), el_silu_grad(g, x, y2, N));
     return 0;
