@@ -20,7 +20,9 @@ rounded polynomials (exact arithmetic) per interval and function, and writes
 relufast/_vectab_tables.h.  The kernel's own rounding errors come on top: the proof is the
 exhaustive sweep (tools/vecmath/vm_exh.c, ACCURACY.md).
 
-usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7] [--only F]
+usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7] [--only F] [--nk 16]
+(--nk 16: the 16-interval gelu of tools/vecmath/tab_avx2/vt16.h, an AVX2 experiment not used by
+the kernels, written to tools/vecmath/tab_avx2/vt16_tables.h; LAYOUT16 below)
 Deterministic: the same command writes the same file (about a minute).
 """
 import argparse
@@ -51,6 +53,20 @@ LAYOUT = {
     "gelu_grad": ("sq", dict(AN=0.2145, AP=0.005, BT=1.0, KN=25)),
     "silu_grad": ("lin", dict(HL=0.75, KN=16)),
 }
+
+# The AVX2 experiment (--nk 16, tools/vecmath/tab_avx2/vt16.h, not used by the kernels): 16
+# intervals, which two _mm256_permutevar8x32_ps and a blend pick (32 take four and three blends:
+# no faster than the element functions there).  gelu only: the same "sq" layout at half the
+# density (t halved: 12 intervals on the negative side, interval 0, 3 up to 6.4), degree 10 for
+# the wider intervals.  Its polynomials are within 1.66e-8, but the kernel measured 2.10 ulp in
+# the negative tail (tools/vecmath/tab_avx2/README.md).
+LAYOUT16 = {
+    "gelu": ("sq", dict(AN=0.10725, AP=0.0025, BT=0.5, KN=12)),
+}
+# LEFT=True in a layout's dict: on the negative side, where the Sterbenz condition allows it, the
+# polynomial is expanded at the interval's outer end (the smallest |f|, u >= 0) instead of the
+# balanced center.  Tried on LAYOUT16 against its 2.10 ulp in the tail: 2.66 (at the inner ends,
+# where |u S| / |f| is 0.97 instead of 0.95 and S's Horner sum has twice the |u|), so not set.
 
 # g = f / (x - x0) is also fitted on interval kz + ZWIN (kz: the zero's), where f falls to a
 # quarter of its value at the center (silu' at -1.125: 0.037 against 0.157 at -0.75) and c0 + u S
@@ -177,7 +193,7 @@ def balanced_center(F, lo, hi, c):
     return mp.mpf(f32(r))
 
 
-def exact_center(F, lo, hi, c, k):
+def exact_center(F, lo, hi, c, k, upward=False):
     """A float center near c, still Sterbenz-safe for [lo, hi], whose F(center) is closest to a
     float (then c0 = F(center) rounded is exact to ~2^-11 ulp and the kernel needs no low part
     of it: f = c0 + u S in one FMA).  Searches 1024 floats around c."""
@@ -186,8 +202,9 @@ def exact_center(F, lo, hi, c, k):
     best, bc = None, c
     cf = np.float32(float(c))
     a_, b_ = sorted([abs(lo), abs(hi)])
-    for j in range(-512, 512):
-        cj = (np.array([cf]).view(np.int32) + j).view(np.float32)[0]   # j floats away
+    for j in (range(0, 1024) if upward else range(-512, 512)):
+        # upward: toward 0 from the outer end (c < 0: the int32 view decreases), staying near it
+        cj = (np.array([cf]).view(np.int32) + (-j if upward else j)).view(np.float32)[0]
         m = mp.mpf(float(cj))
         if not (lo <= m <= hi and b_ <= 2 * abs(m) and a_ >= abs(m) / 2):
             continue
@@ -213,9 +230,14 @@ def fit_interval(name, fn, x0, k, deg):
     F = F_of(fn, x0, zero)
     nolead = (k == 0 and name == "gelu")
     if not nolead:
-        if k < 0:   # where f is small and steep (for k > 0 it is ~x or ~1: nothing to gain)
+        left = LAYOUT[name][1].get("LEFT") and k < 0 and abs(lo) <= 2 * abs(hi)
+        if left:    # expand at the outer end (LAYOUT16's LEFT), u = x - c >= 0
+            ctr = mp.mpf(f32(lo))
+            if ctr < lo:
+                ctr = mp.mpf(float(np.nextafter(np.float32(ctr), np.float32(0))))
+        elif k < 0:   # where f is small and steep (for k > 0 it is ~x or ~1: nothing to gain)
             ctr = balanced_center(F, lo, hi, ctr)
-        ctr = exact_center(F, lo, hi, ctr, k)
+        ctr = exact_center(F, lo, hi, ctr, k, upward=bool(left))
     if zero and k == kz:
         x0h = mp.mpf(f32(x0))
         assert lo >= 2 * x0h and hi <= x0h / 2     # x - x0h exact over the interval (x0 < 0)
@@ -269,14 +291,26 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                                   "relufast", "_vectab_tables.h"))
     ap.add_argument("--only", default=None, help="fit one function, print, write nothing")
+    ap.add_argument("--nk", type=int, default=32, choices=(16, 32),
+                    help="16: the AVX2 experiment's tables (LAYOUT16, tools/vecmath/tab_avx2/vt16_tables.h)")
     args = ap.parse_args()
+    global NK, LAYOUT
+    pre, fname = "RF_TAB_", "_vectab_tables.h"
+    if args.nk == 16:
+        NK, LAYOUT, pre, fname = 16, LAYOUT16, "RF_TAB16_", "vt16_tables.h"
+        if args.deg == ap.get_default("deg"):
+            args.deg = "gelu=10"
+        if args.out == ap.get_default("out"):
+            args.out = os.path.join(os.path.dirname(__file__), "..", "tab_avx2", fname)
     degs = {kv.split("=")[0]: int(kv.split("=")[1]) for kv in args.deg.split(",")}
-    lines = ["/* relufast/_vectab_tables.h: generated by tools/vecmath/fit/fit_tab.py "
+    nkarg = f" --nk {NK}" if NK != 32 else ""
+    where = "relufast" if NK == 32 else "tools/vecmath/tab_avx2"
+    lines = [f"/* {where}/{fname}: generated by tools/vecmath/fit/fit_tab.py{nkarg} "
              f"--deg {args.deg}; do not edit.",
-             " * Row j of RF_TAB_<F> is coefficient j over the 32 intervals, position p = k mod 32",
+             f" * Row j of {pre}<F> is coefficient j over the {NK} intervals, position p = k mod {NK}",
              " * (k: the interval, see fit_tab.py LAYOUT): rows c0, ctr (the center), c1 .. cD. */"]
     for name in FUNCS:
-        if args.only and name != args.only:
+        if name not in LAYOUT or (args.only and name != args.only):
             continue
         fn, x0 = target(name)
         deg = degs[name]
@@ -298,7 +332,7 @@ def main():
               f"{worst_all:.3g} ({worst_all * 2**24:.3f} ulp at most)"
               + (f"; zero interval k={pz[0]} center {pz[1]!r} p {pz[2]!r}" if pz else ""))
         up = name.upper()
-        lines.append(f"#define RF_TAB_{up}_DEG {deg}")
+        lines.append(f"#define {pre}{up}_DEG {deg}")
         kind, P = LAYOUT[name]
         lo_k, hi_k = interval(name, -P["KN"])[0], interval(name, NK - 1 - P["KN"])[1]
         lines.append(f"/* intervals cover [{float(lo_k):.6g}, {float(hi_k):.6g}) */")
@@ -306,23 +340,23 @@ def main():
         # HI: sq: where the kernel saturates, lin: the fast range's (exclusive) upper end
         lo_f = f32(lo_k + mp.mpf("0.01"))
         hi_f = SAT if kind == "sq" else f32(hi_k - mp.mpf("0.005"))
-        lines.append(f"#define RF_TAB_{up}_LO {np.float32(lo_f).item()!r}f")
-        lines.append(f"#define RF_TAB_{up}_HI {np.float32(hi_f).item()!r}f")
+        lines.append(f"#define {pre}{up}_LO {np.float32(lo_f).item()!r}f")
+        lines.append(f"#define {pre}{up}_HI {np.float32(hi_f).item()!r}f")
         if kind == "sq":
             c1, c2, bt, an, ap = sq_consts(P)
-            lines.append(f"#define RF_TAB_{up}_C1 {np.float32(c1).item()!r}f")
-            lines.append(f"#define RF_TAB_{up}_C2 {np.float32(c2).item()!r}f")
-            lines.append(f"#define RF_TAB_{up}_BT {np.float32(bt).item()!r}f")
+            lines.append(f"#define {pre}{up}_C1 {np.float32(c1).item()!r}f")
+            lines.append(f"#define {pre}{up}_C2 {np.float32(c2).item()!r}f")
+            lines.append(f"#define {pre}{up}_BT {np.float32(bt).item()!r}f")
         else:
-            lines.append(f"#define RF_TAB_{up}_RH {np.float32(1 / P['HL']).item()!r}f   /* k = round(x RH) */")
+            lines.append(f"#define {pre}{up}_RH {np.float32(1 / P['HL']).item()!r}f   /* k = round(x RH) */")
         lines.append(f"/* worst relative error of the polynomials themselves: {worst_all:.3g} */")
         if pz:
-            lines.append(f"#define RF_TAB_{up}_ZK {pz[0] % NK}   /* position of the zero's interval */")
-            lines.append(f"#define RF_TAB_{up}_X0H {np.float32(f32(x0)).item()!r}f   /* x0 rounded */")
+            lines.append(f"#define {pre}{up}_ZK {pz[0] % NK}   /* position of the zero's interval */")
+            lines.append(f"#define {pre}{up}_X0H {np.float32(f32(x0)).item()!r}f   /* x0 rounded */")
             kw = pz[0] + ZWIN.get(name, 0)
-            lines.append(f"#define RF_TAB_{up}_ZW {kw % NK}   /* the other end of the intervals formed as g (x - x0) */")
-            lines.append(f"#define RF_TAB_{up}_ZP {np.float32(pz[2]).item()!r}f   /* -(x0 - x0h) g(0) */")
-        lines.append(f"static const float RF_TAB_{up}[{len(rows)}][{NK}] __attribute__((aligned(64))) = {{")
+            lines.append(f"#define {pre}{up}_ZW {kw % NK}   /* the other end of the intervals formed as g (x - x0) */")
+            lines.append(f"#define {pre}{up}_ZP {np.float32(pz[2]).item()!r}f   /* -(x0 - x0h) g(0) */")
+        lines.append(f"static const float {pre}{up}[{len(rows)}][{NK}] __attribute__((aligned(64))) = {{")
         for r in rows:
             lines.append("    {" + ", ".join(f"{np.float32(v).item()!r}f" for v in r) + "},")
         lines.append("};")
