@@ -7,6 +7,8 @@ docstrings are the reference documentation (numpydoc); the exact rules are docs/
 
 from ._bias import forward as _bias_forward
 from ._bias import gradient as _bias_gradient
+from ._bias import prelu_forward as _prelu_bias_forward
+from ._bias import prelu_gradient as _prelu_bias_gradient
 from ._call import binary, unary
 from ._checks import F32_MAX as _F32_MAX
 from ._checks import check_param_f32, no_from_output, param
@@ -1071,7 +1073,7 @@ def silu_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
 # PReLU: a learned slope per channel along `axis`
 
 
-def prelu(x, weight, axis=1, out=None):
+def prelu(x, weight, axis=1, out=None, bias=None):
     r"""Parametric ReLU: ``x if x > 0 else w[c] * x``, c the element's index along ``axis``.
 
     Parameters
@@ -1093,6 +1095,12 @@ def prelu(x, weight, axis=1, out=None):
         Where to write the result: a writable ndarray of x's shape and of any supported float
         dtype (the result is rounded once into it).  ``out=x`` computes in place.  By default
         a new array is allocated.
+
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``prelu(x + bias)``: a scalar, or a 1-D array of length
+        ``x.shape[axis]`` along the weight's ``axis`` (the rules of ``bias`` in :func:`relu`),
+        x + bias rounded in the compute dtype.  Two passes through a temporary of x's size
+        (prelu's kernels do not fuse it yet).
 
     Returns
     -------
@@ -1123,10 +1131,12 @@ def prelu(x, weight, axis=1, out=None):
     array([[-0.1, -0.5],
            [ 2. , -2. ]])
     """
-    return _prelu_forward("prelu", x, weight, axis, out)
+    if bias is None:
+        return _prelu_forward("prelu", x, weight, axis, out)
+    return _prelu_bias_forward("prelu", x, weight, axis, out, bias)
 
 
-def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
+def prelu_grad(grad, x, weight, axis=1, out=None, bias=None, *, from_output=False):
     r"""Gradients of :func:`prelu` with respect to x and to the weight.
 
     Parameters
@@ -1148,6 +1158,11 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     from_output : bool, default False
         Keyword-only, and must be False: a weight may be negative, so the output's sign does not tell x's, so its derivative cannot be computed from its
         output (ValueError).
+
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the derivatives are taken at ``x + bias`` and
+        the call returns ``(grad_x, grad_weight, grad_bias)``, grad_bias the sum of grad_x over
+        every axis but ``axis`` (over all of them for a scalar bias), accumulated in float64.
 
     Returns
     -------
@@ -1188,7 +1203,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, *, from_output=False):
     >>> gw
     array([-4.,  0.])
     """
-    return _prelu_gradient("prelu_grad", grad, x, weight, axis, out, from_output)
+    if bias is None:
+        return _prelu_gradient("prelu_grad", grad, x, weight, axis, out, from_output)
+    return _prelu_bias_gradient("prelu_grad", grad, x, weight, axis, out, from_output, bias)
 
 
 def mask_shape(shape):

@@ -35,6 +35,8 @@ def relu(
     out: NDArray[np.floating[Any]] | None = None,
     *,
     mask: Literal[True] | NDArray[np.uint8],
+    bias: ArrayLike | None = None,
+    axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 @overload
 def relu(
@@ -64,6 +66,17 @@ def relu_grad(
 ) -> NDArray[np.floating[Any]]: ...
 @overload
 def relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+    bias: ArrayLike,
+    axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+@overload
+def relu_grad(
     grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
     from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
@@ -88,6 +101,8 @@ def leaky_relu(
     out: NDArray[np.floating[Any]] | None = None,
     *,
     mask: Literal[True] | NDArray[np.uint8],
+    bias: ArrayLike | None = None,
+    axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 @overload
 def leaky_relu(
@@ -137,6 +152,18 @@ def leaky_relu_grad(
     from_output: Literal[False] = False,
     mask: NDArray[np.uint8],
 ) -> NDArray[np.floating[Any]]: ...
+@overload
+def leaky_relu_grad(
+    grad: ArrayLike,
+    x: None = None,
+    negative_slope: float = 0.01,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+    bias: ArrayLike,
+    axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 @overload
 def leaky_relu_grad(
     grad: ArrayLike, x: ArrayLike, negative_slope: float = 0.01, out: NDArray[np.floating[Any]] | None = None, *,
@@ -282,6 +309,8 @@ def relu6(
     out: NDArray[np.floating[Any]] | None = None,
     *,
     mask: Literal[True] | NDArray[np.uint8],
+    bias: ArrayLike | None = None,
+    axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.uint8]]: ...
 @overload
 def relu6(
@@ -309,6 +338,17 @@ def relu6_grad(
     from_output: Literal[False] = False,
     mask: NDArray[np.uint8],
 ) -> NDArray[np.floating[Any]]: ...
+@overload
+def relu6_grad(
+    grad: ArrayLike,
+    x: None = None,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    from_output: Literal[False] = False,
+    mask: NDArray[np.uint8],
+    bias: ArrayLike,
+    axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 @overload
 def relu6_grad(
     grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
@@ -436,6 +476,11 @@ def prelu(
 def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex, out: _Out) -> _Out: ...
 @overload
 def prelu(x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1, *, out: _Out) -> _Out: ...
+@overload
+def prelu(
+    x: ArrayLike, weight: ArrayLike, axis: SupportsIndex = 1,
+    out: NDArray[np.floating[Any]] | None = None, *, bias: ArrayLike,
+) -> NDArray[np.floating[Any]]: ...
 
 # prelu_grad: (grad_x, grad_weight); from_output is refused (the output does not determine x).
 # Both results have the result_type of grad, x and an ndarray weight (as for prelu)
@@ -489,6 +534,17 @@ def prelu_grad(
     out: _Out,
     from_output: Literal[False] = False,
 ) -> tuple[_Out, NDArray[np.floating[Any]]]: ...
+@overload
+def prelu_grad(
+    grad: ArrayLike,
+    x: ArrayLike,
+    weight: ArrayLike,
+    axis: SupportsIndex = 1,
+    out: NDArray[np.floating[Any]] | None = None,
+    *,
+    bias: ArrayLike,
+    from_output: Literal[False] = False,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
 
 # the shape of the 1-bit mask of an array of this shape (relu, leaky_relu, relu6: mask=)
 def mask_shape(shape: tuple[SupportsIndex, ...]) -> tuple[int, ...]: ...

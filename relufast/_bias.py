@@ -23,6 +23,9 @@ from ._checks import (
     prepare_out,
 )
 from ._dispatch import F32, F64, KERNELS, STATUS
+from ._prelu import _promote, _weight_dtype
+from ._prelu import forward as _prelu_forward
+from ._prelu import gradient as _prelu_gradient
 from ._threads import threads_for
 
 _DONE = STATUS.DONE
@@ -141,3 +144,46 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
     with np.errstate(over="ignore"):
         gbias = gb.astype(result)
     return o, (gbias.reshape(()) if scalar else gbias)
+
+
+# ---------------------------------------------------------------------------------------------
+# prelu with a bias along its channel axis: x + bias formed in the call's compute dtype (a
+# temporary of x's size), then prelu's own kernels.  Two passes, not one: prelu's kernels walk
+# their own channel layout, and have no bias yet.
+
+def _biased_input(fn, x, bias, axis, compute):
+    bv, ax, scalar = bias_and_axis(fn, x, bias, axis, compute)
+    with np.errstate(over="ignore"):  # x + bias past the dtype's range is inf, as in the kernels
+        z = np.add(x, broadcast_bias(bv, ax, x.ndim), dtype=compute)
+    return z, ax, scalar
+
+
+def prelu_forward(fn, x, weight, axis, out, bias):
+    """prelu(x + bias, weight): the bias along ``axis`` (or a scalar)."""
+    x = as_input(fn, "x", x)
+    result, compute = _promote(x.dtype, _weight_dtype(fn, weight))
+    z, _, _ = _biased_input(fn, x, bias, axis, compute)
+    # prelu checks the weight and out before it writes; the result has the dtype prelu(x,
+    # weight) would have, rounded once from the compute dtype
+    return _prelu_forward(fn, z, weight, axis, np.empty(x.shape, result) if out is None else out)
+
+
+def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
+    """(grad_x, grad_weight, grad_bias) of prelu(x + bias, weight)."""
+    grad = as_input(fn, "grad", grad)
+    x = as_input(fn, "x", x)
+    if grad.shape != x.shape:
+        raise ValueError(f"{fn}: grad has shape {grad.shape} but x has shape {x.shape}; they "
+                         "must match")
+    result, compute = _promote(grad.dtype, x.dtype, _weight_dtype(fn, weight))
+    z, ax, scalar = _biased_input(fn, x, bias, axis, compute)
+    gx, gw = _prelu_gradient(fn, grad, z, weight, axis,
+                             np.empty(x.shape, result) if out is None else out, from_output)
+    axes = tuple(i for i in range(x.ndim) if i != ax)
+    # inf - inf in the sum is NaN, and a sum past the dtype's range inf: no warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        gb = np.sum(gx, axis=axes, dtype=F64).reshape(-1) if x.ndim else np.asarray(gx, F64)
+        gb = gb.astype(result)
+        if gw.dtype != result:
+            gw = gw.astype(result)
+    return gx, gw, (gb.reshape(()) if scalar else gb)

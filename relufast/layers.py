@@ -183,26 +183,32 @@ class SiLU(_Layer):
 
 
 class PReLU(_Layer):
-    """prelu with a weight per channel along ``axis``; keeps its input; ``grad_weight`` after
-    ``backward``.  (No bias: prelu takes none yet.)"""
+    """prelu with a weight per channel along ``axis`` (and an optional bias along it); keeps
+    its input; ``grad_weight`` (and ``grad_bias``) after ``backward``."""
 
-    def __init__(self, weight, axis=1, in_place=False):
-        super().__init__(axis=axis, in_place=in_place)
+    def __init__(self, weight, axis=1, in_place=False, bias=None):
+        super().__init__(bias=bias, axis=axis, in_place=in_place)
         self.weight = weight
         self.grad_weight = None
 
     def forward(self, x):
         x = np.asarray(x)
         self.kept, self._state = "input", (x.copy() if self.in_place else x)
-        return _f.prelu(x, self.weight, self.axis, out=x if self.in_place else None)
+        return _f.prelu(x, self.weight, self.axis, out=x if self.in_place else None,
+                        bias=self.bias)
 
     def backward(self, grad):
         if self._state is None:
             raise RuntimeError("PReLU.backward: no forward to go back through (each forward "
                                "allows one backward)")
         x, self._state, self.kept = self._state, None, None
-        gx, self.grad_weight = _f.prelu_grad(grad, x, self.weight, self.axis,
-                                             out=grad if self.in_place else None)
+        out = grad if self.in_place else None
+        if self.bias is None:
+            gx, self.grad_weight = _f.prelu_grad(grad, x, self.weight, self.axis, out=out)
+        else:
+            gx, self.grad_weight, self.grad_bias = _f.prelu_grad(grad, x, self.weight,
+                                                                 self.axis, out=out,
+                                                                 bias=self.bias)
         return gx
 
 

@@ -183,9 +183,61 @@ def test_threads(isa, func, shape, axis, rng):
             check_bias_grad(gb, gb_want, gx_want, F32)
 
 
-def test_prelu_takes_no_bias():
-    with pytest.raises(TypeError):
-        relufast.prelu(np.ones((2, 3)), np.ones(3), bias=np.ones(3))
+@pytest.mark.parametrize("dtype", [F16, F32, F64] + ([BF16] if BF16 is not None else []),
+                         ids=lambda d: d.name)
+@pytest.mark.parametrize("shape, axis, scalar_bias, scalar_weight",
+                         [((4, 6, 3), 1, False, False), ((5, 7), -1, False, False),
+                          ((5, 7), 1, True, False), ((3, 8), 1, False, True), ((0, 4), 1, False, False)],
+                         ids=["nchw", "last", "scalar-bias", "scalar-weight", "empty"])
+def test_prelu_with_bias(dtype, shape, axis, scalar_bias, scalar_weight, rng):
+    """prelu(x + bias) and its three gradients: the composition, computed in the same dtype."""
+    x, g = values(rng, shape, dtype), values(rng, shape, dtype)
+    n = shape[axis]
+    w = 0.25 if scalar_weight else np.linspace(-0.5, 1.5, n).astype(dtype)
+    b = bias_values(rng, None if scalar_bias else n, dtype)
+    compute = F64 if dtype == F64 else F32
+    z = x.astype(compute) + shaped(np.asarray(b, compute), axis, x.ndim)
+    y = relufast.prelu(x, w, axis, bias=b)
+    want = relufast.prelu(z, w, axis, out=np.empty(shape, y.dtype))
+    assert_same(y, want)
+    gx, gw, gb = relufast.prelu_grad(g, x, w, axis, bias=b)
+    gx_want, gw_want = relufast.prelu_grad(g.astype(compute), z, w, axis)
+    assert_same(gx, gx_want.astype(gx.dtype))
+    assert gw.dtype == gx.dtype and gb.dtype == gx.dtype and gb.shape == np.shape(b)
+    np.testing.assert_allclose(np.asarray(gw, F64), np.asarray(gw_want.astype(gw.dtype), F64),
+                               rtol=1e-2 if dtype in (F16, BF16) else 1e-6)
+    axes = tuple(i for i in range(x.ndim) if scalar_bias or i != axis % x.ndim)
+    check_bias_grad(gb, np.asarray(gx_want, F64).sum(axis=axes), gx_want, gb.dtype)
+
+
+def test_prelu_with_bias_in_place_and_refusals(rng):
+    x0 = rng.standard_normal((6, 5)).astype(F32)
+    g0 = rng.standard_normal((6, 5)).astype(F32)
+    w, b = np.full(5, 0.1, F32), rng.standard_normal(5).astype(F32)
+    want = relufast.prelu(x0 + b, w)
+    x = x0.copy()
+    assert relufast.prelu(x, w, out=x, bias=b) is x
+    assert_same(x, want)
+    g = g0.copy()
+    gx, gw, gb = relufast.prelu_grad(g, x0, w, out=g, bias=b)
+    assert gx is g
+    x = x0.copy()
+    out = np.zeros_like(x)
+    with pytest.raises(ValueError, match="prelu: bias has length 4"):
+        relufast.prelu(x, w, out=out, bias=np.ones(4, F32))
+    with pytest.raises(ValueError, match="prelu: bias must be finite"):
+        relufast.prelu(x, w, out=x, bias=np.full(5, np.inf, F32))
+    with pytest.raises(ValueError, match="prelu: weight"):
+        relufast.prelu(x, np.full(5, np.nan, F32), out=x, bias=b)
+    with pytest.raises(ValueError, match="prelu: out has shape"):
+        relufast.prelu(x, w, out=np.zeros((6, 4), F32), bias=b)
+    with pytest.raises(ValueError, match="prelu_grad: grad has shape"):
+        relufast.prelu_grad(g0[:, :4], x, w, out=out, bias=b)
+    with pytest.raises(ValueError, match="prelu_grad: bias has length 6"):
+        relufast.prelu_grad(g0, x, w, out=out, bias=np.ones(6, F32))
+    with pytest.raises(ValueError, match="prelu_grad: from_output"):
+        relufast.prelu_grad(g0, x, w, out=out, bias=b, from_output=True)
+    assert np.array_equal(x, x0) and (out == 0).all()
 
 
 def test_no_bias_is_unchanged(rng):

@@ -90,6 +90,20 @@ def test_prelu_layer(rng):
     assert_same(layer.grad_weight, want_gw)
 
 
+def test_prelu_layer_with_bias(rng):
+    x0, g0 = data(rng)
+    w = np.linspace(-0.5, 0.5, 24).astype(F32)
+    b = rng.standard_normal(24).astype(F32)
+    layer = L.PReLU(w, axis=1, bias=b)
+    y = layer.forward(x0)
+    assert_same(y, relufast.prelu(x0 + b, w, 1))
+    gx = layer.backward(g0)
+    want_gx, want_gw, want_gb = relufast.prelu_grad(g0, x0, w, 1, bias=b)
+    assert_same(gx, want_gx)
+    assert_same(layer.grad_weight, want_gw)
+    assert_same(layer.grad_bias, want_gb)
+
+
 @pytest.mark.parametrize("cls, fn, fg", [(L.SwiGLU, relufast.swiglu, relufast.swiglu_grad),
                                          (L.GeGLU, relufast.geglu, relufast.geglu_grad),
                                          (L.ReGLU, relufast.reglu, relufast.reglu_grad)])
