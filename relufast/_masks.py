@@ -72,6 +72,19 @@ def _check_mask(fn, mask, shape, writable):
     return mask if type(mask) is _ndarray else mask.view(_ndarray)
 
 
+def _forward_mask(fn, mask, x, o):
+    """The forward's mask buffer: a new one (mask=True), or ``mask`` checked and apart from x
+    and out."""
+    shape = mask_shape(x.shape)
+    if mask is True:
+        return np.empty(shape, _U8)
+    m = _check_mask(fn, mask, shape, writable=True)
+    for other, name in ((x, "x"), (o, "out")):
+        if np.may_share_memory(m, other):
+            raise ValueError(f"{fn}: mask overlaps {name}")
+    return m
+
+
 def _bits(x, relu6):
     """The mask's bits of x as booleans (NumPy: the general path)."""
     if not relu6:
@@ -111,14 +124,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
     if pname is not None and compute != F64 and outside_f32(a, False):
         check_param_f32(fn, pname, a, False)
     o = prepare_out(fn, out, x, x.dtype if x.dtype in (F32, F64) else compute)
-    shape = mask_shape(x.shape)
-    if mask is True:
-        m = np.empty(shape, _U8)
-    else:
-        m = _check_mask(fn, mask, shape, writable=True)
-        for other, name in ((x, "x"), (o, "out")):
-            if np.may_share_memory(m, other):
-                raise ValueError(f"{fn}: mask overlaps {name}")
+    m = _forward_mask(fn, mask, x, o)
     rows, width = _rows(x.shape)
     kern = KERNELS.mask_forward.get(x.dtype)
     if kern is not None and o.dtype == x.dtype and _is_c(x) and _is_c(o) and _is_c(m):
@@ -201,14 +207,7 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
         check_param_f32(fn, pname, a, False)
     bv, ax, _ = bias_and_axis(fn, x, bias, axis, compute)
     o = prepare_out(fn, out, x, x.dtype if x.dtype in (F32, F64) else compute)
-    shape = mask_shape(x.shape)
-    if mask is True:
-        m = np.empty(shape, _U8)
-    else:
-        m = _check_mask(fn, mask, shape, writable=True)
-        for other, name in ((x, "x"), (o, "out")):
-            if np.may_share_memory(m, other):
-                raise ValueError(f"{fn}: mask overlaps {name}")
+    m = _forward_mask(fn, mask, x, o)
     b = broadcast_bias(bv, ax, x.ndim)
     # x + bias rounded in the compute dtype, as the functions' bias= computes it
     if o.dtype == compute:

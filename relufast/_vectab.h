@@ -209,15 +209,25 @@ RF__TAB_SLOW(rf__tab_gelu_slow, rf_gelu_f)
 RF__TAB_SLOW(rf__tab_gelu_grad_slow, rf_gelu_grad_f)
 RF__TAB_SLOW(rf__tab_silu_grad_slow, rf_silu_grad_f)
 
-/* y = f(x); the last n mod 16 elements under a load/store mask (zeros in the other lanes) */
-#define RF__TAB_FWD_LOOP(name, T, DEG, vfun, slow)                                           \
-static inline void name(const float *x, float *y, ptrdiff_t n)                               \
+/* The loops' x: loaded as it is (RF__X), or with the fused bias's b added in float before f
+ * (RF__XB: b holds n floats, x + b rounded as the composition rounds it; the fused bias reads
+ * x once, in the loop that computes, rather than forming x + b in a block first, a loop where
+ * x's loads miss to memory with no computation to overlap them (_bias.pxi)).  The masked
+ * forms load the last n mod 16 elements, zeros in the other lanes. */
+#define RF__X(i) _mm512_loadu_ps(x + (i))
+#define RF__XM(k, i) _mm512_maskz_loadu_ps((k), x + (i))
+#define RF__XB(i) _mm512_add_ps(_mm512_loadu_ps(x + (i)), _mm512_loadu_ps(b + (i)))
+#define RF__XBM(k, i) _mm512_add_ps(_mm512_maskz_loadu_ps((k), x + (i)),                      \
+                                    _mm512_maskz_loadu_ps((k), b + (i)))
+
+/* y = f(x); the last n mod 16 elements under a load/store mask */
+#define RF__TAB_FWD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM)                                  \
 {                                                                                            \
     RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
     __mmask16 in;                                                                            \
     ptrdiff_t i = 0;                                                                         \
     for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = _mm512_loadu_ps(x + i);                                                  \
+        __m512 xv = XLOAD(i);                                                                \
         __m512 r = vfun(lo, hi, xv, &in);                                                    \
         if (__builtin_expect(in != 0xFFFF, 0))                                               \
             r = slow(xv, r, in);                                                             \
@@ -225,14 +235,23 @@ static inline void name(const float *x, float *y, ptrdiff_t n)                  
     }                                                                                        \
     if (i < n) {                                                                             \
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = _mm512_maskz_loadu_ps(k, x + i);                                         \
+        __m512 xv = XLOADM(k, i);                                                            \
         __m512 r = vfun(lo, hi, xv, &in);                                                    \
         if (in != 0xFFFF)                                                                    \
             r = slow(xv, r, in);                                                             \
         _mm512_mask_storeu_ps(y + i, k, r);                                                  \
     }                                                                                        \
 }
+#define RF__TAB_FWD_LOOP(name, T, DEG, vfun, slow)                                           \
+static inline void name(const float *x, float *y, ptrdiff_t n)                               \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__X, RF__XM)
+#define RF__TAB_FWD_LOOP_B(name, T, DEG, vfun, slow)                                         \
+static inline void name(const float *x, const float *b, float *y, ptrdiff_t n)               \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM)
+
 RF__TAB_FWD_LOOP(rf_tab_gelu_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
+RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
+                   rf__tab_gelu_slow)
 /* the derivatives alone, for the exhaustive sweep (tools/vecmath/vm_lib.c) */
 RF__TAB_FWD_LOOP(rf_tab_gelu_grad_d1_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                  rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
@@ -240,14 +259,13 @@ RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                  rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 
 /* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x */
-#define RF__TAB_GRAD_LOOP(name, T, DEG, vfun, slow)                                          \
-static inline void name(const float *g, const float *x, float *o, ptrdiff_t n)               \
+#define RF__TAB_GRAD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM)                                 \
 {                                                                                            \
     RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
     __mmask16 in;                                                                            \
     ptrdiff_t i = 0;                                                                         \
     for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = _mm512_loadu_ps(x + i), gv = _mm512_loadu_ps(g + i);                    \
+        __m512 xv = XLOAD(i), gv = _mm512_loadu_ps(g + i);                                   \
         __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
         if (__builtin_expect(in != 0xFFFF, 0))                                               \
             r = slow##_g(xv, gv, r, in);                                                     \
@@ -255,74 +273,25 @@ static inline void name(const float *g, const float *x, float *o, ptrdiff_t n)  
     }                                                                                        \
     if (i < n) {                                                                             \
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = _mm512_maskz_loadu_ps(k, x + i), gv = _mm512_maskz_loadu_ps(k, g + i);   \
+        __m512 xv = XLOADM(k, i), gv = _mm512_maskz_loadu_ps(k, g + i);                      \
         __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
         if (in != 0xFFFF)                                                                    \
             r = slow##_g(xv, gv, r, in);                                                     \
         _mm512_mask_storeu_ps(o + i, k, r);                                                  \
     }                                                                                        \
 }
+#define RF__TAB_GRAD_LOOP(name, T, DEG, vfun, slow)                                          \
+static inline void name(const float *g, const float *x, float *o, ptrdiff_t n)               \
+RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__X, RF__XM)
+#define RF__TAB_GRAD_LOOP_B(name, T, DEG, vfun, slow)                                        \
+static inline void name(const float *g, const float *x, const float *b, float *o,           \
+                        ptrdiff_t n)                                                         \
+RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM)
+
 RF__TAB_GRAD_LOOP(rf_tab_gelu_grad_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                   rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD_LOOP(rf_tab_silu_grad_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                   rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
-
-/* The same loops on x + bias (bias: n floats, added in float before f, as the fused bias's
- * composition rounds it), so that the fused bias reads x once, in the loop that computes,
- * rather than forming x + bias in a block of its own first: that block's loop is where x's
- * loads miss to memory, with no computation to overlap them (_bias.pxi) */
-#define RF__TAB_FWD_LOOP_B(name, T, DEG, vfun, slow)                                         \
-static inline void name(const float *x, const float *b, float *y, ptrdiff_t n)               \
-{                                                                                            \
-    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
-    __mmask16 in;                                                                            \
-    ptrdiff_t i = 0;                                                                         \
-    for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(b + i));           \
-        __m512 r = vfun(lo, hi, xv, &in);                                                    \
-        if (__builtin_expect(in != 0xFFFF, 0))                                               \
-            r = slow(xv, r, in);                                                             \
-        _mm512_storeu_ps(y + i, r);                                                          \
-    }                                                                                        \
-    if (i < n) {                                                                             \
-        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i),                           \
-                                  _mm512_maskz_loadu_ps(k, b + i));                          \
-        __m512 r = vfun(lo, hi, xv, &in);                                                    \
-        if (in != 0xFFFF)                                                                    \
-            r = slow(xv, r, in);                                                             \
-        _mm512_mask_storeu_ps(y + i, k, r);                                                  \
-    }                                                                                        \
-}
-RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
-                   rf__tab_gelu_slow)
-
-#define RF__TAB_GRAD_LOOP_B(name, T, DEG, vfun, slow)                                        \
-static inline void name(const float *g, const float *x, const float *b, float *o,           \
-                        ptrdiff_t n)                                                         \
-{                                                                                            \
-    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
-    __mmask16 in;                                                                            \
-    ptrdiff_t i = 0;                                                                         \
-    for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(b + i));           \
-        __m512 gv = _mm512_loadu_ps(g + i);                                                  \
-        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
-        if (__builtin_expect(in != 0xFFFF, 0))                                               \
-            r = slow##_g(xv, gv, r, in);                                                     \
-        _mm512_storeu_ps(o + i, r);                                                          \
-    }                                                                                        \
-    if (i < n) {                                                                             \
-        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = _mm512_add_ps(_mm512_maskz_loadu_ps(k, x + i),                           \
-                                  _mm512_maskz_loadu_ps(k, b + i));                          \
-        __m512 gv = _mm512_maskz_loadu_ps(k, g + i);                                         \
-        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
-        if (in != 0xFFFF)                                                                    \
-            r = slow##_g(xv, gv, r, in);                                                     \
-        _mm512_mask_storeu_ps(o + i, k, r);                                                  \
-    }                                                                                        \
-}
 RF__TAB_GRAD_LOOP_B(rf_tab_gelu_grad_b_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                     rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD_LOOP_B(rf_tab_silu_grad_b_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
