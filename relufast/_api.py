@@ -1996,6 +1996,10 @@ def relu_squared_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False
 # ---------------------------------------------------------------------------------------------
 # rrelu: leaky_relu with a random slope in training, the mean slope in evaluation
 
+_RR_LOWER, _RR_UPPER = 1.0 / 8, 1.0 / 3
+_RR_MEAN = (_RR_LOWER + _RR_UPPER) / 2  # the evaluation slope for the default bounds
+
+
 def _rrelu_bounds(fn, x, lower, upper):
     lo, hi = _bounds(fn, x, "lower", lower, "upper", upper)
     if lo > hi:
@@ -2003,7 +2007,7 @@ def _rrelu_bounds(fn, x, lower, upper):
     return lo, hi
 
 
-def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, out=None, bias=None,
+def rrelu(x, lower=_RR_LOWER, upper=_RR_UPPER, training=False, rng=None, out=None, bias=None,
           axis=1):
     r"""Randomized leaky ReLU: ``x if x > 0 else a * x``, a random slope per element in
     training, the mean slope ``(lower + upper) / 2`` in evaluation (PyTorch's ``F.rrelu``).
@@ -2064,6 +2068,9 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None, out=None, b
     (True, 2.0)
     """
     fn = "rrelu"
+    if (training is False and lower is _RR_LOWER and upper is _RR_UPPER and rng is None
+            and bias is None):  # the plain evaluation call first: leaky_relu's, at its cost
+        return unary(fn, OP.LEAKY, x, out, _RR_MEAN, pname="lower")
     lo, hi = _rrelu_bounds(fn, x, lower, upper)
     if not training:
         _rrelu_impl.check_flags(fn, training, rng)
@@ -2132,9 +2139,11 @@ def rrelu_grad(grad, x, lower=None, upper=None, out=None, bias=None, axis=1, *, 
     array([0.2, 0.2, 1. ])
     """
     fn = "rrelu_grad"
+    if noise is None and lower is None and upper is None and bias is None and not from_output:
+        return binary(fn, OP.D_LEAKY, grad, x, out, _RR_MEAN, pname="lower")  # the plain call
     if noise is None:
-        lo, hi = _rrelu_bounds(fn, x, 1.0 / 8 if lower is None else lower,
-                               1.0 / 3 if upper is None else upper)
+        lo, hi = _rrelu_bounds(fn, x, _RR_LOWER if lower is None else lower,
+                               _RR_UPPER if upper is None else upper)
         a = (lo + hi) / 2
         if from_output and a < 0:
             no_from_output(fn, True, f"the mean slope {a} < 0, so the output's sign does not "
