@@ -96,6 +96,10 @@ def case(name, n, nt, dtype, repeats, copy):
     x, g, xt, gt = x0.copy(), g0.copy(), x0.copy(), g0.copy()
     big = n >= 10**7
 
+    if name == "rrelu_train_grad":  # each side's noise drawn before timing, not in a warm-up
+        _noise(x)
+        if torch is not None:
+            _tnoise(torch.from_numpy(xt))
     work, src = (g, g0) if is_grad else (x, x0)
     twork, tsrc = (gt, g0) if is_grad else (xt, x0)
 
