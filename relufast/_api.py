@@ -2050,9 +2050,10 @@ def rrelu(x, lower=_RR_LOWER, upper=_RR_UPPER, training=False, rng=None, out=Non
     Notes
     -----
     The slope of the element at C-order index i is a function of the call's key and i
-    (a 64-bit hash, its top 52 bits as a uniform u in [0, 1); the slope is
-    ``lower + (upper - lower) * u`` in float64, at most ``upper``, rounded once to float32
-    when x is computed in float32).  So results do not depend on the thread count, nor on
+    (a 64-bit hash, its top 26 bits as a uniform u in [0, 1); the slope is
+    ``lower + span * u`` in float64, span ``upper - lower`` cut to 27 significant bits so that
+    the product is exact, at most ``upper``, rounded once to float32 when x is computed in
+    float32; docs/semantics.md).  So results do not depend on the thread count, nor on
     x's strides or memory order: only on the key, x's shape and the precision.  They are not
     PyTorch's random numbers.  x = 0 takes the slope (``-0.0 * a`` is -0.0), NaN passes,
     -inf gives -inf (or -0.0 for a zero slope, as leaky_relu).
