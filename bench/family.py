@@ -1,5 +1,5 @@
-"""hardtanh, threshold, hardsigmoid, hardswish and relu_squared against PyTorch and the copy
-bandwidth: ratios from one run.
+"""hardtanh, threshold, hardsigmoid, hardswish, relu_squared and rrelu (evaluation and training)
+against PyTorch and the copy bandwidth: ratios from one run.
 
     python bench/family.py [--n 1e5 1e6 1e7] [--threads 1 2] [--repeats 7] [--dtype float32]
 
@@ -50,7 +50,42 @@ OPS = {
                          lambda t, tg: torch.ops.aten.hardsigmoid_backward(tg, t), True),
     "hardswish_grad": (lambda x, g: relufast.hardswish_grad(g, x, out=g),
                        lambda t, tg: torch.ops.aten.hardswish_backward(tg, t), True),
+    "relu_squared_grad": (lambda x, g: relufast.relu_squared_grad(g, x, out=g),
+                          lambda t, tg: tg.mul_(t.clamp_min(0)).mul_(2), True),
+    # rrelu: in evaluation (PyTorch: leaky_relu with the mean slope, its backward likewise) and
+    # in training (PyTorch draws a slope per element x <= 0 into a noise tensor, serially, and
+    # its backward is grad * noise)
+    "rrelu": (lambda x, g: relufast.rrelu(x, out=x),
+              lambda t, tg: torch.rrelu_(t, _RR[0], _RR[1], False), False),
+    "rrelu_grad": (lambda x, g: relufast.rrelu_grad(g, x, out=g),
+                   lambda t, tg: torch.ops.aten.leaky_relu_backward(tg, t, sum(_RR) / 2, False),
+                   True),
+    "rrelu_train": (lambda x, g: relufast.rrelu(x, training=True, rng=_GEN, out=x),
+                    lambda t, tg: torch.rrelu_(t, _RR[0], _RR[1], True), False),
+    "rrelu_train_grad": (lambda x, g: relufast.rrelu_grad(g, x, noise=_noise(x), out=g),
+                         lambda t, tg: torch.ops.aten.rrelu_with_noise_backward(
+                             tg, t, _tnoise(t), _RR[0], _RR[1], True, False), True),
 }
+_RR = (1.0 / 8, 1.0 / 3)
+_GEN = np.random.default_rng(0)
+_NOISE = {}
+
+
+def _noise(x):
+    """One training forward's noise per array (drawn untimed, on first use)."""
+    key = (x.shape, x.dtype.str)
+    if key not in _NOISE:
+        _NOISE[key] = relufast.rrelu(x.copy(), training=True, rng=_GEN)[1]
+    return _NOISE[key]
+
+
+def _tnoise(t):
+    key = ("torch",) + tuple(t.shape) + (str(t.dtype),)
+    if key not in _NOISE:
+        noise = torch.empty_like(t)
+        torch.ops.aten.rrelu_with_noise(t.clone(), noise, _RR[0], _RR[1], True)
+        _NOISE[key] = noise
+    return _NOISE[key]
 
 
 def case(name, n, nt, dtype, repeats, copy):
@@ -61,6 +96,10 @@ def case(name, n, nt, dtype, repeats, copy):
     x, g, xt, gt = x0.copy(), g0.copy(), x0.copy(), g0.copy()
     big = n >= 10**7
 
+    if name == "rrelu_train_grad":  # each side's noise drawn before timing, not in a warm-up
+        _noise(x)
+        if torch is not None:
+            _tnoise(torch.from_numpy(xt))
     work, src = (g, g0) if is_grad else (x, x0)
     twork, tsrc = (gt, g0) if is_grad else (xt, x0)
 

@@ -58,6 +58,11 @@ K = math.sqrt(2 / math.pi)  # gelu tanh form
 CC = 0.044715
 RSQRT2 = math.sqrt(0.5)
 RSQRT2PI = 1 / math.sqrt(2 * math.pi)
+# the piecewise functions' parameters: PyTorch's defaults, threshold as in the test matrix
+HT_MIN, HT_MAX = -1.0, 1.0
+TH_T, TH_V = 0.1, 20.0
+RR_LOWER, RR_UPPER = 1.0 / 8, 1.0 / 3
+RR_SLOPE = (RR_LOWER + RR_UPPER) / 2  # rrelu in evaluation
 
 
 
@@ -74,6 +79,13 @@ def _specs():
         OpSpec("gelu", "gelu", "forward", approximate="none"),
         OpSpec("gelu_tanh", "gelu", "forward", approximate="tanh"),
         OpSpec("silu", "silu", "forward"),
+        # the piecewise rest, and rrelu in evaluation
+        OpSpec("hardtanh", "hardtanh", "forward", min_val=HT_MIN, max_val=HT_MAX),
+        OpSpec("threshold", "threshold", "forward", threshold=TH_T, value=TH_V),
+        OpSpec("hardsigmoid", "hardsigmoid", "forward"),
+        OpSpec("hardswish", "hardswish", "forward"),
+        OpSpec("relu_squared", "relu_squared", "forward"),
+        OpSpec("rrelu", "rrelu", "forward", lower=RR_LOWER, upper=RR_UPPER),
     ]
     grads = [
         OpSpec(s.name + "_grad", s.fn + "_grad", "gradient", s.layout, **s.params)
@@ -494,7 +506,7 @@ def torch_impl(case):
     alpha = SELU_ALPHA if s.base == "selu" else p.get("alpha", 1.0)
     scale = SELU_SCALE if s.base == "selu" else 1.0
     approx = p.get("approximate", "none")
-    if s.kind == "forward":
+    if s.kind == "forward" and name not in _TORCH_PIECEWISE:
         inplace = {
             "relu": P(torch.relu_, x),
             "leaky_relu": P(nn.leaky_relu_, x, LEAKY_SLOPE),
@@ -518,6 +530,8 @@ def torch_impl(case):
             "silu": P(nn.silu, x, out=o),
         }
         return (inplace if ip else outofplace)[name]
+    if name in _TORCH_PIECEWISE:
+        return _TORCH_PIECEWISE[name](torch, x, g, o, ip)
     b = s.base
     if b == "relu":
         return P(A.threshold_backward.grad_input, g, x, 0, grad_input=o)
@@ -533,6 +547,61 @@ def torch_impl(case):
     if b == "silu":
         return P(A.silu_backward.grad_input, g, x, grad_input=o)
     raise Unsupported(f"no PyTorch formulation for {name}")
+
+
+def _torch_relu_squared(torch, x, g, o, ip):
+    # no such op in PyTorch: relu then square, each in place (two passes, as a user writes it)
+    if ip:
+        return lambda: torch.relu_(x).square_()
+    return lambda: torch.clamp_min(x, 0, out=o).square_()
+
+
+def _torch_relu_squared_grad(torch, x, g, o, ip):
+    # autograd's: relu's output r, then pow's backward g * 2 r (here into a preallocated r)
+    r = torch.empty_like(x)
+
+    def run():
+        torch.clamp_min(x, 0, out=r)
+        torch.mul(g, r, out=o)
+        return o.mul_(2)
+
+    return run
+
+
+# the piecewise functions and rrelu in evaluation: (torch, x, g, out, inplace) -> callable.
+# Forwards in place (``hardtanh_``, ``threshold_``, ``hardsigmoid_``, ``hardswish_``,
+# ``torch.rrelu_(training=False)``) or with ``out=``; gradients through the ATen backward kernels
+# (rrelu's evaluation gradient is leaky_relu_backward with the mean slope, as PyTorch runs it).
+# F.rrelu(training=False) has no out= form: out of place it allocates its result.
+_TORCH_PIECEWISE = {
+    "hardtanh": lambda torch, x, g, o, ip: (
+        functools.partial(torch._C._nn.hardtanh_, x, HT_MIN, HT_MAX) if ip else
+        functools.partial(torch._C._nn.hardtanh, x, HT_MIN, HT_MAX, out=o)),
+    "threshold": lambda torch, x, g, o, ip: (
+        functools.partial(torch.threshold_, x, TH_T, TH_V) if ip else
+        functools.partial(torch.ops.aten.threshold.out, x, TH_T, TH_V, out=o)),
+    "hardsigmoid": lambda torch, x, g, o, ip: (
+        functools.partial(torch._C._nn.hardsigmoid_, x) if ip else
+        functools.partial(torch._C._nn.hardsigmoid, x, out=o)),
+    "hardswish": lambda torch, x, g, o, ip: (
+        functools.partial(torch._C._nn.hardswish_, x) if ip else
+        functools.partial(torch._C._nn.hardswish, x, out=o)),
+    "relu_squared": _torch_relu_squared,
+    "rrelu": lambda torch, x, g, o, ip: (
+        functools.partial(torch.rrelu_, x, RR_LOWER, RR_UPPER, False) if ip else
+        functools.partial(torch.nn.functional.rrelu, x, RR_LOWER, RR_UPPER, False)),
+    "hardtanh_grad": lambda torch, x, g, o, ip: functools.partial(
+        torch.ops.aten.hardtanh_backward.grad_input, g, x, HT_MIN, HT_MAX, grad_input=o),
+    "threshold_grad": lambda torch, x, g, o, ip: functools.partial(
+        torch.ops.aten.threshold_backward.grad_input, g, x, TH_T, grad_input=o),
+    "hardsigmoid_grad": lambda torch, x, g, o, ip: functools.partial(
+        torch.ops.aten.hardsigmoid_backward.grad_input, g, x, grad_input=o),
+    "hardswish_grad": lambda torch, x, g, o, ip: functools.partial(
+        torch.ops.aten.hardswish_backward.out, g, x, out=o),
+    "relu_squared_grad": _torch_relu_squared_grad,
+    "rrelu_grad": lambda torch, x, g, o, ip: functools.partial(
+        torch.ops.aten.leaky_relu_backward.grad_input, g, x, RR_SLOPE, False, grad_input=o),
+}
 
 
 def torch_threads(n=None):
@@ -571,6 +640,14 @@ _NE_FORWARD = {
     "gelu_tanh": "half * x * (one + tanh(k * (x + cc * x * x * x)))",
     "silu": "x / (one + exp(-x))",
 }
+_NE_FORWARD.update({
+    "hardtanh": "where(x < lo, lo, where(x > hi, hi, x))",
+    "threshold": "where(x > t, x, v)",
+    "hardsigmoid": "where(x <= -three, 0, where(x >= three, one, (x + three) / six))",
+    "hardswish": "where(x <= -three, 0, where(x >= three, x, x * (x + three) / six))",
+    "relu_squared": "where(x > 0, x * x, 0)",
+    "rrelu": "where(x > 0, x, r * x)",
+})
 _TH = "tanh(k * (x + cc * x * x * x))"
 _NE_GRAD = {
     "relu": "where(x > 0, g, 0)",
@@ -586,6 +663,14 @@ _NE_GRAD = {
     # s (1 + x (1 - s)) with s = 1 / (1 + e), e = exp(-x): (1 + e (1 + x)) / (1 + e)^2
     "silu": "g * (one + exp(-x) * (one + x)) / ((one + exp(-x)) * (one + exp(-x)))",
 }
+_NE_GRAD.update({
+    "hardtanh": "where((x > lo) & (x < hi), g, 0)",
+    "threshold": "where(x > t, g, 0)",
+    "hardsigmoid": "where((x > -three) & (x < three), g / six, 0)",
+    "hardswish": "where(x < -three, 0, where(x > three, g, g * (x / three + half)))",
+    "relu_squared": "where(x > 0, g * (x + x), 0)",
+    "rrelu": "where(x > 0, g, r * g)",
+})
 
 
 def numexpr_impl(case):
@@ -600,7 +685,8 @@ def numexpr_impl(case):
         raise Unsupported(f"numexpr has no erf: no {s.name}")
     dt = case.dtype.type
     sa, sc, ia = _params(case)
-    consts = dict(a=LEAKY_SLOPE, sa=sa, sc=sc, ia=ia, six=6, half=0.5, one=1, three=3, k=K, cc=CC)
+    consts = dict(a=LEAKY_SLOPE, sa=sa, sc=sc, ia=ia, six=6, half=0.5, one=1, three=3, k=K, cc=CC,
+                  lo=HT_MIN, hi=HT_MAX, t=TH_T, v=TH_V, r=RR_SLOPE)
     env = {k: dt(v) for k, v in consts.items() if v is not None}
     env.update(x=case.x, g=case.g)
     if s.base == "prelu":
@@ -773,6 +859,68 @@ def _numba_kernels():
                         y[r, c] = w[c] * gv
         return part.sum(axis=0)
 
+    # the piecewise rest and rrelu in evaluation
+    @jit
+    def hardtanh(x, y, lo, hi):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = lo if v < lo else (hi if v > hi else v)
+
+    @jit
+    def threshold(x, y, t, tv):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = tv if v <= t else v
+
+    @jit
+    def hardsigmoid(x, y, z, three, six):
+        for i in prange(x.size):
+            u = x[i] + three
+            u = six if u > six else u
+            y[i] = (z if u <= z else u) / six
+
+    @jit
+    def hardswish(x, y, z, three, six):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = z if v <= -three else (v if v >= three else v * (v + three) / six)
+
+    @jit
+    def relu_squared(x, y, z):
+        for i in prange(x.size):
+            v = x[i]
+            r = z if v <= z else v
+            y[i] = r * r
+
+    @jit
+    def hardtanh_grad(g, x, y, z, lo, hi):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = g[i] if (v > lo and v < hi) else z
+
+    @jit
+    def threshold_grad(g, x, y, z, t):
+        for i in prange(x.size):
+            y[i] = g[i] if x[i] > t else z
+
+    @jit
+    def hardsigmoid_grad(g, x, y, z, three, six):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = g[i] / six if (v > -three and v < three) else z
+
+    @jit
+    def hardswish_grad(g, x, y, z, half, three):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = z if v < -three else (g[i] if v > three else g[i] * (v / three + half))
+
+    @jit
+    def relu_squared_grad(g, x, y, z):
+        for i in prange(x.size):
+            v = x[i]
+            y[i] = g[i] * (v + v) if v > z else z
+
     return dict(locals())
 
 
@@ -805,14 +953,25 @@ def numba_impl(case):
 
         return prelu_grad
     c = {k: dt(v) for k, v in dict(z=0, a=LEAKY_SLOPE, six=6, half=0.5, one=1, three=3, k=K,
-                                   cc=CC, r2=RSQRT2, r2pi=RSQRT2PI).items()}
+                                   cc=CC, r2=RSQRT2, r2pi=RSQRT2PI, lo=HT_MIN, hi=HT_MAX,
+                                   t=TH_T, tv=TH_V, r=RR_SLOPE).items()}
     if sa is not None:
         c.update(sa=dt(sa), sc=dt(sc), ia=dt(ia))
     args = {
         "relu": ("z",), "leaky_relu": ("a",), "elu": ("sa", "sc", "ia"),
         "selu": ("sa", "sc", "ia"), "celu": ("sa", "sc", "ia"), "relu6": ("z", "six"),
         "gelu": ("half", "r2"), "gelu_tanh": ("half", "one", "k", "cc"), "silu": ("one",),
+        "hardtanh": ("lo", "hi"), "threshold": ("t", "tv"), "hardsigmoid": ("z", "three", "six"),
+        "hardswish": ("z", "three", "six"), "relu_squared": ("z",), "rrelu": ("r",),
     }[name]
+    grad_args = {"hardtanh": ("z", "lo", "hi"), "threshold": ("z", "t"),
+                 "hardsigmoid": ("z", "three", "six"), "hardswish": ("z", "half", "three"),
+                 "relu_squared": ("z",), "rrelu": ("r",)}
+    if name == "rrelu":  # evaluation: leaky_relu with the mean slope
+        name = "leaky_relu"
+        args = ("r",)
+    elif name in grad_args and s.kind == "gradient":
+        args = grad_args[name]
     if s.kind == "forward":
         fn = kern["elu" if name in ("selu", "celu") else name]
         return P(fn, x, y, *(c[a] for a in args))

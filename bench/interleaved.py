@@ -23,7 +23,7 @@ import numpy as np
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import relufast as rf  # noqa: E402
 from formulations import (OPS, Case, Unsupported, numba_impl, numexpr_impl, numpy_impl,  # noqa: E402
-                          pristine, relufast_impl, shape_for, torch_impl)
+                          numpy_idiom_impl, pristine, relufast_impl, shape_for, torch_impl)
 
 def notab_impl(case):
     """relufast with the table loops of _vectab.h off (the element loops of _vecmath.h): the
@@ -44,7 +44,8 @@ def notab_impl(case):
 
 
 IMPLS = {"relufast": relufast_impl, "numpy": numpy_impl, "torch": torch_impl,
-         "numexpr": numexpr_impl, "numba": numba_impl, "notab": notab_impl}
+         "numexpr": numexpr_impl, "numba": numba_impl, "notab": notab_impl,
+         "numpy_idiom": numpy_idiom_impl}
 
 
 def _set_threads(peers, nt):

@@ -41,6 +41,10 @@ def test_peer_agrees_with_relufast(peer, op, dtype):
     spec = fm.OPS[op]
     ref, ref_gw = _run(fm.relufast_impl, spec, dtype, inplace=False)
     rtol = 3e-5 if dtype == np.float32 else 1e-12
+    if peer == "torch" and op == "hardsigmoid_grad":
+        # PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float32 (1.0f / 6.0f),
+        # in float64 too: 3e-8 relative
+        rtol = max(rtol, 1e-7)
     ran = False
     for inplace in (True, False):
         try:

@@ -35,6 +35,8 @@ from ._api import (
     relu6,
     relu6_grad,
     relu_grad,
+    rrelu,
+    rrelu_grad,
     relu_squared,
     relu_squared_grad,
     reglu,
@@ -49,6 +51,7 @@ from ._api import (
     threshold_grad,
 )
 from ._config import show_config
+from ._rrelu import RReLUNoise
 from ._threads import get_num_threads, num_threads, set_num_threads
 from ._version import __version__
 
@@ -79,6 +82,9 @@ __all__ = [
     "relu6",
     "relu6_grad",
     "relu_grad",
+    "rrelu",
+    "rrelu_grad",
+    "RReLUNoise",
     "relu_squared",
     "relu_squared_grad",
     "reglu",

@@ -39,6 +39,33 @@ def _cases(w):
         ("elu_grad", lambda x, g: rf.elu_grad(g, x, out=g), lambda x, g: idiom.elu_grad(g, x)),
         ("selu_grad", lambda x, g: rf.selu_grad(g, x, out=g), lambda x, g: idiom.selu_grad(g, x)),
         ("silu_grad", lambda x, g: rf.silu_grad(g, x, out=g), lambda x, g: idiom.silu_grad(g, x)),
+    ] + _piecewise_cases()
+
+
+def _piecewise_cases():
+    """The piecewise rest, and rrelu in evaluation (the mean slope: its training form draws
+    random slopes, which no idiom could match element for element)."""
+    return [
+        ("hardtanh", lambda x, g: rf.hardtanh(x, out=x), lambda x, g: idiom.hardtanh(x)),
+        ("threshold", lambda x, g: rf.threshold(x, 0.1, 20.0, out=x),
+         lambda x, g: idiom.threshold(x, 0.1, 20.0)),
+        ("hardsigmoid", lambda x, g: rf.hardsigmoid(x, out=x), lambda x, g: idiom.hardsigmoid(x)),
+        ("hardswish", lambda x, g: rf.hardswish(x, out=x), lambda x, g: idiom.hardswish(x)),
+        ("relu_squared", lambda x, g: rf.relu_squared(x, out=x),
+         lambda x, g: idiom.relu_squared(x)),
+        ("rrelu", lambda x, g: rf.rrelu(x, out=x), lambda x, g: idiom.rrelu(x)),
+        ("hardtanh_grad", lambda x, g: rf.hardtanh_grad(g, x, out=g),
+         lambda x, g: idiom.hardtanh_grad(g, x)),
+        ("threshold_grad", lambda x, g: rf.threshold_grad(g, x, 0.1, 20.0, out=g),
+         lambda x, g: idiom.threshold_grad(g, x, 0.1, 20.0)),
+        ("hardsigmoid_grad", lambda x, g: rf.hardsigmoid_grad(g, x, out=g),
+         lambda x, g: idiom.hardsigmoid_grad(g, x)),
+        ("hardswish_grad", lambda x, g: rf.hardswish_grad(g, x, out=g),
+         lambda x, g: idiom.hardswish_grad(g, x)),
+        ("relu_squared_grad", lambda x, g: rf.relu_squared_grad(g, x, out=g),
+         lambda x, g: idiom.relu_squared_grad(g, x)),
+        ("rrelu_grad", lambda x, g: rf.rrelu_grad(g, x, out=g),
+         lambda x, g: idiom.rrelu_grad(g, x)),
     ]
 
 
@@ -77,13 +104,13 @@ def main(argv=None):
           f"({x0.nbytes / 1e6:.0f} MB, shape {x0.shape}), in place, "
           f"{rf.get_num_threads()} thread(s); NumPy {np.__version__}; "
           f"median of {args.repeat} runs")
-    print(f"{'function':<17} {'relufast':>10} {'NumPy idiom':>12} {'speedup':>8}  {'max |diff|':>10}")
+    print(f"{'function':<18} {'relufast':>10} {'NumPy idiom':>12} {'speedup':>8}  {'max |diff|':>10}")
     for name, ours, theirs in _cases(w):
         t_rf, r_rf = _median_time(ours, (x0, g0), args.repeat)
         with np.errstate(all="ignore"):
             t_np, r_np = _median_time(theirs, (x0, g0), max(1, args.repeat // 2))
             diff = float(np.max(np.abs(r_rf.astype(np.float64) - r_np.astype(np.float64))))
-        print(f"{name:<17} {t_rf * 1e3:8.2f} ms {t_np * 1e3:9.2f} ms {t_np / t_rf:7.1f}x  "
+        print(f"{name:<18} {t_rf * 1e3:8.2f} ms {t_np * 1e3:9.2f} ms {t_np / t_rf:7.1f}x  "
               f"{diff:10.2e}")
     print("\n(relufast: in place, no temporaries.  NumPy: the usual one-liner, with its "
           "temporaries.  In the source repository, `python bench/roofline.py` measures against "

@@ -5,6 +5,7 @@ Every body is a few lines: parameter checks (``_checks``), then ``unary`` / ``bi
 docstrings are the reference documentation (numpydoc); the exact rules are docs/semantics.md.
 """
 
+from . import _rrelu as _rrelu_impl
 from ._bias import forward as _bias_forward
 from ._bias import gradient as _bias_gradient
 from ._bias import prelu_forward as _prelu_bias_forward
@@ -42,6 +43,8 @@ def _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a=0.0, b=0.0,
     return _bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold,
                           xname, pname, nonzero)
 
+
+_F64_MAX = 1.7976931348623157e308
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -1996,3 +1999,175 @@ def relu_squared_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False
     if bias is not None:
         return _biased_grad(bias, axis, False, fn, OP.D_RELU_SQUARED, grad, x, out)
     return binary(fn, OP.D_RELU_SQUARED, grad, x, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# rrelu: leaky_relu with a random slope in training, the mean slope in evaluation
+
+_RR_LOWER, _RR_UPPER = 1.0 / 8, 1.0 / 3
+_RR_MEAN = (_RR_LOWER + _RR_UPPER) / 2  # the evaluation slope for the default bounds
+
+
+def _rrelu_bounds(fn, x, lower, upper):
+    lo, hi = _bounds(fn, x, "lower", lower, "upper", upper)
+    if lo > hi:
+        raise ValueError(f"{fn}: lower={lo} must not exceed upper={hi}")
+    return lo, hi
+
+
+def rrelu(x, lower=_RR_LOWER, upper=_RR_UPPER, training=False, rng=None, out=None, bias=None,
+          axis=1):
+    r"""Randomized leaky ReLU: ``x if x > 0 else a * x``, a random slope per element in
+    training, the mean slope ``(lower + upper) / 2`` in evaluation (PyTorch's ``F.rrelu``).
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32, float64 (or bfloat16) ndarray of any shape and strides,
+        computed in its own precision (float16 and bfloat16 in float32, rounded once).
+    lower, upper : float, default 1/8, 1/3
+        The bounds of the slopes: finite, ``lower <= upper`` (ValueError otherwise).
+    training : bool, default False
+        True: each element x <= 0 is multiplied by its own slope, drawn uniformly from
+        ``[lower, upper]``, and the call returns ``(y, noise)``.  False: the mean slope
+        (leaky_relu with ``negative_slope=(lower + upper) / 2``), and the call returns y.
+    rng : numpy.random.Generator, optional
+        Training only (evaluation checks and ignores it): the source of the call's 64-bit key,
+        from which every slope follows (one draw per call, ``rng.integers``).  The same seed
+        gives the same slopes for every thread count and every memory layout of x; None draws
+        the key from the operating system (``os.urandom``).
+    out : ndarray, optional
+        Where to write the result (any float dtype it casts to); ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument, evaluation only.  Compute ``rrelu(x + bias)`` in one pass (see
+        :func:`relu`).  In training: TypeError (add the bias first).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray, or (ndarray, RReLUNoise) in training
+        The result, of x's shape and dtype (``out`` itself when given); in training also the
+        :class:`RReLUNoise` that :func:`rrelu_grad` takes to reproduce the slopes.
+
+    See Also
+    --------
+    rrelu_grad : its gradient.
+    leaky_relu : a fixed slope.
+
+    Notes
+    -----
+    The slope of the element at C-order index i is a function of the call's key and i
+    (a 64-bit hash, its top 26 bits as a uniform u in [0, 1); the slope is
+    ``lower + span * u`` in float64, span ``upper - lower`` cut to 27 significant bits so that
+    the product is exact, at most ``upper``, rounded once to float32 when x is computed in
+    float32; docs/semantics.md).  So results do not depend on the thread count, nor on
+    x's strides or memory order: only on the key, x's shape and the precision.  They are not
+    PyTorch's random numbers.  x = 0 takes the slope (``-0.0 * a`` is -0.0), NaN passes,
+    -inf gives -inf (or -0.0 for a zero slope, as leaky_relu).
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.rrelu(np.array([-4.8, 2.0]))
+    array([-1.1,  2. ])
+    >>> y, noise = relufast.rrelu(np.array([-1.0, 2.0]), training=True,
+    ...                           rng=np.random.default_rng(0))
+    >>> bool(-1 / 3 <= y[0] <= -1 / 8), float(y[1])
+    (True, 2.0)
+    """
+    fn = "rrelu"
+    if (training is False and lower is _RR_LOWER and upper is _RR_UPPER and rng is None
+            and bias is None):  # the plain evaluation call first: leaky_relu's, at its cost
+        return unary(fn, OP.LEAKY, x, out, _RR_MEAN, pname="lower")
+    lo, hi = _rrelu_bounds(fn, x, lower, upper)
+    if not training:
+        _rrelu_impl.check_flags(fn, training, rng)
+        a = (lo + hi) / 2
+        if bias is not None:
+            return _biased(bias, axis, fn, OP.LEAKY, x, out, a, pname="lower")
+        return unary(fn, OP.LEAKY, x, out, a, pname="lower")
+    _rrelu_impl.check_flags(fn, training, rng)
+    if bias is not None:
+        raise TypeError(f"{fn}: bias= with training=True is not supported; add the bias "
+                        "first (x + bias)")
+    if hi - lo > _F64_MAX:
+        raise ValueError(f"{fn}: upper - lower = {upper} - {lower} overflows float64")
+    return _rrelu_impl.forward(fn, x, out, lo, hi, rng)
+
+
+def rrelu_grad(grad, x, lower=None, upper=None, out=None, bias=None, axis=1, *, noise=None,
+               from_output=False):
+    r"""Gradient of :func:`rrelu`: ``grad * (1 if x > 0 else a)``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape (any float dtype:
+        the call computes in NumPy's result_type of grad and x).
+    x : array_like
+        rrelu's input (or, with ``from_output=True``, its output).
+    lower, upper : float, optional
+        The forward's bounds (default 1/8 and 1/3).  With ``noise``, they may be left out
+        (the noise holds them); given, they must equal the noise's.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument, evaluation only: the forward's bias; the call then returns
+        ``(grad_x, grad_bias)`` (see :func:`relu_grad`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    noise : RReLUNoise, optional
+        Keyword-only.  The noise a training forward returned: the gradient then uses that
+        call's slopes (x of the forward's shape).  None: the evaluation gradient, with the
+        mean slope ``(lower + upper) / 2``.
+    from_output : bool, default False
+        Keyword-only.  True: the second argument is the forward's output, valid where its sign
+        tells the input's (``lower >= 0`` in training, ``lower + upper >= 0`` in evaluation;
+        ValueError otherwise).
+
+    Returns
+    -------
+    ndarray, or (ndarray, ndarray) with ``bias``
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    rrelu : the forward.
+
+    Notes
+    -----
+    The derivative at 0 is the slope (PyTorch's: its noise holds the slope for x <= 0).  NaN
+    in x gives NaN; a zero slope gives exactly 0 whatever grad holds.  With a float32
+    forward and a float64 gradient the float32 slopes are used, widened.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.rrelu_grad(np.ones(3), np.array([-1.0, 0.0, 2.0]), 0.1, 0.3)
+    array([0.2, 0.2, 1. ])
+    """
+    fn = "rrelu_grad"
+    if noise is None and lower is None and upper is None and bias is None and not from_output:
+        return binary(fn, OP.D_LEAKY, grad, x, out, _RR_MEAN, pname="lower")  # the plain call
+    if noise is None:
+        lo, hi = _rrelu_bounds(fn, x, _RR_LOWER if lower is None else lower,
+                               _RR_UPPER if upper is None else upper)
+        a = (lo + hi) / 2
+        if from_output and a < 0:
+            no_from_output(fn, True, f"the mean slope {a} < 0, so the output's sign does not "
+                           "tell the input's")
+        if bias is not None:
+            return _biased_grad(bias, axis, from_output, fn, OP.D_LEAKY, grad, x, out, a,
+                                pname="lower")
+        return binary(fn, OP.D_LEAKY, grad, x, out, a, pname="lower")
+    if not isinstance(noise, _rrelu_impl.RReLUNoise):
+        raise TypeError(f"{fn}: noise must be the RReLUNoise that rrelu(..., training=True) "
+                        f"returned, got {type(noise).__name__}")
+    for name, given, held in (("lower", lower, noise.lower), ("upper", upper, noise.upper)):
+        if given is not None and param(fn, name, given) != held:
+            raise ValueError(f"{fn}: {name}={given} differs from the noise's {name}={held}; "
+                             "leave it out or pass the forward's")
+    if bias is not None:
+        raise TypeError(f"{fn}: bias= with noise= (training) is not supported")
+    return _rrelu_impl.gradient(fn, grad, x, out, noise, from_output)

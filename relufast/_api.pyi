@@ -10,6 +10,7 @@ from typing import Any, Literal, SupportsIndex, TypeVar, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._rrelu import RReLUNoise
 from ._version import __version__ as __version__
 
 # the dtypes relufast computes in
@@ -764,4 +765,56 @@ def relu_squared_grad(
 def relu_squared_grad(
     grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
     from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# rrelu
+@overload
+def rrelu(
+    x: NDArray[_Float], lower: float = ..., upper: float = ..., training: Literal[False] = False,
+    rng: np.random.Generator | None = None, out: None = None,
+) -> NDArray[_Float]: ...
+@overload
+def rrelu(
+    x: ArrayLike, lower: float = ..., upper: float = ..., training: Literal[False] = False,
+    rng: np.random.Generator | None = None, out: None = None,
+) -> NDArray[np.float64]: ...
+@overload
+def rrelu(
+    x: ArrayLike, lower: float = ..., upper: float = ..., training: Literal[False] = False,
+    rng: np.random.Generator | None = None, *, out: _Out,
+) -> _Out: ...
+@overload
+def rrelu(
+    x: ArrayLike, lower: float = ..., upper: float = ..., training: Literal[False] = False,
+    rng: np.random.Generator | None = None, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+@overload
+def rrelu(
+    x: ArrayLike, lower: float = ..., upper: float = ..., *, training: Literal[True],
+    rng: np.random.Generator | None = None, out: NDArray[np.floating[Any]] | None = None,
+) -> tuple[NDArray[np.floating[Any]], RReLUNoise]: ...
+
+# rrelu_grad
+@overload
+def rrelu_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], lower: float | None = None,
+    upper: float | None = None, out: None = None, *, noise: RReLUNoise | None = None,
+    from_output: bool = False,
+) -> NDArray[_Float]: ...
+@overload
+def rrelu_grad(
+    grad: ArrayLike, x: ArrayLike, lower: float | None = None, upper: float | None = None,
+    out: None = None, *, noise: RReLUNoise | None = None, from_output: bool = False,
+) -> NDArray[np.float64]: ...
+@overload
+def rrelu_grad(
+    grad: ArrayLike, x: ArrayLike, lower: float | None = None, upper: float | None = None, *,
+    out: _Out, noise: RReLUNoise | None = None, from_output: bool = False,
+) -> _Out: ...
+@overload
+def rrelu_grad(
+    grad: ArrayLike, x: ArrayLike, lower: float | None = None, upper: float | None = None,
+    out: NDArray[np.floating[Any]] | None = None, *, from_output: bool = False,
+    bias: ArrayLike, axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...

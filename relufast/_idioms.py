@@ -104,3 +104,53 @@ def silu(x):
 
 def silu_grad(grad, x):
     return grad * (s := 1 / (1 + np.exp(-x))) * (1 + x * (1 - s))
+
+
+# the piecewise rest, and rrelu in evaluation (leaky_relu with the mean slope)
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    return np.clip(x, min_val, max_val)
+
+
+def hardtanh_grad(grad, x, min_val=-1.0, max_val=1.0):
+    return grad * ((x > min_val) & (x < max_val))
+
+
+def threshold(x, threshold, value):
+    return np.where(x > threshold, x, value)
+
+
+def threshold_grad(grad, x, threshold, value):
+    return grad * (x > threshold)
+
+
+def hardsigmoid(x):
+    return np.clip(x + 3, 0, 6) / 6
+
+
+def hardsigmoid_grad(grad, x):
+    return grad * ((x > -3) & (x < 3)) / 6
+
+
+def hardswish(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def hardswish_grad(grad, x):
+    return grad * np.where(x < -3, 0, np.where(x > 3, 1, x / 3 + 0.5))
+
+
+def relu_squared(x):
+    return np.maximum(x, 0) ** 2
+
+
+def relu_squared_grad(grad, x):
+    return grad * 2 * np.maximum(x, 0)
+
+
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3):
+    return np.where(x > 0, x, (lower + upper) / 2 * x)
+
+
+def rrelu_grad(grad, x, lower=1.0 / 8, upper=1.0 / 3):
+    return np.where(x > 0, grad, (lower + upper) / 2 * grad)

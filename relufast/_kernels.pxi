@@ -10,6 +10,7 @@
 #                     cut an array into one chunk per thread
 #   _elementwise.pxi  the element functions, their chunk loops, the two drivers (forward,
 #                     gradient) and their entry points forward_f32/f64, gradient_f32/f64
+#   _rrelu.pxi        rrelu in training: slopes from a key and the element's index (_rrelu.h)
 #   _prelu.pxi        PReLU: its layout decision, chunk loops, drivers and entry points
 #   _gated.pxi        the gated units: f(a) * b and its gradients, block by block, any dtypes
 #   _bias.pxi         a bias fused into the activation and its gradient with the bias gradient
@@ -71,6 +72,12 @@ cdef extern from "_vectab.h" nogil:
                               Py_ssize_t n)
     void rf_tab_silu_grad_b_f(const float* g, const float* x, const float* b, float* out,
                               Py_ssize_t n)
+
+cdef extern from "_rrelu.h" nogil:
+    # rrelu's slope of element i under a call's key (training)
+    double rf_rrelu_span(double lower, double upper)
+    double rf_rrelu_slope(unsigned long long key, unsigned long long i, double lower,
+                          double span, double upper)
 
 cdef extern from "_half.h" nogil:
     # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)
@@ -156,6 +163,7 @@ def tab_kernels(on=None):
 
 include "_buffers.pxi"
 include "_elementwise.pxi"
+include "_rrelu.pxi"
 include "_prelu.pxi"
 include "_masks.pxi"
 include "_gated.pxi"

@@ -252,3 +252,23 @@ def bias_gradient_f64(
     bias: NDArray[np.float64], out: NDArray[np.float64], gb: NDArray[np.float64], inner: int,
     a: float, b: float, nt: int,
 ) -> int: ...
+
+# rrelu in training: C-contiguous operands of one dtype (the slopes follow the C-order index);
+# DONE, or nothing written and OVERLAP or REFUSED
+def rrelu_forward_f32(
+    x: NDArray[np.float32], y: NDArray[np.float32], lower: float, upper: float, key: int, nt: int
+) -> int: ...
+def rrelu_forward_f64(
+    x: NDArray[np.float64], y: NDArray[np.float64], lower: float, upper: float, key: int, nt: int
+) -> int: ...
+def rrelu_gradient_f32(
+    g: NDArray[np.float32], x: NDArray[np.float32], out: NDArray[np.float32], lower: float,
+    upper: float, key: int, narrow: bool, nt: int,
+) -> int: ...
+def rrelu_gradient_f64(
+    g: NDArray[np.float64], x: NDArray[np.float64], out: NDArray[np.float64], lower: float,
+    upper: float, key: int, narrow: bool, nt: int,
+) -> int: ...
+def rrelu_slopes(
+    out: NDArray[np.float64], lower: float, upper: float, key: int, single: bool
+) -> NDArray[np.float64]: ...

@@ -146,6 +146,8 @@ ELEMENTWISE = [
     Fn("hardsigmoid", exact=True, from_output=False, threshold=_CHEAP),
     Fn("hardswish", exact=True, from_output=False, threshold=_CHEAP),
     Fn("relu_squared", exact=True, from_output=False, threshold=_CHEAP),
+    Fn("rrelu", exact=True, threshold=_CHEAP),
+    Fn("rrelu", (("lower", 0.1), ("upper", 0.3)), exact=True, threshold=_CHEAP),
 ]
 EXACT = [fn for fn in ELEMENTWISE if fn.exact]
 TRANSCENDENTAL = [fn for fn in ELEMENTWISE if not fn.exact]

@@ -486,3 +486,53 @@ def silu_grad(grad, x, *, from_output=False):
         tail = np.where(s_minus == 0, 0.0, x * s_minus)
         d = np.where(s == 0, 0.0, s * (1.0 + tail))
     return _chain(grad, _nan_where_nan(x, d))
+
+
+# ---------------------------------------------------------------------------------------------
+# rrelu: in evaluation leaky_relu with the mean slope; in training the slope of the element at
+# C-order index i follows from the call's key (relufast/_rrelu.h, written again here in NumPy's
+# wrapping uint64 arithmetic as the twin)
+
+_RR_K = (np.uint64(0xbb67ae8584caa73b), np.uint64(0x3c6ef372fe94f82b),
+         np.uint64(0xa54ff53a5f1d36f1))
+
+
+def rrelu_hash(key, n):
+    """The 64-bit hash of (key, i) for i in [0, n)."""
+    z = np.arange(n, dtype=np.uint64) * _RR_K[0] ^ np.uint64(key)
+    z ^= z >> np.uint64(32)
+    z *= _RR_K[1]
+    z ^= z >> np.uint64(29)
+    z *= _RR_K[2]
+    z ^= z >> np.uint64(32)
+    return z
+
+
+def rrelu_slopes(key, shape, lower, upper, precision=np.float64):
+    """The slope of every element of an array of ``shape``, rounded to ``precision``."""
+    n = int(np.prod(shape, dtype=np.int64))
+    u = (rrelu_hash(key, n) >> np.uint64(38)).astype(np.float64) * 2.0**-26  # exact
+    span = np.array(upper - lower).view(np.uint64) & ~np.uint64(2**26 - 1)
+    s = np.minimum(lower + span.view(np.float64) * u, upper)  # the product is exact
+    return _rounded(s, precision).reshape(shape)
+
+
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, *, precision=np.float64):
+    return leaky_relu(x, (lower + upper) / 2, precision=precision)
+
+
+def rrelu_grad(grad, x, lower=1.0 / 8, upper=1.0 / 3, *, from_output=False,
+               precision=np.float64):
+    return leaky_relu_grad(grad, x, (lower + upper) / 2, from_output=from_output,
+                           precision=precision)
+
+
+def rrelu_train(x, slopes):
+    """rrelu in training with the given slopes (an array of x's shape)."""
+    x = _f64(x)
+    return np.where(x > 0, x, _leaky(x, _f64(slopes)))
+
+
+def rrelu_train_grad(grad, x, slopes):
+    x = _f64(x)
+    return _nan_where_nan(x, np.where(x > 0, _f64(grad), _chain(grad, slopes)))

@@ -77,10 +77,12 @@ def test_openmp_is_on_in_this_build():
 
 def test_public_names():
     functions = ["relu", "leaky_relu", "prelu", "elu", "selu", "celu", "relu6", "gelu", "silu",
-                 "hardtanh", "threshold", "hardsigmoid", "hardswish", "relu_squared"]
+                 "hardtanh", "threshold", "hardsigmoid", "hardswish", "relu_squared",
+                 "rrelu"]
     expected = set(functions) | {f + "_grad" for f in functions} | {
         "get_num_threads", "set_num_threads", "num_threads", "show_config", "__version__",
-        "mask_shape", "reglu", "reglu_grad", "geglu", "geglu_grad", "swiglu", "swiglu_grad"}
+        "mask_shape", "reglu", "reglu_grad", "geglu", "geglu_grad", "swiglu", "swiglu_grad",
+        "RReLUNoise"}
     assert set(relufast.__all__) == expected
     for name in relufast.__all__:
         assert hasattr(relufast, name), name

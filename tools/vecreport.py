@@ -32,7 +32,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PXI = os.path.join(ROOT, "relufast", "_kernels.pxi")
-CHUNK_FILES = ["_elementwise.pxi", "_prelu.pxi", "_gated.pxi", "_bias.pxi"]  # the files with chunk-loop sections
+CHUNK_FILES = ["_elementwise.pxi", "_rrelu.pxi", "_prelu.pxi", "_gated.pxi", "_bias.pxi"]  # the files with chunk-loop sections
 sys.path.insert(0, ROOT)
 from setup import CYTHON_DIRECTIVES, GCC_FLAGS, ISA_FLAGS_GCC  # noqa: E402  (one source)
 

@@ -34,7 +34,22 @@ FUNCTIONS = {
     "relu6": ("relu6", rf.relu6, rf.relu6_grad, (-2, 8), [(0.0, 0.0, 1.0), (6.0, 0.0, 1.0)]),
     "gelu": ("gelu (exact, and approximate=\"tanh\" dotted)", rf.gelu, rf.gelu_grad, (-4, 4), []),
     "silu": ("silu", rf.silu, rf.silu_grad, (-4, 4), []),
+    # the piecewise rest, and rrelu (family.png keeps the nine above)
+    "hardtanh": ("hardtanh, min_val = -1, max_val = 1", rf.hardtanh, rf.hardtanh_grad, (-3, 3),
+                 [(-1.0, 0.0, 1.0), (1.0, 0.0, 1.0)]),
+    "threshold": ("threshold, threshold = 1, value = 0 (a jump at 1)",
+                  lambda x: rf.threshold(x, 1.0, 0.0),
+                  lambda g, x: rf.threshold_grad(g, x, 1.0, 0.0), (-3, 4), [(1.0, 0.0, 1.0)]),
+    "hardsigmoid": ("hardsigmoid", rf.hardsigmoid, rf.hardsigmoid_grad, (-5, 5),
+                    [(-3.0, 0.0, 1 / 6), (3.0, 0.0, 1 / 6)]),
+    "hardswish": ("hardswish", rf.hardswish, rf.hardswish_grad, (-5, 5),
+                  [(-3.0, -0.5, 0.0), (3.0, 1.5, 1.0)]),
+    "relu_squared": ("relu_squared", rf.relu_squared, rf.relu_squared_grad, (-2, 2), []),
+    "rrelu": ("rrelu: the mean slope (evaluation); dots: one training call", rf.rrelu,
+              rf.rrelu_grad, (-4, 4), [(0.0, (1 / 8 + 1 / 3) / 2, 1.0)]),
 }
+# forwards with a jump (the line is broken there, as the derivative's at its kinks)
+JUMPS = {"threshold": [1.0]}
 
 BLUE, ORANGE, GREY = "#1f5fa8", "#d9641e", "#9a9a9a"
 
@@ -53,7 +68,15 @@ def _draw(ax, name, small=False):
     title, f, df, (lo, hi), kinks = FUNCTIONS[name]
     x = np.linspace(lo, hi, 2001)
     _style(ax, lo, hi)
-    ax.plot(x, f(x.copy()), color=BLUE, lw=1.6 if small else 2, label=f"{name}(x)")
+    y = f(x.copy())
+    for x0 in JUMPS.get(name, ()):
+        y[np.abs(x - x0) <= (hi - lo) / 2000] = np.nan  # the grid points beside the jump
+    ax.plot(x, y, color=BLUE, lw=1.6 if small else 2, label=f"{name}(x)")
+    if name == "rrelu":  # training: each x <= 0 with its own slope in [lower, upper]
+        xs = np.linspace(lo, hi, 81)
+        ys, _ = rf.rrelu(xs, training=True, rng=np.random.default_rng(0))
+        ax.plot(xs, ys, ".", color=BLUE, ms=3, alpha=0.7)
+        ax.fill_between(x[x <= 0], x[x <= 0] / 8, x[x <= 0] / 3, color=BLUE, alpha=0.08, lw=0)
     d = df(np.ones_like(x), x)
     for x0, _, _ in kinks:  # break the derivative's line at its jumps
         d[np.argmin(np.abs(x - x0))] = np.nan
@@ -83,7 +106,7 @@ def function_figure(name, path):
 def family_figure(path):
     """Every function with its derivative, small multiples (the README's picture)."""
     fig, axes = plt.subplots(3, 3, figsize=(9.0, 6.6), dpi=90)
-    for ax, name in zip(axes.flat, FUNCTIONS):
+    for ax, name in zip(axes.flat, list(FUNCTIONS)[:9]):
         _draw(ax, name, small=True)
     handles = [plt.Line2D([], [], color=BLUE, lw=1.6), plt.Line2D([], [], color=ORANGE, lw=1.3,
                                                                   ls="--")]
