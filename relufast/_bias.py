@@ -11,6 +11,7 @@ from math import prod
 import numpy as np
 
 from ._call import binary, unary
+from . import _lazy
 from ._checks import (
     DTYPES,
     is_masked_array,
@@ -22,6 +23,7 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
+from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, STATUS
 from ._threads import threads_for
 
@@ -75,6 +77,8 @@ def _inner(shape, ax):
 
 def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
     """f(x + bias) for forward op ``op`` (parameters ``a``, ``b``)."""
+    if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname, nonzero)
     x = as_input(fn, "x", x)
     compute = _compute(x.dtype)
     if pname is not None and compute != F64 and outside_f32(a, nonzero):
@@ -101,6 +105,9 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
              pname=None, nonzero=False):
     """(f_grad(grad, x + bias), the bias gradient) for gradient op ``op``; with
     ``from_output`` x is the forward's output and the bias only shapes the bias gradient."""
+    if (type(grad) is not np.ndarray or type(x) is not np.ndarray) and is_lazy(grad, x):
+        return _lazy.bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b,
+                                   threshold, xname, pname, nonzero)  # see _lazy
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, xname, x)
     if grad.shape != x.shape:
