@@ -103,7 +103,8 @@ def main(argv=None):
             print("generating x on disk:")
             t = time.perf_counter()
             target = _open_zarr_for_writing(zarr, path, shape, chunks)
-            x = da.map_blocks(_generate_block, args.seed, chunks=chunks, dtype=np.float32,
+            x = da.map_blocks(_generate_block, args.seed, dtype=np.float32,
+                              chunks=((chunk_rows,) * (rows // chunk_rows), (columns,)),
                               meta=np.empty((0, 0), np.float32))
             stored = da.store(x, target, lock=False, compute=False)
             future = client.compute(stored)
@@ -116,8 +117,8 @@ def main(argv=None):
             x = da.from_zarr(path)
             y = relufast.gelu(x)
             dx = relufast.gelu_grad(y, x)  # dL/dx for L = sum(y**2) / 2: dL/dy = y
-            loss_rows = (y.astype(np.float64) ** 2).sum(axis=1) / 2
-            gnorm_rows = (dx.astype(np.float64) ** 2).sum(axis=1)
+            loss_rows = (y * y).sum(axis=1, dtype=np.float64) / 2
+            gnorm_rows = (dx * dx).sum(axis=1, dtype=np.float64)
             # the chunks to check come back beside the statistics (computing them later, in
             # a second graph, would read them again and reuse the first graph's keys)
             rng = np.random.default_rng(args.seed)
@@ -138,14 +139,16 @@ def main(argv=None):
             for i, (y_i, dx_i) in zip(picks, checks):
                 lo, hi = i * chunk_rows, min(rows, (i + 1) * chunk_rows)
                 xc = stored_x[lo:hi]
+                np.testing.assert_array_equal(xc, _generate_block(args.seed, block_info={
+                    None: {"chunk-shape": xc.shape, "chunk-location": (i, 0)}}))  # on disk
                 yc = relufast.gelu(xc)
                 dxc = relufast.gelu_grad(yc, xc)
                 np.testing.assert_array_equal(y_i, yc)
                 np.testing.assert_array_equal(dx_i, dxc)
-                np.testing.assert_allclose(loss_rows[lo:hi], (yc.astype(np.float64) ** 2).sum(
-                    axis=1) / 2, rtol=1e-12)
-                np.testing.assert_allclose(gnorm_rows[lo:hi], (dxc.astype(np.float64) ** 2).sum(
-                    axis=1), rtol=1e-12)
+                np.testing.assert_allclose(loss_rows[lo:hi], (yc * yc).sum(
+                    axis=1, dtype=np.float64) / 2, rtol=1e-12)
+                np.testing.assert_allclose(gnorm_rows[lo:hi], (dxc * dxc).sum(
+                    axis=1, dtype=np.float64), rtol=1e-12)
             results["checked_chunks"] = picks
             print(f"checked chunks {picks} against relufast called directly: equal")
             peaks = client.run(_peak_rss_bytes)
