@@ -4,13 +4,16 @@
     python bench/dask_bench.py --n 10**7 --chunk 10**6 --repeats 3
 
 One NumPy array ``x`` in memory, and ``dx = da.from_array(x, chunks=chunk)`` over it.  For relu
-and gelu (tanh form, the form the NumPy idiom has), taking turns call by call
-(bench/timing.median_interleaved):
+and gelu (tanh form, the form the NumPy idiom has), taking turns call by call in a random order
+each round (the position after another call's 400 MB free changed the times by 3x here):
 
 * direct: ``relufast.f(x)``, a new NumPy array (its page faults included);
 * relufast via Dask: ``relufast.f(dx).persist()`` on the threaded scheduler: every block
-  computed by relufast's kernels into a new array, the result kept in its chunks as Dask keeps
-  it (``.compute()``, which also copies the chunks into one array, is timed too: "gathered");
+  computed by relufast's kernels (on one thread each, Dask's threads the parallelism: the
+  default in Dask's pools) into a new array, the result kept in its chunks as Dask keeps it
+  (``.compute()``, which also copies the chunks into one array, is timed too: "gathered");
+* "OpenMP in": the same with ``set_num_threads(cpu_count)``, an OpenMP team inside each of
+  Dask's threads;
 * NumPy idiom via Dask: the same, with the NumPy expression (relufast/_idioms.py) on each block.
 
 Ratios are direct's median time over each Dask way's (>= 1: as fast as the direct call).
@@ -18,7 +21,10 @@ Ratios are direct's median time over each Dask way's (>= 1: as fast as the direc
 
 import argparse
 import os
+import random
+import statistics
 import sys
+import time
 
 import numpy as np
 
@@ -30,7 +36,26 @@ import dask.array as da  # noqa: E402
 
 import relufast  # noqa: E402
 from relufast import _idioms  # noqa: E402
-from timing import LoadMeter, median_interleaved  # noqa: E402
+from timing import LoadMeter  # noqa: E402
+
+
+def medians_shuffled(fns, rounds, seed=0):
+    """Median seconds of each callable: ``rounds`` rounds, each calling every callable once in
+    a new random order; a result is freed after its time is taken (freeing 400 MB, or a
+    persisted array's chunks, is not the call's work), and a first untimed round warms up."""
+    rng = random.Random(seed)
+    samples = [[] for _ in fns]
+    for f in fns:
+        f()
+    for _ in range(rounds):
+        order = list(range(len(fns)))
+        rng.shuffle(order)
+        for i in order:
+            t = time.perf_counter()
+            result = fns[i]()
+            samples[i].append(time.perf_counter() - t)
+            del result
+    return [statistics.median(v) for v in samples]
 
 
 def main(argv=None):
@@ -52,21 +77,31 @@ def main(argv=None):
         "gelu": (lambda v: relufast.gelu(v, approximate="tanh"),
                  lambda v: _idioms.gelu(v, approximate="tanh")),
     }
-    nothing = lambda: None  # noqa: E731
-    print(f"{'op':5} {'direct ms':>10} {'via Dask':>9} {'gathered':>9} {'idiom via Dask':>15}"
-          f"   ratios direct/(via Dask, gathered, idiom via Dask)   other load")
+
+    def openmp_inside(f):
+        """relufast's OpenMP team inside each of Dask's threads (a count set explicitly)."""
+        relufast.set_num_threads(os.cpu_count())
+        try:
+            return f(dx).persist()
+        finally:
+            relufast.set_num_threads(None)
+
+    print(f"{'op':5} {'direct ms':>10} {'via Dask':>9} {'OpenMP in':>9} {'gathered':>9} "
+          f"{'idiom via Dask':>15}   ratios direct/(via Dask, OpenMP in, gathered, idiom)"
+          "   other load")
     with dask.config.set(scheduler="threads"):
         for name, (f, idiom) in cases.items():
             fns = [lambda: f(x),
                    lambda: f(dx).persist(),
+                   lambda: openmp_inside(f),
                    lambda: f(dx).compute(),
                    lambda: dx.map_blocks(idiom, dtype=np.float32).persist()]
             with LoadMeter() as load:
-                t = median_interleaved(fns, [nothing] * 4, args.repeats)
+                t = medians_shuffled(fns, args.repeats)
             r = [t[0] / v for v in t[1:]]
             print(f"{name:5} {t[0] * 1e3:10.1f} {t[1] * 1e3:9.1f} {t[2] * 1e3:9.1f} "
-                  f"{t[3] * 1e3:15.1f}   {r[0]:6.2f}x {r[1]:6.2f}x {r[2]:6.2f}x"
-                  f"{'':26}{load.load:.2f} cores")
+                  f"{t[3] * 1e3:9.1f} {t[4] * 1e3:15.1f}   "
+                  + " ".join(f"{v:6.2f}x" for v in r) + f"{'':14}{load.load:.2f} cores")
     # the results agree (the same kernels, block by block)
     np.testing.assert_array_equal(relufast.gelu(dx).compute(), relufast.gelu(x))
 
