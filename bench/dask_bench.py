@@ -9,11 +9,10 @@ each round (the position after another call's 400 MB free changed the times by 3
 
 * direct: ``relufast.f(x)``, a new NumPy array (its page faults included);
 * relufast via Dask: ``relufast.f(dx).persist()`` on the threaded scheduler: every block
-  computed by relufast's kernels (on one thread each, Dask's threads the parallelism: the
-  default in Dask's pools) into a new array, the result kept in its chunks as Dask keeps it
-  (``.compute()``, which also copies the chunks into one array, is timed too: "gathered");
-* "OpenMP in": the same with ``set_num_threads(cpu_count)``, an OpenMP team inside each of
-  Dask's threads;
+  computed by relufast's kernels (with relufast's OpenMP threads inside each of Dask's) into
+  a new array, the result kept in its chunks as Dask keeps it (``.compute()``, which also
+  copies the chunks into one array, is timed too: "gathered");
+* "1 thread": the same with ``set_num_threads(1)``: Dask's threads the only parallelism;
 * NumPy idiom via Dask: the same, with the NumPy expression (relufast/_idioms.py) on each block.
 
 Ratios are direct's median time over each Dask way's (>= 1: as fast as the direct call).
@@ -78,22 +77,22 @@ def main(argv=None):
                  lambda v: _idioms.gelu(v, approximate="tanh")),
     }
 
-    def openmp_inside(f):
-        """relufast's OpenMP team inside each of Dask's threads (a count set explicitly)."""
-        relufast.set_num_threads(os.cpu_count())
+    def one_thread(f):
+        """relufast on one thread a chunk (process-wide): Dask's threads the only parallelism."""
+        relufast.set_num_threads(1)
         try:
             return f(dx).persist()
         finally:
             relufast.set_num_threads(None)
 
-    print(f"{'op':5} {'direct ms':>10} {'via Dask':>9} {'OpenMP in':>9} {'gathered':>9} "
-          f"{'idiom via Dask':>15}   ratios direct/(via Dask, OpenMP in, gathered, idiom)"
+    print(f"{'op':5} {'direct ms':>10} {'via Dask':>9} {'1 thread':>9} {'gathered':>9} "
+          f"{'idiom via Dask':>15}   ratios direct/(via Dask, 1 thread, gathered, idiom)"
           "   other load")
     with dask.config.set(scheduler="threads"):
         for name, (f, idiom) in cases.items():
             fns = [lambda: f(x),
                    lambda: f(dx).persist(),
-                   lambda: openmp_inside(f),
+                   lambda: one_thread(f),
                    lambda: f(dx).compute(),
                    lambda: dx.map_blocks(idiom, dtype=np.float32).persist()]
             with LoadMeter() as load:

@@ -18,13 +18,12 @@ until it is computed (``da.store`` or ``to_zarr`` write it chunk by chunk).
 """
 
 import operator
-import threading
 from functools import partial
 
 import dask.array as da
 import numpy as np
 
-from . import _bias, _call, _gated, _masks, _prelu, _threads
+from . import _bias, _call, _gated, _masks, _prelu
 from ._checks import as_input
 
 _F64 = np.dtype(np.float64)
@@ -106,47 +105,22 @@ def _reduced(pair, i, like, ax, meta):
         return total.astype(meta.dtype)
 
 
-def _one_thread_in_pools(block_function):
-    """``block_function``, run on one relufast thread when Dask calls it on a thread of its
-    pool (the threaded scheduler, a distributed worker) and the user set no count: Dask's
-    threads are then the parallelism, across chunks, as distributed's workers have it with
-    OMP_NUM_THREADS=1.  An OpenMP team inside each of Dask's threads oversubscribes the cores
-    (bench/dask_bench.py measured relu over 10**8 elements 4x slower with them).  On the main
-    thread (the synchronous scheduler) relufast's own threads are used as usual."""
-    def run(*args, **kwargs):
-        if (_threads._global or _threads._scoped.get()
-                or threading.current_thread() is threading.main_thread()):
-            return block_function(*args, **kwargs)
-        token = _threads._scoped.set(1)
-        try:
-            return block_function(*args, **kwargs)
-        finally:
-            _threads._scoped.reset(token)
-    run.__name__ = run.__qualname__ = block_function.__name__
-    run.__module__ = block_function.__module__
-    return run
-
-
 # ---------------------------------------------------------------------------------------------
 # the block functions: module-level (picklable for the distributed scheduler, and tokenized by
 # Dask from their arguments), each calling an entry point on NumPy blocks
 
-@_one_thread_in_pools
 def _unary_block(fn, op, a, b, threshold, pname, nonzero, x):
     return _call.unary(fn, op, x, None, a, b, threshold, pname, nonzero)
 
 
-@_one_thread_in_pools
 def _binary_block(fn, op, a, b, threshold, xname, pname, nonzero, grad, x):
     return _call.binary(fn, op, grad, x, None, a, b, threshold, xname, pname, nonzero)
 
 
-@_one_thread_in_pools
 def _mask_forward_block(fn, op, a, pname, x):
     return _masks.forward(fn, op, x, None, True, a, pname)
 
 
-@_one_thread_in_pools
 def _mask_gradient_block(fn, from_output, a, zero, pname, grad, mask):
     return _masks.gradient(fn, grad, None, mask, None, from_output, a, zero, pname)
 
@@ -157,35 +131,29 @@ def _channel(block, as_list):
     return block.tolist() if as_list else block
 
 
-@_one_thread_in_pools
 def _bias_forward_block(fn, op, axis, a, b, threshold, pname, nonzero, as_list, x, bias):
     return _bias.forward(fn, op, x, None, _channel(bias, as_list), axis, a, b, threshold, pname,
                          nonzero)
 
 
-@_one_thread_in_pools
 def _bias_gradient_block(fn, op, axis, from_output, a, b, threshold, xname, pname, nonzero,
                          as_list, grad, x, bias):
     return _bias.gradient(fn, op, grad, x, None, _channel(bias, as_list), axis, from_output, a,
                           b, threshold, xname, pname, nonzero)
 
 
-@_one_thread_in_pools
 def _prelu_forward_block(fn, axis, as_list, x, weight):
     return _prelu.forward(fn, x, _channel(weight, as_list), axis, None)
 
 
-@_one_thread_in_pools
 def _prelu_gradient_block(fn, axis, as_list, grad, x, weight):
     return _prelu.gradient(fn, grad, x, _channel(weight, as_list), axis, None, False)
 
 
-@_one_thread_in_pools
 def _glu_forward_block(fn, kind, op, a, b):
     return _gated.forward(fn, kind, op, a, b, -1, None)
 
 
-@_one_thread_in_pools
 def _glu_gradient_block(fn, kind, op, dop, grad, a, b):
     return _gated.gradient(fn, kind, op, dop, grad, a, b, -1, None)
 
