@@ -197,12 +197,13 @@ def test_prelu_along_chunked_axis(axis, rng):
     dx = da.from_array(x, chunks=((1, 5), (3, 0, 7), (4, 5)))
     dg = da.from_array(g, chunks=(2, 5, 3))
     assert_same(relufast.prelu(dx, w, axis=axis), relufast.prelu(x, w, axis=axis))
-    assert_same(relufast.prelu(dx, w.tolist(), axis=axis), relufast.prelu(x, w.tolist(), axis=axis))
+    assert_same(relufast.prelu(dx, w.tolist(), axis=axis),
+                relufast.prelu(x, w.tolist(), axis=axis))
     assert_same(relufast.prelu(dx, 0.25), relufast.prelu(x, 0.25))
     assert_same(relufast.prelu(dx, da.from_array(w, chunks=2), axis=axis),
                 relufast.prelu(x, w, axis=axis))
-    assert_same(relufast.prelu_grad(dg, dx, w, axis=axis), relufast.prelu_grad(g, x, w, axis=axis),
-                weight_gradient=True)
+    assert_same(relufast.prelu_grad(dg, dx, w, axis=axis),
+                relufast.prelu_grad(g, x, w, axis=axis), weight_gradient=True)
     assert_same(relufast.prelu_grad(dg, dx, 0.25), relufast.prelu_grad(g, x, 0.25),
                 weight_gradient=True)
 
@@ -216,7 +217,8 @@ def test_gated_two_arrays(rng):
         assert_same(f(da_, db), f(a, b))
         assert_same(fg(dg, da_, db), fg(g, a, b))
     x = edge_values(rng, (6, 4))
-    assert_same(relufast.swiglu(da.from_array(x, chunks=(4, 1)), axis=0), relufast.swiglu(x, axis=0))
+    assert_same(relufast.swiglu(da.from_array(x, chunks=(4, 1)), axis=0),
+                relufast.swiglu(x, axis=0))
 
 
 def test_empty_and_zero_dimensional(rng):
@@ -257,7 +259,8 @@ def test_relufast_never_imports_dask():
     """relufast imports dask only when given a Dask array: NumPy calls, lists and errors
     leave it unimported."""
     code = ("import sys, numpy as np, relufast\n"
-            "relufast.relu(np.ones(3)); relufast.relu([1.0, -1.0]); relufast.relu_grad([1.0], [2.0])\n"
+            "relufast.relu(np.ones(3)); relufast.relu([1.0, -1.0])\n"
+            "relufast.relu_grad([1.0], [2.0])\n"
             "relufast.prelu(np.ones((2, 3)), [0.1, 0.2, 0.3]); relufast.reglu(np.ones(4))\n"
             "relufast.relu(np.ones(3), bias=1.0); relufast.relu(np.ones(3), mask=True)\n"
             "try:\n    relufast.relu('a')\nexcept TypeError:\n    pass\n"
