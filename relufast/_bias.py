@@ -11,6 +11,7 @@ from math import prod
 import numpy as np
 
 from ._call import binary, unary
+from . import _lazy
 from ._checks import (
     DTYPES,
     is_masked_array,
@@ -22,6 +23,7 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
+from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, STATUS
 from ._prelu import _promote, _weight_dtype
 from ._prelu import forward as _prelu_forward
@@ -78,6 +80,8 @@ def _inner(shape, ax):
 
 def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
     """f(x + bias) for forward op ``op`` (parameters ``a``, ``b``)."""
+    if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname, nonzero)
     x = as_input(fn, "x", x)
     compute = _compute(x.dtype)
     if pname is not None and compute != F64 and outside_f32(a, nonzero):
@@ -104,6 +108,9 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
              pname=None, nonzero=False):
     """(f_grad(grad, x + bias), the bias gradient) for gradient op ``op``; with
     ``from_output`` x is the forward's output and the bias only shapes the bias gradient."""
+    if (type(grad) is not np.ndarray or type(x) is not np.ndarray) and is_lazy(grad, x):
+        return _lazy.bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b,
+                                   threshold, xname, pname, nonzero)  # see _lazy
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, xname, x)
     if grad.shape != x.shape:
@@ -160,6 +167,8 @@ def _biased_input(fn, x, bias, axis, compute):
 
 def prelu_forward(fn, x, weight, axis, out, bias):
     """prelu(x + bias, weight): the bias along ``axis`` (or a scalar)."""
+    if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.prelu_bias_forward(fn, x, weight, axis, out, bias)
     x = as_input(fn, "x", x)
     result, compute = _promote(x.dtype, _weight_dtype(fn, weight))
     z, _, _ = _biased_input(fn, x, bias, axis, compute)
@@ -170,6 +179,8 @@ def prelu_forward(fn, x, weight, axis, out, bias):
 
 def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
     """(grad_x, grad_weight, grad_bias) of prelu(x + bias, weight)."""
+    if is_lazy(grad, x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.prelu_bias_gradient(fn, grad, x, weight, axis, out, from_output, bias)
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, "x", x)
     if grad.shape != x.shape:

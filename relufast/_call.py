@@ -24,7 +24,9 @@ from ._checks import (
     outside_f32,
     prepare_out,
 )
+from . import _lazy
 from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
+from ._lazy import is_lazy
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
@@ -136,6 +138,8 @@ def unary(fn, op, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, pname=None
           nonzero=False):
     """out = f(x) for forward op ``op``; ``pname`` names the parameter ``a`` in range errors."""
     if type(x) is not _ndarray:
+        if is_lazy(x):  # a Dask array or a DataArray (relufast imports neither: see _lazy)
+            return _lazy.unary(fn, op, x, out, a, b, threshold, pname, nonzero)
         x = as_input(fn, "x", x)
     kern = _FORWARD.get(x.dtype)
     if kern is None:  # float16 (computed in float32), or a dtype to refuse
@@ -187,9 +191,10 @@ def binary(fn, op, grad, x, out, a=0.0, b=0.0, threshold=PARALLEL_MIN_CHEAP, xna
 
     grad and x may have different float dtypes: the call computes in NumPy's result_type of
     them, and ``out`` may be any float dtype (that result casts to every one under same_kind)."""
-    if type(grad) is not _ndarray:
+    if type(grad) is not _ndarray or type(x) is not _ndarray:
+        if is_lazy(grad, x):  # a Dask array or a DataArray: see _lazy
+            return _lazy.binary(fn, op, grad, x, out, a, b, threshold, xname, pname, nonzero)
         grad = as_input(fn, "grad", grad)
-    if type(x) is not _ndarray:
         x = as_input(fn, xname, x)
     kern = _GRADIENT.get(x.dtype)
     gdt = grad.dtype

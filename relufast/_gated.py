@@ -14,7 +14,9 @@ from math import prod
 import numpy as np
 
 from ._call import contiguous
+from . import _lazy
 from ._checks import as_input, check_out
+from ._lazy import is_lazy
 from ._dispatch import BF16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, PARALLEL_MIN_TRANSCENDENTAL, threads_for
 
@@ -101,6 +103,9 @@ def _c(a):
 
 def forward(fn, kind, op, a, b, axis, out):
     """y = f(a) * b (``b`` None: a is x, split in halves along ``axis``)."""
+    if (type(a) is not np.ndarray or (b is not None and type(b) is not np.ndarray)) and is_lazy(
+            a, b):  # a Dask array or a DataArray: see _lazy
+        return _lazy.glu_forward(fn, kind, op, a, b, axis, out)
     if b is None:
         x = as_input(fn, "x", a)
         ax = _axis(fn, x, axis)
@@ -150,6 +155,9 @@ def _out_pair(fn, out, shape, compute, result):
 
 def gradient(fn, kind, op, dop, grad, a, b, axis, out):
     """(grad_a, grad_b), or with one array x the gradient with respect to x (x's shape)."""
+    if (type(grad) is not np.ndarray or type(a) is not np.ndarray
+            or (b is not None and type(b) is not np.ndarray)) and is_lazy(grad, a, b):  # _lazy
+        return _lazy.glu_gradient(fn, kind, op, dop, grad, a, b, axis, out)
     grad = as_input(fn, "grad", grad)
     if b is None:
         x = as_input(fn, "x", a)

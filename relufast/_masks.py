@@ -16,7 +16,9 @@ import numpy as np
 
 from ._bias import bias_and_axis, broadcast_bias
 from ._call import unary
+from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
+from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, MASK, OP, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
@@ -119,6 +121,8 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
             mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
             if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
                 return o, m
+    if type(x) is not _ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.mask_forward(fn, op, x, out, mask, a, pname)
     x = as_input(fn, "x", x)
     compute = F64 if x.dtype == F64 else F32
     if pname is not None and compute != F64 and outside_f32(a, False):
@@ -165,6 +169,8 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
             nt = _threads(grad.size)
             if kern(grad, mask, o, rows, width, a, zero, nt) == _DONE:
                 return o
+    if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
+        return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname)
     grad = as_input(fn, "grad", grad)
     m = _check_mask(fn, mask, mask_shape(grad.shape), writable=False)
     compute = F64 if grad.dtype == F64 else F32
@@ -201,6 +207,8 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
 # before the first pass writes.
 
 def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
+    if type(x) is not _ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.mask_forward(fn, op, x, out, mask, a, pname, bias, axis)
     x = as_input(fn, "x", x)
     compute = F64 if x.dtype == F64 else F32
     if pname is not None and compute != F64 and outside_f32(a, False):
@@ -223,6 +231,9 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
 
 
 def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, axis):
+    if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
+        return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname, bias,
+                                   axis)
     grad = as_input(fn, "grad", grad)
     compute = F64 if grad.dtype == F64 else F32
     # the bias only shapes its gradient here (the mask holds the derivative's side of x + bias)

@@ -20,6 +20,7 @@ from math import prod
 import numpy as np
 
 from ._call import contiguous, flatten
+from . import _lazy
 from ._checks import (
     DTYPES,
     F32_MAX,
@@ -32,6 +33,7 @@ from ._checks import (
     param,
     prepare_out,
 )
+from ._lazy import is_lazy
 from ._dispatch import BF16, F16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
@@ -181,6 +183,8 @@ def forward(fn, x, weight, axis, out):
                     1 if n < PARALLEL_MIN_CHEAP
                     else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o
+    if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.prelu_forward(fn, x, weight, axis, out)
     x = as_input(fn, "x", x)
     result, compute = _promote(x.dtype, _weight_dtype(fn, weight))
     w, ax, _ = _weight_and_axis(fn, x, weight, axis, compute)
@@ -223,6 +227,8 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
                     1 if n < PARALLEL_MIN_CHEAP
                     else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
                 return o, gw
+    if is_lazy(grad, x):  # a Dask array or a DataArray: see _lazy
+        return _lazy.prelu_gradient(fn, grad, x, weight, axis, out, from_output)
     no_from_output(fn, from_output, "the output's sign does not tell the input's for a negative "
                    "weight; keep x")
     grad = as_input(fn, "grad", grad)

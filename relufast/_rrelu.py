@@ -17,6 +17,7 @@ import numpy as np
 
 from ._checks import as_input, check_param_f32, check_same_shape, outside_f32, prepare_out
 from ._dispatch import F32, F64, KERNELS, STATUS
+from ._lazy import is_lazy
 from ._threads import PARALLEL_MIN_TRANSCENDENTAL, threads_for
 
 _DONE = STATUS.DONE
@@ -93,8 +94,16 @@ def _params_f32(fn, lower, upper):
             check_param_f32(fn, name, v, False)
 
 
+def _not_lazy(fn, *arrays):
+    if is_lazy(*arrays):
+        raise TypeError(f"{fn}: training=True does not take Dask arrays or xarray objects: its "
+                        "slopes follow the whole array's element order; compute the array "
+                        "first, or use training=False")
+
+
 def forward(fn, x, out, lower, upper, rng):
     """(y, noise): rrelu(x) in training, ``lower <= upper`` finite floats, checked."""
+    _not_lazy(fn, x, out)
     x = as_input(fn, "x", x)
     compute = F64 if x.dtype == F64 else F32
     if compute == F32:
@@ -122,6 +131,7 @@ def forward(fn, x, out, lower, upper, rng):
 
 def gradient(fn, grad, x, out, noise, from_output):
     """grad * rrelu'(x) with the slopes of a training call's ``noise``."""
+    _not_lazy(fn, grad, x, out)
     grad = as_input(fn, "grad", grad)
     x = as_input(fn, "y" if from_output else "x", x)
     check_same_shape(fn, grad, x, "y" if from_output else "x")
