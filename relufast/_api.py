@@ -1381,7 +1381,6 @@ def geglu(a, b=None, *, approximate="none", axis=-1, out=None):
     (1, 2)
     """
     op = _approximate("geglu", approximate)
-    dop = OP.D_GELU if op == OP.GELU else OP.D_GELU_TANH
     return _glu_forward("geglu", "gelu", op, a, b, axis, out)
 
 
