@@ -1619,4 +1619,214 @@ RF_INLINE double rf_gelu_tanh_grad_d(double x)
     return rf__dsig_d(x, r, w, s1, s2, gh, gl);
 }
 
+/* ------------------------------------------------------------------------ */
+/* softplus and mish (and their derivatives)                                 */
+/* ------------------------------------------------------------------------ */
+/* Both from u = e^-a, a = |z| (never an exponential of a positive
+   argument).  softplus(z) = max(z, 0) + log1p(u), u in (0, 1].  log1p(u):
+   v = u (u < 1/2) or v = (u - 1)/2 (u >= 1/2, exact: Sterbenz) with
+   log1p(u) = [ln2] + log1p(v), v in [-1/4, 1/2); log1p(v) = 2 atanh(t),
+   t = v/(2 + v), |t| <= 1/5, so log1p(v) = v F, F = 2/(2 + v) P(t^2),
+   P(s) = 1 + s/3 + s^2/5 + ... (Taylor: on s <= 1/25 the first term left
+   out is below 2^-56 relative with 12 terms, 2^-36 with 7).  One division
+   (the reciprocal of 2 + v), no cancellation: v F keeps relative accuracy
+   down to the underflow, where log1p(u) = u.
+   mish(x) = x tanh(softplus(x)): with n = e^x (e^x + 2), tanh(log(1 + e^x))
+   = n/(n + 2); in u = e^-|x|: x < 0: N/D, N = u (u + 2), D = N + 2;
+   x >= 0: N/D, N = 1 + 2u, D = N + 2u^2 (no overflow, no cancellation).
+   mish' = tanh(sp) + x sech^2(sp) sigmoid(x), sech^2 = 4(n + 1)/(n + 2)^2:
+   x < 0: u [(u + 2) D - 4a (1 + u)] / D^2;
+   x >= 0: [N D + 4a u^2 (1 + u)] / D^2.
+   float versions in double (z = beta x exact there; e^-a to 2^-32,
+   results rounded once: ~0.5 ulp).  double versions: e^-a = 2^k (1 + r + w)
+   from the double exp core, kept as u 2^600 (normal for a <= 1110) so that
+   the tails (x e^x, e^x) are formed at normal precision and rounded once to
+   subnormal by the last multiply by 2^-600. */
+#define RF__LN2_DH      0.69314718055994529
+#define RF__LN2_DL      2.3190468138462996e-17
+#define RF__TWO600      4.1495155688809929e+180     /* 2^600 */
+#define RF__TWOM600     2.4099198651028841e-181     /* 2^-600 */
+
+/* P(s) for the float versions (7 terms, truncation < 2^-36) */
+RF_INLINE double rf__atanh_p7(double s)
+{
+    double p = 1.0 / 13.0;
+    p = p * s + 1.0 / 11.0;
+    p = p * s + 1.0 / 9.0;
+    p = p * s + 1.0 / 7.0;
+    p = p * s + 1.0 / 5.0;
+    p = p * s + 1.0 / 3.0;
+    return p * s;                          /* P(s) - 1 */
+}
+
+/* P(s) - 1 for the double versions (12 terms, truncation < 2^-56) */
+RF_INLINE double rf__atanh_p12(double s)
+{
+    double s2 = s * s, s4 = s2 * s2;
+    double p = RF__E11(s, s2, s4, s4 * s4, 1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0,
+                       1.0 / 11.0, 1.0 / 13.0, 1.0 / 15.0, 1.0 / 17.0, 1.0 / 19.0,
+                       1.0 / 21.0, 1.0 / 23.0);
+    return p * s;
+}
+
+/* log1p(u), u = e^-a in (0, 1] to ~2^-32 (the float versions) */
+RF_INLINE double rf__log1p_u_lp(double u)
+{
+    int big = u >= 0.5;
+    double v = big ? (u - 1.0) * 0.5 : u;
+    double ri = 1.0 / (2.0 + v);
+    double t = v * ri;
+    double F = (ri + ri) * (1.0 + rf__atanh_p7(t * t));
+    return (big ? RF__LN2_D : 0.0) + v * F;
+}
+
+/* log(1 + e^z) / beta... the float softplus below the threshold: z = x beta
+   exact in double, a = min(|z|, 700) (e^-700 is normal; e^-700 / beta is
+   below float's underflow for every float beta), ib = 1/beta */
+RF_INLINE float rf_softplus_f(float xf, double beta, double ib)
+{
+    double z = (double)xf * beta, aa = rf__absd(z), s, q, u;
+    double a = 700.0 < aa ? 700.0 : aa;   /* NaN passes */
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;                        /* e^-|z| */
+    return (float)(((z > 0.0 ? z : 0.0) + rf__log1p_u_lp(u)) * ib);
+}
+
+/* sigmoid(x beta), the float softplus' (in double) */
+RF_INLINE float rf_softplus_grad_f(float xf, double beta)
+{
+    double z = (double)xf * beta, aa = rf__absd(z), s, q, u;
+    double a = 700.0 < aa ? 700.0 : aa;
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    return (float)((z >= 0.0 ? 1.0 : u) / (1.0 + u));
+}
+
+RF_INLINE float rf_mish_f(float xf)
+{
+    double x = xf, aa = rf__absd(x), s, q, u, n, N, D;
+    double a = 120.0 < aa ? 120.0 : aa;   /* 120 e^-120 < 2^-150; NaN passes */
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    n = u * (u + 2.0);
+    N = x >= 0.0 ? 1.0 + 2.0 * u : n;
+    D = N + (x >= 0.0 ? 2.0 * (u * u) : 2.0);
+    return (float)((x >= 0.0 ? x : -a) * (N / D));
+}
+
+RF_INLINE float rf_mish_grad_f(float xf)
+{
+    double x = xf, aa = rf__absd(x), s, q, u, n, A, D, Np, Nn;
+    double a = 120.0 < aa ? 120.0 : aa;
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    n = u * (u + 2.0);
+    A = 1.0 + 2.0 * u;
+    D = x >= 0.0 ? A + 2.0 * (u * u) : n + 2.0;
+    Np = A * D + 4.0 * a * (u * u) * (1.0 + u);
+    Nn = u * ((u + 2.0) * D - 4.0 * a * (1.0 + u));
+    return (float)((x >= 0.0 ? Np : Nn) / (D * D));
+}
+
+/* e^-(a + al) for a in [0, 1110] (al: a small correction, or 0): returns
+   u, and us = u 2^600 (normal) */
+RF_INLINE double rf__exp_neg_s600_d(double a, double al, double *us)
+{
+    double r, w;
+    double t = rf__exp_reduce_d(-a, -al, &r, &w);
+    double s = rf__f64((rf__u64(t) + 1623u) << 52);    /* 2^(k+600), k in [-1602, 0] */
+    *us = s * (r + w) + s;
+    return *us * RF__TWOM600;
+}
+
+/* log1p(e^-(a + al)) for a in [0, 1110].  The leading term 2t of 2 atanh(t) is formed with
+   one rounding: t = v / (2 + v) by one division, 2 + v = d + dl exactly (Fast2Sum) and the
+   division's exact residual carried (applied with a chord of 1/d on [1.75, 2.5], 3%: it scales
+   only the residual), so that what is left is e^-a's error and ~0.5 ulp.  (With t = v r,
+   r = 1/(2 + v), and F = 2 r P the sampled error reached 4.1 ulp after the division by beta.) */
+RF_INLINE double rf__log1p_exp_neg_d(double a, double al)
+{
+    double us, u = rf__exp_neg_s600_d(a, al, &us);
+    int big = u >= 0.5;
+    double v = big ? (u - 1.0) * 0.5 : u;
+    double vs = big ? v * RF__TWO600 : us;              /* v 2^600 */
+    double d = 2.0 + v;
+    double dl = (2.0 - d) + v;                          /* exact: |v| <= 2 */
+    double ts = vs / d;                                 /* t 2^600 */
+    double pl, pp = rf__two_prod_d(ts, d, &pl);
+    double rho = ((vs - pp) - pl) - ts * dl;            /* vs - ts (d + dl): vs - pp exact */
+    double t = ts * RF__TWOM600;
+    double p = rf__atanh_p12(t * t);                    /* P - 1 */
+    double Ls = 2.0 * ts + 2.0 * (rho * (0.97142857142857142 - 0.22857142857142856 * d)
+                                  + ts * p);
+    double L = Ls * RF__TWOM600;
+    return big ? RF__LN2_DH + (L + RF__LN2_DL) : L;
+}
+
+/* softplus for beta = 1 below the threshold: max(x, 0) + log1p(e^-|x|) */
+RF_INLINE double rf_softplus1_d(double x)
+{
+    double aa = rf__absd(x);
+    double a = 1110.0 < aa ? 1110.0 : aa;  /* NaN passes */
+    double L = rf__log1p_exp_neg_d(a, 0.0);
+    return (x > 0.0 ? x : 0.0) + L;
+}
+
+/* softplus for any beta > 0: z = beta x as zh + zl (exact), the same on z,
+   divided by beta once */
+RF_INLINE double rf_softplus_d(double x, double beta)
+{
+    double zl, zh = rf__two_prod_d(x, beta, &zl);
+    double aa = rf__absd(zh);
+    double a = 1110.0 < aa ? 1110.0 : aa;
+    double al = a < 1110.0 ? (zh >= 0.0 ? zl : -zl) : 0.0;   /* 0 where clamped (inf) */
+    double L = rf__log1p_exp_neg_d(a, al);
+    double zp = zh > 0.0 ? zh + (zl + L) : L;
+    return zp / beta;
+}
+
+/* sigmoid(beta x) with beta x as zh + zl (softplus' for beta != 1) */
+RF_INLINE double rf_softplus_grad_d(double x, double beta)
+{
+    double zl, zh = rf__two_prod_d(x, beta, &zl);
+    double aa = rf__absd(zh), m1, m2, dn, dp, y;
+    double a = 760.0 < aa ? 760.0 : aa;
+    double al = a < 760.0 ? (zh >= 0.0 ? zl : -zl) : 0.0;
+    rf__sig_parts_d(a, al, &m1, &m2, &dn, &dp);
+    y = (zh >= 0.0 ? 1.0 : m1) / (zh >= 0.0 ? dp : dn);
+    return zh >= 0.0 ? y : y * m2;
+}
+
+/* mish: x < 0 in u 2^600 (x e^x formed at normal precision), a <= 760
+   (760 e^-760 < 2^-1075) */
+RF_INLINE double rf_mish_d(double x)
+{
+    double aa = rf__absd(x), us, u, n, N, D;
+    double a = 760.0 < aa ? 760.0 : aa;
+    int pos = x >= 0.0;
+    u = rf__exp_neg_s600_d(a, 0.0, &us);
+    n = u * (u + 2.0);
+    N = pos ? 1.0 + 2.0 * u : us * (u + 2.0);          /* x < 0: n 2^600 */
+    D = pos ? (1.0 + 2.0 * u) + 2.0 * (u * u) : n + 2.0;
+    return ((pos ? x : -a) * (N / D)) * (pos ? 1.0 : RF__TWOM600);
+}
+
+RF_INLINE double rf_mish_grad_d(double x)
+{
+    /* x < 0: the bracket (u + 2) D - 4a (1 + u) expanded as 4 (1 - a) + u (6 - 4a + u (4 + u))
+       (4 (1 - a) exact for a >= 1/2: the tails' leading term with no rounding), and
+       D^2 = 4 + w (4 + w), w = u (u + 2): one rounding, where D * D had three */
+    double aa = rf__absd(x), us, u, w, A, D, DD, Np, Nn;
+    double a = 760.0 < aa ? 760.0 : aa;
+    int pos = x >= 0.0;
+    u = rf__exp_neg_s600_d(a, 0.0, &us);
+    w = u * (u + 2.0);
+    A = 1.0 + 2.0 * u;
+    D = A + 2.0 * (u * u);
+    DD = pos ? D * D : 4.0 + w * (4.0 + w);
+    Np = A * D + 4.0 * a * (u * u) * (1.0 + u);
+    Nn = us * (4.0 * (1.0 - a) + u * ((6.0 - 4.0 * a) + u * (4.0 + u)));   /* 2^600 */
+    return ((pos ? Np : Nn) / DD) * (pos ? 1.0 : RF__TWOM600);
+}
+
 #endif /* RELUFAST_VECMATH_H */
