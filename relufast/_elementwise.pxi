@@ -129,8 +129,9 @@ cdef inline floating _relu_squared(floating x) noexcept nogil:
 # through the smooth branch.  beta = 1 has its own loops (no product, no division).
 
 cdef inline floating _softplus1(floating x, floating t) noexcept nogil:
+    # float: in float arithmetic with FMA (rf_softplus1_f), else through double
     if floating is float:
-        return x if x > t else rf_softplus_f(x, 1.0, 1.0)
+        return x if x > t else rf_softplus1_f(x)
     else:
         return x if x > t else rf_softplus1_d(x)
 
@@ -243,9 +244,10 @@ cdef inline floating _d_relu_squared(floating x) noexcept nogil:
     return r + r
 
 cdef inline floating _d_softplus1(floating x, floating t) noexcept nogil:
-    # sigmoid(x), 1 in the linear region (PyTorch's softplus_backward)
+    # sigmoid(x), 1 in the linear region (PyTorch's softplus_backward); float: rf_sigmoid_f, in
+    # float arithmetic with FMA (~0.5 ulp with its corrected division), else through double
     if floating is float:
-        return 1 if x > t else rf_softplus_grad_f(x, 1.0)
+        return 1 if x > t else rf_sigmoid_f(x)
     else:
         return 1 if x > t else rf_sigmoid_d(x)
 

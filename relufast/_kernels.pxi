@@ -57,6 +57,8 @@ cdef extern from "_vecmath.h" nogil:
     float rf_silu_grad_f(float x)
     double rf_silu_grad_d(double x)
     float rf_softplus_f(float x, double beta, double ib)
+    float rf_softplus1_f(float x)
+    float rf_sigmoid_f(float x)
     float rf_softplus_grad_f(float x, double beta)
     double rf_softplus1_d(double x)
     double rf_softplus_d(double x, double beta)

@@ -1680,6 +1680,41 @@ RF_INLINE double rf__log1p_u_lp(double u)
     return (big ? RF__LN2_D : 0.0) + v * F;
 }
 
+#if RF__HAS_FMA
+/* float softplus for beta = 1 in float arithmetic (FMA targets: the kernels' float loop with
+   beta = 1; other betas and the SSE2 baseline take the double forms below).  With a = |x|:
+   t = e^-a / (2 + e^-a) = sigmoid(-(a + ln2)), so log1p(e^-a) = 2 atanh(t) with t in
+   (0, 1/3], one branch for every x: 2t + 2t s Q(s), s = t^2, Q(s) = 1/3 + s/5 + ... + s^6/15
+   (the first term left out, s^7/17 relative, is below 2^-28).  t comes from rf__signeg64_f
+   (one division with its exact residual, t 2^64 at normal precision down to 2^-150) on
+   v = a + ln2 as a float-float; the sum and xp = max(x, 0) are one FMA each, the last one
+   rounding once also into the subnormals. */
+#define RF__LN2_FH  0.693147182f
+#define RF__LN2_FL  (-1.90465421e-09f)
+RF_INLINE float rf_softplus1_f(float x)
+{
+    float aa = rf__f32(rf__u32(x) & 0x7FFFFFFFu);
+    float a = 104.0f < aa ? 104.0f : aa;               /* e^-104 / 2 < 2^-151; NaN passes */
+    float vh = a + RF__LN2_FH;
+    float vl = ((a - (vh - (vh - a))) + (RF__LN2_FH - (vh - a))) + RF__LN2_FL;   /* 2Sum */
+    float t64 = rf__signeg64_f(1.0f, vh, vl);          /* t 2^64 */
+    float t = t64 * RF__TWOM64_F, s = t * t;
+    float q = 0.0666666667f;
+    float w, xp, y;
+    q = q * s + 0.0769230769f;
+    q = q * s + 0.0909090909f;
+    q = q * s + 0.111111111f;
+    q = q * s + 0.142857143f;
+    q = q * s + 0.2f;
+    q = q * s + 0.333333333f;
+    w = t64 + t64;
+    w = __builtin_fmaf(w * s, q, w);                   /* log1p(e^-a) 2^64 */
+    xp = x > 0.0f ? x : 0.0f;
+    y = __builtin_fmaf(w, RF__TWOM64_F, xp);
+    return x == x ? y : x;
+}
+#endif
+
 /* log(1 + e^z) / beta... the float softplus below the threshold: z = x beta
    exact in double, a = min(|z|, 700) (e^-700 is normal; e^-700 / beta is
    below float's underflow for every float beta), ib = 1/beta */
@@ -1691,6 +1726,11 @@ RF_INLINE float rf_softplus_f(float xf, double beta, double ib)
     u = s * q + s;                        /* e^-|z| */
     return (float)(((z > 0.0 ? z : 0.0) + rf__log1p_u_lp(u)) * ib);
 }
+
+#if !RF__HAS_FMA
+/* the SSE2 baseline: through double (Dekker's products would make the float form slower) */
+RF_INLINE float rf_softplus1_f(float x) { return rf_softplus_f(x, 1.0, 1.0); }
+#endif
 
 /* sigmoid(x beta), the float softplus' (in double) */
 RF_INLINE float rf_softplus_grad_f(float xf, double beta)
