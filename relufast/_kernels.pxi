@@ -58,7 +58,7 @@ cdef extern from "_vecmath.h" nogil:
     double rf_silu_grad_d(double x)
     float rf_softplus_f(float x, double beta, double ib)
     float rf_softplus1_f(float x)
-    float rf_sigmoid_f(float x)
+    float rf_sigmoid_lean_f(float x)
     float rf_softplus_grad_f(float x, double beta)
     double rf_softplus1_d(double x)
     double rf_softplus_d(double x, double beta)

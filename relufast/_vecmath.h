@@ -1689,6 +1689,29 @@ RF_INLINE double rf__log1p_u_lp(double u)
    (one division with its exact residual, t 2^64 at normal precision down to 2^-150) on
    v = a + ln2 as a float-float; the sum and xp = max(x, 0) are one FMA each, the last one
    rounding once also into the subnormals. */
+/* sigmoid, lean (softplus' for beta = 1): rf_silu_f's scheme without the factor a, one
+   reduction and one division with no residual correction.  e^a = 2^K (1 + q), m = 2^-K:
+   sigmoid(-a) = m / D, D = (1 + m) + q (1 + m's rounding Pe carried), formed as
+   s64 = 2^(64-K) / D; x < 0: s64 2^-64, x >= 0: 1 - s64 2^-64, each one FMA (one rounding,
+   also into the subnormals).  NaN passes the clamp and the division. */
+RF_INLINE float rf_sigmoid_lean_f(float x)
+{
+    float aa = rf__f32(rf__u32(x) & 0x7FFFFFFFu);
+    float a = 104.0f < aa ? 104.0f : aa;
+    float t = a * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float r = (a - kf * RF__L1_F) - kf * RF__L2_F;     /* a - k L1 exact */
+    float q = rf__expm1_poly_f(r);
+    float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
+    float m = m64 * RF__TWOM64_F;
+    float P = 1.0f + m;
+    float Pe = (1.0f - P) + m;
+    float D = P + (q + Pe);
+    float s64 = m64 / D;
+    int pos = x >= 0.0f;
+    return __builtin_fmaf(s64, pos ? -RF__TWOM64_F : RF__TWOM64_F, pos ? 1.0f : 0.0f);
+}
+
 #define RF__LN2_FH  0.693147182f
 #define RF__LN2_FL  (-1.90465421e-09f)
 RF_INLINE float rf_softplus1_f(float x)
@@ -1730,6 +1753,7 @@ RF_INLINE float rf_softplus_f(float xf, double beta, double ib)
 #if !RF__HAS_FMA
 /* the SSE2 baseline: through double (Dekker's products would make the float form slower) */
 RF_INLINE float rf_softplus1_f(float x) { return rf_softplus_f(x, 1.0, 1.0); }
+RF_INLINE float rf_sigmoid_lean_f(float x) { return rf_sigmoid_f(x); }
 #endif
 
 /* sigmoid(x beta), the float softplus' (in double) */

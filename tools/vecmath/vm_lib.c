@@ -9,9 +9,9 @@
 #include "vm_funcs.h"
 #define vmx_expm1_neg_d rf_expm1d     /* the float-only function's double slot */
 /* softplus and its derivative as the kernels' beta = 1 loops compute them (threshold 20) */
-static inline float vmx_softplus_f(float x) { return x > 20.0f ? x : rf_softplus_f(x, 1.0, 1.0); }
+static inline float vmx_softplus_f(float x) { return x > 20.0f ? x : rf_softplus1_f(x); }
 static inline double vmx_softplus_d(double x) { return x > 20.0 ? x : rf_softplus1_d(x); }
-static inline float vmx_softplus_grad_f(float x) { return x > 20.0f ? 1.0f : rf_softplus_grad_f(x, 1.0); }
+static inline float vmx_softplus_grad_f(float x) { return x > 20.0f ? 1.0f : rf_sigmoid_lean_f(x); }
 static inline double vmx_softplus_grad_d(double x) { return x > 20.0 ? 1.0 : rf_sigmoid_d(x); }
 #ifdef VM_OLD
 #undef VM_FUNCS
