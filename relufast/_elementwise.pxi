@@ -250,7 +250,7 @@ cdef inline floating _d_softplus1(floating x, floating t) noexcept nogil:
     if floating is float:
         return 1 if x > t else rf_sigmoid_lean_f(x)
     else:
-        return 1 if x > t else rf_sigmoid_d(x)
+        return 1 if x > t else rf_sigmoid_lean_d(x)
 
 cdef inline floating _d_softplus(floating x, floating beta, floating t) noexcept nogil:
     # sigmoid(x * beta), the product exact (in double for float; as a double-double for double)

@@ -62,7 +62,7 @@ cdef extern from "_vecmath.h" nogil:
     float rf_softplus_grad_f(float x, double beta)
     double rf_softplus1_d(double x)
     double rf_softplus_d(double x, double beta)
-    double rf_sigmoid_d(double x)
+    double rf_sigmoid_lean_d(double x)
     double rf_softplus_grad_d(double x, double beta)
     float rf_mish_f(float x)
     double rf_mish_d(double x)

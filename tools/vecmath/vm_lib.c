@@ -12,7 +12,7 @@
 static inline float vmx_softplus_f(float x) { return x > 20.0f ? x : rf_softplus1_f(x); }
 static inline double vmx_softplus_d(double x) { return x > 20.0 ? x : rf_softplus1_d(x); }
 static inline float vmx_softplus_grad_f(float x) { return x > 20.0f ? 1.0f : rf_sigmoid_lean_f(x); }
-static inline double vmx_softplus_grad_d(double x) { return x > 20.0 ? 1.0 : rf_sigmoid_d(x); }
+static inline double vmx_softplus_grad_d(double x) { return x > 20.0 ? 1.0 : rf_sigmoid_lean_d(x); }
 #ifdef VM_OLD
 #undef VM_FUNCS
 #define VM_FUNCS VM_FUNCS_OLD
