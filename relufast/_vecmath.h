@@ -35,6 +35,14 @@
  *   float  rf_gelu_tanh_f(float)       double rf_gelu_tanh_d(double)
  *          0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
  *   float  rf_gelu_tanh_grad_f(float)  double rf_gelu_tanh_grad_d(double)
+ *   float  rf_softplus1_f(float)       double rf_softplus1_d(double)  log(1 + e^x)
+ *   float  rf_softplus_f(x, beta, 1/beta)  double rf_softplus_d(x, beta)
+ *          log(1 + e^(beta x)) / beta, beta x exact (the caller selects x above the threshold)
+ *   float  rf_sigmoid_lean_f(float)    double rf_sigmoid_lean_d(double)  (softplus')
+ *   float  rf_softplus_grad_f(x, beta) double rf_softplus_grad_d(x, beta)  sigmoid(beta x)
+ *   float  rf_mish_f(float)            double rf_mish_d(double)      x tanh(softplus(x))
+ *   float  rf_mish_grad_f(float)       double rf_mish_grad_d(double)
+ *          (methods: the softplus and mish section at the end)
  *
  * Methods
  *  - float exp/expm1: k = rint(z/ln2) by adding 1.5*2^23 ("magic number":
