@@ -86,6 +86,8 @@ def _specs():
         OpSpec("hardswish", "hardswish", "forward"),
         OpSpec("relu_squared", "relu_squared", "forward"),
         OpSpec("rrelu", "rrelu", "forward", lower=RR_LOWER, upper=RR_UPPER),
+        OpSpec("softplus", "softplus", "forward", beta=1.0, threshold=20.0),
+        OpSpec("mish", "mish", "forward"),
     ]
     grads = [
         OpSpec(s.name + "_grad", s.fn + "_grad", "gradient", s.layout, **s.params)
@@ -281,6 +283,30 @@ def numpy_impl(case):
 
         return silu
 
+    if name == "softplus":  # PyTorch's formula: log1p(exp(x)), x above the threshold (20)
+        thr = _const(case, p["threshold"])
+
+        def softplus():
+            with np.errstate(over="ignore"):
+                np.exp(x, out=t)
+            np.log1p(t, out=t)
+            np.greater(x, thr, out=m)
+            np.copyto(t, x, where=m)
+            np.copyto(y, t)
+
+        return softplus
+
+    if name == "mish":
+
+        def mish():  # x tanh(log1p(exp(x)))
+            with np.errstate(over="ignore"):
+                np.exp(x, out=t)
+            np.log1p(t, out=t)
+            np.tanh(t, out=t)
+            np.multiply(x, t, out=y)
+
+        return mish
+
     # ---- gradients: y (grad_x) may be g itself
     if name == "relu_grad":
         z = _const(case, 0)
@@ -427,6 +453,38 @@ def numpy_impl(case):
 
         return silu_grad
 
+    if name == "softplus_grad":
+
+        def softplus_grad():  # g / (1 + exp(-x)): exp(-x) = inf below -88 (f32) gives g / inf = 0
+            with np.errstate(over="ignore"):
+                np.negative(x, out=t)
+                np.exp(t, out=t)
+            np.add(t, c(1), out=t)
+            np.divide(g, t, out=y)
+
+        return softplus_grad
+
+    if name == "mish_grad":
+        t2, u = np.empty(case.shape, dt), np.empty(case.shape, dt)
+
+        def mish_grad():  # th = tanh(sp), f' = th + x (1 - th^2) sigmoid(x)
+            with np.errstate(over="ignore"):
+                np.exp(x, out=t)
+            np.log1p(t, out=t)
+            np.tanh(t, out=t)  # th
+            np.multiply(t, t, out=t2)
+            np.subtract(c(1), t2, out=t2)
+            np.multiply(t2, x, out=t2)
+            np.negative(x, out=u)
+            with np.errstate(over="ignore"):
+                np.exp(u, out=u)
+            np.add(u, c(1), out=u)
+            np.divide(t2, u, out=t2)
+            np.add(t2, t, out=t2)
+            np.multiply(g, t2, out=y)
+
+        return mish_grad
+
     raise Unsupported(f"no NumPy formulation for {name}")
 
 
@@ -517,6 +575,8 @@ def torch_impl(case):
             "gelu": P(nn.gelu_, x, approximate=approx),
             "gelu_tanh": P(nn.gelu_, x, approximate=approx),
             "silu": P(nn.silu_, x),
+            "softplus": P(nn.softplus, x, 1.0, 20.0, out=x),  # no softplus_: out= x itself
+            "mish": P(nn.mish_, x),
         }
         outofplace = {
             "relu": P(torch.clamp_min, x, 0, out=o),
@@ -528,6 +588,8 @@ def torch_impl(case):
             "gelu": P(nn.gelu, x, approximate=approx, out=o),
             "gelu_tanh": P(nn.gelu, x, approximate=approx, out=o),
             "silu": P(nn.silu, x, out=o),
+            "softplus": P(nn.softplus, x, 1.0, 20.0, out=o),
+            "mish": P(nn.mish, x, out=o),
         }
         return (inplace if ip else outofplace)[name]
     if name in _TORCH_PIECEWISE:
@@ -546,6 +608,10 @@ def torch_impl(case):
         return P(A.gelu_backward.grad_input, g, x, approximate=approx, grad_input=o)
     if b == "silu":
         return P(A.silu_backward.grad_input, g, x, grad_input=o)
+    if b == "softplus":
+        return P(A.softplus_backward.grad_input, g, x, 1.0, 20.0, grad_input=o)
+    if b == "mish":  # mish_backward has no out= form: it allocates its result
+        return P(A.mish_backward, g, x)
     raise Unsupported(f"no PyTorch formulation for {name}")
 
 
@@ -639,6 +705,8 @@ _NE_FORWARD = {
     "relu6": "where(x > 0, where(x < six, x, six), 0)",
     "gelu_tanh": "half * x * (one + tanh(k * (x + cc * x * x * x)))",
     "silu": "x / (one + exp(-x))",
+    "softplus": "where(x > th, x, log1p(exp(x)))",
+    "mish": "x * tanh(log1p(exp(x)))",
 }
 _NE_FORWARD.update({
     "hardtanh": "where(x < lo, lo, where(x > hi, hi, x))",
@@ -662,6 +730,8 @@ _NE_GRAD = {
     f"+ half * x * (one - {_TH} * {_TH}) * k * (one + three * cc * x * x))",
     # s (1 + x (1 - s)) with s = 1 / (1 + e), e = exp(-x): (1 + e (1 + x)) / (1 + e)^2
     "silu": "g * (one + exp(-x) * (one + x)) / ((one + exp(-x)) * (one + exp(-x)))",
+    "softplus": "where(x > th, g, g / (one + exp(-x)))",
+    "mish": "g * (tanh(log1p(exp(x))) + x * (one - tanh(log1p(exp(x))) ** 2) / (one + exp(-x)))",
 }
 _NE_GRAD.update({
     "hardtanh": "where((x > lo) & (x < hi), g, 0)",
@@ -686,7 +756,7 @@ def numexpr_impl(case):
     dt = case.dtype.type
     sa, sc, ia = _params(case)
     consts = dict(a=LEAKY_SLOPE, sa=sa, sc=sc, ia=ia, six=6, half=0.5, one=1, three=3, k=K, cc=CC,
-                  lo=HT_MIN, hi=HT_MAX, t=TH_T, v=TH_V, r=RR_SLOPE)
+                  lo=HT_MIN, hi=HT_MAX, t=TH_T, v=TH_V, r=RR_SLOPE, th=20)
     env = {k: dt(v) for k, v in consts.items() if v is not None}
     env.update(x=case.x, g=case.g)
     if s.base == "prelu":
@@ -931,6 +1001,8 @@ def numba_impl(case):
     x, g, y = (None if a is None else a.reshape(-1) for a in (case.x, case.g, case.out))
     P = functools.partial
     name = "gelu_tanh" if s.name.startswith("gelu_tanh") else s.base
+    if name in ("softplus", "mish"):
+        raise Unsupported(f"no numba formulation for {name}")
     if s.base == "prelu":
         w = case.w
         if s.layout == "nc":

@@ -31,6 +31,8 @@ def _cases(w):
         ("gelu (tanh)", lambda x, g: rf.gelu(x, "tanh", out=x),
          lambda x, g: idiom.gelu(x, "tanh")),
         ("silu", lambda x, g: rf.silu(x, out=x), lambda x, g: idiom.silu(x)),
+        ("softplus", lambda x, g: rf.softplus(x, out=x), lambda x, g: idiom.softplus(x)),
+        ("mish", lambda x, g: rf.mish(x, out=x), lambda x, g: idiom.mish(x)),
         ("relu_grad", lambda x, g: rf.relu_grad(g, x, out=g), lambda x, g: idiom.relu_grad(g, x)),
         ("leaky_relu_grad", lambda x, g: rf.leaky_relu_grad(g, x, 0.01, out=g),
          lambda x, g: idiom.leaky_relu_grad(g, x, 0.01)),
@@ -39,6 +41,9 @@ def _cases(w):
         ("elu_grad", lambda x, g: rf.elu_grad(g, x, out=g), lambda x, g: idiom.elu_grad(g, x)),
         ("selu_grad", lambda x, g: rf.selu_grad(g, x, out=g), lambda x, g: idiom.selu_grad(g, x)),
         ("silu_grad", lambda x, g: rf.silu_grad(g, x, out=g), lambda x, g: idiom.silu_grad(g, x)),
+        ("softplus_grad", lambda x, g: rf.softplus_grad(g, x, out=g),
+         lambda x, g: idiom.softplus_grad(g, x)),
+        ("mish_grad", lambda x, g: rf.mish_grad(g, x, out=g), lambda x, g: idiom.mish_grad(g, x)),
     ] + _piecewise_cases()
 
 

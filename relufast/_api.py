@@ -2170,3 +2170,220 @@ def rrelu_grad(grad, x, lower=None, upper=None, out=None, bias=None, axis=1, *, 
     if bias is not None:
         raise TypeError(f"{fn}: bias= with noise= (training) is not supported")
     return _rrelu_impl.gradient(fn, grad, x, out, noise, from_output)
+
+# ---------------------------------------------------------------------------------------------
+# softplus and mish: the smooth ReLUs (issue 18)
+
+
+def _softplus_params(fn, x, beta, threshold):
+    """beta finite and > 0, threshold finite; each checked against float32 when x is not
+    float64 (beta by the call path itself, as its first parameter)."""
+    beta = param(fn, "beta", beta, nonzero=True)
+    if beta < 0:
+        raise ValueError(f"{fn}: beta must be positive, got {beta}")
+    t = param(fn, "threshold", threshold)
+    if abs(t) > _F32_MAX and getattr(x, "dtype", None) not in (None, _F64):
+        check_param_f32(fn, "threshold", t, False)
+    return beta, t
+
+
+def softplus(x, beta=1.0, threshold=20.0, out=None, bias=None, axis=1):
+    r"""Softplus: ``log(1 + exp(beta * x)) / beta``, and ``x`` where ``x * beta > threshold``.
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32, float64 (or bfloat16) ndarray of any shape and strides,
+        computed in its own precision (float16 and bfloat16 in float32, rounded once).  Lists
+        and Python scalars become float64.
+    beta : float, default 1
+        Finite and positive (ValueError otherwise).  Rounded to x's precision.
+    threshold : float, default 20
+        Finite.  Where ``x * beta`` (rounded in x's precision) exceeds it, the result is x
+        itself: PyTorch's linear region, to the bit.
+    out : ndarray, optional
+        Where to write the result (any float dtype it casts to); ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``softplus(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    softplus_grad : its gradient.
+    mish : ``x * tanh(softplus(x))``.
+
+    Notes
+    -----
+    .. math:: \operatorname{softplus}(x) = \frac{1}{\beta}\log\bigl(1 + e^{\beta x}\bigr)
+
+    Computed as ``max(z, 0) + log1p(exp(-|z|))``, ``z = beta * x`` (exact): relative accuracy
+    everywhere, e^x itself far below 0 (down to the subnormals), where
+    ``log1p(exp(x))`` in the dtype loses it.  NaN gives NaN; ``softplus(-inf)`` is 0,
+    ``softplus(inf)`` is inf.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.softplus(np.array([-50.0, 0.0, 1.0, 30.0]))
+    array([1.92874985e-22, 6.93147181e-01, 1.31326169e+00, 3.00000000e+01])
+    """
+    fn = "softplus"
+    b, t = _softplus_params(fn, x, beta, threshold)
+    if bias is not None:
+        return _biased(bias, axis, fn, OP.SOFTPLUS, x, out, b, t, _EXP, "beta", True)
+    return unary(fn, OP.SOFTPLUS, x, out, b, t, _EXP, "beta", True)
+
+
+def softplus_grad(grad, x, beta=1.0, threshold=20.0, out=None, bias=None, axis=1, *,
+                  from_output=False):
+    r"""Gradient of :func:`softplus`: ``grad * sigmoid(beta * x)``, ``grad`` in the linear region.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape (any float dtype:
+        the call computes in NumPy's result_type of grad and x).
+    x : array_like
+        softplus's input.
+    beta, threshold : float, default 1, 20
+        The forward's parameters.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``
+        (see :func:`relu_grad`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only, and must be False (ValueError): the output does not tell which side of
+        the threshold x was on (outputs just above ``threshold / beta`` come from both sides,
+        a wide band for small thresholds), so the derivative is taken from x, as PyTorch's
+        ``softplus_backward`` does.
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    softplus : the forward.
+
+    Notes
+    -----
+    .. math:: \frac{\partial L}{\partial x} = \frac{g}{1 + e^{-\beta x}}
+
+    1 (``grad`` itself) where ``x * beta > threshold``, as PyTorch.  Exactly 0 where the
+    sigmoid underflows, whatever grad holds; NaN in x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.softplus_grad(np.ones(3), np.array([-1.0, 0.0, 30.0]))
+    array([0.26894142, 0.5       , 1.        ])
+    """
+    fn = "softplus_grad"
+    no_from_output(fn, from_output, "the output does not tell which side of the threshold x "
+                   "was on; keep x")
+    b, t = _softplus_params(fn, x, beta, threshold)
+    if bias is not None:
+        return _biased_grad(bias, axis, False, fn, OP.D_SOFTPLUS, grad, x, out, b, t, _EXP,
+                            pname="beta", nonzero=True)
+    return binary(fn, OP.D_SOFTPLUS, grad, x, out, b, t, _EXP, pname="beta", nonzero=True)
+
+
+def mish(x, out=None, bias=None, axis=1):
+    r"""Mish: ``x * tanh(softplus(x))``, elementwise (Misra, 2019).
+
+    Parameters
+    ----------
+    x : array_like
+        The input: a float16, float32, float64 (or bfloat16) ndarray of any shape and strides,
+        computed in its own precision (float16 and bfloat16 in float32, rounded once).
+    out : ndarray, optional
+        Where to write the result (any float dtype it casts to); ``out=x`` computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  Compute ``mish(x + bias)`` in one pass (see :func:`relu`).
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+
+    Returns
+    -------
+    ndarray
+        The result, of x's shape and dtype: ``out`` itself when given.
+
+    See Also
+    --------
+    mish_grad : its gradient.
+    silu : ``x * sigmoid(x)``, its close relative.
+
+    Notes
+    -----
+    .. math:: \operatorname{mish}(x) = x \tanh\bigl(\log(1 + e^x)\bigr)
+              = x\,\frac{n}{n + 2}, \quad n = e^x (e^x + 2)
+
+    Computed from ``e^-|x|`` with no cancellation: relative accuracy in both tails
+    (``x e^x`` far below 0, down to the subnormals).  NaN gives NaN; ``mish(-inf)`` is -0.0
+    (the limit), ``mish(inf)`` is inf.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.mish(np.array([-1.0, 0.0, 1.0]))
+    array([-0.30340146,  0.        ,  0.86509839])
+    """
+    if bias is not None:
+        return _biased(bias, axis, "mish", OP.MISH, x, out, 0.0, 0.0, _EXP)
+    return unary("mish", OP.MISH, x, out, 0.0, 0.0, _EXP)
+
+
+def mish_grad(grad, x, out=None, bias=None, axis=1, *, from_output=False):
+    r"""Gradient of :func:`mish`: ``grad * (tanh(sp) + x * sech(sp)**2 * sigmoid(x))``.
+
+    Parameters
+    ----------
+    grad : array_like
+        The gradient of the loss with respect to the output, of x's shape (any float dtype).
+    x : array_like
+        mish's input.
+    out : ndarray, optional
+        Where to write the result; ``out=grad`` (or ``out=x``) computes in place.
+    bias : float or array_like, optional
+        Keyword argument.  The forward's bias: the call then returns ``(grad_x, grad_bias)``.
+    axis : int, default 1
+        Keyword argument.  The channel axis of a 1-D ``bias``.
+    from_output : bool, default False
+        Keyword-only, and must be False: mish is not monotonic (its output does not
+        determine x), ValueError.
+
+    Returns
+    -------
+    ndarray
+        The gradient with respect to x: ``out`` itself when given.
+
+    See Also
+    --------
+    mish : the forward.
+
+    Notes
+    -----
+    sp = softplus(x).  The derivative is 0.6 at 0, 1 at ``inf`` and -0.0 at ``-inf`` (the
+    limit, approached from below); it crosses zero near x = -1.19.  NaN in x gives NaN.
+
+    Examples
+    --------
+    >>> import numpy as np, relufast
+    >>> relufast.mish_grad(np.ones(3), np.array([-1.0, 0.0, 1.0]))
+    array([0.05921676, 0.6       , 1.04903622])
+    """
+    fn = "mish_grad"
+    no_from_output(fn, from_output, "mish is not monotonic, its output does not determine x")
+    if bias is not None:
+        return _biased_grad(bias, axis, False, fn, OP.D_MISH, grad, x, out, 0.0, 0.0, _EXP)
+    return binary(fn, OP.D_MISH, grad, x, out, 0.0, 0.0, _EXP)

@@ -818,3 +818,75 @@ def rrelu_grad(
     out: NDArray[np.floating[Any]] | None = None, *, from_output: bool = False,
     bias: ArrayLike, axis: SupportsIndex = 1,
 ) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# softplus
+@overload
+def softplus(
+    x: NDArray[_Float], beta: float = 1.0, threshold: float = 20.0, out: None = None
+) -> NDArray[_Float]: ...
+@overload
+def softplus(
+    x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, out: None = None
+) -> NDArray[np.float64]: ...
+@overload
+def softplus(x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: _Out) -> _Out: ...
+@overload
+def softplus(
+    x: ArrayLike, beta: float = 1.0, threshold: float = 20.0,
+    out: NDArray[np.floating[Any]] | None = None, *, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# softplus_grad
+@overload
+def softplus_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], beta: float = 1.0, threshold: float = 20.0,
+    out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def softplus_grad(
+    grad: ArrayLike, x: ArrayLike, beta: float = 1.0, threshold: float = 20.0,
+    out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def softplus_grad(
+    grad: ArrayLike, x: ArrayLike, beta: float = 1.0, threshold: float = 20.0, *, out: _Out,
+    from_output: bool = False
+) -> _Out: ...
+@overload
+def softplus_grad(
+    grad: ArrayLike, x: ArrayLike, beta: float = 1.0, threshold: float = 20.0,
+    out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...
+
+# mish
+@overload
+def mish(x: NDArray[_Float], out: None = None) -> NDArray[_Float]: ...
+@overload
+def mish(x: ArrayLike, out: None = None) -> NDArray[np.float64]: ...
+@overload
+def mish(x: ArrayLike, *, out: _Out) -> _Out: ...
+@overload
+def mish(
+    x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    bias: ArrayLike, axis: SupportsIndex = 1,
+) -> NDArray[np.floating[Any]]: ...
+
+# mish_grad
+@overload
+def mish_grad(
+    grad: NDArray[_Float], x: NDArray[_Float], out: None = None, *, from_output: bool = False
+) -> NDArray[_Float]: ...
+@overload
+def mish_grad(
+    grad: ArrayLike, x: ArrayLike, out: None = None, *, from_output: bool = False
+) -> NDArray[np.float64]: ...
+@overload
+def mish_grad(
+    grad: ArrayLike, x: ArrayLike, *, out: _Out, from_output: bool = False
+) -> _Out: ...
+@overload
+def mish_grad(
+    grad: ArrayLike, x: ArrayLike, out: NDArray[np.floating[Any]] | None = None, *,
+    from_output: bool = False, bias: ArrayLike, axis: SupportsIndex = 1,
+) -> tuple[NDArray[np.floating[Any]], NDArray[np.floating[Any]]]: ...

@@ -124,6 +124,29 @@ cdef inline floating _relu_squared(floating x) noexcept nogil:
     cdef floating r = 0 if x <= 0 else x
     return r * r
 
+# softplus and mish (_vecmath.h), with PyTorch's linear region: x itself where x * beta, rounded
+# in the dtype, exceeds the threshold (its test, to the bit).  NaN fails the test and passes
+# through the smooth branch.  beta = 1 has its own loops (no product, no division).
+
+cdef inline floating _softplus1(floating x, floating t) noexcept nogil:
+    # float: in float arithmetic with FMA (rf_softplus1_f), else through double
+    if floating is float:
+        return x if x > t else rf_softplus1_f(x)
+    else:
+        return x if x > t else rf_softplus1_d(x)
+
+cdef inline floating _softplus(floating x, floating beta, floating t, double ib) noexcept nogil:
+    if floating is float:
+        return x if x * beta > t else rf_softplus_f(x, beta, ib)
+    else:
+        return x if x * beta > t else rf_softplus_d(x, beta)
+
+cdef inline floating _mish(floating x) noexcept nogil:
+    if floating is float:
+        return rf_mish_f(x)
+    else:
+        return rf_mish_d(x)
+
 # Derivatives f'(x).  NaN in gives NaN out; the kinks follow PyTorch (the x <= 0 branch at 0,
 # relu6'(0) = relu6'(6) = 0).  relu's and relu6's are written straight into grad's product
 # (_g_relu, _g_relu6 below).
@@ -220,6 +243,28 @@ cdef inline floating _d_relu_squared(floating x) noexcept nogil:
     cdef floating r = 0 if x <= 0 else x
     return r + r
 
+cdef inline floating _d_softplus1(floating x, floating t) noexcept nogil:
+    # sigmoid(x), 1 in the linear region (PyTorch's softplus_backward); float: the lean
+    # rf_sigmoid_lean_f in float arithmetic with FMA (1.72 ulp; rf_sigmoid_f's corrected
+    # division, ~0.5 ulp, ran at 1.0 to 1.4x PyTorch's), else through double
+    if floating is float:
+        return 1 if x > t else rf_sigmoid_lean_f(x)
+    else:
+        return 1 if x > t else rf_sigmoid_lean_d(x)
+
+cdef inline floating _d_softplus(floating x, floating beta, floating t) noexcept nogil:
+    # sigmoid(x * beta), the product exact (in double for float; as a double-double for double)
+    if floating is float:
+        return 1 if x * beta > t else rf_softplus_grad_f(x, beta)
+    else:
+        return 1 if x * beta > t else rf_softplus_grad_d(x, beta)
+
+cdef inline floating _d_mish(floating x) noexcept nogil:
+    if floating is float:
+        return rf_mish_grad_f(x)
+    else:
+        return rf_mish_grad_d(x)
+
 cdef inline floating _chain(floating g, floating d) noexcept nogil:
     # grad * f'(x), as a select: where f'(x) is 0 the result is exactly 0, whatever grad holds.
     # The product is formed before the select so that gcc does not sink the load of g into a
@@ -234,6 +279,7 @@ cdef inline floating _chain(floating g, floating d) noexcept nogil:
 cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
                      floating a, floating b) noexcept nogil:
     cdef Py_ssize_t i
+    cdef double ib
     if op == RELU:
         for i in range(n):
             y[i] = _relu(x[i])
@@ -285,6 +331,17 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
     elif op == RELU_SQUARED:
         for i in range(n):
             y[i] = _relu_squared(x[i])
+    elif op == SOFTPLUS:
+        if a == 1:
+            for i in range(n):
+                y[i] = _softplus1(x[i], b)
+        else:
+            ib = 1.0 / <double>a
+            for i in range(n):
+                y[i] = _softplus(x[i], a, b, ib)
+    elif op == MISH:
+        for i in range(n):
+            y[i] = _mish(x[i])
 
 
 cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
@@ -355,6 +412,16 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
     elif op == D_RELU_SQUARED:
         for i in range(n):
             out[i] = _chain(g[i], _d_relu_squared(x[i]))
+    elif op == D_SOFTPLUS:
+        if a == 1:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_softplus1(x[i], b))
+        else:
+            for i in range(n):
+                out[i] = _chain(g[i], _d_softplus(x[i], a, b))
+    elif op == D_MISH:
+        for i in range(n):
+            out[i] = _chain(g[i], _d_mish(x[i]))
 
 
 # Conversion loops of the mixed-dtype path (section 3b): one block of elements widened to the

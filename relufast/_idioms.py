@@ -154,3 +154,20 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3):
 
 def rrelu_grad(grad, x, lower=1.0 / 8, upper=1.0 / 3):
     return np.where(x > 0, grad, (lower + upper) / 2 * grad)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+def softplus_grad(grad, x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, grad, grad / (1 + np.exp(-beta * x)))
+
+
+def mish(x):
+    return x * np.tanh(np.log1p(np.exp(x)))
+
+
+def mish_grad(grad, x):
+    t = np.tanh(np.log1p(np.exp(x)))
+    return grad * (t + x * (1 - t * t) / (1 + np.exp(-x)))

@@ -57,6 +57,18 @@ cdef extern from "_vecmath.h" nogil:
     double rf_silu_d(double x)
     float rf_silu_grad_f(float x)
     double rf_silu_grad_d(double x)
+    float rf_softplus_f(float x, double beta, double ib)
+    float rf_softplus1_f(float x)
+    float rf_sigmoid_lean_f(float x)
+    float rf_softplus_grad_f(float x, double beta)
+    double rf_softplus1_d(double x)
+    double rf_softplus_d(double x, double beta)
+    double rf_sigmoid_lean_d(double x)
+    double rf_softplus_grad_d(double x, double beta)
+    float rf_mish_f(float x)
+    double rf_mish_d(double x)
+    float rf_mish_grad_f(float x)
+    double rf_mish_grad_d(double x)
 
 cdef extern from "_vectab.h" nogil:
     # float gelu, gelu' and silu' by 32 local polynomials with in-register tables (AVX-512
@@ -124,6 +136,8 @@ cpdef enum Op:
     HARDSIGMOID = 10
     HARDSWISH = 11
     RELU_SQUARED = 12
+    SOFTPLUS = 13   # a = beta, b = threshold
+    MISH = 14
     D_RELU = 16     # gradient ops: derivative from x ...
     D_LEAKY = 17    # a = negative slope
     D_ELU = 18      # a = scale * alpha, b = scale
@@ -139,6 +153,8 @@ cpdef enum Op:
     D_HARDSIGMOID = 28
     D_HARDSWISH = 29
     D_RELU_SQUARED = 30
+    D_SOFTPLUS = 31     # a = beta, b = threshold
+    D_MISH = 32
 
 
 # What an entry point did.  Anything but DONE means it wrote nothing, not even part of an output.

@@ -56,6 +56,8 @@ class Op(enum.IntEnum):
     HARDSIGMOID = 10
     HARDSWISH = 11
     RELU_SQUARED = 12
+    SOFTPLUS = 13
+    MISH = 14
     D_RELU = 16
     D_LEAKY = 17
     D_ELU = 18
@@ -71,6 +73,8 @@ class Op(enum.IntEnum):
     D_HARDSIGMOID = 28
     D_HARDSWISH = 29
     D_RELU_SQUARED = 30
+    D_SOFTPLUS = 31
+    D_MISH = 32
 
 # what every entry point returns (as an int); anything but DONE: nothing written
 class Status(enum.IntEnum):

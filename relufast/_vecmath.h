@@ -35,6 +35,14 @@
  *   float  rf_gelu_tanh_f(float)       double rf_gelu_tanh_d(double)
  *          0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
  *   float  rf_gelu_tanh_grad_f(float)  double rf_gelu_tanh_grad_d(double)
+ *   float  rf_softplus1_f(float)       double rf_softplus1_d(double)  log(1 + e^x)
+ *   float  rf_softplus_f(x, beta, 1/beta)  double rf_softplus_d(x, beta)
+ *          log(1 + e^(beta x)) / beta, beta x exact (the caller selects x above the threshold)
+ *   float  rf_sigmoid_lean_f(float)    double rf_sigmoid_lean_d(double)  (softplus')
+ *   float  rf_softplus_grad_f(x, beta) double rf_softplus_grad_d(x, beta)  sigmoid(beta x)
+ *   float  rf_mish_f(float)            double rf_mish_d(double)      x tanh(softplus(x))
+ *   float  rf_mish_grad_f(float)       double rf_mish_grad_d(double)
+ *          (methods: the softplus and mish section at the end)
  *
  * Methods
  *  - float exp/expm1: k = rint(z/ln2) by adding 1.5*2^23 ("magic number":
@@ -1624,6 +1632,313 @@ RF_INLINE double rf_gelu_tanh_grad_d(double x)
     t = rf__exp_reduce_d(-v, -vl, &r, &w);
     rf__pow2split_d(t, &s1, &s2);
     return rf__dsig_d(x, r, w, s1, s2, gh, gl);
+}
+
+/* ------------------------------------------------------------------------ */
+/* softplus and mish (and their derivatives)                                 */
+/* ------------------------------------------------------------------------ */
+/* Both from u = e^-a, a = |z| (never an exponential of a positive
+   argument).  softplus(z) = max(z, 0) + log1p(u), u in (0, 1].  log1p(u):
+   v = u (u < 1/2) or v = (u - 1)/2 (u >= 1/2, exact: Sterbenz) with
+   log1p(u) = [ln2] + log1p(v), v in [-1/4, 1/2); log1p(v) = 2 atanh(t),
+   t = v/(2 + v), |t| <= 1/5, so log1p(v) = v F, F = 2/(2 + v) P(t^2),
+   P(s) = 1 + s/3 + s^2/5 + ... (Taylor: on s <= 1/25 the first term left
+   out is below 2^-56 relative with 12 terms, 2^-36 with 7).  One division
+   (the reciprocal of 2 + v), no cancellation: v F keeps relative accuracy
+   down to the underflow, where log1p(u) = u.
+   mish(x) = x tanh(softplus(x)): with n = e^x (e^x + 2), tanh(log(1 + e^x))
+   = n/(n + 2); in u = e^-|x|: x < 0: N/D, N = u (u + 2), D = N + 2;
+   x >= 0: N/D, N = 1 + 2u, D = N + 2u^2 (no overflow, no cancellation).
+   mish' = tanh(sp) + x sech^2(sp) sigmoid(x), sech^2 = 4(n + 1)/(n + 2)^2:
+   x < 0: u [(u + 2) D - 4a (1 + u)] / D^2;
+   x >= 0: [N D + 4a u^2 (1 + u)] / D^2.
+   float versions in double (z = beta x exact there; e^-a to 2^-32,
+   results rounded once: ~0.5 ulp).  double versions: e^-a = 2^k (1 + r + w)
+   from the double exp core, kept as u 2^600 (normal for a <= 1110) so that
+   the tails (x e^x, e^x) are formed at normal precision and rounded once to
+   subnormal by the last multiply by 2^-600. */
+#define RF__LN2_DH      0.69314718055994529
+#define RF__LN2_DL      2.3190468138462996e-17
+#define RF__TWO600      4.1495155688809929e+180     /* 2^600 */
+#define RF__TWOM600     2.4099198651028841e-181     /* 2^-600 */
+
+/* P(s) for the float versions (7 terms, truncation < 2^-36) */
+RF_INLINE double rf__atanh_p7(double s)
+{
+    double p = 1.0 / 13.0;
+    p = p * s + 1.0 / 11.0;
+    p = p * s + 1.0 / 9.0;
+    p = p * s + 1.0 / 7.0;
+    p = p * s + 1.0 / 5.0;
+    p = p * s + 1.0 / 3.0;
+    return p * s;                          /* P(s) - 1 */
+}
+
+/* P(s) - 1 for the double versions (12 terms, truncation < 2^-56) */
+RF_INLINE double rf__atanh_p12(double s)
+{
+    double s2 = s * s, s4 = s2 * s2;
+    double p = RF__E11(s, s2, s4, s4 * s4, 1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0,
+                       1.0 / 11.0, 1.0 / 13.0, 1.0 / 15.0, 1.0 / 17.0, 1.0 / 19.0,
+                       1.0 / 21.0, 1.0 / 23.0);
+    return p * s;
+}
+
+/* log1p(u), u = e^-a in (0, 1] to ~2^-32 (the float versions) */
+RF_INLINE double rf__log1p_u_lp(double u)
+{
+    int big = u >= 0.5;
+    double v = big ? (u - 1.0) * 0.5 : u;
+    double ri = 1.0 / (2.0 + v);
+    double t = v * ri;
+    double F = (ri + ri) * (1.0 + rf__atanh_p7(t * t));
+    return (big ? RF__LN2_D : 0.0) + v * F;
+}
+
+#if RF__HAS_FMA
+/* float softplus for beta = 1 in float arithmetic (FMA targets: the kernels' float loop with
+   beta = 1; other betas and the SSE2 baseline take the double forms below).  With a = |x|:
+   t = e^-a / (2 + e^-a) = sigmoid(-(a + ln2)), so log1p(e^-a) = 2 atanh(t) with t in
+   (0, 1/3], one branch for every x: 2t + 2t s Q(s), s = t^2, Q(s) = 1/3 + s/5 + ... + s^6/15
+   (the first term left out, s^7/17 relative, is below 2^-28).  t comes from rf__signeg64_f
+   (one division with its exact residual, t 2^64 at normal precision down to 2^-150) on
+   v = a + ln2 as a float-float; the sum and xp = max(x, 0) are one FMA each, the last one
+   rounding once also into the subnormals. */
+/* sigmoid, lean (softplus' for beta = 1): rf_silu_f's scheme without the factor a, one
+   reduction and one division with no residual correction.  e^a = 2^K (1 + q), m = 2^-K:
+   sigmoid(-a) = m / D, D = (1 + m) + q (1 + m's rounding Pe carried), formed as
+   s64 = 2^(64-K) / D; x < 0: s64 2^-64, x >= 0: 1 - s64 2^-64, each one FMA (one rounding,
+   also into the subnormals).  NaN passes the clamp and the division. */
+RF_INLINE float rf_sigmoid_lean_f(float x)
+{
+    float aa = rf__f32(rf__u32(x) & 0x7FFFFFFFu);
+    float a = 104.0f < aa ? 104.0f : aa;
+    float t = a * RF__LOG2E_F + RF__MAGIC_F;
+    float kf = t - RF__MAGIC_F;
+    float r = (a - kf * RF__L1_F) - kf * RF__L2_F;     /* a - k L1 exact */
+    float q = rf__expm1_poly_f(r);
+    float m64 = rf__f32(((RF__MAGIC_F_BITS + 191u) - rf__u32(t)) << 23);  /* 2^(64-K) */
+    float m = m64 * RF__TWOM64_F;
+    float P = 1.0f + m;
+    float Pe = (1.0f - P) + m;
+    float D = P + (q + Pe);
+    float s64 = m64 / D;
+    int pos = x >= 0.0f;
+    return __builtin_fmaf(s64, pos ? -RF__TWOM64_F : RF__TWOM64_F, pos ? 1.0f : 0.0f);
+}
+
+#define RF__LN2_FH  0.693147182f
+#define RF__LN2_FL  (-1.90465421e-09f)
+RF_INLINE float rf_softplus1_f(float x)
+{
+    float aa = rf__f32(rf__u32(x) & 0x7FFFFFFFu);
+    float a = 104.0f < aa ? 104.0f : aa;               /* e^-104 / 2 < 2^-151; NaN passes */
+    float vh = a + RF__LN2_FH;
+    float vl = ((a - (vh - (vh - a))) + (RF__LN2_FH - (vh - a))) + RF__LN2_FL;   /* 2Sum */
+    float t64 = rf__signeg64_f(1.0f, vh, vl);          /* t 2^64 */
+    float t = t64 * RF__TWOM64_F, s = t * t;
+    float q = 0.0666666667f;
+    float w, xp, y;
+    q = q * s + 0.0769230769f;
+    q = q * s + 0.0909090909f;
+    q = q * s + 0.111111111f;
+    q = q * s + 0.142857143f;
+    q = q * s + 0.2f;
+    q = q * s + 0.333333333f;
+    w = t64 + t64;
+    w = __builtin_fmaf(w * s, q, w);                   /* log1p(e^-a) 2^64 */
+    xp = x > 0.0f ? x : 0.0f;
+    y = __builtin_fmaf(w, RF__TWOM64_F, xp);
+    return x == x ? y : x;
+}
+#endif
+
+/* log(1 + e^z) / beta... the float softplus below the threshold: z = x beta
+   exact in double, a = min(|z|, 700) (e^-700 is normal; e^-700 / beta is
+   below float's underflow for every float beta), ib = 1/beta */
+RF_INLINE float rf_softplus_f(float xf, double beta, double ib)
+{
+    double z = (double)xf * beta, aa = rf__absd(z), s, q, u;
+    double a = 700.0 < aa ? 700.0 : aa;   /* NaN passes */
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;                        /* e^-|z| */
+    return (float)(((z > 0.0 ? z : 0.0) + rf__log1p_u_lp(u)) * ib);
+}
+
+#if !RF__HAS_FMA
+/* the SSE2 baseline: through double (Dekker's products would make the float form slower) */
+RF_INLINE float rf_softplus1_f(float x) { return rf_softplus_f(x, 1.0, 1.0); }
+RF_INLINE float rf_sigmoid_lean_f(float x) { return rf_sigmoid_f(x); }
+#endif
+
+/* sigmoid(x beta), the float softplus' (in double) */
+RF_INLINE float rf_softplus_grad_f(float xf, double beta)
+{
+    double z = (double)xf * beta, aa = rf__absd(z), s, q, u;
+    double a = 700.0 < aa ? 700.0 : aa;
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    return (float)((z >= 0.0 ? 1.0 : u) / (1.0 + u));
+}
+
+RF_INLINE float rf_mish_f(float xf)
+{
+    double x = xf, aa = rf__absd(x), s, q, u, n, N, D;
+    double a = 120.0 < aa ? 120.0 : aa;   /* 120 e^-120 < 2^-150; NaN passes */
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    n = u * (u + 2.0);
+    N = x >= 0.0 ? 1.0 + 2.0 * u : n;
+    D = N + (x >= 0.0 ? 2.0 * (u * u) : 2.0);
+    return (float)((x >= 0.0 ? x : -a) * (N / D));
+}
+
+RF_INLINE float rf_mish_grad_f(float xf)
+{
+    double x = xf, aa = rf__absd(x), s, q, u, n, A, D, Np, Nn;
+    double a = 120.0 < aa ? 120.0 : aa;
+    q = rf__exp_lp(-a, &s);
+    u = s * q + s;
+    n = u * (u + 2.0);
+    A = 1.0 + 2.0 * u;
+    D = x >= 0.0 ? A + 2.0 * (u * u) : n + 2.0;
+    Np = A * D + 4.0 * a * (u * u) * (1.0 + u);
+    Nn = u * ((u + 2.0) * D - 4.0 * a * (1.0 + u));
+    return (float)((x >= 0.0 ? Np : Nn) / (D * D));
+}
+
+/* e^-(a + al) for a in [0, 1110] (al: a small correction, or 0): returns
+   u, and us = u 2^600 (normal) */
+RF_INLINE double rf__exp_neg_s600_d(double a, double al, double *us)
+{
+    double r, w;
+    double t = rf__exp_reduce_d(-a, -al, &r, &w);
+    double s = rf__f64((rf__u64(t) + 1623u) << 52);    /* 2^(k+600), k in [-1602, 0] */
+    *us = s * (r + w) + s;
+    return *us * RF__TWOM600;
+}
+
+/* log1p(e^-(a + al)) for a in [0, 1110].  The leading term 2t of 2 atanh(t) is formed with
+   one rounding: t = v / (2 + v) by one division, 2 + v = d + dl exactly (Fast2Sum) and the
+   division's exact residual carried (applied with a chord of 1/d on [1.75, 2.5], 3%: it scales
+   only the residual), so that what is left is e^-a's error and ~0.5 ulp.  (With t = v r,
+   r = 1/(2 + v), and F = 2 r P the sampled error reached 4.1 ulp after the division by beta.) */
+RF_INLINE double rf__log1p_exp_neg_d(double a, double al)
+{
+    double us, u = rf__exp_neg_s600_d(a, al, &us);
+    int big = u >= 0.5;
+    double v = big ? (u - 1.0) * 0.5 : u;
+    double vs = big ? v * RF__TWO600 : us;              /* v 2^600 */
+    double d = 2.0 + v;
+    double dl = (2.0 - d) + v;                          /* exact: |v| <= 2 */
+    double ts = vs / d;                                 /* t 2^600 */
+    double pl, pp = rf__two_prod_d(ts, d, &pl);
+    double rho = ((vs - pp) - pl) - ts * dl;            /* vs - ts (d + dl): vs - pp exact */
+    double t = ts * RF__TWOM600;
+    double p = rf__atanh_p12(t * t);                    /* P - 1 */
+    double Ls = 2.0 * ts + 2.0 * (rho * (0.97142857142857142 - 0.22857142857142856 * d)
+                                  + ts * p);
+    double L = Ls * RF__TWOM600;
+    return big ? RF__LN2_DH + (L + RF__LN2_DL) : L;
+}
+
+/* sigmoid, lean (double softplus' for beta = 1): rf_silu_d's reduction and scaling without
+   the factor a: s = 2^(128-K) / D, D = (1 + m) + q, sigmoid = s 2^-128 (x < 0) or
+   1 - s 2^-128 (x >= 0), the last step one FMA (rf_sigmoid_d's two exponentials and
+   corrected division ran at 0.9 to 1.0x PyTorch's softplus_backward) */
+RF_INLINE double rf_sigmoid_lean_d(double x)
+{
+    double a, t, r, p = rf__silu_red_d(x, &a, &t, &r);
+    double q = (r * r) * p + r;
+    double m128 = rf__f64(((0x4338000000000000ULL + 1151u) - rf__u64(t)) << 52);
+    double m = m128 * 2.9387358770557188e-39;          /* 2^-K */
+    double P = 1.0 + m;
+    double Pe = (1.0 - P) + m;                         /* exact; 0 for K <= 52 */
+    double D = P + (q + Pe);
+    double s128 = m128 / D;
+    int pos = x >= 0.0;
+#if RF__HAS_FMA
+    return __builtin_fma(s128, pos ? -2.9387358770557188e-39 : 2.9387358770557188e-39,
+                         pos ? 1.0 : 0.0);
+#else
+    return s128 * (pos ? -2.9387358770557188e-39 : 2.9387358770557188e-39) + (pos ? 1.0 : 0.0);
+#endif
+}
+
+/* softplus for beta = 1 below the threshold: max(x, 0) + log1p(e^-|x|) */
+RF_INLINE double rf_softplus1_d(double x)
+{
+    double aa = rf__absd(x);
+    double a = 1110.0 < aa ? 1110.0 : aa;  /* NaN passes */
+    double L = rf__log1p_exp_neg_d(a, 0.0);
+    return (x > 0.0 ? x : 0.0) + L;
+}
+
+/* softplus for any beta > 0: z = beta x as zh + zl (exact), the same on z,
+   divided by beta once */
+RF_INLINE double rf_softplus_d(double x, double beta)
+{
+    double zl, zh = rf__two_prod_d(x, beta, &zl);
+    double aa = rf__absd(zh);
+    double a = 1110.0 < aa ? 1110.0 : aa;
+    double al = a < 1110.0 ? (zh >= 0.0 ? zl : -zl) : 0.0;   /* 0 where clamped (inf) */
+    double L = rf__log1p_exp_neg_d(a, al);
+    double zp = zh > 0.0 ? zh + (zl + L) : L;
+    return zp / beta;
+}
+
+/* sigmoid(beta x) with beta x as zh + zl (softplus' for beta != 1) */
+RF_INLINE double rf_softplus_grad_d(double x, double beta)
+{
+    double zl, zh = rf__two_prod_d(x, beta, &zl);
+    double aa = rf__absd(zh), m1, m2, dn, dp, y;
+    double a = 760.0 < aa ? 760.0 : aa;
+    double al = a < 760.0 ? (zh >= 0.0 ? zl : -zl) : 0.0;
+    rf__sig_parts_d(a, al, &m1, &m2, &dn, &dp);
+    y = (zh >= 0.0 ? 1.0 : m1) / (zh >= 0.0 ? dp : dn);
+    return zh >= 0.0 ? y : y * m2;
+}
+
+/* mish: x < 0 in u 2^600 (x e^x formed at normal precision), a <= 760
+   (760 e^-760 < 2^-1075).  x < 0: n / (n + 2) = u (1 - c), c = u (u + 1) / D,
+   D = u (u + 2) + 2 (c <= 2/5, ~u/2 in the tail: its roundings are damped), and -a u (1 - c) = fma(p, c, -p) + pl with p + pl =
+   a u exactly: three roundings that count fully (u's, the FMA's, the last scaling's into the
+   subnormals) where x (N / D) had six (3.76 ulp sampled) */
+RF_INLINE double rf_mish_d(double x)
+{
+    double aa = rf__absd(x), us, u, N, D, c, pl, ph, yn, yp;
+    double a = 760.0 < aa ? 760.0 : aa;
+    int pos = x >= 0.0;
+    u = rf__exp_neg_s600_d(a, 0.0, &us);
+    N = pos ? 1.0 + 2.0 * u : u * (u + 2.0);
+    D = pos ? N + 2.0 * (u * u) : N + 2.0;
+    c = (u * (u + 1.0)) / D;
+    ph = rf__two_prod_d(a, us, &pl);                   /* a u 2^600 */
+#if RF__HAS_FMA
+    yn = (__builtin_fma(ph, c, -ph) - pl) * RF__TWOM600;
+#else
+    yn = ((ph * c - ph) - pl) * RF__TWOM600;
+#endif
+    yp = x * (N / D);
+    return pos ? yp : yn;
+}
+
+RF_INLINE double rf_mish_grad_d(double x)
+{
+    /* x < 0: the bracket (u + 2) D - 4a (1 + u) expanded as 4 (1 - a) + u (6 - 4a + u (4 + u))
+       (4 (1 - a) exact for a >= 1/2: the tails' leading term with no rounding), and
+       D^2 = 4 + w (4 + w), w = u (u + 2): one rounding, where D * D had three */
+    double aa = rf__absd(x), us, u, w, A, D, DD, Np, Nn;
+    double a = 760.0 < aa ? 760.0 : aa;
+    int pos = x >= 0.0;
+    u = rf__exp_neg_s600_d(a, 0.0, &us);
+    w = u * (u + 2.0);
+    A = 1.0 + 2.0 * u;
+    D = A + 2.0 * (u * u);
+    DD = pos ? D * D : 4.0 + w * (4.0 + w);
+    Np = A * D + 4.0 * a * (u * u) * (1.0 + u);
+    Nn = us * (4.0 * (1.0 - a) + u * ((6.0 - 4.0 * a) + u * (4.0 + u)));   /* 2^600 */
+    return ((pos ? Np : Nn) / DD) * (pos ? 1.0 : RF__TWOM600);
 }
 
 #endif /* RELUFAST_VECMATH_H */

@@ -81,7 +81,7 @@ class Fn:
 
     def _ref_kw(self, dtype):
         kw = self.kw
-        if self.name not in ("relu", "relu6", "gelu", "silu"):
+        if self.name not in ("relu", "relu6", "gelu", "silu", "mish"):
             kw["precision"] = working_dtype(dtype)
         if self.name == "prelu" and np.dtype(dtype) == F16:
             # prelu's weight is an array of x's dtype: a scalar weight is rounded to float16
@@ -148,6 +148,10 @@ ELEMENTWISE = [
     Fn("relu_squared", exact=True, from_output=False, threshold=_CHEAP),
     Fn("rrelu", exact=True, threshold=_CHEAP),
     Fn("rrelu", (("lower", 0.1), ("upper", 0.3)), exact=True, threshold=_CHEAP),
+    Fn("softplus", (("beta", 1.0), ("threshold", 20.0)), from_output=False),
+    Fn("softplus", (("beta", 0.7), ("threshold", 3.0)), from_output=False),  # x * 0.7 inexact
+    Fn("softplus", (("beta", 4.0), ("threshold", -1.5)), from_output=False),
+    Fn("mish", from_output=False, crosses_zero=True),
 ]
 EXACT = [fn for fn in ELEMENTWISE if fn.exact]
 TRANSCENDENTAL = [fn for fn in ELEMENTWISE if not fn.exact]

@@ -128,6 +128,11 @@ def derivative_floor(fn, x):
         if fn.name == "silu":
             s, sm = ref._sigmoid(x), ref._sigmoid(-x)
             t = np.where(sm == 0, 0.0, np.abs(x) * s * sm)
+        elif fn.name == "mish":
+            sp = ref._softplus1(x)
+            sech = 1.0 / np.cosh(sp)
+            s = np.tanh(sp)
+            t = np.where(sech == 0, 0.0, np.abs(x) * sech * sech * ref._sigmoid(x))
         elif fn.kw.get("approximate") == "tanh":
             s, sm, du = ref._tanh_form_parts(x)
             t = np.where((s == 0) | (sm == 0), 0.0, np.abs(x) * s * sm * du)
@@ -221,6 +226,18 @@ def _mp_exact(kind, x, p):
         if kind == "forward":
             return x * s
         return s + x * s * (1 - s)
+    if name == "softplus":
+        b = p["beta"]
+        if p["linear"]:  # x * beta > threshold in the dtype: x itself, slope 1
+            return x if kind == "forward" else mpmath.mpf(1)
+        if kind == "forward":
+            return mpmath.log1p(mpmath.exp(b * x)) / b
+        return _mp_sigmoid(b * x)
+    if name == "mish":
+        sp = mpmath.log1p(mpmath.exp(x))
+        if kind == "forward":
+            return x * mpmath.tanh(sp)
+        return mpmath.tanh(sp) + x * mpmath.sech(sp) ** 2 * _mp_sigmoid(x)
     raise KeyError(name)
 
 
@@ -236,7 +253,12 @@ def _mp_params(fn, dtype):
     elif fn.name == "celu":
         sa = qa = ref._param(kw.get("alpha", 1.0), prec)  # exp(q) = sa * exp(q) / qa
     name = "gelu_tanh" if kw.get("approximate") == "tanh" else fn.name
-    return {"name": name, "sa": mpmath.mpf(sa), "s": mpmath.mpf(s), "qa": mpmath.mpf(qa)}
+    out = {"name": name, "sa": mpmath.mpf(sa), "s": mpmath.mpf(s), "qa": mpmath.mpf(qa)}
+    if fn.name == "softplus":
+        out["beta_f"] = ref._param(kw.get("beta", 1.0), prec)
+        out["threshold_f"] = ref._param(kw.get("threshold", 20.0), prec)
+        out["beta"] = mpmath.mpf(out["beta_f"])
+    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -253,6 +275,8 @@ def _exact_cached(fn, kind, xbytes, qbytes):
             p = dict(base)
             if q is not None:
                 p["q"] = mpmath.mpf(float(q[i]))
+            if fn.name == "softplus":  # PyTorch's test, x * beta rounded to float64
+                p["linear"] = float(xi) * p["beta_f"] > p["threshold_f"]
             v = _mp_exact(kind, mpmath.mpf(float(xi)), p)
             h = float(v) if abs(v) < 2**1024 else math.copysign(math.inf, v)
             hi[i] = h

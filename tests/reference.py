@@ -536,3 +536,79 @@ def rrelu_train(x, slopes):
 def rrelu_train_grad(grad, x, slopes):
     x = _f64(x)
     return _nan_where_nan(x, np.where(x > 0, _f64(grad), _chain(grad, slopes)))
+
+# ---------------------------------------------------------------------------------------------
+# softplus and mish
+
+
+def _softplus_z(x, beta, precision):
+    """(z, dz, linear): z + dz = beta * x exactly (x rounded to ``precision`` is exact in
+    float64 times a float32 beta; in float64 the product's error is carried), and where
+    PyTorch's linear region is (``x * beta`` rounded in ``precision`` > threshold)."""
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(x) & (np.abs(x) < 1e300)
+        xs = np.where(finite, x, 0.0)
+        z, dz = _two_product(xs, np.full_like(xs, beta))
+        z = np.where(finite, z, x * beta)
+        dz = np.where(finite, dz, 0.0)
+    return z, dz
+
+
+def softplus(x, beta=1.0, threshold=20.0, *, precision=np.float64):
+    b, t = _param(beta, precision), _param(threshold, precision)
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        z, dz = _softplus_z(x, b, precision)
+        linear = _rounded(x * b, precision) > t
+        a = np.abs(z)
+        sgn = np.where(z >= 0, 1.0, -1.0)
+        # log1p(exp(-|z + dz|)) = L(a) - sigmoid(-a) sgn dz, to first order in dz
+        L = np.log1p(np.exp(-a)) - _sigmoid(-a) * sgn * dz
+        value = (np.where(z > 0, z + (dz + L), L)) / b
+        value = np.where(np.isneginf(x), 0.0, np.where(np.isposinf(x), np.inf, value))
+        value = np.where(linear, x, value)
+    return _nan_where_nan(x, value)
+
+
+def softplus_grad(grad, x, beta=1.0, threshold=20.0, *, from_output=False,
+                  precision=np.float64):
+    if from_output:
+        raise ValueError("softplus_grad: from_output=True is not supported")
+    b, t = _param(beta, precision), _param(threshold, precision)
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        z, dz = _softplus_z(x, b, precision)
+        s, s_minus = _sigmoid(z), _sigmoid(-z)
+        d = s * (1.0 + s_minus * dz)  # sigmoid(z + dz) to first order
+        d = np.where(np.isinf(z), np.where(z > 0, 1.0, 0.0), d)
+        d = np.where(_rounded(x * b, precision) > t, 1.0, d)
+    return _chain(grad, _nan_where_nan(x, d))
+
+
+def _softplus1(x):
+    """log(1 + e^x) for beta = 1, any x (inf included)."""
+    with np.errstate(all="ignore"):
+        return np.where(x > 0, x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def mish(x):
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        value = x * np.tanh(_softplus1(x))
+        value = np.where(np.isneginf(x), -0.0, value)
+    return _nan_where_nan(x, value)
+
+
+def mish_grad(grad, x, *, from_output=False):
+    if from_output:
+        raise ValueError("mish_grad: from_output=True is not supported")
+    x = _f64(x)
+    with np.errstate(all="ignore"):
+        sp = _softplus1(x)
+        # tanh(sp) + x sech(sp)**2 sigmoid(x); sech(sp) = 1 / cosh(sp) is 0 where cosh overflows
+        sech = 1.0 / np.cosh(sp)
+        tail = np.where(sech == 0, 0.0, x * sech * sech * _sigmoid(x))
+        d = np.tanh(sp) + tail
+        d = np.where(np.isinf(x), np.where(x > 0, 1.0, -0.0), d)
+    return _chain(grad, _nan_where_nan(x, d))

@@ -289,6 +289,30 @@ def _ld_value(fn, x, derivative):
     if fn.name == "silu":
         s, sm = _sigmoid_pair(x, np.zeros_like(x))
         return s * (1 + xl * sm) if derivative else xl * s
+    if fn.name == "softplus":
+        b, t = ref._param(fn.kw.get("beta", 1.0), F64), ref._param(fn.kw.get("threshold", 20.0), F64)
+        big = np.abs(x) >= 1e300
+        xs = np.where(big, 0.0, x)
+        zh, zl = ref._two_product(xs, np.full_like(xs, b))  # beta x exactly
+        linear = x * b > t
+        s, sm = _sigmoid_pair(zh, zl)
+        if derivative:
+            return np.where(linear, LD(1), np.where(big, LD(1) * pos, s))
+        a, sgn = np.abs(zh), np.where(zh >= 0, 1.0, -1.0)
+        far = a > 2.0**15  # e underflows long double (and zl alone could overflow exp)
+        e = np.exp(LD(np.where(far, -np.inf, -a))) * np.exp(LD(np.where(far, 0.0, -sgn * zl)))
+        v = (np.where(zh > 0, LD(zh) + LD(zl), LD(0)) + np.log1p(e)) / LD(b)
+        v = np.where(big & (x < 0), LD(0), v)
+        return np.where(linear, xl, v)
+    if fn.name == "mish":
+        e = np.exp(LD(-np.abs(x)))  # e^-|x|: tanh(softplus(x)) = N / D without cancellation
+        N = np.where(pos, 1 + 2 * e, e * (e + 2))
+        D = np.where(pos, 1 + 2 * e + 2 * e * e, e * (e + 2) + 2)
+        if not derivative:
+            return xl * (N / D)
+        a = LD(np.abs(x))
+        num = np.where(pos, N * D + 4 * a * e * e * (1 + e), e * ((e + 2) * D - 4 * a * (1 + e)))
+        return num / (D * D)
     if fn.kw["approximate"] == "tanh":
         dd = np.abs(x) <= 1e30  # beyond, sigmoid(2u) is 0 or 1 far below any ulp
         xs = np.where(dd, x, 0.0)

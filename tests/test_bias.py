@@ -34,6 +34,8 @@ FUNCS = [
     ("gelu", relufast.gelu, relufast.gelu_grad, {}, False),
     ("gelu-tanh", relufast.gelu, relufast.gelu_grad, {"approximate": "tanh"}, False),
     ("silu", relufast.silu, relufast.silu_grad, {}, False),
+    ("softplus", relufast.softplus, relufast.softplus_grad, {"beta": 0.7}, False),
+    ("mish", relufast.mish, relufast.mish_grad, {}, False),
 ]
 IDS = [f[0] for f in FUNCS]
 

@@ -78,7 +78,7 @@ def test_openmp_is_on_in_this_build():
 def test_public_names():
     functions = ["relu", "leaky_relu", "prelu", "elu", "selu", "celu", "relu6", "gelu", "silu",
                  "hardtanh", "threshold", "hardsigmoid", "hardswish", "relu_squared",
-                 "rrelu"]
+                 "rrelu", "softplus", "mish"]
     expected = set(functions) | {f + "_grad" for f in functions} | {
         "get_num_threads", "set_num_threads", "num_threads", "show_config", "__version__",
         "mask_shape", "reglu", "reglu_grad", "geglu", "geglu_grad", "swiglu", "swiglu_grad",

@@ -523,3 +523,42 @@ def test_overflow_into_the_result_dtype_raises_nothing():
     # float16 results computed in float32 and rounded once: overflow to inf
     big = np.full(4, 65000.0, F16)  # selu multiplies by 1.05: 68300 is past float16's 65504
     assert np.isinf(relufast.selu(big)).all()
+
+
+# softplus: beta finite and > 0, threshold finite (and both within float32 for a float32 call);
+# from_output refused for softplus and mish.  Nothing written on a refused call.
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("kw, exc, name", [
+    ({"beta": 0.0}, ValueError, "beta"),
+    ({"beta": -1.0}, ValueError, "beta"),
+    ({"beta": float("inf")}, ValueError, "beta"),
+    ({"beta": float("nan")}, ValueError, "beta"),
+    ({"beta": True}, TypeError, "beta"),
+    ({"threshold": float("nan")}, ValueError, "threshold"),
+    ({"threshold": float("-inf")}, ValueError, "threshold"),
+    ({"threshold": "20"}, TypeError, "threshold"),
+])
+def test_softplus_bad_parameters(dtype, kw, exc, name):
+    x = np.linspace(-3, 3, 6).astype(dtype).reshape(SHAPE)
+    out = sentinel(dtype=dtype)
+    refused(lambda: relufast.softplus(x, out=out, **kw), exc, "softplus", name, out=out)
+    g = np.ones_like(x)
+    refused(lambda: relufast.softplus_grad(g, x, out=out, **kw), exc, "softplus_grad", name,
+            out=out)
+
+
+@pytest.mark.parametrize("kw", [{"beta": 1e39}, {"beta": 1e-50}, {"threshold": 1e39}])
+def test_softplus_parameters_beyond_float32(kw):
+    x = np.linspace(-3, 3, 6).astype(F32).reshape(SHAPE)
+    out = sentinel(dtype=F32)
+    name = next(iter(kw))
+    refused(lambda: relufast.softplus(x, out=out, **kw), ValueError, "softplus", name, out=out)
+    relufast.softplus(x.astype(F64), **kw)  # fine in float64
+
+
+@pytest.mark.parametrize("fn", ["softplus_grad", "mish_grad"])
+def test_softplus_mish_from_output_refused(fn):
+    x = np.linspace(-3, 3, 6).reshape(SHAPE)
+    out = sentinel()
+    refused(lambda: getattr(relufast, fn)(np.ones_like(x), x, out=out, from_output=True),
+            ValueError, fn, "from_output", out=out)

@@ -5,13 +5,14 @@ tests/test_accuracy.py (the accuracy contract: 2 ulp for float32, 4 for float64)
 The measurement is test_accuracy's own (``accuracy_points``, the float64 twin for float32, long
 double for float64, ``ulp_error`` with the same floor where a derivative crosses zero); only
 the function under test changes.  PyTorch is called as the benchmark suite calls it
-(``torch.from_numpy`` views, one thread): ``F.elu``/``F.selu``/``F.celu``/``F.gelu``/``F.silu``
-and the ATen backward kernels ``elu_backward``, ``gelu_backward`` and ``silu_backward`` with a
-grad of ones.  Each PyTorch cell is the worst error over the finite points, where it occurs,
+(``torch.from_numpy`` views, one thread): ``F.elu``/``F.selu``/``F.celu``/``F.gelu``/``F.silu``/``F.softplus``/``F.mish``
+and the ATen backward kernels ``elu_backward``, ``gelu_backward``, ``silu_backward``,
+``softplus_backward`` and ``mish_backward`` with a grad of ones.  Each PyTorch cell is the worst error over the finite points, where it occurs,
 the share of the points over the contract's bound (and the infinite inputs where PyTorch is
 wrong), then the share over the bound on a uniform grid of [-10, 10], where activations live.
 
-Usage: python tools/peer_accuracy.py [--dtypes float32 float64]   (needs torch; ~1 minute)
+Usage: python tools/peer_accuracy.py [--dtypes float32 float64] [--names softplus mish]
+(needs torch; ~1 minute)
 """
 
 import argparse
@@ -48,6 +49,10 @@ def torch_call(fn, kind):
     def run(x):
         t = torch.from_numpy(np.array(x))  # a writable copy
         if kind == "forward":
+            if name == "softplus":
+                return F.softplus(t, kw["beta"], kw["threshold"]).numpy()
+            if name == "mish":
+                return F.mish(t).numpy()
             if name in consts:
                 a, s, q = consts[name]
                 return torch._C._nn.elu(t, a, s, q).numpy()
@@ -55,6 +60,10 @@ def torch_call(fn, kind):
                 return F.gelu(t, approximate=kw["approximate"]).numpy()
             return F.silu(t).numpy()
         g = torch.ones_like(t)
+        if name == "softplus":
+            return A.softplus_backward(g, t, kw["beta"], kw["threshold"]).numpy()
+        if name == "mish":
+            return A.mish_backward(g, t).numpy()
         if name in consts:
             a, s, q = consts[name]
             return A.elu_backward(g, a, s, q, False, t).numpy()
@@ -103,6 +112,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
                     choices=["float32", "float64"])
+    ap.add_argument("--names", nargs="+", help="only these functions (default: every one)")
     args = ap.parse_args(argv)
     import torch
 
@@ -118,6 +128,8 @@ def main(argv=None):
         f"{dt.name}: PyTorch | {dt.name}: relufast" for dt in dtypes) + " |")
     print("|---" * (2 * len(dtypes) + 1) + "|")
     for fn in TRANSCENDENTAL:
+        if args.names and fn.name not in args.names:
+            continue
         for kind in ("forward", "gradient"):
             label = fn.id if kind == "forward" else fn.grad_name + fn.id[len(fn.name):]
             cells = []

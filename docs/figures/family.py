@@ -51,6 +51,13 @@ FUNCTIONS = {
 # forwards with a jump (the line is broken there, as the derivative's at its kinks)
 JUMPS = {"threshold": [1.0]}
 
+# the smooth ReLUs (their own entries, after the first nine the family figure shows)
+FUNCTIONS.update({
+    "softplus": ("softplus, beta = 1 (and beta = 2 dotted)", rf.softplus, rf.softplus_grad,
+                 (-4, 4), []),
+    "mish": ("mish", rf.mish, rf.mish_grad, (-4, 4), []),
+})
+
 BLUE, ORANGE, GREY = "#1f5fa8", "#d9641e", "#9a9a9a"
 
 
@@ -84,6 +91,9 @@ def _draw(ax, name, small=False):
     if name == "gelu":
         ax.plot(x, rf.gelu(x, "tanh"), color=BLUE, lw=1, ls=":")
         ax.plot(x, rf.gelu_grad(np.ones_like(x), x, "tanh"), color=ORANGE, lw=1, ls=":")
+    if name == "softplus":
+        ax.plot(x, rf.softplus(x, 2.0), color=BLUE, lw=1, ls=":")
+        ax.plot(x, rf.softplus_grad(np.ones_like(x), x, 2.0), color=ORANGE, lw=1, ls=":")
     for x0, at, other in kinks:
         got = float(df(np.ones(1), np.array([x0]))[0])
         assert got == at, (name, x0, got, at)  # the figure shows what relufast returns

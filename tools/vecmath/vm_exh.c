@@ -32,6 +32,7 @@
     void vm1_##name##_f(const float *x, float *y, long n);         \
     void nv_##name##_f(const float *x, float *y, long n);
 VM_FUNCS(DECL)
+VM_FUNCS_SP(DECL)
 #ifdef VM_WIP
 VM_FUNCS_WIP(DECL)
 #endif
@@ -65,19 +66,33 @@ static double d_gelu_tanh_grad(double x)
     return s + x * (ALPHA + 3 * BETA * x * x) * s * sig(-v);
 }
 
+/* softplus (threshold 20) and mish: log1p(exp(x)) in double is accurate for x <= 0, and
+   x + log1p(exp(-x)) above; sech(sp) as 1/cosh (no 1 - tanh^2 cancellation) */
+static double sp1(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
+static double d_softplus(double x) { return x > 20 ? x : (isinf(x) ? 0 : sp1(x)); }
+static double d_softplus_grad(double x) { return x > 20 ? 1 : sig(x); }
+static double d_mish(double x) { return isinf(x) ? (x > 0 ? x : 0) : x * tanh(sp1(x)); }
+static double d_mish_grad(double x)
+{
+    double sp, c;
+    if (isinf(x)) return x > 0 ? 1 : 0;
+    sp = sp1(x); c = cosh(sp);
+    return tanh(sp) + (isinf(c) ? 0 : x / (c * c) * sig(x));
+}
+
 typedef void (*lf)(const float *, float *, long);
 typedef double (*rf)(double);
 struct fn { const char *name; lf v, v1, nv; rf ref; double x0, t; int pos_skip; };
 #define ENT(name, ff, fd) { #name, vm_##name##_f, vm1_##name##_f, nv_##name##_f, d_##name, 0, 0, 0 },
 #ifdef VM_TAB
 #define ENTT(name, af, ref) { #name, vm_##name##_f, vm1_##name##_f, nv_##name##_f, d_##ref, 0, 0, 0 },
-static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_TAB(ENTT) };
+static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_SP(ENT) VM_FUNCS_TAB(ENTT) };
 #elif defined(VM_WIP)
 #define d_gelu_ff d_gelu
 #define d_gelu_grad_ff d_gelu_grad
-static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_WIP(ENT) };
+static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_SP(ENT) VM_FUNCS_WIP(ENT) };
 #else
-static struct fn fns[] = { VM_FUNCS(ENT) };
+static struct fn fns[] = { VM_FUNCS(ENT) VM_FUNCS_SP(ENT) };
 #endif
 
 static double ulperr(float y, double R)
@@ -106,6 +121,7 @@ int main(int argc, char **argv)
         if (!strcmp(fns[i].name, "gelu_grad") || !strcmp(fns[i].name, "gelu_grad_ff") || !strcmp(fns[i].name, "gelu_grad_tab")) { fns[i].x0 = -0.75179152469356445746; fns[i].t = 0.2260; }
         if (!strcmp(fns[i].name, "silu_grad") || !strcmp(fns[i].name, "silu_grad_tab")) { fns[i].x0 = -1.27846454276107379511; fns[i].t = 0.2178; }
         if (!strcmp(fns[i].name, "gelu_tanh_grad")) { fns[i].x0 = -0.75246142207101625849; fns[i].t = 0.2271; }
+        if (!strcmp(fns[i].name, "mish_grad")) { fns[i].x0 = -1.19243121451549521; fns[i].t = 0.2590; }
         if (!strcmp(fns[i].name, "expm1_neg")) fns[i].pos_skip = 1;
     }
     for (i = 0; i < nf; i++) {

@@ -25,6 +25,15 @@
     X(gelu_tanh,      rf_gelu_tanh_f,      rf_gelu_tanh_d)       \
     X(gelu_tanh_grad, rf_gelu_tanh_grad_f, rf_gelu_tanh_grad_d)
 
+/* softplus (beta = 1, threshold 20: PyTorch's defaults) and mish: swept by vm_exh only (the
+   float32 proof of docs/accuracy.md); accuracy.py's sampled tables do not list them.  The
+   wrappers (vm_lib.c) add the linear region the kernels' chunk loops select. */
+#define VM_FUNCS_SP(X)                                           \
+    X(softplus,       vmx_softplus_f,      vmx_softplus_d)       \
+    X(softplus_grad,  vmx_softplus_grad_f, vmx_softplus_grad_d)  \
+    X(mish,           rf_mish_f,           rf_mish_d)            \
+    X(mish_grad,      rf_mish_grad_f,      rf_mish_grad_d)
+
 /* float-arithmetic candidates (FMA builds only, -DVM_WIP): swept by vm_exh
    against the reference of the function they replace */
 #define VM_FUNCS_WIP(X)                                          \

@@ -8,6 +8,11 @@
 #endif
 #include "vm_funcs.h"
 #define vmx_expm1_neg_d rf_expm1d     /* the float-only function's double slot */
+/* softplus and its derivative as the kernels' beta = 1 loops compute them (threshold 20) */
+static inline float vmx_softplus_f(float x) { return x > 20.0f ? x : rf_softplus1_f(x); }
+static inline double vmx_softplus_d(double x) { return x > 20.0 ? x : rf_softplus1_d(x); }
+static inline float vmx_softplus_grad_f(float x) { return x > 20.0f ? 1.0f : rf_sigmoid_lean_f(x); }
+static inline double vmx_softplus_grad_d(double x) { return x > 20.0 ? 1.0 : rf_sigmoid_lean_d(x); }
 #ifdef VM_OLD
 #undef VM_FUNCS
 #define VM_FUNCS VM_FUNCS_OLD
@@ -32,6 +37,9 @@
     VM_EXPORT void VM_CAT(VM_PREFIX, name##_d)(const double *x, double *y, long n)    \
     {   long i; for (i = 0; i < n; i++) y[i] = fd(x[i]); }
 VM_FUNCS(VM_LOOPS)
+#ifndef VM_HEADER
+VM_FUNCS_SP(VM_LOOPS)
+#endif
 #ifdef VM_WIP
 VM_FUNCS_WIP(VM_LOOPS)
 #endif
@@ -58,6 +66,9 @@ VM_FUNCS_TAB(VM_TAB_ONE)
     VM_EXPORT void vm1_##name##_d(const double *x, double *y, long n)                  \
     {   long i; for (i = 0; i < n; i++) vm_##name##_d(x + i, y + i, 1); }
 VM_FUNCS(VM_ONE)
+#ifndef VM_HEADER
+VM_FUNCS_SP(VM_ONE)
+#endif
 #ifdef VM_WIP
 VM_FUNCS_WIP(VM_ONE)
 #endif
