@@ -274,15 +274,21 @@ def test_gradient_errors():
 
 def test_evaluation_is_pytorchs():
     torch = pytest.importorskip("torch")
-    x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
-    x[:3] = [0.0, -0.0, nan]
-    for lo, hi in [(1 / 8, 1 / 3), (0.1, 0.3)]:
-        t = torch.from_numpy(x.copy()).requires_grad_()
-        yt = torch.nn.functional.rrelu(t, lo, hi, training=False)
-        yt.backward(torch.ones_like(yt))
-        np.testing.assert_array_equal(relufast.rrelu(x, lo, hi), yt.detach().numpy())
-        np.testing.assert_array_equal(relufast.rrelu_grad(np.ones_like(x), x, lo, hi)[3:],
-                                      t.grad.numpy()[3:])
+    # PyTorch sets the OpenMP runtime's thread count (to its intra-op count) when it starts
+    # its pool, and relufast's default follows the runtime: put it back for the tests after
+    before = relufast.get_num_threads()
+    try:
+        x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+        x[:3] = [0.0, -0.0, nan]
+        for lo, hi in [(1 / 8, 1 / 3), (0.1, 0.3)]:
+            t = torch.from_numpy(x.copy()).requires_grad_()
+            yt = torch.nn.functional.rrelu(t, lo, hi, training=False)
+            yt.backward(torch.ones_like(yt))
+            np.testing.assert_array_equal(relufast.rrelu(x, lo, hi), yt.detach().numpy())
+            np.testing.assert_array_equal(relufast.rrelu_grad(np.ones_like(x), x, lo, hi)[3:],
+                                          t.grad.numpy()[3:])
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_noise_repr_and_slopes_shape():
