@@ -48,8 +48,13 @@ ISA_FLAGS_GCC = {
 # AVX2's masked loads (SSE2, NEON).  -funroll-loops: the relu-like loops (one or two vector
 # instructions per load and store) otherwise spend much of their issue slots on the loop
 # counter; unrolled they run clearly faster in the caches, and the transcendental loops do not
-# change (docs/performance.md, "Vectorization").  Each is kept only if the compiler accepts it.
-GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps", "-funroll-loops"]
+# change (docs/performance.md, "Vectorization").  -fno-ipa-cp-clone: gcc's interprocedural
+# constant propagation clones functions for the constant arguments of some of their calls, and
+# what it clones depends on every function in the module: adding rrelu's kernels made it clone
+# the chunk loops so that the float64 gelu loop was vectorized in no copy (tools/vecreport.py).
+# Each is kept only if the compiler accepts it.
+GCC_FLAGS = ["-O3", "-fno-trapping-math", "-fno-math-errno", "-fno-thread-jumps", "-funroll-loops",
+             "-fno-ipa-cp-clone"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]
 
 CYTHON_DIRECTIVES = {
