@@ -58,7 +58,12 @@ libasan=$("$cc" -print-file-name=libasan.so)
 [ -e "$libasan" ] || { echo "sanitize: no $libasan" >&2; exit 1; }
 export LD_PRELOAD=$libasan${LD_PRELOAD:+:$LD_PRELOAD}
 export PYTHONMALLOC=malloc
-export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1
+# detect_stack_use_after_return=0: with it, ASan moves frames to its fake stack, and the avx512
+# module's entry points, whose frames gcc realigns to 64 bytes for AVX-512 spills, crashed on
+# entry (SEGV in the prologue, no report; 2026-12-07, mask_gradient_f32 after the kernels were
+# inlined into it): an instrumentation fault, not the code's.  Out-of-bounds and use-after-free
+# are still caught.
+export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:strict_string_checks=1:detect_stack_use_after_return=0:check_initialization_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # every test runs; the accuracy test on 10**5 points per function (10**6 in the plain suite)
 # and 100 Hypothesis examples a property (300):
