@@ -204,12 +204,28 @@ typedef __m128 rf__vf;
 typedef __m128d rf__vd;
 #endif
 
+/* The vector loop stores y from a cache-line boundary on: NumPy's large arrays start 16 bytes
+   past one, and there every 64-byte store straddles two lines, which cost the loop about 10% at
+   the memory's speed (10**7 float32 in place: 1.10-1.14x the plain forward, whose stores are
+   aligned, against 1.03 with both aligned).  The h elements before the boundary are done one
+   by one and their bits carried: each 64-bit word of the mask then holds the carried bits and
+   the low 64 - h bits of a block, and the block's high h bits are the next word's carry.  The
+   words stay on whole bytes because a run starts on a byte of the mask (i - h is a multiple of
+   64 in the loop). */
 #define RF__MASK_FWD(SUF, T, VT, S, VL, LOAD, STORE, SET)                                       \
 RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, ptrdiff_t n,    \
                                            const int op, T w)                                   \
 {                                                                                               \
-    ptrdiff_t i = 0;                                                                            \
+    ptrdiff_t i = 0, h = (ptrdiff_t)((64u - ((uintptr_t)y & 63u)) & 63u) / (ptrdiff_t)sizeof(T); \
     const VT wv = SET(w);                                                                       \
+    uint64_t carry = 0;                 /* the bits of elements [i - h, i), not yet stored */   \
+    if ((uintptr_t)y % sizeof(T) != 0 || h + 64 > n)                                            \
+        h = 0;                          /* short runs, and y off its element size: as it comes */ \
+    for (; i < h; i++) {                                                                        \
+        T v = x[i];                                                                             \
+        carry |= (uint64_t)RF__BIT1(v, op) << i;                                                \
+        y[i] = RF__FWD1(T, v, op, w);                                                           \
+    }                                                                                           \
     for (; i + 64 <= n; i += 64) {                                                              \
         uint64_t b = 0;                                                                         \
         int j;                                                                                  \
@@ -219,9 +235,30 @@ RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, p
             STORE(y + i + VL * j, r);                                                           \
             b |= (uint64_t)bits << (VL * j);                                                    \
         }                                                                                       \
-        memcpy(m + i / 8, &b, 8);                                                               \
+        if (h) {                                                                                \
+            uint64_t word = carry | (b << h);                                                   \
+            carry = b >> (64 - h);                                                              \
+            memcpy(m + (i - h) / 8, &word, 8);                                                  \
+        } else {                                                                                \
+            memcpy(m + i / 8, &b, 8);                                                           \
+        }                                                                                       \
     }                                                                                           \
-    rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w);                               \
+    if (h) {                                                                                    \
+        /* the last < 64 elements after the carried h: at most 80 bits, 10 bytes */             \
+        uint64_t tb = 0, lo, hi;                                                                \
+        ptrdiff_t k, t = n - i, nb = (h + t + 7) / 8;                                           \
+        for (k = 0; k < t; k++) {                                                               \
+            T v = x[i + k];                                                                     \
+            tb |= (uint64_t)RF__BIT1(v, op) << k;                                               \
+            y[i + k] = RF__FWD1(T, v, op, w);                                                   \
+        }                                                                                       \
+        lo = carry | (tb << h);                                                                 \
+        hi = tb >> (64 - h);                                                                    \
+        for (k = 0; k < nb; k++)                                                                \
+            m[(i - h) / 8 + k] = (unsigned char)(k < 8 ? lo >> (8 * k) : hi >> (8 * (k - 8))); \
+    } else {                                                                                    \
+        rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w);                           \
+    }                                                                                           \
 }
 
 #if defined(RF__VLF)

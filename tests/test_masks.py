@@ -100,6 +100,37 @@ def test_threaded(isa, dtype, op, shape, rng):
             check(op, x, g)
 
 
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_every_start_in_a_cache_line(isa, dtype, op, rng):
+    """The kernels do the elements before y's first cache-line boundary one by one and carry
+    their bits into the words of the mask: every offset of y in a line (0 to 15 elements),
+    lengths around whole blocks of 64 and the carry's limits, in place and into another
+    array whose start is not x's."""
+    _dispatch.select_isa(isa)
+    _, f, _, kw, bit = op
+    per_line = 64 // dtype.itemsize
+    src = values(rng, (1200,), dtype)
+    buf = np.empty(1200 + 64, dtype)
+    base = (-(buf.ctypes.data % 64) // dtype.itemsize) % per_line   # buf[base] starts a line
+    for k in range(per_line):
+        for n in (0, 1, 7, 8, 9, 63, 64, 65, 64 + k, 79, 80, 127, 128, 129, 200, 1000):
+            x = src[5:5 + n]
+            want_y, want_m = f(x, **kw), packed(bit(x.astype(F64)))
+            y = buf[base + k:base + k + n]
+            y[...] = x
+            y2, m = f(y, out=y, mask=True, **kw)         # in place
+            assert y2 is y
+            assert_same(y, want_y, what=f"in place, offset {k}, n {n}")
+            assert np.array_equal(m, want_m), (k, n)
+            y[...] = 0
+            m = np.full(relufast.mask_shape(x.shape), 0xAA, np.uint8)
+            f(x, out=y, mask=m, **kw)                      # x not aligned as y is
+            assert_same(y, want_y, what=f"out of place, offset {k}, n {n}")
+            assert np.array_equal(m, want_m), (k, n)
+
+
 @pytest.mark.parametrize("op", OPS, ids=OP_IDS)
 @pytest.mark.parametrize("dtype", [F16, F32, F64], ids=lambda d: d.name)
 @pytest.mark.parametrize("layout", LAYOUTS)
