@@ -413,7 +413,13 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_relu_squared(x[i]))
     elif op == D_SOFTPLUS:
-        if a == 1:
+        if floating is float and a == 1 and b >= <float>17.3286781:
+            # past 17.3286781 the float sigmoid is 1.0 exactly (checked over every float, both
+            # forms of rf_sigmoid_lean_f), so the linear region's select changes no result
+            # there: left out, one compare and blend fewer per vector (default threshold 20)
+            for i in range(n):
+                out[i] = _chain(g[i], rf_sigmoid_lean_f(x[i]))
+        elif a == 1:
             for i in range(n):
                 out[i] = _chain(g[i], _d_softplus1(x[i], b))
         else:

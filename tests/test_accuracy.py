@@ -523,3 +523,26 @@ def test_float64_reference_against_mpmath(fn):
         worst = int(np.argmax(err))
         assert err[worst] <= 1 / 64, (fn.id, derivative, x[worst], hi[worst], mhi[worst],
                                       err[worst])
+
+
+@pytest.mark.parametrize("isa", _dispatch.available_isas())
+def test_softplus_grad_float_threshold_past_one(isa, default_isa):
+    """float32 softplus' with beta = 1 and a threshold from 17.3286781 on leaves the linear
+    region's select out (past that x the float sigmoid is 1.0 already).  Over every float32 in
+    [16, 19]: the same bits as with threshold 17 (the loop that selects) up to 17, exactly 1
+    past 17.3286781, and within 2 ulp of the sigmoid between."""
+    import relufast
+
+    _dispatch.select_isa(isa)
+    lo, hi = np.array([16.0, 19.0], F32).view(np.uint32)
+    x = np.arange(lo, hi + 1, dtype=np.uint32).view(F32)
+    ones = np.ones_like(x)
+    selecting = relufast.softplus_grad(ones, x, threshold=17.0)
+    for t in (17.3286781, 18.0, 20.0, 1e30):
+        got = relufast.softplus_grad(ones, x, threshold=t)
+        below = x <= 17
+        assert np.array_equal(got[below].view(np.uint32), selecting[below].view(np.uint32)), t
+        assert np.all(got[x > np.float32(17.3286781)] == 1), t
+        mid = (x > 17) & (x <= np.float32(17.3286781))
+        want = 1 / (1 + np.exp(-x[mid].astype(F64)))
+        assert ulp_error(got[mid], want, F32).max() <= 2, t
