@@ -1707,8 +1707,8 @@ RF_INLINE double rf__log1p_u_lp(double u)
 /* sigmoid, lean (softplus' for beta = 1): rf_silu_f's scheme without the factor a, one
    reduction and one division with no residual correction.  e^a = 2^K (1 + q), m = 2^-K:
    sigmoid(-a) = m / D, D = (1 + m) + q (1 + m's rounding Pe carried), formed as
-   s64 = 2^(64-K) / D; x < 0: s64 2^-64, x >= 0: 1 - s64 2^-64, each one FMA (one rounding,
-   also into the subnormals).  NaN passes the clamp and the division. */
+   s64 = 2^(64-K) / D; v = s64 2^-64 (one rounding, also into the subnormals); x < 0: v,
+   x >= 0: 1 - v.  NaN passes the clamp and the division. */
 RF_INLINE float rf_sigmoid_lean_f(float x)
 {
     float aa = rf__f32(rf__u32(x) & 0x7FFFFFFFu);
@@ -1722,9 +1722,11 @@ RF_INLINE float rf_sigmoid_lean_f(float x)
     float P = 1.0f + m;
     float Pe = (1.0f - P) + m;
     float D = P + (q + Pe);
-    float s64 = m64 / D;
-    int pos = x >= 0.0f;
-    return __builtin_fmaf(s64, pos ? -RF__TWOM64_F : RF__TWOM64_F, pos ? 1.0f : 0.0f);
+    float v = (m64 / D) * RF__TWOM64_F;   /* sigmoid(-a): exact scaling, or one rounding */
+    /* x >= 0: 1 - v, v normal (v >= 2^-126 while 1 - v < 1; below, both give 1): the bits of
+       fma(s64, -2^-64, 1), with one operation fewer (a masked subtract under AVX-512, where
+       the fma needed its two constants selected first) */
+    return x >= 0.0f ? 1.0f - v : v;
 }
 
 #define RF__LN2_FH  0.693147182f
@@ -1844,7 +1846,7 @@ RF_INLINE double rf__log1p_exp_neg_d(double a, double al)
 
 /* sigmoid, lean (double softplus' for beta = 1): rf_silu_d's reduction and scaling without
    the factor a: s = 2^(128-K) / D, D = (1 + m) + q, sigmoid = s 2^-128 (x < 0) or
-   1 - s 2^-128 (x >= 0), the last step one FMA (rf_sigmoid_d's two exponentials and
+   1 - s 2^-128 (x >= 0), as rf_sigmoid_lean_f (rf_sigmoid_d's two exponentials and
    corrected division ran at 0.9 to 1.0x PyTorch's softplus_backward) */
 RF_INLINE double rf_sigmoid_lean_d(double x)
 {
@@ -1855,14 +1857,8 @@ RF_INLINE double rf_sigmoid_lean_d(double x)
     double P = 1.0 + m;
     double Pe = (1.0 - P) + m;                         /* exact; 0 for K <= 52 */
     double D = P + (q + Pe);
-    double s128 = m128 / D;
-    int pos = x >= 0.0;
-#if RF__HAS_FMA
-    return __builtin_fma(s128, pos ? -2.9387358770557188e-39 : 2.9387358770557188e-39,
-                         pos ? 1.0 : 0.0);
-#else
-    return s128 * (pos ? -2.9387358770557188e-39 : 2.9387358770557188e-39) + (pos ? 1.0 : 0.0);
-#endif
+    double v = (m128 / D) * 2.9387358770557188e-39;   /* sigmoid(-a), as rf_sigmoid_lean_f */
+    return x >= 0.0 ? 1.0 - v : v;
 }
 
 /* softplus for beta = 1 below the threshold: max(x, 0) + log1p(e^-|x|) */
