@@ -344,6 +344,21 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
             y[i] = _mish(x[i])
 
 
+cdef inline void _grad_softplus1(const floating* g, const floating* x, floating* out,
+                                 Py_ssize_t n, floating t) noexcept nogil:
+    # softplus' for beta = 1, threshold t.  float: past 17.3286781 the sigmoid is 1.0 exactly
+    # (checked over every float, both forms of rf_sigmoid_lean_f), so from that threshold on
+    # (the default is 20) the linear region's select changes no result and is left out: one
+    # compare and blend fewer per vector, in a loop bound by its operation count
+    cdef Py_ssize_t i
+    if floating is float:
+        if t >= <float>17.3286781:
+            for i in range(n):  # float only
+                out[i] = _chain(g[i], rf_sigmoid_lean_f(x[i]))
+            return
+    for i in range(n):
+        out[i] = _chain(g[i], _d_softplus1(x[i], t))
+
 cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
                       floating a, floating b) noexcept nogil:
     cdef Py_ssize_t i
@@ -413,15 +428,8 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_relu_squared(x[i]))
     elif op == D_SOFTPLUS:
-        if floating is float and a == 1 and b >= <float>17.3286781:
-            # past 17.3286781 the float sigmoid is 1.0 exactly (checked over every float, both
-            # forms of rf_sigmoid_lean_f), so the linear region's select changes no result
-            # there: left out, one compare and blend fewer per vector (default threshold 20)
-            for i in range(n):
-                out[i] = _chain(g[i], rf_sigmoid_lean_f(x[i]))
-        elif a == 1:
-            for i in range(n):
-                out[i] = _chain(g[i], _d_softplus1(x[i], b))
+        if a == 1:
+            _grad_softplus1(g, x, out, n, b)
         else:
             for i in range(n):
                 out[i] = _chain(g[i], _d_softplus(x[i], a, b))
