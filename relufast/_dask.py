@@ -24,7 +24,7 @@ import dask.array as da
 import numpy as np
 
 from . import _bias, _call, _gated, _masks, _prelu
-from ._checks import as_input
+from ._checks import as_input, int_axis
 
 _F64 = np.dtype(np.float64)
 _U8 = np.dtype(np.uint8)
@@ -51,15 +51,13 @@ def _meta(a, shape=None):
     return np.empty((0,) * a.ndim if shape is None else shape, a.dtype)
 
 
-def _soft_axis(axis, ndim):
-    """``axis`` in [0, ndim) if it is an int in range, else None (the entry point names it)."""
-    if isinstance(axis, (bool, np.bool_)):
-        return None
+def _soft_axis(axis, x):
+    """``axis`` in [0, x.ndim) if it is an int in range (None for a 0-d x), else None: the
+    entry point, run on the stand-ins, then names the problem."""
     try:
-        ax = operator.index(axis)
-    except TypeError:
+        return int_axis("", x, axis)
+    except (TypeError, ValueError):
         return None
-    return ax % ndim if -ndim <= ax < ndim else None
 
 
 def _channel_meta(a, ax):
@@ -283,7 +281,7 @@ def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzer
     x = _array(fn, "x", x)
     if isinstance(bias, da.Array):
         bias = bias.compute()
-    ax = None if _is_scalar(bias) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     meta = _bias.forward(fn, op, _channel_meta(x, ax), None, bias, axis, a, b, threshold,
                          pname, nonzero)  # every check: bias, axis, parameters
     if ax is None:
@@ -304,7 +302,7 @@ def bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold
     _same_shape(fn, [grad, x], ["grad", xname])
     if isinstance(bias, da.Array):
         bias = bias.compute()
-    ax = None if _is_scalar(bias) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     gmeta, bmeta = _bias.gradient(fn, op, _channel_meta(grad, ax), _channel_meta(x, ax), None,
                                   bias, axis, from_output, a, b, threshold, xname, pname,
                                   nonzero)
@@ -329,7 +327,7 @@ def prelu_forward(fn, x, weight, axis, out):
     x = _array(fn, "x", x)
     if isinstance(weight, da.Array):
         weight = weight.compute()
-    ax = None if _is_scalar(weight) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     meta = _prelu.forward(fn, _channel_meta(x, ax), weight, axis, None)
     ind = tuple(range(x.ndim))
     if ax is None:
@@ -347,7 +345,7 @@ def prelu_gradient(fn, grad, x, weight, axis, out, from_output):
     _same_shape(fn, [grad, x], ["grad", "x"])
     if isinstance(weight, da.Array):
         weight = weight.compute()
-    ax = None if _is_scalar(weight) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     gmeta, wmeta = _prelu.gradient(fn, _channel_meta(grad, ax), _channel_meta(x, ax), weight,
                                    axis, None, from_output)
     grad = grad.rechunk(x.chunks)
@@ -377,7 +375,7 @@ def glu_forward(fn, kind, op, a, b, axis, out):
     f = partial(_glu_forward_block, fn, kind, op)
     if b is None:  # one array x: its halves along axis are a and b
         x = _array(fn, "x", a)
-        ax = _soft_axis(axis, x.ndim) if x.ndim else None
+        ax = _soft_axis(axis, x)
         _gated.forward(fn, kind, op, _channel_meta(x, ax), None, axis, None)  # the checks
         a, b = _halves(x, ax)
     else:
@@ -395,7 +393,7 @@ def glu_gradient(fn, kind, op, dop, grad, a, b, axis, out):
     ax = None
     if b is None:
         x = _array(fn, "x", a)
-        ax = _soft_axis(axis, x.ndim) if x.ndim else None
+        ax = _soft_axis(axis, x)
         _gated.forward(fn, kind, op, _channel_meta(x, ax), None, axis, None)  # axis checks
         half = x.shape[:ax] + (x.shape[ax] // 2,) + x.shape[ax + 1:]
         if grad.shape != half:
