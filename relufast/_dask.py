@@ -276,11 +276,20 @@ def _is_scalar(weight):
     return np.ndim(weight) == 0
 
 
-def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
+def _start(fn, out, channel, arrays, names):
+    """What every entry point with a weight or bias does first: ``out`` refused, the arrays
+    (named ``names``: x, or grad and x) as Dask arrays of one shape, and a Dask weight or bias
+    computed (one value per channel: small).  Returns (weight or bias, arrays)."""
     _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(bias, da.Array):
-        bias = bias.compute()
+    arrays = [_array(fn, n, a) for a, n in zip(arrays, names)]
+    _same_shape(fn, arrays, names)
+    if isinstance(channel, da.Array):
+        channel = channel.compute()
+    return channel, arrays
+
+
+def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
+    bias, (x,) = _start(fn, out, bias, [x], ["x"])
     ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     meta = _bias.forward(fn, op, _channel_meta(x, ax), None, bias, axis, a, b, threshold,
                          pname, nonzero)  # every check: bias, axis, parameters
@@ -296,12 +305,7 @@ def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzer
 
 def bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xname="x",
                   pname=None, nonzero=False):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, xname, x)
-    _same_shape(fn, [grad, x], ["grad", xname])
-    if isinstance(bias, da.Array):
-        bias = bias.compute()
+    bias, (grad, x) = _start(fn, out, bias, [grad, x], ["grad", xname])
     ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     gmeta, bmeta = _bias.gradient(fn, op, _channel_meta(grad, ax), _channel_meta(x, ax), None,
                                   bias, axis, from_output, a, b, threshold, xname, pname,
@@ -323,10 +327,7 @@ def bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold
 
 
 def prelu_forward(fn, x, weight, axis, out):
-    _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (x,) = _start(fn, out, weight, [x], ["x"])
     ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     meta = _prelu.forward(fn, _channel_meta(x, ax), weight, axis, None)
     ind = tuple(range(x.ndim))
@@ -339,12 +340,7 @@ def prelu_forward(fn, x, weight, axis, out):
 
 
 def prelu_gradient(fn, grad, x, weight, axis, out, from_output):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, "x", x)
-    _same_shape(fn, [grad, x], ["grad", "x"])
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (grad, x) = _start(fn, out, weight, [grad, x], ["grad", "x"])
     ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     gmeta, wmeta = _prelu.gradient(fn, _channel_meta(grad, ax), _channel_meta(x, ax), weight,
                                    axis, None, from_output)
@@ -417,22 +413,14 @@ def glu_gradient(fn, kind, op, dop, grad, a, b, axis, out):
 
 
 def prelu_bias_forward(fn, x, weight, axis, out, bias):
-    _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (x,) = _start(fn, out, weight, [x], ["x"])
     result, compute = _prelu._promote(x.dtype, _prelu._weight_dtype(fn, weight))
     z, _, _ = _plus_bias(fn, x, bias, axis, compute)
     return prelu_forward(fn, z, weight, axis, None).astype(result)
 
 
 def prelu_bias_gradient(fn, grad, x, weight, axis, out, from_output, bias):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, "x", x)
-    _same_shape(fn, [grad, x], ["grad", "x"])
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (grad, x) = _start(fn, out, weight, [grad, x], ["grad", "x"])
     result, compute = _prelu._promote(grad.dtype, x.dtype, _prelu._weight_dtype(fn, weight))
     z, ax, _ = _plus_bias(fn, x, bias, axis, compute)
     gx, gw = prelu_gradient(fn, grad, z, weight, axis, None, from_output)
