@@ -201,13 +201,6 @@ def _plus_bias(fn, x, bias, axis, compute):
     return x.astype(compute) + _bias.broadcast_bias(bv, ax, x.ndim), ax, scalar
 
 
-def _bias_sum(gx, ax, dtype):
-    """The bias gradient from the input gradient: a float64 sum over every axis but ``ax``
-    (all of them for a scalar bias, ax None), rounded once into ``dtype``."""
-    axes = tuple(i for i in range(gx.ndim) if i != ax)
-    return gx.astype(_F64).sum(axis=axes).astype(dtype)
-
-
 def _compute(*dtypes):
     return _F64 if _F64 in dtypes else np.dtype(np.float32)
 
@@ -240,8 +233,8 @@ def mask_gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=N
         grad = _array(fn, "grad", grad)
         _, ax, _ = _bias.bias_and_axis(fn, grad, bias, axis, _compute(grad.dtype))
         gx = mask_gradient(fn, grad, x, mask, None, from_output, a, zero, pname)
-        gb = _bias_sum(gx, ax, grad.dtype if grad.dtype in (_F64, np.float32) else gx.dtype)
-        return gx, gb
+        return gx, _bias.bias_sum(gx, ax, grad.dtype if grad.dtype in (_F64, np.float32)
+                                  else gx.dtype)
     grad = _array(fn, "grad", grad)
     mask = mask if isinstance(mask, da.Array) else da.asarray(mask)
     f = partial(_mask_gradient_block, fn, from_output, a, zero, pname)
@@ -424,4 +417,4 @@ def prelu_bias_gradient(fn, grad, x, weight, axis, out, from_output, bias):
     result, compute = _prelu._promote(grad.dtype, x.dtype, _prelu._weight_dtype(fn, weight))
     z, ax, _ = _plus_bias(fn, x, bias, axis, compute)
     gx, gw = prelu_gradient(fn, grad, z, weight, axis, None, from_output)
-    return gx.astype(result), gw.astype(result), _bias_sum(gx, ax, result)
+    return gx.astype(result), gw.astype(result), _bias.bias_sum(gx, ax, result)
