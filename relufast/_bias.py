@@ -69,6 +69,21 @@ def broadcast_bias(b, ax, ndim):
     return b.reshape(()) if ax is None else b.reshape((-1,) + (1,) * (ndim - ax - 1))
 
 
+def bias_sum(gx, ax, dtype):
+    """A bias's gradient from the input gradient ``gx``: the float64 sum over every axis but
+    the channel axis ``ax`` (over all of them for a scalar bias, ax None), rounded once to
+    ``dtype``; 1-D, or 0-d for ax None.  One definition for every path that does not sum in
+    the kernels (the general path, mask=, prelu's bias, Dask: np.sum dispatches to Dask's sum,
+    lazily, block by block, its partial sums added in float64)."""
+    axes = tuple(i for i in range(gx.ndim) if i != ax)
+    # inf - inf in the sum is NaN, and a sum past the dtype's range inf, as in the kernels: no
+    # warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        # (reshaped to 1-D first: a sum over all axes is a NumPy scalar, and must be an array)
+        s = np.sum(gx, axis=axes, dtype=F64).reshape(-1).astype(dtype)
+    return s.reshape(()) if ax is None else s
+
+
 def _c(a):
     f = a.flags
     return f.c_contiguous and f.aligned
@@ -144,8 +159,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
                 z += broadcast_bias(bv, ax, x.ndim)
             gx = binary(fn, op, grad.astype(compute), z, None, a, b, threshold, xname, pname,
                         nonzero)
-            axes = tuple(i for i in range(x.ndim) if i != ax)
-            gb = gx.astype(F64).sum(axis=axes).reshape(-1)
+            gb = bias_sum(gx, ax, F64)
             with np.errstate(over="ignore"):
                 np.copyto(o, gx, casting="same_kind")
     with np.errstate(over="ignore"):
@@ -187,14 +201,10 @@ def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
         raise ValueError(f"{fn}: grad has shape {grad.shape} but x has shape {x.shape}; they "
                          "must match")
     result, compute = _promote(grad.dtype, x.dtype, _weight_dtype(fn, weight))
-    z, ax, scalar = _biased_input(fn, x, bias, axis, compute)
+    z, ax, _ = _biased_input(fn, x, bias, axis, compute)
     gx, gw = _prelu_gradient(fn, grad, z, weight, axis,
                              np.empty(x.shape, result) if out is None else out, from_output)
-    axes = tuple(i for i in range(x.ndim) if i != ax)
-    # inf - inf in the sum is NaN, and a sum past the dtype's range inf: no warning
-    with np.errstate(over="ignore", invalid="ignore"):
-        gb = np.sum(gx, axis=axes, dtype=F64).reshape(-1) if x.ndim else np.asarray(gx, F64)
-        gb = gb.astype(result)
-        if gw.dtype != result:
+    if gw.dtype != result:
+        with np.errstate(over="ignore"):
             gw = gw.astype(result)
-    return gx, gw, (gb.reshape(()) if scalar else gb)
+    return gx, gw, bias_sum(gx, ax, result)

@@ -169,9 +169,10 @@ def check_param_f32(fn, name, value, nonzero):
         )
 
 
-def channel_axis(fn, x, axis, name, length):
-    """``axis`` as an index in [0, x.ndim) along which a 1-D parameter ``name`` of ``length``
-    values (prelu's weight, a bias) lies, or TypeError / ValueError naming what is wrong."""
+def int_axis(fn, x, axis, name="x"):
+    """``axis`` as an index in [0, x.ndim) of the array named ``name``: TypeError for what is
+    not an int (a bool too, which operator.index would take as 0 or 1), ValueError for an
+    axis out of range.  The one definition of a valid axis, for every function that takes one."""
     if isinstance(axis, (bool, np.bool_)):
         raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
     try:
@@ -179,8 +180,15 @@ def channel_axis(fn, x, axis, name, length):
     except TypeError:
         raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
     if not -x.ndim <= ax < x.ndim:
-        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
-    ax %= x.ndim
+        raise ValueError(f"{fn}: axis {axis} is out of range for {name} with {x.ndim} "
+                         "dimensions")
+    return ax % x.ndim
+
+
+def channel_axis(fn, x, axis, name, length):
+    """``axis`` as an index in [0, x.ndim) along which a 1-D parameter ``name`` of ``length``
+    values (prelu's weight, a bias) lies, or TypeError / ValueError naming what is wrong."""
+    ax = int_axis(fn, x, axis)
     if length != x.shape[ax]:
         raise ValueError(f"{fn}: {name} has length {length}, expected {x.shape[ax]} "
                          f"(x.shape[{ax}] for x of shape {x.shape})")

@@ -24,7 +24,7 @@ import dask.array as da
 import numpy as np
 
 from . import _bias, _call, _gated, _masks, _prelu
-from ._checks import as_input
+from ._checks import as_input, int_axis
 
 _F64 = np.dtype(np.float64)
 _U8 = np.dtype(np.uint8)
@@ -51,15 +51,13 @@ def _meta(a, shape=None):
     return np.empty((0,) * a.ndim if shape is None else shape, a.dtype)
 
 
-def _soft_axis(axis, ndim):
-    """``axis`` in [0, ndim) if it is an int in range, else None (the entry point names it)."""
-    if isinstance(axis, (bool, np.bool_)):
-        return None
+def _soft_axis(axis, x):
+    """``axis`` in [0, x.ndim) if it is an int in range (None for a 0-d x), else None: the
+    entry point, run on the stand-ins, then names the problem."""
     try:
-        ax = operator.index(axis)
-    except TypeError:
+        return int_axis("", x, axis)
+    except (TypeError, ValueError):
         return None
-    return ax % ndim if -ndim <= ax < ndim else None
 
 
 def _channel_meta(a, ax):
@@ -203,13 +201,6 @@ def _plus_bias(fn, x, bias, axis, compute):
     return x.astype(compute) + _bias.broadcast_bias(bv, ax, x.ndim), ax, scalar
 
 
-def _bias_sum(gx, ax, dtype):
-    """The bias gradient from the input gradient: a float64 sum over every axis but ``ax``
-    (all of them for a scalar bias, ax None), rounded once into ``dtype``."""
-    axes = tuple(i for i in range(gx.ndim) if i != ax)
-    return gx.astype(_F64).sum(axis=axes).astype(dtype)
-
-
 def _compute(*dtypes):
     return _F64 if _F64 in dtypes else np.dtype(np.float32)
 
@@ -242,8 +233,8 @@ def mask_gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=N
         grad = _array(fn, "grad", grad)
         _, ax, _ = _bias.bias_and_axis(fn, grad, bias, axis, _compute(grad.dtype))
         gx = mask_gradient(fn, grad, x, mask, None, from_output, a, zero, pname)
-        gb = _bias_sum(gx, ax, grad.dtype if grad.dtype in (_F64, np.float32) else gx.dtype)
-        return gx, gb
+        return gx, _bias.bias_sum(gx, ax, grad.dtype if grad.dtype in (_F64, np.float32)
+                                  else gx.dtype)
     grad = _array(fn, "grad", grad)
     mask = mask if isinstance(mask, da.Array) else da.asarray(mask)
     f = partial(_mask_gradient_block, fn, from_output, a, zero, pname)
@@ -278,12 +269,21 @@ def _is_scalar(weight):
     return np.ndim(weight) == 0
 
 
-def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
+def _start(fn, out, channel, arrays, names):
+    """What every entry point with a weight or bias does first: ``out`` refused, the arrays
+    (named ``names``: x, or grad and x) as Dask arrays of one shape, and a Dask weight or bias
+    computed (one value per channel: small).  Returns (weight or bias, arrays)."""
     _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(bias, da.Array):
-        bias = bias.compute()
-    ax = None if _is_scalar(bias) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    arrays = [_array(fn, n, a) for a, n in zip(arrays, names)]
+    _same_shape(fn, arrays, names)
+    if isinstance(channel, da.Array):
+        channel = channel.compute()
+    return channel, arrays
+
+
+def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
+    bias, (x,) = _start(fn, out, bias, [x], ["x"])
+    ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     meta = _bias.forward(fn, op, _channel_meta(x, ax), None, bias, axis, a, b, threshold,
                          pname, nonzero)  # every check: bias, axis, parameters
     if ax is None:
@@ -298,13 +298,8 @@ def bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzer
 
 def bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xname="x",
                   pname=None, nonzero=False):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, xname, x)
-    _same_shape(fn, [grad, x], ["grad", xname])
-    if isinstance(bias, da.Array):
-        bias = bias.compute()
-    ax = None if _is_scalar(bias) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    bias, (grad, x) = _start(fn, out, bias, [grad, x], ["grad", xname])
+    ax = None if _is_scalar(bias) else _soft_axis(axis, x)
     gmeta, bmeta = _bias.gradient(fn, op, _channel_meta(grad, ax), _channel_meta(x, ax), None,
                                   bias, axis, from_output, a, b, threshold, xname, pname,
                                   nonzero)
@@ -325,11 +320,8 @@ def bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold
 
 
 def prelu_forward(fn, x, weight, axis, out):
-    _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
-    ax = None if _is_scalar(weight) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    weight, (x,) = _start(fn, out, weight, [x], ["x"])
+    ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     meta = _prelu.forward(fn, _channel_meta(x, ax), weight, axis, None)
     ind = tuple(range(x.ndim))
     if ax is None:
@@ -341,13 +333,8 @@ def prelu_forward(fn, x, weight, axis, out):
 
 
 def prelu_gradient(fn, grad, x, weight, axis, out, from_output):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, "x", x)
-    _same_shape(fn, [grad, x], ["grad", "x"])
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
-    ax = None if _is_scalar(weight) or x.ndim == 0 else _soft_axis(axis, x.ndim)
+    weight, (grad, x) = _start(fn, out, weight, [grad, x], ["grad", "x"])
+    ax = None if _is_scalar(weight) else _soft_axis(axis, x)
     gmeta, wmeta = _prelu.gradient(fn, _channel_meta(grad, ax), _channel_meta(x, ax), weight,
                                    axis, None, from_output)
     grad = grad.rechunk(x.chunks)
@@ -377,7 +364,7 @@ def glu_forward(fn, kind, op, a, b, axis, out):
     f = partial(_glu_forward_block, fn, kind, op)
     if b is None:  # one array x: its halves along axis are a and b
         x = _array(fn, "x", a)
-        ax = _soft_axis(axis, x.ndim) if x.ndim else None
+        ax = _soft_axis(axis, x)
         _gated.forward(fn, kind, op, _channel_meta(x, ax), None, axis, None)  # the checks
         a, b = _halves(x, ax)
     else:
@@ -395,7 +382,7 @@ def glu_gradient(fn, kind, op, dop, grad, a, b, axis, out):
     ax = None
     if b is None:
         x = _array(fn, "x", a)
-        ax = _soft_axis(axis, x.ndim) if x.ndim else None
+        ax = _soft_axis(axis, x)
         _gated.forward(fn, kind, op, _channel_meta(x, ax), None, axis, None)  # axis checks
         half = x.shape[:ax] + (x.shape[ax] // 2,) + x.shape[ax + 1:]
         if grad.shape != half:
@@ -419,23 +406,15 @@ def glu_gradient(fn, kind, op, dop, grad, a, b, axis, out):
 
 
 def prelu_bias_forward(fn, x, weight, axis, out, bias):
-    _refuse_out(fn, out)
-    x = _array(fn, "x", x)
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (x,) = _start(fn, out, weight, [x], ["x"])
     result, compute = _prelu._promote(x.dtype, _prelu._weight_dtype(fn, weight))
     z, _, _ = _plus_bias(fn, x, bias, axis, compute)
     return prelu_forward(fn, z, weight, axis, None).astype(result)
 
 
 def prelu_bias_gradient(fn, grad, x, weight, axis, out, from_output, bias):
-    _refuse_out(fn, out)
-    grad = _array(fn, "grad", grad)
-    x = _array(fn, "x", x)
-    _same_shape(fn, [grad, x], ["grad", "x"])
-    if isinstance(weight, da.Array):
-        weight = weight.compute()
+    weight, (grad, x) = _start(fn, out, weight, [grad, x], ["grad", "x"])
     result, compute = _prelu._promote(grad.dtype, x.dtype, _prelu._weight_dtype(fn, weight))
     z, ax, _ = _plus_bias(fn, x, bias, axis, compute)
     gx, gw = prelu_gradient(fn, grad, z, weight, axis, None, from_output)
-    return gx.astype(result), gw.astype(result), _bias_sum(gx, ax, result)
+    return gx.astype(result), gw.astype(result), _bias.bias_sum(gx, ax, result)

@@ -8,14 +8,13 @@ what the kernels cannot take (another layout; an input that overlaps an output o
 element for element).
 """
 
-import operator
 from math import prod
 
 import numpy as np
 
 from ._call import contiguous
 from . import _lazy
-from ._checks import as_input, check_out
+from ._checks import as_input, check_out, int_axis
 from ._lazy import is_lazy
 from ._dispatch import BF16, F32, F64, KERNELS, STATUS
 from ._threads import PARALLEL_MIN_CHEAP, PARALLEL_MIN_TRANSCENDENTAL, threads_for
@@ -34,18 +33,10 @@ def _result_dtypes(arrays):
 
 def _axis(fn, x, axis):
     """``axis`` normalized for x, whose length along it must be even."""
-    if isinstance(axis, (bool, np.bool_)):
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}")
-    try:
-        ax = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{fn}: axis must be an int, got {type(axis).__name__}") from None
-    if x.ndim == 0:
+    if x.ndim == 0:  # before int_axis, whose "out of range for x with 0 dimensions" says less
         raise ValueError(f"{fn}: x is 0-d; one array is split in halves along an axis (or pass "
                          "a and b)")
-    if not -x.ndim <= ax < x.ndim:
-        raise ValueError(f"{fn}: axis {axis} is out of range for x with {x.ndim} dimensions")
-    ax %= x.ndim
+    ax = int_axis(fn, x, axis)
     if x.shape[ax] % 2:
         raise ValueError(f"{fn}: x has length {x.shape[ax]} along axis {axis}, which must be "
                          "even (its halves are a and b)")

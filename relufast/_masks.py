@@ -14,7 +14,7 @@ values, at NumPy's speed.
 
 import numpy as np
 
-from ._bias import bias_and_axis, broadcast_bias
+from ._bias import bias_and_axis, bias_sum, broadcast_bias
 from ._call import unary
 from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
@@ -237,12 +237,6 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
     grad = as_input(fn, "grad", grad)
     compute = F64 if grad.dtype == F64 else F32
     # the bias only shapes its gradient here (the mask holds the derivative's side of x + bias)
-    bv, ax, scalar = bias_and_axis(fn, grad, bias, axis, compute)
+    _, ax, _ = bias_and_axis(fn, grad, bias, axis, compute)
     gx = gradient(fn, grad, x, mask, out, from_output, a, zero, pname)
-    axes = tuple(i for i in range(grad.ndim) if i != ax)
-    # inf - inf in the sum is NaN, and a sum past the dtype's range inf, as in the kernels: no
-    # warning
-    with np.errstate(over="ignore", invalid="ignore"):
-        gb = np.sum(gx, axis=axes, dtype=F64).reshape(-1) if grad.ndim else np.asarray(gx, F64)
-        gb = gb.astype(grad.dtype if grad.dtype in (F32, F64) else gx.dtype)
-    return gx, (gb.reshape(()) if scalar else gb)
+    return gx, bias_sum(gx, ax, grad.dtype if grad.dtype in (F32, F64) else gx.dtype)

@@ -551,7 +551,8 @@ def _softplus_z(x, beta, precision):
         xs = np.where(finite, x, 0.0)
         z, dz = _two_product(xs, np.full_like(xs, beta))
         z = np.where(finite, z, x * beta)
-        dz = np.where(finite, dz, 0.0)
+        # no error term where the product overflows (z is +-inf; softplus is x or 0 there)
+        dz = np.where(finite & np.isfinite(z), dz, 0.0)
     return z, dz
 
 

@@ -63,6 +63,11 @@ def test_special_values():
     # a zero derivative selects +0.0 whatever grad holds
     assert_same(ref.relu_grad([nan, -inf, -1.0], [-1.0, -1.0, 0.0]), np.zeros(3))
     assert_same(ref.relu6_grad([inf], [6.0]), np.zeros(1))
+    # beta * x past float64's range: softplus is 0 below (exp underflows) and x above (the
+    # linear region); the product's error term must not turn them into NaN
+    x = np.array([-179769314.0, 179769314.0])
+    assert_same(ref.softplus(x, 1e300, 0.0), np.array([0.0, 179769314.0]))
+    assert_same(ref.softplus_grad(np.ones(2), x, 1e300, 0.0), np.array([0.0, 1.0]))
 
 
 @pytest.mark.parametrize("fn", fn_params(ELEMENTWISE))

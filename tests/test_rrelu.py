@@ -273,10 +273,11 @@ def test_gradient_errors():
 
 
 def test_evaluation_is_pytorchs():
-    torch = pytest.importorskip("torch")
     # PyTorch sets the OpenMP runtime's thread count (to its intra-op count) when it starts
-    # its pool, and relufast's default follows the runtime: put it back for the tests after
+    # its pool, or on import with MKL_NUM_THREADS set, and relufast's default follows the
+    # runtime: put it back for the tests after (read before the import)
     before = relufast.get_num_threads()
+    torch = pytest.importorskip("torch")
     try:
         x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
         x[:3] = [0.0, -0.0, nan]
