@@ -112,7 +112,7 @@ def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=Fal
         if kern(op, src, bv, o, _inner(x.shape, ax), a, b, nt) == _DONE:
             return o
     # the general path: x + bias in the compute dtype, then the activation, into out
-    z = x.astype(compute) + broadcast_bias(bv, ax, x.ndim)
+    z = np.asarray(x.astype(compute) + broadcast_bias(bv, ax, x.ndim))  # (0-d: a scalar)
     unary(fn, op, z, z, a, b, threshold, pname, nonzero)
     with np.errstate(over="ignore"):
         np.copyto(o, z, casting="same_kind")
@@ -175,7 +175,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
 def _biased_input(fn, x, bias, axis, compute):
     bv, ax, scalar = bias_and_axis(fn, x, bias, axis, compute)
     with np.errstate(over="ignore"):  # x + bias past the dtype's range is inf, as in the kernels
-        z = np.add(x, broadcast_bias(bv, ax, x.ndim), dtype=compute)
+        z = np.asarray(np.add(x, broadcast_bias(bv, ax, x.ndim), dtype=compute))  # (0-d)
     return z, ax, scalar
 
 

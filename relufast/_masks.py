@@ -222,7 +222,7 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
         np.add(x, b, out=o, dtype=compute)
         z = o
     else:
-        z = np.add(x, b, dtype=compute)
+        z = np.asarray(np.add(x, b, dtype=compute))  # (a 0-d x gives a NumPy scalar)
     forward(fn, op, z, z, m, a, pname)
     if z is not o:
         with np.errstate(over="ignore"):

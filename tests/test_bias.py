@@ -274,3 +274,21 @@ def test_refusals(func, rng):
     with pytest.raises(ValueError, match=f"{gn}: grad has shape"):
         fg(g[:, :5], x, bias=np.ones(6, F32), out=out, **kw)
     assert (out == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "gelu", "softplus", "mish", "prelu"])
+def test_zero_dimensional_x(name, dtype):
+    """A 0-d x with a scalar bias gives a 0-d array of x's dtype, forward and gradient (float16
+    goes through a float32 temporary, which NumPy's add gives as a scalar for 0-d operands)."""
+    f, fg = getattr(relufast, name), getattr(relufast, name + "_grad")
+    w = (0.25,) if name == "prelu" else ()
+    for v in (-1.0, 0.75):
+        x, g = np.array(v, dtype), np.array(2.0, dtype)
+        y = f(x, *w, bias=0.5)
+        assert type(y) is np.ndarray and y.shape == () and y.dtype == dtype
+        assert_same(y, f(np.array(v + 0.5, dtype), *w), what=f"{name} 0-d with a bias")
+        r = fg(g, x, *w, bias=0.5)
+        assert all(type(t) is np.ndarray and t.shape == () for t in r)
+        assert_same(r[0], fg(g, np.array(v + 0.5, dtype), *w)[0] if name == "prelu"
+                    else fg(g, np.array(v + 0.5, dtype)), what=f"{name}_grad 0-d")

@@ -296,6 +296,23 @@ def bias_axes(ndim, axis, scalar):
     return tuple(i for i in range(ndim) if scalar or i != axis % ndim)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+def test_zero_dimensional_with_a_bias(op, dtype):
+    """A 0-d x with a mask and a scalar bias (float16 and bfloat16 compute in a float32
+    temporary, which NumPy's add gives as a scalar for 0-d operands)."""
+    _, f, fg, kw, bit = op
+    for v in (-1.0, 0.25, 3.0, 7.0):
+        x = np.array(v, dtype)
+        y, m = f(x, mask=True, bias=0.5, **kw)
+        assert y.shape == () and y.dtype == dtype
+        assert_same(y, f(x, bias=0.5, **kw), what="0-d forward with a mask and a bias")
+        assert np.array_equal(m, packed(bit(np.float64(v) + 0.5)))
+        g = np.array(2.0, dtype)
+        gx, gb = fg(g, mask=m, bias=0.5, **kw)
+        assert_same(gx, fg(g, x, bias=0.5, **kw)[0], what="0-d gradient from the mask")
+
+
 @pytest.mark.parametrize("op", OPS, ids=OP_IDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.name)
 @pytest.mark.parametrize("shape, axis, scalar", [((6, 21), 1, False), ((3, 4, 9), 0, False),
