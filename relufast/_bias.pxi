@@ -252,7 +252,7 @@ cdef bint _grad_chunk_b(int op, const floating* g, const floating* x, const floa
             out[i] = _chain(g[i], _d_hardswish(x[i] + bias[i]))
     elif op == D_RELU_SQUARED:
         for i in range(n):
-            out[i] = _g_relu_squared(g[i], x[i] + bias[i])
+            out[i] = _chain(g[i], _d_relu_squared(x[i] + bias[i]))
     else:
         return 0
     return 1

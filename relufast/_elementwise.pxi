@@ -239,22 +239,9 @@ cdef inline floating _d_hardswish(floating x) noexcept nogil:
     # PyTorch's: 0 below -3, x / 3 + 1/2 on [-3, 3] (both kinks included), 1 above
     return 0 if x < -3 else (1 if x > 3 else x / <floating>3 + <floating>0.5)
 
-cdef inline floating _max_finite(floating x) noexcept nogil:
-    # the dtype's largest finite value
-    if floating is float:
-        return <float>3.4028234663852886e38
-    else:
-        return 1.7976931348623157e308
-
-cdef inline floating _g_relu_squared(floating g, floating x) noexcept nogil:
-    # grad * 2 relu(x), exactly 0 where x <= 0 (as _chain).  grad * (2 r), one rounding (2 r is
-    # exact), except where 2 r overflows (r past half the dtype's maximum): there (grad * r) * 2,
-    # whose doubling is exact for a finite result, where grad * inf gave inf (NaN for grad 0)
+cdef inline floating _d_relu_squared(floating x) noexcept nogil:
     cdef floating r = 0 if x <= 0 else x
-    cdef floating d = r + r
-    cdef floating p = g * d
-    cdef floating q = (g * r) * 2
-    return 0 if r == 0 else (q if d > _max_finite(d) else p)
+    return r + r
 
 cdef inline floating _d_softplus1(floating x, floating t) noexcept nogil:
     # sigmoid(x), 1 in the linear region (PyTorch's softplus_backward); float: the lean
@@ -439,7 +426,7 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
             out[i] = _chain(g[i], _d_hardswish(x[i]))
     elif op == D_RELU_SQUARED:
         for i in range(n):
-            out[i] = _g_relu_squared(g[i], x[i])
+            out[i] = _chain(g[i], _d_relu_squared(x[i]))
     elif op == D_SOFTPLUS:
         if a == 1:
             _grad_softplus1(g, x, out, n, b)
