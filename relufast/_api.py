@@ -2026,7 +2026,12 @@ _RR_MEAN = (_RR_LOWER + _RR_UPPER) / 2  # the evaluation slope for the default b
 
 
 def _rrelu_bounds(fn, x, lower, upper, grad=_FORWARD):
-    lo, hi = _bounds(fn, x, "lower", lower, "upper", upper, grad)
+    """Both bounds finite, and each checked against float32 when the call computes in float32:
+    the call path sees only the mean slope (lower + upper) / 2, which -3.5e38 with upper 0.3
+    does not overflow."""
+    lo, hi = param(fn, "lower", lower), param(fn, "upper", upper)
+    if abs(lo) > _F32_MAX or abs(hi) > _F32_MAX:
+        _params_f32(fn, x, grad, ("lower", lo), ("upper", hi))
     if lo > hi:
         raise ValueError(f"{fn}: lower={lo} must not exceed upper={hi}")
     return lo, hi

@@ -602,3 +602,27 @@ def test_second_parameter_beyond_float32_in_a_float64_gradient(name, forward, gr
     # parameter was judged by x's dtype alone, refused where the first was taken
     x = _x(F32)
     assert gradient(np.ones(SHAPE), x, None).dtype == F64
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64])
+@pytest.mark.parametrize("bound", ["lower", "upper"])
+def test_rrelu_bounds_beyond_float32_are_refused_alike(dtype, bound):
+    # lower was checked against float32 only through the mean slope (lower + upper) / 2: in
+    # evaluation lower=-3.5e38 with upper=0.3 was taken where upper=3.5e38 was refused
+    kw = {"lower": -3.5e38, "upper": 0.3} if bound == "lower" else {"lower": 0.1, "upper": 3.5e38}
+    x = _x(dtype)
+    g = np.ones_like(x)
+    calls = [
+        ("rrelu", lambda o: relufast.rrelu(x, out=o, **kw)),
+        ("rrelu", lambda o: relufast.rrelu(x, out=o, training=True,
+                                           rng=np.random.default_rng(0), **kw)[0]),
+        ("rrelu_grad", lambda o: relufast.rrelu_grad(g, x, out=o, **kw)),
+        ("rrelu_grad", lambda o: relufast.rrelu_grad(g.astype(F32), x, out=o, **kw)),
+    ]
+    for fn, call in calls:
+        out = sentinel(dtype=dtype)
+        if dtype == F64:  # 3.5e38 is an ordinary float64
+            assert call(out) is out
+            continue
+        msg = refused(lambda: call(out), ValueError, fn, bound, "float32", out=out)
+        assert "overflows" in msg and "3.5e+38" in msg, msg
