@@ -624,5 +624,5 @@ def test_rrelu_bounds_beyond_float32_are_refused_alike(dtype, bound):
         if dtype == F64:  # 3.5e38 is an ordinary float64
             assert call(out) is out
             continue
-        msg = refused(lambda: call(out), ValueError, fn, bound, "float32", out=out)
+        msg = refused(lambda c=call, o=out: c(o), ValueError, fn, bound, "float32", out=out)
         assert "overflows" in msg and "3.5e+38" in msg, msg
