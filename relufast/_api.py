@@ -12,7 +12,7 @@ from ._bias import prelu_forward as _prelu_bias_forward
 from ._bias import prelu_gradient as _prelu_bias_gradient
 from ._call import binary, unary
 from ._checks import F32_MAX as _F32_MAX
-from ._checks import check_param_f32, no_from_output, param
+from ._checks import check_param_f32, input_dtype, no_from_output, param
 from ._dispatch import F64 as _F64
 from ._dispatch import OP
 from ._gated import forward as _glu_forward
@@ -45,6 +45,24 @@ def _biased_grad(bias, axis, from_output, fn, op, grad, x, out, a=0.0, b=0.0,
 
 
 _F64_MAX = 1.7976931348623157e308
+
+_FORWARD = object()  # the grad of a forward's parameter checks: it has none
+
+
+def _params_f32(fn, x, grad, *params):
+    """Refuse a parameter ((name, value) pairs, in order) beyond float32's range when the call
+    computes in float32, after x's (and a gradient's grad's) dtype checks, as the call path
+    orders them for the parameter it checks itself (``pname``): an int64 x is named as such,
+    not the parameter.  For the parameters the call path does not see, called only when one
+    of them is beyond float32's range: the common call pays a comparison."""
+    if grad is _FORWARD:
+        f64 = input_dtype(fn, "x", x) == _F64
+    else:  # grad first, as the call path: float64 if either is (NumPy's result_type)
+        f64 = input_dtype(fn, "grad", grad) == _F64
+        f64 = input_dtype(fn, "x", x) == _F64 or f64
+    if not f64:
+        for name, value in params:
+            check_param_f32(fn, name, value, False)
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -1533,12 +1551,12 @@ def swiglu_grad(grad, a, b=None, *, axis=-1, out=None):
 # the piecewise rest of the family: hardtanh, threshold, hardsigmoid, hardswish, relu_squared
 
 
-def _bounds(fn, x, lo_name, lo, hi_name, hi):
-    """Two finite parameters, each checked against float32 when x is not float64 (the first is
-    checked by the call path itself)."""
+def _bounds(fn, x, lo_name, lo, hi_name, hi, grad=_FORWARD):
+    """Two finite parameters, each checked against float32 when the call computes in float32
+    (the first by the call path itself); ``grad``: a gradient's."""
     lo, hi = param(fn, lo_name, lo), param(fn, hi_name, hi)
-    if abs(hi) > _F32_MAX and getattr(x, "dtype", None) not in (None, _F64):
-        check_param_f32(fn, hi_name, hi, False)
+    if abs(hi) > _F32_MAX:
+        _params_f32(fn, x, grad, (hi_name, hi))
     return lo, hi
 
 
@@ -1634,7 +1652,7 @@ def hardtanh_grad(grad, x, min_val=-1.0, max_val=1.0, out=None, bias=None, axis=
     array([0., 0., 1., 0.])
     """
     fn = "hardtanh_grad"
-    lo, hi = _bounds(fn, x, "min_val", min_val, "max_val", max_val)
+    lo, hi = _bounds(fn, x, "min_val", min_val, "max_val", max_val, grad)
     if lo > hi:
         raise ValueError(f"{fn}: min_val={lo} must not exceed max_val={hi}")
     if bias is not None:
@@ -1730,7 +1748,7 @@ def threshold_grad(grad, x, threshold, value, out=None, bias=None, axis=1, *,
     array([0., 0., 1.])
     """
     fn = "threshold_grad"
-    t, v = _bounds(fn, x, "threshold", threshold, "value", value)
+    t, v = _bounds(fn, x, "threshold", threshold, "value", value, grad)
     if from_output and v > t:
         no_from_output(fn, True, f"value={v} > threshold={t}, so the output does not tell "
                        "which side of the threshold x was on")
@@ -2007,8 +2025,13 @@ _RR_LOWER, _RR_UPPER = 1.0 / 8, 1.0 / 3
 _RR_MEAN = (_RR_LOWER + _RR_UPPER) / 2  # the evaluation slope for the default bounds
 
 
-def _rrelu_bounds(fn, x, lower, upper):
-    lo, hi = _bounds(fn, x, "lower", lower, "upper", upper)
+def _rrelu_bounds(fn, x, lower, upper, grad=_FORWARD):
+    """Both bounds finite, and each checked against float32 when the call computes in float32:
+    the call path sees only the mean slope (lower + upper) / 2, which -3.5e38 with upper 0.3
+    does not overflow."""
+    lo, hi = param(fn, "lower", lower), param(fn, "upper", upper)
+    if abs(lo) > _F32_MAX or abs(hi) > _F32_MAX:
+        _params_f32(fn, x, grad, ("lower", lo), ("upper", hi))
     if lo > hi:
         raise ValueError(f"{fn}: lower={lo} must not exceed upper={hi}")
     return lo, hi
@@ -2151,7 +2174,7 @@ def rrelu_grad(grad, x, lower=None, upper=None, out=None, bias=None, axis=1, *, 
         return binary(fn, OP.D_LEAKY, grad, x, out, _RR_MEAN, pname="lower")  # the plain call
     if noise is None:
         lo, hi = _rrelu_bounds(fn, x, _RR_LOWER if lower is None else lower,
-                               _RR_UPPER if upper is None else upper)
+                               _RR_UPPER if upper is None else upper, grad)
         a = (lo + hi) / 2
         if from_output and a < 0:
             no_from_output(fn, True, f"the mean slope {a} < 0, so the output's sign does not "
@@ -2175,15 +2198,16 @@ def rrelu_grad(grad, x, lower=None, upper=None, out=None, bias=None, axis=1, *, 
 # softplus and mish: the smooth ReLUs (issue 18)
 
 
-def _softplus_params(fn, x, beta, threshold):
-    """beta finite and > 0, threshold finite; each checked against float32 when x is not
-    float64 (beta by the call path itself, as its first parameter)."""
+def _softplus_params(fn, x, beta, threshold, grad=_FORWARD):
+    """beta finite and > 0, threshold finite; each checked against float32 when the call
+    computes in float32 (beta by the call path itself, as its first parameter); ``grad``: a
+    gradient's."""
     beta = param(fn, "beta", beta, nonzero=True)
     if beta < 0:
         raise ValueError(f"{fn}: beta must be positive, got {beta}")
     t = param(fn, "threshold", threshold)
-    if abs(t) > _F32_MAX and getattr(x, "dtype", None) not in (None, _F64):
-        check_param_f32(fn, "threshold", t, False)
+    if abs(t) > _F32_MAX:
+        _params_f32(fn, x, grad, ("threshold", t))
     return beta, t
 
 
@@ -2291,7 +2315,7 @@ def softplus_grad(grad, x, beta=1.0, threshold=20.0, out=None, bias=None, axis=1
     fn = "softplus_grad"
     no_from_output(fn, from_output, "the output does not tell which side of the threshold x "
                    "was on; keep x")
-    b, t = _softplus_params(fn, x, beta, threshold)
+    b, t = _softplus_params(fn, x, beta, threshold, grad)
     if bias is not None:
         return _biased_grad(bias, axis, False, fn, OP.D_SOFTPLUS, grad, x, out, b, t, _EXP,
                             pname="beta", nonzero=True)

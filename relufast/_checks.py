@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 from ._dispatch import BF16, F16, F32, F64
+from ._lazy import is_lazy
 
 # bfloat16 when ml_dtypes is installed (an optional dependency)
 DTYPES = (F16, F32, F64) if BF16 is None else (F16, F32, F64, BF16)
@@ -69,6 +70,17 @@ def as_input(fn, name, a):
             f"precision, got {type(a).__name__} holding {arr.dtype}"
         )
     return arr.astype(np.float64)
+
+
+def input_dtype(fn, name, a):
+    """The dtype of ``a`` (the argument ``name``) as the call path takes it, after its checks:
+    TypeError for what it refuses.  For the parameter checks that depend on the precision a
+    call computes in and run before the call path, so that a wrong x is named before a
+    parameter, as in every other call.  A Dask array or a DataArray is judged by its dtype,
+    as its direct call does on an empty stand-in, computing nothing."""
+    if type(a) is not np.ndarray and is_lazy(a):
+        a = np.empty(0, a.dtype)
+    return as_input(fn, name, a).dtype
 
 
 def dtype_message(fn, name, dt):

@@ -562,3 +562,67 @@ def test_softplus_mish_from_output_refused(fn):
     out = sentinel()
     refused(lambda: getattr(relufast, fn)(np.ones_like(x), x, out=out, from_output=True),
             ValueError, fn, "from_output", out=out)
+
+
+# a second parameter (hardtanh's max_val, threshold's value, rrelu's bounds, softplus's
+# threshold) is range-checked before the call path, which checks the dtypes: an int64 x with
+# such a parameter beyond float32 was refused for the parameter ("overflows float32", as if
+# the call computed in float32) rather than for x, as every other function names x first
+SECOND_PARAM_CALLS = [
+    ("hardtanh", lambda g, x, o: relufast.hardtanh(x, -1.0, 1e39, out=o),
+     lambda g, x, o: relufast.hardtanh_grad(g, x, -1.0, 1e39, out=o)),
+    ("threshold", lambda g, x, o: relufast.threshold(x, 0.1, -1e39, out=o),
+     lambda g, x, o: relufast.threshold_grad(g, x, 0.1, -1e39, out=o)),
+    ("rrelu", lambda g, x, o: relufast.rrelu(x, 0.1, 1e39, out=o),
+     lambda g, x, o: relufast.rrelu_grad(g, x, 0.1, 1e39, out=o)),
+    ("softplus", lambda g, x, o: relufast.softplus(x, 1.0, 1e39, out=o),
+     lambda g, x, o: relufast.softplus_grad(g, x, 1.0, 1e39, out=o)),
+]
+
+
+@pytest.mark.parametrize("name, forward, gradient", SECOND_PARAM_CALLS,
+                         ids=[c[0] for c in SECOND_PARAM_CALLS])
+def test_dtype_is_checked_before_a_second_parameter_beyond_float32(name, forward, gradient):
+    bad, good = _x().astype(np.int64), _x(F32)
+    out = sentinel(dtype=F32)
+    for call, fn, arg in ((lambda: forward(None, bad, out), name, "x"),
+                          (lambda: gradient(good, bad, out), f"{name}_grad", "x"),
+                          (lambda: gradient(bad, good, out), f"{name}_grad", "grad")):
+        msg = refused(call, TypeError, fn, arg, "int64", out=out)
+        assert "overflows" not in msg, msg
+    # and a float32 call still refuses the parameter, naming it
+    refused(lambda: forward(None, good, out), ValueError, name, "float32", out=out)
+    refused(lambda: gradient(good, good, out), ValueError, f"{name}_grad", "float32", out=out)
+
+
+@pytest.mark.parametrize("name, forward, gradient", SECOND_PARAM_CALLS,
+                         ids=[c[0] for c in SECOND_PARAM_CALLS])
+def test_second_parameter_beyond_float32_in_a_float64_gradient(name, forward, gradient):
+    # a float64 grad makes the call compute in float64 (docs/semantics.md): the second
+    # parameter was judged by x's dtype alone, refused where the first was taken
+    x = _x(F32)
+    assert gradient(np.ones(SHAPE), x, None).dtype == F64
+
+
+@pytest.mark.parametrize("dtype", [F16, F32, F64])
+@pytest.mark.parametrize("bound", ["lower", "upper"])
+def test_rrelu_bounds_beyond_float32_are_refused_alike(dtype, bound):
+    # lower was checked against float32 only through the mean slope (lower + upper) / 2: in
+    # evaluation lower=-3.5e38 with upper=0.3 was taken where upper=3.5e38 was refused
+    kw = {"lower": -3.5e38, "upper": 0.3} if bound == "lower" else {"lower": 0.1, "upper": 3.5e38}
+    x = _x(dtype)
+    g = np.ones_like(x)
+    calls = [
+        ("rrelu", lambda o: relufast.rrelu(x, out=o, **kw)),
+        ("rrelu", lambda o: relufast.rrelu(x, out=o, training=True,
+                                           rng=np.random.default_rng(0), **kw)[0]),
+        ("rrelu_grad", lambda o: relufast.rrelu_grad(g, x, out=o, **kw)),
+        ("rrelu_grad", lambda o: relufast.rrelu_grad(g.astype(F32), x, out=o, **kw)),
+    ]
+    for fn, call in calls:
+        out = sentinel(dtype=dtype)
+        if dtype == F64:  # 3.5e38 is an ordinary float64
+            assert call(out) is out
+            continue
+        msg = refused(lambda c=call, o=out: c(o), ValueError, fn, bound, "float32", out=out)
+        assert "overflows" in msg and "3.5e+38" in msg, msg

@@ -175,11 +175,7 @@ def _bad_param(name, dtype, pname):
     if name != "rrelu":  # rrelu_grad takes None for the forward's default bounds
         bad += [(None, TypeError)]
     if dtype != F64:
-        bad += [(1e39, ValueError)]
-        if (name, pname) != ("rrelu", "lower"):
-            # (rrelu: lower is checked against float32 through the mean slope (lower +
-            # upper) / 2, which -3.5e38 with a valid upper does not overflow)
-            bad += [(-3.5e38, ValueError)]
+        bad += [(1e39, ValueError), (-3.5e38, ValueError)]
     if name == "celu" or (name, pname) == ("softplus", "beta"):
         bad += [(0.0, ValueError), (-0.0, ValueError), (0, ValueError)]
         if dtype != F64:
