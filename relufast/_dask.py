@@ -392,9 +392,7 @@ def glu_gradient(fn, kind, op, dop, grad, a, b, axis, out):
     else:
         a = _array(fn, "a", a)
         b = _array(fn, "b", b)
-        if not grad.shape == a.shape == b.shape:
-            raise ValueError(f"{fn}: grad, a and b have shapes {grad.shape}, {a.shape} and "
-                             f"{b.shape}; they must match")
+        _gated.same_shapes(fn, grad, a, b)
     gmeta, _ = f(_meta(grad), _meta(a), _meta(b))
     a = a.rechunk(grad.chunks)
     b = b.rechunk(grad.chunks)

@@ -22,6 +22,13 @@ from ._threads import PARALLEL_MIN_CHEAP, PARALLEL_MIN_TRANSCENDENTAL, threads_f
 _DONE = STATUS.DONE
 
 
+def same_shapes(fn, grad, a, b):
+    """The two-array gradient's operands: one shape (NumPy or Dask arrays)."""
+    if not grad.shape == a.shape == b.shape:
+        raise ValueError(f"{fn}: grad, a and b have shapes {grad.shape}, {a.shape} and "
+                         f"{b.shape}; they must match")
+
+
 def _result_dtypes(arrays):
     """(compute dtype, dtype of a new result): NumPy's result_type of the inputs, float16 and
     bfloat16 computed in float32 (a result of two float16 inputs is float16)."""
@@ -168,9 +175,7 @@ def gradient(fn, kind, op, dop, grad, a, b, axis, out):
     else:
         a = as_input(fn, "a", a)
         b = as_input(fn, "b", b)
-        if not grad.shape == a.shape == b.shape:
-            raise ValueError(f"{fn}: grad, a and b have shapes {grad.shape}, {a.shape} and "
-                             f"{b.shape}; they must match")
+        same_shapes(fn, grad, a, b)
         compute, result = _result_dtypes([grad, a, b])
         ga, gb = _out_pair(fn, out, a.shape, compute, result)
         grad, a, b = (contiguous(v) for v in _apart([grad, a, b], [ga, gb]))
