@@ -247,8 +247,13 @@ cdef inline floating _g_hardsigmoid(floating g, floating x) noexcept nogil:
     return r if x == x else x
 
 cdef inline floating _d_hardswish(floating x) noexcept nogil:
-    # PyTorch's: 0 below -3, x / 3 + 1/2 on [-3, 3] (both kinks included), 1 above
-    return 0 if x < -3 else (1 if x > 3 else x / <floating>3 + <floating>0.5)
+    # PyTorch's: 0 below -3, x / 3 + 1/2 on [-3, 3] (both kinks included), 1 above.  Two selects
+    # in turn rather than nested (the same values): gcc vectorized the nested form with an extra
+    # compare and blend (C harness, 10**5 float32 with _chain: 16.3 us -> 14.1 AVX-512, 34.6 ->
+    # 27.8 SSE2; numba's loop 14.8)
+    cdef floating d = x / <floating>3 + <floating>0.5
+    d = 1 if x > 3 else d
+    return 0 if x < -3 else d
 
 cdef inline floating _d_relu_squared(floating x) noexcept nogil:
     cdef floating r = 0 if x <= 0 else x
