@@ -155,7 +155,9 @@ cdef inline floating _mish(floating x) noexcept nogil:
 # (_g_relu, _g_relu6 below).
 
 cdef inline floating _d_leaky(floating x, floating w) noexcept nogil:
-    return x if x != x else (1 if x > 0 else w)
+    # the select that ignores NaN, then the ordered test (why: _g_relu's comment below)
+    cdef floating d = 1 if x > 0 else w
+    return d if x == x else x
 
 cdef inline floating _d_elu(floating x, floating sa, floating s) noexcept nogil:
     # sa * exp(x) as one scaled exp (rf_exp_mul_neg): exp(x) alone is subnormal below x = -87.3 (float) or -708

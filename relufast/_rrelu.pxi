@@ -17,7 +17,8 @@
 cdef inline floating _g_rrelu(floating g, floating x, floating s) noexcept nogil:
     # PyTorch's noise: 1 for x > 0, the slope for x <= 0 (so at 0 too); NaN x gives NaN, and a
     # zero slope gives exactly 0 whatever g holds (_chain)
-    return g if x > 0 else (_chain(g, s) if x <= 0 else x)
+    cdef floating r = g if x > 0 else _chain(g, s)
+    return r if x == x else x   # (not nested: _elementwise.pxi's _g_relu says why)
 
 
 # ---------------------------------------------------------------------------------------------
