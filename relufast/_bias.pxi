@@ -506,12 +506,15 @@ cdef int _bias_gradient(int dop, bint from_y, const floating* g, const floating*
 cdef int _bias_forward_entry(int op, object x, object bias, object y, Py_ssize_t inner,
                              double a, double b, int nt, floating* tag) noexcept:
     # x and y C-contiguous of one dtype and size (y may be x), bias 1-D C-contiguous of that
-    # dtype and apart from y; C = len(bias) and inner must tile x: DONE, or nothing written
+    # dtype, finite (_prelu.pxi's _finite: the Python layer's attempt leaves that check to the
+    # entry, so that the checked path names a non-finite bias) and apart from y; C = len(bias)
+    # and inner must tile x: DONE, or nothing written
     cdef Py_buffer xb, yb, bb
     cdef char code = b'f' if floating is float else b'd'
     cdef unsigned int fp
     cdef int r = REFUSED
     cdef bint own_x = x is not y
+    cdef bint nonzero   # (_finite's other answer, unused)
     cdef Py_ssize_t n, C
     if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
         return REFUSED
@@ -527,7 +530,8 @@ cdef int _bias_forward_entry(int op, object x, object bias, object y, Py_ssize_t
         xb = yb
     n = yb.len // <Py_ssize_t>sizeof(floating)
     C = bb.len // <Py_ssize_t>sizeof(floating)
-    if xb.len == yb.len and C > 0 and inner > 0 and n % (C * inner) == 0:
+    if (xb.len == yb.len and C > 0 and inner > 0 and n % (C * inner) == 0
+            and _finite(<const floating*>bb.buf, C, &nonzero)):
         if _clash(xb.buf, yb.buf, yb.len) or not _apart(bb.buf, bb.len, yb.buf, yb.len):
             r = OVERLAP
         else:
@@ -549,12 +553,14 @@ cdef int _bias_forward_entry(int op, object x, object bias, object y, Py_ssize_t
 cdef int _bias_gradient_entry(int dop, bint from_y, object g, object x, object bias,
                               object out, object gb, Py_ssize_t inner, double a, double b,
                               int nt, floating* tag) noexcept:
-    # g, x and out as the forward's x and y (out may be g or x), gb C doubles, writable, apart
+    # g, x and out as the forward's x and y (out may be g or x), bias as the forward's, gb C
+    # doubles, writable, apart
     cdef Py_buffer gbuf, xb, bb, ob, sb
     cdef char code = b'f' if floating is float else b'd'
     cdef unsigned int fp
     cdef int r = REFUSED
     cdef bint own_g = g is not out, own_x = x is not out
+    cdef bint nonzero   # (_finite's other answer, unused)
     cdef Py_ssize_t n, C
     if not _acquire(out, &ob, _BUF_WRITABLE, code, sizeof(floating)):
         return REFUSED
@@ -584,7 +590,8 @@ cdef int _bias_gradient_entry(int dop, bint from_y, object g, object x, object b
     n = ob.len // <Py_ssize_t>sizeof(floating)
     C = bb.len // <Py_ssize_t>sizeof(floating)
     if (gbuf.len == ob.len and xb.len == ob.len and C > 0 and inner > 0
-            and n % (C * inner) == 0 and sb.len == C * 8):
+            and n % (C * inner) == 0 and sb.len == C * 8
+            and _finite(<const floating*>bb.buf, C, &nonzero)):
         if (_clash(gbuf.buf, ob.buf, ob.len) or _clash(xb.buf, ob.buf, ob.len)
                 or not _apart(bb.buf, bb.len, ob.buf, ob.len)
                 or not _apart(sb.buf, sb.len, ob.buf, ob.len)

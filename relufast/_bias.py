@@ -31,6 +31,7 @@ from ._prelu import gradient as _prelu_gradient
 from ._threads import threads_for
 
 _DONE = STATUS.DONE
+_ndarray = np.ndarray
 
 
 def bias_and_axis(fn, x, bias, axis, compute):
@@ -93,8 +94,36 @@ def _inner(shape, ax):
     return prod(shape) if ax is None else prod(shape[ax + 1:])
 
 
+def _attempt_inner(x, bias, axis):
+    """``inner`` for the kernels' attempt: when ``bias`` is a plain 1-D ndarray of x's dtype
+    as long as x's ``axis``, the run length of one bias value; else 0 (the checked path)."""
+    if type(bias) is not _ndarray or bias.ndim != 1 or bias.dtype != x.dtype \
+            or type(axis) is not int:
+        return 0
+    shape = x.shape
+    ax = axis + len(shape) if axis < 0 else axis
+    if not 0 <= ax < len(shape) or shape[ax] != bias.shape[0]:
+        return 0
+    return prod(shape[ax + 1:])
+
+
 def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=False):
     """f(x + bias) for forward op ``op`` (parameters ``a``, ``b``)."""
+    # the attempt, as the plain functions make it: a float32 / float64 x with a bias of its
+    # dtype along a valid axis goes straight to the kernel, which checks layout, sizes,
+    # overlaps and the bias's finiteness in C and refuses, writing nothing, what the checked
+    # path below must name or prepare (a call's checks cost 5 to 10 us in Python, as much as
+    # the kernel's work on a (64, 1024) layer)
+    kern = KERNELS.bias_forward.get(x.dtype) if type(x) is _ndarray else None
+    if (kern is not None and (out is None or type(out) is _ndarray) and x.size
+            and (pname is None or x.dtype == F64 or not outside_f32(a, nonzero))):
+        inner = _attempt_inner(x, bias, axis)
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        if inner and o.shape == x.shape:
+            nt = 1 if x.size < threshold else threads_for(x.size, threshold,
+                                                          KERNELS.idle_seconds)
+            if kern(op, x, bias, o, inner, a, b, nt) == _DONE:
+                return o
     if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
         return _lazy.bias_forward(fn, op, x, out, bias, axis, a, b, threshold, pname, nonzero)
     x = as_input(fn, "x", x)
@@ -123,6 +152,22 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
              pname=None, nonzero=False):
     """(f_grad(grad, x + bias), the bias gradient) for gradient op ``op``; with
     ``from_output`` x is the forward's output and the bias only shapes the bias gradient."""
+    # the attempt (as forward's): grad, x and the bias of one float dtype
+    kern = KERNELS.bias_gradient.get(x.dtype) if type(x) is _ndarray else None
+    if (kern is not None and type(grad) is _ndarray and (out is None or type(out) is _ndarray)
+            and x.size and grad.shape == x.shape
+            and (pname is None or x.dtype == F64 or not outside_f32(a, nonzero))):
+        inner = _attempt_inner(x, bias, axis)
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        if inner and o.shape == x.shape:
+            gb = np.empty(bias.shape[0], F64)
+            nt = 1 if x.size < threshold else threads_for(x.size, threshold,
+                                                          KERNELS.idle_seconds)
+            if kern(op, from_output, grad, x, bias, o, gb, inner, a, b, nt) == _DONE:
+                if x.dtype == F64:
+                    return o, gb
+                with np.errstate(over="ignore"):
+                    return o, gb.astype(x.dtype)
     if (type(grad) is not np.ndarray or type(x) is not np.ndarray) and is_lazy(grad, x):
         return _lazy.bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b,
                                    threshold, xname, pname, nonzero)  # see _lazy

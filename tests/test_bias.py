@@ -260,6 +260,9 @@ def test_refusals(func, rng):
         (ValueError, "bias must be a scalar or 1-D", dict(bias=np.ones((1, 6), F32))),
         (ValueError, "bias must be finite", dict(bias=np.array([0, 1, np.nan, 0, 0, 0], F32))),
         (ValueError, "bias must be finite", dict(bias=float("inf"))),
+        # (a bias of x's dtype goes to the kernel first, whose entry refuses it: every position)
+        (ValueError, "bias must be finite", dict(bias=np.array([-np.inf, 0, 0, 0, 0, 0], F32))),
+        (ValueError, "bias must be finite", dict(bias=np.array([0, 0, 0, 0, 0, np.inf], F32))),
         (TypeError, "bias has dtype int64", dict(bias=np.ones(6, np.int64))),
         (TypeError, "bias must be a real number", dict(bias=True)),
         (ValueError, "axis 2 is out of range", dict(bias=np.ones(6, F32), axis=2)),
@@ -274,6 +277,29 @@ def test_refusals(func, rng):
     with pytest.raises(ValueError, match=f"{gn}: grad has shape"):
         fg(g[:, :5], x, bias=np.ones(6, F32), out=out, **kw)
     assert (out == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_bias_inside_out(dtype, rng):
+    """A bias that is a row of out (the kernel's entry refuses the overlap; the checked path
+    copies the bias first), and an out that is x's memory through another view: the values of
+    the composition, forward and gradient."""
+    x = rng.standard_normal((5, 6)).astype(dtype)
+    g = rng.standard_normal((5, 6)).astype(dtype)
+    b0 = rng.standard_normal(6).astype(dtype)
+    for f, fg in ((relufast.relu, relufast.relu_grad), (relufast.gelu, relufast.gelu_grad)):
+        want = f(x + b0)
+        out = np.empty((5, 6), dtype)
+        out[4] = b0
+        assert_same(f(x, out=out, bias=out[4]), want, what=f"{f.__name__} bias in out")
+        gx, gb = fg(g, x, bias=b0)
+        out[4] = b0
+        r = fg(g, x, out=out, bias=out[4])
+        assert_same(r[0], gx, what=f"{fg.__name__} bias in out")
+        assert_same(r[1], gb, what=f"{fg.__name__} bias gradient, bias in out")
+        xc = x.copy()
+        assert_same(f(xc, out=xc.reshape(-1).reshape(5, 6), bias=b0), want,
+                    what=f"{f.__name__} out a view of x")
 
 
 @pytest.mark.parametrize("dtype", [F16, F32, F64], ids=lambda d: d.name)
