@@ -185,11 +185,20 @@ cdef inline floating _d_celu(floating x, floating alpha) noexcept nogil:
 cdef inline floating _g_celu_neg(floating g, floating x, floating alpha) noexcept nogil:
     # grad * celu'(x) for alpha < 0: exp(x / alpha) >= 1 may overflow where grad * exp(x / alpha)
     # does not, so the product is one scaled exp.  The derivative (1, or exp(x / alpha) >= 1) is
-    # never 0, so there is no zero to select; NaN x gives NaN through x / alpha.
+    # never 0, so there is no zero to select; NaN x gives NaN through x / alpha.  A finite x
+    # whose quotient overflows (a subnormal alpha) has a finite derivative past the dtype's
+    # range: the quotient is clamped to the largest finite value, so that a zero grad gives 0
+    # and any other +-inf; x = -inf keeps the infinite quotient, the derivative's limit, and
+    # 0 * inf = NaN there.
+    cdef floating q = x / alpha
     if floating is float:
-        return g if x > 0 else rf_exp_scaled_f(x / alpha, g)
+        q = <floating>3.4028234663852886e38 if ((q > <floating>3.4028234663852886e38)
+                                                & (x >= <floating>-3.4028234663852886e38)) else q
+        return g if x > 0 else rf_exp_scaled_f(q, g)
     else:
-        return g if x > 0 else rf_exp_scaled_d(x / alpha, g)
+        q = 1.7976931348623157e308 if ((q > 1.7976931348623157e308)
+                                       & (x >= -1.7976931348623157e308)) else q
+        return g if x > 0 else rf_exp_scaled_d(q, g)
 
 cdef inline floating _d_celu_y(floating y, floating alpha) noexcept nogil:
     # y = alpha * (exp(x / alpha) - 1), so exp(x / alpha) = (y + alpha) / alpha; y + alpha is

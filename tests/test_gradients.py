@@ -513,15 +513,18 @@ def test_relu_squared_grad_where_2x_overflows(dtype):
 
 
 # found by tests/test_properties.py (thorough profile): celu_grad with a negative subnormal
-# alpha, where x / alpha overflows to inf (x = -1, alpha = -1e-40 in float32), gives NaN for a
-# zero grad, where docs/semantics.md promises exactly 0 (the true derivative is finite); the
-# fix for exp(x / alpha) overflowing covers a finite quotient only.  A kernel change.
-@pytest.mark.xfail(strict=True, reason=(
-    "celu_grad: x / alpha overflowing (subnormal alpha < 0) gives NaN for a zero grad, not 0"))
+# alpha, where x / alpha overflows to inf (x = -1, alpha = -1e-40 in float32), gave NaN for a
+# zero grad: 0 times exp(inf).  The derivative exp(x / alpha) is finite there (past the
+# dtype's range, not infinite), so a zero grad gives 0 and any other grad overflows to +-inf.
+@pytest.mark.parametrize("isa", relufast._dispatch.available_isas())
 @pytest.mark.parametrize("dtype, alpha", [(F32, -1e-40), (F64, -5e-324)], ids=str)
-def test_celu_grad_where_x_over_alpha_overflows(dtype, alpha):
+def test_celu_grad_where_x_over_alpha_overflows(isa, dtype, alpha):
+    relufast._dispatch.select_isa(isa)
     x = np.array([-1.0, -1e30], dtype)
     assert_same(relufast.celu_grad(np.zeros_like(x), x, alpha=alpha), np.zeros_like(x))
+    g = np.array([2.0, -3.0], dtype)
+    assert_same(relufast.celu_grad(g, x, alpha=alpha), np.array([np.inf, -np.inf], dtype))
+    assert np.isnan(relufast.celu_grad(np.array([np.nan, 0], dtype), x, alpha=alpha)[0])
 
 
 def test_prelu_grad_float16_weight_gradient():
