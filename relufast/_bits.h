@@ -8,6 +8,9 @@
  *
  *   rf_mask_fwd_{f,d}(x, y, m, n, op, w)   y = f(x) and m[0 .. ceil(n/8)) = the bits of x:
  *       x > 0 (relu, leaky_relu), 0 < x < 6 (relu6); NaN gives 0
+ *   rf_mask_fwd_bias_{f,d}(x, b, C, p, bc, y, m, n, op, w)   the same of z = x + bias, the sum
+ *       rounded in the dtype: bias b[(p + i) % C] (b != NULL; b holds C + 64 values,
+ *       b[k] = bias[k % C]), else bc for all
  *   rf_select_{f,d}(g, m, out, n, w, zero) out[i] = bit i ? g[i] : (zero ? +0.0 : w * g[i])
  *
  * Why intrinsics here when the element kernels are plain C for gcc to vectorize: gcc does not
@@ -77,20 +80,44 @@ RF__SELECT_TAIL(double)
      : ((v) <= 0 ? (T)0 : ((v) > 6 ? (T)6 : (v))))
 #define RF__BIT1(v, op) ((op) == RF_MASK_RELU6 ? ((v) > 0) & ((v) < 6) : ((v) > 0))
 
+/* The bias, added as x is loaded (z = x + bias rounded in the dtype, then the bit and f of z:
+   the composition's bits).  A compile-time constant of the always-inline loops below, so the
+   loop without a bias is the one it was (adding 0.0 instead would turn -0.0 into +0.0).
+   RF_BIAS_ROW: element i's bias is b[p], p = (p0 + i) % C, the phase along rows of C channels;
+   b holds C + 64 values (b[k] = bias[k % C]) so that a vector loaded at b + p never wraps. */
+#define RF_BIAS_NONE 0
+#define RF_BIAS_ROW 1
+#define RF_BIAS_CONST 2
+
+/* one element of x, its bias added; the phase p moves on one */
+#define RF__LOAD1(v, x, i, bm, b, C, p, bc)                                                     \
+    do {                                                                                        \
+        (v) = (x)[i];                                                                           \
+        if ((bm) == RF_BIAS_ROW) {                                                              \
+            (v) = (v) + (b)[p];                                                                 \
+            if (++(p) == (C))                                                                   \
+                (p) = 0;                                                                        \
+        } else if ((bm) == RF_BIAS_CONST) {                                                     \
+            (v) = (v) + (bc);                                                                   \
+        }                                                                                       \
+    } while (0)
+
 #define RF__MASK_FWD_TAIL(T)                                                                    \
 RF_BITS_SPECIALIZE void rf__mask_fwd_tail_##T(const T *x, T *y, unsigned char *m, ptrdiff_t n, \
-                                              const int op, T w)                                \
+                                              const int op, T w, const int bm, const T *b,     \
+                                              ptrdiff_t C, ptrdiff_t p, T bc)                   \
 {                                                                                               \
     ptrdiff_t i;                                                                                \
     for (i = 0; i < n; i += 8) {                                                                \
-        unsigned b = 0;                                                                         \
+        unsigned bits = 0;                                                                      \
         ptrdiff_t k, e = n - i < 8 ? n - i : 8;                                                 \
         for (k = 0; k < e; k++) {                                                               \
-            T v = x[i + k];                                                                     \
-            b |= (unsigned)RF__BIT1(v, op) << k;                                                \
+            T v;                                                                                \
+            RF__LOAD1(v, x, i + k, bm, b, C, p, bc);                                            \
+            bits |= (unsigned)RF__BIT1(v, op) << k;                                             \
             y[i + k] = RF__FWD1(T, v, op, w);                                                   \
         }                                                                                       \
-        m[i / 8] = (unsigned char)b;                                                            \
+        m[i / 8] = (unsigned char)bits;                                                         \
     }                                                                                           \
 }
 RF__MASK_FWD_TAIL(float)
@@ -127,6 +154,8 @@ RF__MASK_FWD_512(pd, double, __m512d, __mmask8)
 #define RF__SF(p, v) _mm512_storeu_ps(p, v)
 #define RF__SD(p, v) _mm512_storeu_pd(p, v)
 #define RF__SETF(w) _mm512_set1_ps(w)
+#define RF__ADDF(a, b) _mm512_add_ps(a, b)
+#define RF__ADDD(a, b) _mm512_add_pd(a, b)
 #define RF__SETD(w) _mm512_set1_pd(w)
 #define RF__VLF 16
 #define RF__VLD 8
@@ -162,6 +191,8 @@ RF__MASK_FWD_256(pd, double, __m256d)
 #define RF__SF(p, v) _mm256_storeu_ps(p, v)
 #define RF__SD(p, v) _mm256_storeu_pd(p, v)
 #define RF__SETF(w) _mm256_set1_ps(w)
+#define RF__ADDF(a, b) _mm256_add_ps(a, b)
+#define RF__ADDD(a, b) _mm256_add_pd(a, b)
 #define RF__SETD(w) _mm256_set1_pd(w)
 #define RF__VLF 8
 #define RF__VLD 4
@@ -197,6 +228,8 @@ RF__MASK_FWD_128(pd, double, __m128d)
 #define RF__SF(p, v) _mm_storeu_ps(p, v)
 #define RF__SD(p, v) _mm_storeu_pd(p, v)
 #define RF__SETF(w) _mm_set1_ps(w)
+#define RF__ADDF(a, b) _mm_add_ps(a, b)
+#define RF__ADDD(a, b) _mm_add_pd(a, b)
 #define RF__SETD(w) _mm_set1_pd(w)
 #define RF__VLF 4
 #define RF__VLD 2
@@ -212,35 +245,47 @@ typedef __m128d rf__vd;
    the low 64 - h bits of a block, and the block's high h bits are the next word's carry.  The
    words stay on whole bytes because a run starts on a byte of the mask (i - h is a multiple of
    64 in the loop). */
-#define RF__MASK_FWD(SUF, T, VT, S, VL, LOAD, STORE, SET)                                       \
+#define RF__MASK_FWD(SUF, T, VT, S, VL, LOAD, STORE, SET, ADD)                                  \
 RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, ptrdiff_t n,    \
-                                           const int op, T w)                                   \
+                                           const int op, T w, const int bm, const T *b,         \
+                                           ptrdiff_t C, ptrdiff_t p, T bc)                      \
 {                                                                                               \
     ptrdiff_t i = 0, h = (ptrdiff_t)((64u - ((uintptr_t)y & 63u)) & 63u) / (ptrdiff_t)sizeof(T); \
-    const VT wv = SET(w);                                                                       \
+    const VT wv = SET(w), bcv = SET(bc);                                                        \
+    const ptrdiff_t step = bm == RF_BIAS_ROW ? (ptrdiff_t)VL % C : 0;  /* the phase per vector */ \
     uint64_t carry = 0;                 /* the bits of elements [i - h, i), not yet stored */   \
     if ((uintptr_t)y % sizeof(T) != 0 || h + 64 > n)                                            \
         h = 0;                          /* short runs, and y off its element size: as it comes */ \
     for (; i < h; i++) {                                                                        \
-        T v = x[i];                                                                             \
+        T v;                                                                                    \
+        RF__LOAD1(v, x, i, bm, b, C, p, bc);                                                    \
         carry |= (uint64_t)RF__BIT1(v, op) << i;                                                \
         y[i] = RF__FWD1(T, v, op, w);                                                           \
     }                                                                                           \
     for (; i + 64 <= n; i += 64) {                                                              \
-        uint64_t b = 0;                                                                         \
+        uint64_t bits64 = 0;                                                                    \
         int j;                                                                                  \
         for (j = 0; j < 64 / VL; j++) {                                                         \
             unsigned bits;                                                                      \
-            VT r = rf__mask_fwd_v##S(LOAD(x + i + VL * j), op, wv, &bits);                      \
+            VT v = LOAD(x + i + VL * j), r;                                                     \
+            if (bm == RF_BIAS_ROW) {                                                            \
+                v = ADD(v, LOAD(b + p));                                                        \
+                p += step;                                                                      \
+                if (p >= C)                                                                     \
+                    p -= C;                                                                     \
+            } else if (bm == RF_BIAS_CONST) {                                                   \
+                v = ADD(v, bcv);                                                                \
+            }                                                                                   \
+            r = rf__mask_fwd_v##S(v, op, wv, &bits);                                            \
             STORE(y + i + VL * j, r);                                                           \
-            b |= (uint64_t)bits << (VL * j);                                                    \
+            bits64 |= (uint64_t)bits << (VL * j);                                               \
         }                                                                                       \
         if (h) {                                                                                \
-            uint64_t word = carry | (b << h);                                                   \
-            carry = b >> (64 - h);                                                              \
+            uint64_t word = carry | (bits64 << h);                                              \
+            carry = bits64 >> (64 - h);                                                         \
             memcpy(m + (i - h) / 8, &word, 8);                                                  \
         } else {                                                                                \
-            memcpy(m + i / 8, &b, 8);                                                           \
+            memcpy(m + i / 8, &bits64, 8);                                                      \
         }                                                                                       \
     }                                                                                           \
     if (h) {                                                                                    \
@@ -248,7 +293,8 @@ RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, p
         uint64_t tb = 0, lo, hi;                                                                \
         ptrdiff_t k, t = n - i, nb = (h + t + 7) / 8;                                           \
         for (k = 0; k < t; k++) {                                                               \
-            T v = x[i + k];                                                                     \
+            T v;                                                                                \
+            RF__LOAD1(v, x, i + k, bm, b, C, p, bc);                                            \
             tb |= (uint64_t)RF__BIT1(v, op) << k;                                               \
             y[i + k] = RF__FWD1(T, v, op, w);                                                   \
         }                                                                                       \
@@ -257,46 +303,71 @@ RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, p
         for (k = 0; k < nb; k++)                                                                \
             m[(i - h) / 8 + k] = (unsigned char)(k < 8 ? lo >> (8 * k) : hi >> (8 * (k - 8))); \
     } else {                                                                                    \
-        rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w);                           \
+        rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w, bm, b, C, p, bc);         \
     }                                                                                           \
 }
 
 #if defined(RF__VLF)
-RF__MASK_FWD(f, float, rf__vf, ps, RF__VLF, RF__VF, RF__SF, RF__SETF)
-RF__MASK_FWD(d, double, rf__vd, pd, RF__VLD, RF__VD, RF__SD, RF__SETD)
+RF__MASK_FWD(f, float, rf__vf, ps, RF__VLF, RF__VF, RF__SF, RF__SETF, RF__ADDF)
+RF__MASK_FWD(d, double, rf__vd, pd, RF__VLD, RF__VD, RF__SD, RF__SETD, RF__ADDD)
 #else
 RF_BITS_SPECIALIZE void rf__mask_fwd_f(const float *x, float *y, unsigned char *m, ptrdiff_t n,
-                                       const int op, float w)
+                                       const int op, float w, const int bm, const float *b,
+                                       ptrdiff_t C, ptrdiff_t p, float bc)
 {
-    rf__mask_fwd_tail_float(x, y, m, n, op, w);
+    rf__mask_fwd_tail_float(x, y, m, n, op, w, bm, b, C, p, bc);
 }
 RF_BITS_SPECIALIZE void rf__mask_fwd_d(const double *x, double *y, unsigned char *m, ptrdiff_t n,
-                                       const int op, double w)
+                                       const int op, double w, const int bm, const double *b,
+                                       ptrdiff_t C, ptrdiff_t p, double bc)
 {
-    rf__mask_fwd_tail_double(x, y, m, n, op, w);
+    rf__mask_fwd_tail_double(x, y, m, n, op, w, bm, b, C, p, bc);
 }
 #endif
 
-/* one loop per op, its selects fixed at compile time */
+/* one loop per op (and bias mode), its selects fixed at compile time */
+#define RF__MASK_FWD_OPS(SUF, T, BM, B, C, P, BC)                                               \
+    switch (op) {                                                                               \
+    case RF_MASK_RELU: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_RELU, w, BM, B, C, P, BC); break; \
+    case RF_MASK_LEAKY: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_LEAKY, w, BM, B, C, P, BC); break; \
+    case RF_MASK_LEAKY_ZERO:                                                                    \
+        rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_LEAKY_ZERO, w, BM, B, C, P, BC); break;          \
+    default: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_RELU6, w, BM, B, C, P, BC); break;          \
+    }
+
 RF_BITS_INLINE void rf_mask_fwd_f(const float *x, float *y, unsigned char *m, ptrdiff_t n,
                                   int op, float w)
 {
-    switch (op) {
-    case RF_MASK_RELU: rf__mask_fwd_f(x, y, m, n, RF_MASK_RELU, w); break;
-    case RF_MASK_LEAKY: rf__mask_fwd_f(x, y, m, n, RF_MASK_LEAKY, w); break;
-    case RF_MASK_LEAKY_ZERO: rf__mask_fwd_f(x, y, m, n, RF_MASK_LEAKY_ZERO, w); break;
-    default: rf__mask_fwd_f(x, y, m, n, RF_MASK_RELU6, w); break;
-    }
+    RF__MASK_FWD_OPS(f, float, RF_BIAS_NONE, NULL, 1, 0, 0.0f)
 }
 
 RF_BITS_INLINE void rf_mask_fwd_d(const double *x, double *y, unsigned char *m, ptrdiff_t n,
                                   int op, double w)
 {
-    switch (op) {
-    case RF_MASK_RELU: rf__mask_fwd_d(x, y, m, n, RF_MASK_RELU, w); break;
-    case RF_MASK_LEAKY: rf__mask_fwd_d(x, y, m, n, RF_MASK_LEAKY, w); break;
-    case RF_MASK_LEAKY_ZERO: rf__mask_fwd_d(x, y, m, n, RF_MASK_LEAKY_ZERO, w); break;
-    default: rf__mask_fwd_d(x, y, m, n, RF_MASK_RELU6, w); break;
+    RF__MASK_FWD_OPS(d, double, RF_BIAS_NONE, NULL, 1, 0, 0.0)
+}
+
+/* with a bias: b != NULL the rows of C channels from phase p (b as RF_BIAS_ROW says), else bc
+   for every element */
+RF_BITS_INLINE void rf_mask_fwd_bias_f(const float *x, const float *b, ptrdiff_t C, ptrdiff_t p,
+                                       float bc, float *y, unsigned char *m, ptrdiff_t n, int op,
+                                       float w)
+{
+    if (b != NULL) {
+        RF__MASK_FWD_OPS(f, float, RF_BIAS_ROW, b, C, p, bc)
+    } else {
+        RF__MASK_FWD_OPS(f, float, RF_BIAS_CONST, NULL, 1, 0, bc)
+    }
+}
+
+RF_BITS_INLINE void rf_mask_fwd_bias_d(const double *x, const double *b, ptrdiff_t C,
+                                       ptrdiff_t p, double bc, double *y, unsigned char *m,
+                                       ptrdiff_t n, int op, double w)
+{
+    if (b != NULL) {
+        RF__MASK_FWD_OPS(d, double, RF_BIAS_ROW, b, C, p, bc)
+    } else {
+        RF__MASK_FWD_OPS(d, double, RF_BIAS_CONST, NULL, 1, 0, bc)
     }
 }
 
