@@ -342,7 +342,7 @@ cdef inline double _lanes_fold(double* lanes) noexcept nogil:
     cdef Py_ssize_t k, hh = _LANES
     while hh > 1:
         hh //= 2
-        for k in range(hh):
+        for k in range(hh):  # not hot: once a run
             lanes[k] += lanes[k + hh]
     return lanes[0]
 
