@@ -237,6 +237,65 @@ typedef __m128 rf__vf;
 typedef __m128d rf__vd;
 #endif
 
+/* The last < 64 elements of a run: y, and their bits returned (bit k for element k).  AVX-512
+   takes them in vectors, the last one under a mask (masked-off lanes are neither read nor
+   written): the runs of rows whose length is not a multiple of 8 (NCHW's 28 x 28, rows of 100)
+   are shorter than a block, and were all scalar.  The other ISAs, which have no masked loads
+   and stores of every width, take them one by one. */
+#if defined(__AVX512F__)
+#define RF__FWD_TAIL_512(S, T, V, MT)                                                           \
+RF_BITS_SPECIALIZE uint64_t rf__fwd_tail_v##S(const T *x, T *y, ptrdiff_t t, const int op,     \
+                                              T w, V wv, const int bm, const T *b, ptrdiff_t C, \
+                                              ptrdiff_t p, ptrdiff_t step, T bc, V bcv)         \
+{                                                                                               \
+    const ptrdiff_t VL = (ptrdiff_t)(sizeof(V) / sizeof(T));                                    \
+    uint64_t tb = 0;                                                                            \
+    ptrdiff_t k;                                                                                \
+    (void)w;                                                                                    \
+    (void)bc;                                                                                   \
+    for (k = 0; k < t; k += VL) {                                                               \
+        unsigned bits;                                                                          \
+        MT lm = (MT)(t - k >= VL ? ~0u : (1u << (t - k)) - 1u);                                 \
+        V v = _mm512_maskz_loadu_##S(lm, x + k), r;                                             \
+        if (bm == RF_BIAS_ROW) {                                                                \
+            v = _mm512_add_##S(v, _mm512_loadu_##S(b + p));  /* b: C + 64 values */           \
+            p += step;                                                                          \
+            if (p >= C)                                                                         \
+                p -= C;                                                                         \
+        } else if (bm == RF_BIAS_CONST) {                                                       \
+            v = _mm512_add_##S(v, bcv);                                                         \
+        }                                                                                       \
+        r = rf__mask_fwd_v##S(v, op, wv, &bits);                                                \
+        _mm512_mask_storeu_##S(y + k, lm, r);                                                   \
+        tb |= (uint64_t)(bits & (unsigned)lm) << k;                                             \
+    }                                                                                           \
+    return tb;                                                                                  \
+}
+RF__FWD_TAIL_512(ps, float, __m512, __mmask16)
+RF__FWD_TAIL_512(pd, double, __m512d, __mmask8)
+#elif defined(RF__VLF)
+#define RF__FWD_TAIL_SCALAR(S, T, V)                                                            \
+RF_BITS_SPECIALIZE uint64_t rf__fwd_tail_v##S(const T *x, T *y, ptrdiff_t t, const int op,     \
+                                              T w, V wv, const int bm, const T *b, ptrdiff_t C, \
+                                              ptrdiff_t p, ptrdiff_t step, T bc, V bcv)         \
+{                                                                                               \
+    uint64_t tb = 0;                                                                            \
+    ptrdiff_t k;                                                                                \
+    (void)wv;                                                                                   \
+    (void)step;                                                                                 \
+    (void)bcv;                                                                                  \
+    for (k = 0; k < t; k++) {                                                                   \
+        T v;                                                                                    \
+        RF__LOAD1(v, x, k, bm, b, C, p, bc);                                                    \
+        tb |= (uint64_t)RF__BIT1(v, op) << k;                                                   \
+        y[k] = RF__FWD1(T, v, op, w);                                                           \
+    }                                                                                           \
+    return tb;                                                                                  \
+}
+RF__FWD_TAIL_SCALAR(ps, float, rf__vf)
+RF__FWD_TAIL_SCALAR(pd, double, rf__vd)
+#endif
+
 /* The vector loop stores y from a cache-line boundary on: NumPy's large arrays start 16 bytes
    past one, and there every 64-byte store straddles two lines, which cost the loop about 10% at
    the memory's speed (10**7 float32 in place: 1.10-1.14x the plain forward, whose stores are
@@ -252,7 +311,7 @@ RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, p
 {                                                                                               \
     ptrdiff_t i = 0, h = (ptrdiff_t)((64u - ((uintptr_t)y & 63u)) & 63u) / (ptrdiff_t)sizeof(T); \
     const VT wv = SET(w), bcv = SET(bc);                                                        \
-    const ptrdiff_t step = bm == RF_BIAS_ROW ? (ptrdiff_t)VL % C : 0;  /* the phase per vector */ \
+    const ptrdiff_t step = bm != RF_BIAS_ROW ? 0 : VL < C ? VL : VL % C; /* phase per vector */ \
     uint64_t carry = 0;                 /* the bits of elements [i - h, i), not yet stored */   \
     if ((uintptr_t)y % sizeof(T) != 0 || h + 64 > n)                                            \
         h = 0;                          /* short runs, and y off its element size: as it comes */ \
@@ -288,22 +347,13 @@ RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, p
             memcpy(m + i / 8, &bits64, 8);                                                      \
         }                                                                                       \
     }                                                                                           \
-    if (h) {                                                                                    \
-        /* the last < 64 elements after the carried h: at most 80 bits, 10 bytes */             \
-        uint64_t tb = 0, lo, hi;                                                                \
+    {                                                                                           \
+        /* the last < 64 elements; after the carried h, at most 80 bits, 10 bytes */            \
         ptrdiff_t k, t = n - i, nb = (h + t + 7) / 8;                                           \
-        for (k = 0; k < t; k++) {                                                               \
-            T v;                                                                                \
-            RF__LOAD1(v, x, i + k, bm, b, C, p, bc);                                            \
-            tb |= (uint64_t)RF__BIT1(v, op) << k;                                               \
-            y[i + k] = RF__FWD1(T, v, op, w);                                                   \
-        }                                                                                       \
-        lo = carry | (tb << h);                                                                 \
-        hi = tb >> (64 - h);                                                                    \
+        uint64_t tb = rf__fwd_tail_v##S(x + i, y + i, t, op, w, wv, bm, b, C, p, step, bc, bcv), \
+                 lo = h ? carry | (tb << h) : tb, hi = h ? tb >> (64 - h) : 0;                  \
         for (k = 0; k < nb; k++)                                                                \
             m[(i - h) / 8 + k] = (unsigned char)(k < 8 ? lo >> (8 * k) : hi >> (8 * (k - 8))); \
-    } else {                                                                                    \
-        rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w, bm, b, C, p, bc);         \
     }                                                                                           \
 }
 
@@ -389,6 +439,17 @@ RF_BITS_INLINE void rf_select_f(const float *g, const unsigned char *m, float *o
                  : _mm512_mask_mov_ps(_mm512_mul_ps(v, wv), (__mmask16)k, v);
         _mm512_storeu_ps(out + i, v);
     }
+    if (i < n) {
+        /* the last < 16 under a mask (the rows of NCHW's 28 x 28 were 12 of 28 scalar); their
+           bits are in ceil((n - i) / 8) bytes, so the second is read only when it exists */
+        __mmask16 t = (__mmask16)((1u << (n - i)) - 1u);
+        unsigned k = m[i / 8] | (n - i > 8 ? (unsigned)m[i / 8 + 1] << 8 : 0u);
+        __m512 v = _mm512_maskz_loadu_ps(t, g + i);
+        v = zero ? _mm512_maskz_mov_ps((__mmask16)k, v)
+                 : _mm512_mask_mov_ps(_mm512_mul_ps(v, wv), (__mmask16)k, v);
+        _mm512_mask_storeu_ps(out + i, t, v);
+        i = n;
+    }
 #elif defined(__AVX2__)
     const __m256 wv = _mm256_set1_ps(w);
     const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
@@ -430,6 +491,13 @@ RF_BITS_INLINE void rf_select_d(const double *g, const unsigned char *m, double 
         __m512d v = _mm512_loadu_pd(g + i);
         v = zero ? _mm512_maskz_mov_pd(k, v) : _mm512_mask_mov_pd(_mm512_mul_pd(v, wv), k, v);
         _mm512_storeu_pd(out + i, v);
+    }
+    if (i < n) {  /* the last < 8 under a mask, as rf_select_f's */
+        __mmask8 t = (__mmask8)((1u << (n - i)) - 1u), k = (__mmask8)m[i / 8];
+        __m512d v = _mm512_maskz_loadu_pd(t, g + i);
+        v = zero ? _mm512_maskz_mov_pd(k, v) : _mm512_mask_mov_pd(_mm512_mul_pd(v, wv), k, v);
+        _mm512_mask_storeu_pd(out + i, t, v);
+        i = n;
     }
 #elif defined(__AVX2__)
     const __m256d wv = _mm256_set1_pd(w);
