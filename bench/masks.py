@@ -15,7 +15,8 @@ of twice the last-level cache (so memory's throughput, not the cache's):
 * with a bias (``--bias``; a dense layer's (n / width, width), the bias along the last axis, or
   NCHW with 64 channels of 28 x 28, along axis 1): ``f(z, out=z, mask=m, bias=b)`` against the
   two passes it replaces (``z += b; f(z, out=z, mask=m)``), and ``f_grad(g, mask=m, out=g,
-  bias=b)`` against ``f_grad(g, mask=m, out=g)`` then the float64 sum of g per channel.
+  bias=b)`` against ``f_grad(g, mask=m, out=g)`` then the float64 sum of g per channel (what
+  the two-pass path computed) and then NumPy's ``g.sum`` over the other axes (float32).
 """
 
 import argparse
@@ -96,19 +97,25 @@ def bias_case(name, f, fg, kw, n, layout, nt, dtype, repeats):
          with_threads(nt, two_passes)],
         [restorer(z1, z0), restorer(z2, z0)], repeats)
     _, m = f(z0, mask=True, bias=b, axis=axis, **kw)
-    g1, g2 = g0.copy(), g0.copy()
 
-    def unfused():
+    g1, g2, g3 = g0.copy(), g0.copy(), g0.copy()
+
+    def unfused():  # what the two-pass path did: the select, then bias_sum's float64 sum
         fg(g2, mask=m, out=g2, **kw)
         np.sum(g2, axis=axes, dtype=np.float64)
 
+    def unfused32():  # the select, then NumPy's own sum (float32 pairwise; issue 17's peer)
+        fg(g3, mask=m, out=g3, **kw)
+        g3.sum(axis=axes)
+
     grad = median_interleaved(
         [with_threads(nt, lambda: fg(g1, mask=m, out=g1, bias=b, axis=axis, **kw)),
-         with_threads(nt, unfused)],
-        [restorer(g1, g0), restorer(g2, g0)], repeats)
+         with_threads(nt, unfused), with_threads(nt, unfused32)],
+        [restorer(g1, g0), restorer(g2, g0), restorer(g3, g0)], repeats)
     print(f"| {name} | {layout} | {n:.0e} | {nt} | {fwd[0] * 1e3:.2f} ms | "
           f"{fwd[1] * 1e3:.2f} ms | {fwd[1] / fwd[0]:.2f} | {grad[0] * 1e3:.2f} ms | "
-          f"{grad[1] * 1e3:.2f} ms | {grad[1] / grad[0]:.2f} |")
+          f"{grad[1] * 1e3:.2f} ms | {grad[1] / grad[0]:.2f} | {grad[2] * 1e3:.2f} ms | "
+          f"{grad[2] / grad[0]:.2f} |")
 
 
 def main():
@@ -127,8 +134,9 @@ def main():
     ops = a.ops.split(",")
     if a.bias is not None:
         print("| op | layout | n | threads | fused forward | z += b, then forward | two / fused "
-              "| fused gradient | gradient, then sum | two / fused |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| fused gradient | gradient, then float64 sum | two / fused | gradient, then "
+              "g.sum | two / fused |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in a.n:
             for nt in a.threads:
                 for layout in a.bias or ["dense"]:
