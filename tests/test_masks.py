@@ -562,3 +562,65 @@ def test_fused_bias_takes_the_kernels(monkeypatch, rng):
     relufast.relu(x.astype(F16), mask=True, bias=b)
     relufast.relu(x, mask=True, bias=b, out=np.empty(x.shape, F64))
     assert calls == []
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_fused_bias_entry_statuses(dtype):
+    """The entry points check their operands in C: DONE, or nothing written and OVERLAP or
+    REFUSED (a bias that does not tile the array, runs that are neither one element nor whole
+    rows, overlaps, a read-only output, the wrong dtype of the sums)."""
+    DONE, OVERLAP, REFUSED = (_dispatch.STATUS.DONE, _dispatch.STATUS.OVERLAP,
+                              _dispatch.STATUS.REFUSED)
+    relu = _dispatch.MASK.MASK_RELU
+    for isa in ISAS:
+        k = _dispatch.Kernels(isa)
+        fwd, grad = k.mask_bias_forward[dtype], k.mask_bias_gradient[dtype]
+        x = np.linspace(-3, 3, 24).astype(dtype)
+        b = np.arange(4, dtype=dtype)
+
+        def forward(xx, bb, rows, width, inner, y=None, m=None):
+            y = np.full(x.size, 7, dtype) if y is None else y
+            m = np.full(rows * ((width + 7) // 8), 7, np.uint8) if m is None else m
+            y0, m0 = y.copy(), m.copy()
+            r = fwd(relu, xx, bb, y, m, rows, width, inner, 0.0, 1)
+            if r != DONE:
+                assert np.array_equal(y, y0) and np.array_equal(m, m0), "written on refusal"
+            return r
+
+        assert forward(x, b, 6, 4, 1) == DONE               # rows of 4 channels
+        assert forward(x, b[:2], 2, 12, 12) == DONE         # one bias per 12-element row
+        assert forward(x, np.arange(5, dtype=dtype), 6, 4, 1) == REFUSED  # 5 do not tile 24
+        assert forward(x, b[:2], 6, 4, 6) == REFUSED        # runs of 6 cut rows of 4
+        assert forward(x, b, 6, 4, 1, m=np.zeros(5, np.uint8)) == REFUSED
+        assert forward(x, b.astype(F16), 6, 4, 1) == REFUSED
+        ro = np.zeros(24, dtype)
+        ro.flags.writeable = False
+        assert forward(x, b, 6, 4, 1, y=ro) == REFUSED
+        buf = np.zeros(28, dtype)
+        assert forward(x, buf[:4], 6, 4, 1, y=buf[4:]) == DONE          # bias beside y
+        assert forward(x, buf[2:6], 6, 4, 1, y=buf[4:]) == OVERLAP     # bias over y
+        assert forward(buf[:24], b, 6, 4, 1, y=buf[2:26]) == OVERLAP    # x half over y
+
+        g = np.linspace(-1, 1, 24).astype(dtype)
+        m = np.full(6, 0xFF, np.uint8)
+
+        def gradient(gg, rows, width, inner, C=4, out=None, gb=None, mm=m):
+            out = np.full(24, 7, dtype) if out is None else out
+            gb = np.full(C, 7.0) if gb is None else gb
+            o0, s0 = out.copy(), gb.copy()
+            r = grad(gg, mm, out, gb, rows, width, inner, 0.0, True, 1)
+            if r != DONE:
+                assert np.array_equal(out, o0) and np.array_equal(gb, s0), "written on refusal"
+            return r, gb
+
+        r, gb = gradient(g, 6, 4, 1)
+        assert r == DONE
+        np.testing.assert_allclose(gb, g.reshape(6, 4).astype(F64).sum(axis=0), rtol=1e-12)
+        assert gradient(g, 6, 4, 1, C=5)[0] == REFUSED
+        assert gradient(g, 6, 4, 6, C=2)[0] == REFUSED
+        assert gradient(g, 6, 4, 1, gb=np.zeros(4, F32))[0] == REFUSED
+        assert gradient(g, 6, 4, 1, mm=np.zeros(5, np.uint8))[0] == REFUSED
+        sums = np.zeros(24 + 4, F64)
+        if dtype == F64:  # the sums beside out, then overlapping it
+            assert gradient(g, 6, 4, 1, out=sums[4:], gb=sums[:4])[0] == DONE
+            assert gradient(g, 6, 4, 1, out=sums[2:26], gb=sums[:4])[0] == OVERLAP
