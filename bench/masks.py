@@ -11,7 +11,12 @@ of twice the last-level cache (so memory's throughput, not the cache's):
 * gradient in place: ``f_grad(g, x, out=g)`` against ``f_grad(g, mask=m, out=g)``: the ratio
   from x / from the mask (target >= 1.3), and PyTorch's backward kernel from x (threshold_backward,
   leaky_relu_backward, hardtanh_backward) when torch is installed;
-* the memory the backward keeps: x (n * itemsize bytes) against the mask (n / 8).
+* the memory the backward keeps: x (n * itemsize bytes) against the mask (n / 8);
+* with a bias (``--bias``; a dense layer's (n / width, width), the bias along the last axis, or
+  NCHW with 64 channels of 28 x 28, along axis 1): ``f(z, out=z, mask=m, bias=b)`` against the
+  two passes it replaces (``z += b; f(z, out=z, mask=m)``), and ``f_grad(g, mask=m, out=g,
+  bias=b)`` against ``f_grad(g, mask=m, out=g)`` then the float64 sum of g per channel (what
+  the two-pass path computed) and then NumPy's ``g.sum`` over the other axes (float32).
 """
 
 import argparse
@@ -68,6 +73,51 @@ def case(name, f, fg, kw, tf, n, nt, dtype, repeats):
           f"{grad[0] / grad[1]:.2f} | {vs} |")
 
 
+def bias_case(name, f, fg, kw, n, layout, nt, dtype, repeats):
+    rng = np.random.default_rng(0)
+    if layout == "dense":
+        shape, axes = (n // 1000, 1000), (0,)
+    else:  # nchw
+        shape, axes = (max(1, n // (64 * 28 * 28)), 64, 28, 28), (0, 2, 3)
+    C = shape[1] if layout == "nchw" else shape[-1]
+    axis = 1 if layout == "nchw" else -1
+    bshape = (C, 1, 1) if layout == "nchw" else (C,)
+    z0 = (rng.standard_normal(shape) * 3).astype(dtype)
+    g0 = rng.standard_normal(shape).astype(dtype)
+    b = rng.standard_normal(C).astype(dtype)
+    z1, z2 = z0.copy(), z0.copy()
+    m1, m2 = (np.empty(relufast.mask_shape(shape), np.uint8) for _ in range(2))
+
+    def two_passes():
+        np.add(z2, b.reshape(bshape), out=z2)
+        f(z2, out=z2, mask=m2, **kw)
+
+    fwd = median_interleaved(
+        [with_threads(nt, lambda: f(z1, out=z1, mask=m1, bias=b, axis=axis, **kw)),
+         with_threads(nt, two_passes)],
+        [restorer(z1, z0), restorer(z2, z0)], repeats)
+    _, m = f(z0, mask=True, bias=b, axis=axis, **kw)
+
+    g1, g2, g3 = g0.copy(), g0.copy(), g0.copy()
+
+    def unfused():  # what the two-pass path did: the select, then bias_sum's float64 sum
+        fg(g2, mask=m, out=g2, **kw)
+        np.sum(g2, axis=axes, dtype=np.float64)
+
+    def unfused32():  # the select, then NumPy's own sum (float32 pairwise; issue 17's peer)
+        fg(g3, mask=m, out=g3, **kw)
+        g3.sum(axis=axes)
+
+    grad = median_interleaved(
+        [with_threads(nt, lambda: fg(g1, mask=m, out=g1, bias=b, axis=axis, **kw)),
+         with_threads(nt, unfused), with_threads(nt, unfused32)],
+        [restorer(g1, g0), restorer(g2, g0), restorer(g3, g0)], repeats)
+    print(f"| {name} | {layout} | {n:.0e} | {nt} | {fwd[0] * 1e3:.2f} ms | "
+          f"{fwd[1] * 1e3:.2f} ms | {fwd[1] / fwd[0]:.2f} | {grad[0] * 1e3:.2f} ms | "
+          f"{grad[1] * 1e3:.2f} ms | {grad[1] / grad[0]:.2f} | {grad[2] * 1e3:.2f} ms | "
+          f"{grad[2] / grad[0]:.2f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=float, nargs="+", default=[1e7, 5e7])
@@ -75,14 +125,28 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     ap.add_argument("--ops", default=",".join(o[0] for o in OPS))
+    ap.add_argument("--bias", nargs="*", choices=["dense", "nchw"],
+                    help="the mask with a bias instead, in these layouts (default dense)")
     a = ap.parse_args()
     dtype = np.dtype(a.dtype)
     print(f"relufast {relufast.__version__}, kernels {relufast._dispatch.KERNELS.isa}, "
           f"{dtype}, median of {a.repeats}" + (f", torch {torch.__version__}" if torch else ""))
+    ops = a.ops.split(",")
+    if a.bias is not None:
+        print("| op | layout | n | threads | fused forward | z += b, then forward | two / fused "
+              "| fused gradient | gradient, then float64 sum | two / fused | gradient, then "
+              "g.sum | two / fused |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n in a.n:
+            for nt in a.threads:
+                for layout in a.bias or ["dense"]:
+                    for op in OPS:
+                        if op[0] in ops:
+                            bias_case(*op[:4], int(n), layout, nt, dtype, a.repeats)
+        return
     print("| op | n | threads | forward | forward + mask | mask / plain | grad from x | "
           "grad from mask | x / mask | PyTorch backward | PyTorch / mask |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    ops = a.ops.split(",")
     for n in a.n:
         for nt in a.threads:
             for op in OPS:

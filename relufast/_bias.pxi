@@ -327,6 +327,26 @@ cdef void _sum_rows(const floating* o, Py_ssize_t C, Py_ssize_t w, int R,
                     + ((<double>o4[k] + <double>o5[k]) + (<double>o6[k] + <double>o7[k])))
 
 
+cdef inline void _lanes_add(const floating* o, Py_ssize_t m, double* lanes) noexcept nogil:
+    # lanes[k] += o[j] for every j = k (mod _LANES), j < m: the sum of a run with one bias
+    cdef Py_ssize_t j, k, mm = m - m % _LANES
+    for j in range(0, mm // _LANES):
+        for k in range(_LANES):
+            lanes[k] += <double>o[j * _LANES + k]
+    for j in range(mm, m):  # not hot: the last few of a block
+        lanes[j - mm] += <double>o[j]
+
+
+cdef inline double _lanes_fold(double* lanes) noexcept nogil:
+    # the lanes' total, pairwise
+    cdef Py_ssize_t k, hh = _LANES
+    while hh > 1:
+        hh //= 2
+        for k in range(hh):  # not hot: once a run
+            lanes[k] += lanes[k + hh]
+    return lanes[0]
+
+
 cdef void _bias_fwd_range(int op, const floating* x, const floating* bias, floating* y,
                           Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                           floating a, floating b) noexcept nogil:
@@ -382,7 +402,7 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
     cdef floating* z = <floating*>zraw
     cdef Py_ssize_t block = sizeof(zraw) // sizeof(floating)
     cdef double lanes[_LANES]
-    cdef Py_ssize_t s = lo, e, c, m, k, j, run, mm, hh, c0, w
+    cdef Py_ssize_t s = lo, e, c, m, k, run, c0, w
     cdef int R, r
     cdef floating bc
     # does the op have a loop that adds the bias itself (asked with no elements)?
@@ -430,19 +450,9 @@ cdef void _bias_grad_range(int dop, bint from_y, const floating* g, const floati
                     for k in range(m):
                         z[k] = x[s + k] + bc
                     _grad_chunk(dop, g + s, z, out + s, m, a, b)
-                mm = m - m % _LANES
-                for j in range(0, mm // _LANES):
-                    for k in range(_LANES):
-                        lanes[k] += <double>out[s + j * _LANES + k]
-                for j in range(mm, m):  # not hot: the last few of a block
-                    lanes[j - mm] += <double>out[s + j]
+                _lanes_add(out + s, m, lanes)
                 s += m
-            hh = _LANES
-            while hh > 1:
-                hh //= 2
-                for k in range(hh):
-                    lanes[k] += lanes[k + hh]
-            sums[c] += lanes[0]
+            sums[c] += _lanes_fold(lanes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,9 @@
  *
  *   rf_mask_fwd_{f,d}(x, y, m, n, op, w)   y = f(x) and m[0 .. ceil(n/8)) = the bits of x:
  *       x > 0 (relu, leaky_relu), 0 < x < 6 (relu6); NaN gives 0
+ *   rf_mask_fwd_bias_{f,d}(x, b, C, p, bc, y, m, n, op, w)   the same of z = x + bias, the sum
+ *       rounded in the dtype: bias b[(p + i) % C] (b != NULL; b holds C + 64 values,
+ *       b[k] = bias[k % C]), else bc for all
  *   rf_select_{f,d}(g, m, out, n, w, zero) out[i] = bit i ? g[i] : (zero ? +0.0 : w * g[i])
  *
  * Why intrinsics here when the element kernels are plain C for gcc to vectorize: gcc does not
@@ -77,20 +80,44 @@ RF__SELECT_TAIL(double)
      : ((v) <= 0 ? (T)0 : ((v) > 6 ? (T)6 : (v))))
 #define RF__BIT1(v, op) ((op) == RF_MASK_RELU6 ? ((v) > 0) & ((v) < 6) : ((v) > 0))
 
+/* The bias, added as x is loaded (z = x + bias rounded in the dtype, then the bit and f of z:
+   the composition's bits).  A compile-time constant of the always-inline loops below, so the
+   loop without a bias is the one it was (adding 0.0 instead would turn -0.0 into +0.0).
+   RF_BIAS_ROW: element i's bias is b[p], p = (p0 + i) % C, the phase along rows of C channels;
+   b holds C + 64 values (b[k] = bias[k % C]) so that a vector loaded at b + p never wraps. */
+#define RF_BIAS_NONE 0
+#define RF_BIAS_ROW 1
+#define RF_BIAS_CONST 2
+
+/* one element of x, its bias added; the phase p moves on one */
+#define RF__LOAD1(v, x, i, bm, b, C, p, bc)                                                     \
+    do {                                                                                        \
+        (v) = (x)[i];                                                                           \
+        if ((bm) == RF_BIAS_ROW) {                                                              \
+            (v) = (v) + (b)[p];                                                                 \
+            if (++(p) == (C))                                                                   \
+                (p) = 0;                                                                        \
+        } else if ((bm) == RF_BIAS_CONST) {                                                     \
+            (v) = (v) + (bc);                                                                   \
+        }                                                                                       \
+    } while (0)
+
 #define RF__MASK_FWD_TAIL(T)                                                                    \
 RF_BITS_SPECIALIZE void rf__mask_fwd_tail_##T(const T *x, T *y, unsigned char *m, ptrdiff_t n, \
-                                              const int op, T w)                                \
+                                              const int op, T w, const int bm, const T *b,     \
+                                              ptrdiff_t C, ptrdiff_t p, T bc)                   \
 {                                                                                               \
     ptrdiff_t i;                                                                                \
     for (i = 0; i < n; i += 8) {                                                                \
-        unsigned b = 0;                                                                         \
+        unsigned bits = 0;                                                                      \
         ptrdiff_t k, e = n - i < 8 ? n - i : 8;                                                 \
         for (k = 0; k < e; k++) {                                                               \
-            T v = x[i + k];                                                                     \
-            b |= (unsigned)RF__BIT1(v, op) << k;                                                \
+            T v;                                                                                \
+            RF__LOAD1(v, x, i + k, bm, b, C, p, bc);                                            \
+            bits |= (unsigned)RF__BIT1(v, op) << k;                                             \
             y[i + k] = RF__FWD1(T, v, op, w);                                                   \
         }                                                                                       \
-        m[i / 8] = (unsigned char)b;                                                            \
+        m[i / 8] = (unsigned char)bits;                                                         \
     }                                                                                           \
 }
 RF__MASK_FWD_TAIL(float)
@@ -127,6 +154,8 @@ RF__MASK_FWD_512(pd, double, __m512d, __mmask8)
 #define RF__SF(p, v) _mm512_storeu_ps(p, v)
 #define RF__SD(p, v) _mm512_storeu_pd(p, v)
 #define RF__SETF(w) _mm512_set1_ps(w)
+#define RF__ADDF(a, b) _mm512_add_ps(a, b)
+#define RF__ADDD(a, b) _mm512_add_pd(a, b)
 #define RF__SETD(w) _mm512_set1_pd(w)
 #define RF__VLF 16
 #define RF__VLD 8
@@ -162,6 +191,8 @@ RF__MASK_FWD_256(pd, double, __m256d)
 #define RF__SF(p, v) _mm256_storeu_ps(p, v)
 #define RF__SD(p, v) _mm256_storeu_pd(p, v)
 #define RF__SETF(w) _mm256_set1_ps(w)
+#define RF__ADDF(a, b) _mm256_add_ps(a, b)
+#define RF__ADDD(a, b) _mm256_add_pd(a, b)
 #define RF__SETD(w) _mm256_set1_pd(w)
 #define RF__VLF 8
 #define RF__VLD 4
@@ -197,11 +228,72 @@ RF__MASK_FWD_128(pd, double, __m128d)
 #define RF__SF(p, v) _mm_storeu_ps(p, v)
 #define RF__SD(p, v) _mm_storeu_pd(p, v)
 #define RF__SETF(w) _mm_set1_ps(w)
+#define RF__ADDF(a, b) _mm_add_ps(a, b)
+#define RF__ADDD(a, b) _mm_add_pd(a, b)
 #define RF__SETD(w) _mm_set1_pd(w)
 #define RF__VLF 4
 #define RF__VLD 2
 typedef __m128 rf__vf;
 typedef __m128d rf__vd;
+#endif
+
+/* The last < 64 elements of a run: y, and their bits returned (bit k for element k).  AVX-512
+   takes them in vectors, the last one under a mask (masked-off lanes are neither read nor
+   written): the runs of rows whose length is not a multiple of 8 (NCHW's 28 x 28, rows of 100)
+   are shorter than a block, and were all scalar.  The other ISAs, which have no masked loads
+   and stores of every width, take them one by one. */
+#if defined(__AVX512F__)
+#define RF__FWD_TAIL_512(S, T, V, MT)                                                           \
+RF_BITS_SPECIALIZE uint64_t rf__fwd_tail_v##S(const T *x, T *y, ptrdiff_t t, const int op,     \
+                                              T w, V wv, const int bm, const T *b, ptrdiff_t C, \
+                                              ptrdiff_t p, ptrdiff_t step, T bc, V bcv)         \
+{                                                                                               \
+    const ptrdiff_t VL = (ptrdiff_t)(sizeof(V) / sizeof(T));                                    \
+    uint64_t tb = 0;                                                                            \
+    ptrdiff_t k;                                                                                \
+    (void)w;                                                                                    \
+    (void)bc;                                                                                   \
+    for (k = 0; k < t; k += VL) {                                                               \
+        unsigned bits;                                                                          \
+        MT lm = (MT)(t - k >= VL ? ~0u : (1u << (t - k)) - 1u);                                 \
+        V v = _mm512_maskz_loadu_##S(lm, x + k), r;                                             \
+        if (bm == RF_BIAS_ROW) {                                                                \
+            v = _mm512_add_##S(v, _mm512_loadu_##S(b + p));  /* b: C + 64 values */           \
+            p += step;                                                                          \
+            if (p >= C)                                                                         \
+                p -= C;                                                                         \
+        } else if (bm == RF_BIAS_CONST) {                                                       \
+            v = _mm512_add_##S(v, bcv);                                                         \
+        }                                                                                       \
+        r = rf__mask_fwd_v##S(v, op, wv, &bits);                                                \
+        _mm512_mask_storeu_##S(y + k, lm, r);                                                   \
+        tb |= (uint64_t)(bits & (unsigned)lm) << k;                                             \
+    }                                                                                           \
+    return tb;                                                                                  \
+}
+RF__FWD_TAIL_512(ps, float, __m512, __mmask16)
+RF__FWD_TAIL_512(pd, double, __m512d, __mmask8)
+#elif defined(RF__VLF)
+#define RF__FWD_TAIL_SCALAR(S, T, V)                                                            \
+RF_BITS_SPECIALIZE uint64_t rf__fwd_tail_v##S(const T *x, T *y, ptrdiff_t t, const int op,     \
+                                              T w, V wv, const int bm, const T *b, ptrdiff_t C, \
+                                              ptrdiff_t p, ptrdiff_t step, T bc, V bcv)         \
+{                                                                                               \
+    uint64_t tb = 0;                                                                            \
+    ptrdiff_t k;                                                                                \
+    (void)wv;                                                                                   \
+    (void)step;                                                                                 \
+    (void)bcv;                                                                                  \
+    for (k = 0; k < t; k++) {                                                                   \
+        T v;                                                                                    \
+        RF__LOAD1(v, x, k, bm, b, C, p, bc);                                                    \
+        tb |= (uint64_t)RF__BIT1(v, op) << k;                                                   \
+        y[k] = RF__FWD1(T, v, op, w);                                                           \
+    }                                                                                           \
+    return tb;                                                                                  \
+}
+RF__FWD_TAIL_SCALAR(ps, float, rf__vf)
+RF__FWD_TAIL_SCALAR(pd, double, rf__vd)
 #endif
 
 /* The vector loop stores y from a cache-line boundary on: NumPy's large arrays start 16 bytes
@@ -212,91 +304,120 @@ typedef __m128d rf__vd;
    the low 64 - h bits of a block, and the block's high h bits are the next word's carry.  The
    words stay on whole bytes because a run starts on a byte of the mask (i - h is a multiple of
    64 in the loop). */
-#define RF__MASK_FWD(SUF, T, VT, S, VL, LOAD, STORE, SET)                                       \
+#define RF__MASK_FWD(SUF, T, VT, S, VL, LOAD, STORE, SET, ADD)                                  \
 RF_BITS_SPECIALIZE void rf__mask_fwd_##SUF(const T *x, T *y, unsigned char *m, ptrdiff_t n,    \
-                                           const int op, T w)                                   \
+                                           const int op, T w, const int bm, const T *b,         \
+                                           ptrdiff_t C, ptrdiff_t p, T bc)                      \
 {                                                                                               \
     ptrdiff_t i = 0, h = (ptrdiff_t)((64u - ((uintptr_t)y & 63u)) & 63u) / (ptrdiff_t)sizeof(T); \
-    const VT wv = SET(w);                                                                       \
+    const VT wv = SET(w), bcv = SET(bc);                                                        \
+    const ptrdiff_t step = bm != RF_BIAS_ROW ? 0 : VL < C ? VL : VL % C; /* phase per vector */ \
     uint64_t carry = 0;                 /* the bits of elements [i - h, i), not yet stored */   \
     if ((uintptr_t)y % sizeof(T) != 0 || h + 64 > n)                                            \
         h = 0;                          /* short runs, and y off its element size: as it comes */ \
     for (; i < h; i++) {                                                                        \
-        T v = x[i];                                                                             \
+        T v;                                                                                    \
+        RF__LOAD1(v, x, i, bm, b, C, p, bc);                                                    \
         carry |= (uint64_t)RF__BIT1(v, op) << i;                                                \
         y[i] = RF__FWD1(T, v, op, w);                                                           \
     }                                                                                           \
     for (; i + 64 <= n; i += 64) {                                                              \
-        uint64_t b = 0;                                                                         \
+        uint64_t bits64 = 0;                                                                    \
         int j;                                                                                  \
         for (j = 0; j < 64 / VL; j++) {                                                         \
             unsigned bits;                                                                      \
-            VT r = rf__mask_fwd_v##S(LOAD(x + i + VL * j), op, wv, &bits);                      \
+            VT v = LOAD(x + i + VL * j), r;                                                     \
+            if (bm == RF_BIAS_ROW) {                                                            \
+                v = ADD(v, LOAD(b + p));                                                        \
+                p += step;                                                                      \
+                if (p >= C)                                                                     \
+                    p -= C;                                                                     \
+            } else if (bm == RF_BIAS_CONST) {                                                   \
+                v = ADD(v, bcv);                                                                \
+            }                                                                                   \
+            r = rf__mask_fwd_v##S(v, op, wv, &bits);                                            \
             STORE(y + i + VL * j, r);                                                           \
-            b |= (uint64_t)bits << (VL * j);                                                    \
+            bits64 |= (uint64_t)bits << (VL * j);                                               \
         }                                                                                       \
         if (h) {                                                                                \
-            uint64_t word = carry | (b << h);                                                   \
-            carry = b >> (64 - h);                                                              \
+            uint64_t word = carry | (bits64 << h);                                              \
+            carry = bits64 >> (64 - h);                                                         \
             memcpy(m + (i - h) / 8, &word, 8);                                                  \
         } else {                                                                                \
-            memcpy(m + i / 8, &b, 8);                                                           \
+            memcpy(m + i / 8, &bits64, 8);                                                      \
         }                                                                                       \
     }                                                                                           \
-    if (h) {                                                                                    \
-        /* the last < 64 elements after the carried h: at most 80 bits, 10 bytes */             \
-        uint64_t tb = 0, lo, hi;                                                                \
+    {                                                                                           \
+        /* the last < 64 elements; after the carried h, at most 80 bits, 10 bytes */            \
         ptrdiff_t k, t = n - i, nb = (h + t + 7) / 8;                                           \
-        for (k = 0; k < t; k++) {                                                               \
-            T v = x[i + k];                                                                     \
-            tb |= (uint64_t)RF__BIT1(v, op) << k;                                               \
-            y[i + k] = RF__FWD1(T, v, op, w);                                                   \
-        }                                                                                       \
-        lo = carry | (tb << h);                                                                 \
-        hi = tb >> (64 - h);                                                                    \
+        uint64_t tb = rf__fwd_tail_v##S(x + i, y + i, t, op, w, wv, bm, b, C, p, step, bc, bcv), \
+                 lo = h ? carry | (tb << h) : tb, hi = h ? tb >> (64 - h) : 0;                  \
         for (k = 0; k < nb; k++)                                                                \
             m[(i - h) / 8 + k] = (unsigned char)(k < 8 ? lo >> (8 * k) : hi >> (8 * (k - 8))); \
-    } else {                                                                                    \
-        rf__mask_fwd_tail_##T(x + i, y + i, m + i / 8, n - i, op, w);                           \
     }                                                                                           \
 }
 
 #if defined(RF__VLF)
-RF__MASK_FWD(f, float, rf__vf, ps, RF__VLF, RF__VF, RF__SF, RF__SETF)
-RF__MASK_FWD(d, double, rf__vd, pd, RF__VLD, RF__VD, RF__SD, RF__SETD)
+RF__MASK_FWD(f, float, rf__vf, ps, RF__VLF, RF__VF, RF__SF, RF__SETF, RF__ADDF)
+RF__MASK_FWD(d, double, rf__vd, pd, RF__VLD, RF__VD, RF__SD, RF__SETD, RF__ADDD)
 #else
 RF_BITS_SPECIALIZE void rf__mask_fwd_f(const float *x, float *y, unsigned char *m, ptrdiff_t n,
-                                       const int op, float w)
+                                       const int op, float w, const int bm, const float *b,
+                                       ptrdiff_t C, ptrdiff_t p, float bc)
 {
-    rf__mask_fwd_tail_float(x, y, m, n, op, w);
+    rf__mask_fwd_tail_float(x, y, m, n, op, w, bm, b, C, p, bc);
 }
 RF_BITS_SPECIALIZE void rf__mask_fwd_d(const double *x, double *y, unsigned char *m, ptrdiff_t n,
-                                       const int op, double w)
+                                       const int op, double w, const int bm, const double *b,
+                                       ptrdiff_t C, ptrdiff_t p, double bc)
 {
-    rf__mask_fwd_tail_double(x, y, m, n, op, w);
+    rf__mask_fwd_tail_double(x, y, m, n, op, w, bm, b, C, p, bc);
 }
 #endif
 
-/* one loop per op, its selects fixed at compile time */
+/* one loop per op (and bias mode), its selects fixed at compile time */
+#define RF__MASK_FWD_OPS(SUF, T, BM, B, C, P, BC)                                               \
+    switch (op) {                                                                               \
+    case RF_MASK_RELU: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_RELU, w, BM, B, C, P, BC); break; \
+    case RF_MASK_LEAKY: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_LEAKY, w, BM, B, C, P, BC); break; \
+    case RF_MASK_LEAKY_ZERO:                                                                    \
+        rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_LEAKY_ZERO, w, BM, B, C, P, BC); break;          \
+    default: rf__mask_fwd_##SUF(x, y, m, n, RF_MASK_RELU6, w, BM, B, C, P, BC); break;          \
+    }
+
 RF_BITS_INLINE void rf_mask_fwd_f(const float *x, float *y, unsigned char *m, ptrdiff_t n,
                                   int op, float w)
 {
-    switch (op) {
-    case RF_MASK_RELU: rf__mask_fwd_f(x, y, m, n, RF_MASK_RELU, w); break;
-    case RF_MASK_LEAKY: rf__mask_fwd_f(x, y, m, n, RF_MASK_LEAKY, w); break;
-    case RF_MASK_LEAKY_ZERO: rf__mask_fwd_f(x, y, m, n, RF_MASK_LEAKY_ZERO, w); break;
-    default: rf__mask_fwd_f(x, y, m, n, RF_MASK_RELU6, w); break;
-    }
+    RF__MASK_FWD_OPS(f, float, RF_BIAS_NONE, NULL, 1, 0, 0.0f)
 }
 
 RF_BITS_INLINE void rf_mask_fwd_d(const double *x, double *y, unsigned char *m, ptrdiff_t n,
                                   int op, double w)
 {
-    switch (op) {
-    case RF_MASK_RELU: rf__mask_fwd_d(x, y, m, n, RF_MASK_RELU, w); break;
-    case RF_MASK_LEAKY: rf__mask_fwd_d(x, y, m, n, RF_MASK_LEAKY, w); break;
-    case RF_MASK_LEAKY_ZERO: rf__mask_fwd_d(x, y, m, n, RF_MASK_LEAKY_ZERO, w); break;
-    default: rf__mask_fwd_d(x, y, m, n, RF_MASK_RELU6, w); break;
+    RF__MASK_FWD_OPS(d, double, RF_BIAS_NONE, NULL, 1, 0, 0.0)
+}
+
+/* with a bias: b != NULL the rows of C channels from phase p (b as RF_BIAS_ROW says), else bc
+   for every element */
+RF_BITS_INLINE void rf_mask_fwd_bias_f(const float *x, const float *b, ptrdiff_t C, ptrdiff_t p,
+                                       float bc, float *y, unsigned char *m, ptrdiff_t n, int op,
+                                       float w)
+{
+    if (b != NULL) {
+        RF__MASK_FWD_OPS(f, float, RF_BIAS_ROW, b, C, p, bc)
+    } else {
+        RF__MASK_FWD_OPS(f, float, RF_BIAS_CONST, NULL, 1, 0, bc)
+    }
+}
+
+RF_BITS_INLINE void rf_mask_fwd_bias_d(const double *x, const double *b, ptrdiff_t C,
+                                       ptrdiff_t p, double bc, double *y, unsigned char *m,
+                                       ptrdiff_t n, int op, double w)
+{
+    if (b != NULL) {
+        RF__MASK_FWD_OPS(d, double, RF_BIAS_ROW, b, C, p, bc)
+    } else {
+        RF__MASK_FWD_OPS(d, double, RF_BIAS_CONST, NULL, 1, 0, bc)
     }
 }
 
@@ -317,6 +438,17 @@ RF_BITS_INLINE void rf_select_f(const float *g, const unsigned char *m, float *o
         v = zero ? _mm512_maskz_mov_ps((__mmask16)k, v)
                  : _mm512_mask_mov_ps(_mm512_mul_ps(v, wv), (__mmask16)k, v);
         _mm512_storeu_ps(out + i, v);
+    }
+    if (i < n) {
+        /* the last < 16 under a mask (the rows of NCHW's 28 x 28 were 12 of 28 scalar); their
+           bits are in ceil((n - i) / 8) bytes, so the second is read only when it exists */
+        __mmask16 t = (__mmask16)((1u << (n - i)) - 1u);
+        unsigned k = m[i / 8] | (n - i > 8 ? (unsigned)m[i / 8 + 1] << 8 : 0u);
+        __m512 v = _mm512_maskz_loadu_ps(t, g + i);
+        v = zero ? _mm512_maskz_mov_ps((__mmask16)k, v)
+                 : _mm512_mask_mov_ps(_mm512_mul_ps(v, wv), (__mmask16)k, v);
+        _mm512_mask_storeu_ps(out + i, t, v);
+        i = n;
     }
 #elif defined(__AVX2__)
     const __m256 wv = _mm256_set1_ps(w);
@@ -359,6 +491,13 @@ RF_BITS_INLINE void rf_select_d(const double *g, const unsigned char *m, double 
         __m512d v = _mm512_loadu_pd(g + i);
         v = zero ? _mm512_maskz_mov_pd(k, v) : _mm512_mask_mov_pd(_mm512_mul_pd(v, wv), k, v);
         _mm512_storeu_pd(out + i, v);
+    }
+    if (i < n) {  /* the last < 8 under a mask, as rf_select_f's */
+        __mmask8 t = (__mmask8)((1u << (n - i)) - 1u), k = (__mmask8)m[i / 8];
+        __m512d v = _mm512_maskz_loadu_pd(t, g + i);
+        v = zero ? _mm512_maskz_mov_pd(k, v) : _mm512_mask_mov_pd(_mm512_mul_pd(v, wv), k, v);
+        _mm512_mask_storeu_pd(out + i, t, v);
+        i = n;
     }
 #elif defined(__AVX2__)
     const __m256d wv = _mm256_set1_pd(w);

@@ -63,6 +63,7 @@ class Kernels:
         # the dicts are made once and refilled by load(): the call path binds them at import
         self.forward, self.gradient, self.prelu_forward, self.prelu_gradient = {}, {}, {}, {}
         self.mask_forward, self.mask_gradient = {}, {}
+        self.mask_bias_forward, self.mask_bias_gradient = {}, {}
         self.bias_forward, self.bias_gradient = {}, {}
         self.rrelu_forward, self.rrelu_gradient = {}, {}
         self.load(isa)
@@ -77,6 +78,11 @@ class Kernels:
         self.prelu_gradient.update({F32: mod.prelu_gradient_f32, F64: mod.prelu_gradient_f64})
         self.mask_forward.update({F32: mod.mask_forward_f32, F64: mod.mask_forward_f64})
         self.mask_gradient.update({F32: mod.mask_gradient_f32, F64: mod.mask_gradient_f64})
+        # the mask with a bias (the bias along the last axis, or a constant over whole rows)
+        self.mask_bias_forward.update({F32: mod.mask_bias_forward_f32,
+                                       F64: mod.mask_bias_forward_f64})
+        self.mask_bias_gradient.update({F32: mod.mask_bias_gradient_f32,
+                                        F64: mod.mask_bias_gradient_f64})
         self.bias_forward.update({F32: mod.bias_forward_f32, F64: mod.bias_forward_f64})
         self.bias_gradient.update({F32: mod.bias_gradient_f32, F64: mod.bias_gradient_f64})
         # rrelu in training (C-contiguous operands of one dtype; _rrelu.py lays out the rest)

@@ -181,6 +181,6 @@ include "_buffers.pxi"
 include "_elementwise.pxi"
 include "_rrelu.pxi"
 include "_prelu.pxi"
-include "_masks.pxi"
 include "_gated.pxi"
 include "_bias.pxi"
+include "_masks.pxi"  # after _bias.pxi: the mask with a bias sums as it does

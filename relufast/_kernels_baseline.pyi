@@ -27,6 +27,10 @@ __all__ = [
     "mask_forward_f64",
     "mask_gradient_f32",
     "mask_gradient_f64",
+    "mask_bias_forward_f32",
+    "mask_bias_forward_f64",
+    "mask_bias_gradient_f32",
+    "mask_bias_gradient_f64",
     "glu_forward",
     "glu_gradient",
     "prelu_forward_mixed",
@@ -196,6 +200,27 @@ def mask_gradient_f32(
 def mask_gradient_f64(
     g: NDArray[np.float64], m: NDArray[np.uint8], out: NDArray[np.float64], rows: int,
     width: int, w: float, zero: bool, nt: int,
+) -> int: ...
+
+# the masks with a bias (1-D of the dtype; the flat array as runs of `inner` elements, 1 or whole
+# rows, run r on channel r % len(bias)): y = f(x + bias) and m = the bits of x + bias; or the
+# select of mask_gradient and gb (one float64 per channel) the sum of out per channel.  DONE, or
+# nothing written and OVERLAP, REFUSED or NOMEMORY
+def mask_bias_forward_f32(
+    op: int, x: NDArray[np.float32], bias: NDArray[np.float32], y: NDArray[np.float32],
+    m: NDArray[np.uint8], rows: int, width: int, inner: int, a: float, nt: int,
+) -> int: ...
+def mask_bias_forward_f64(
+    op: int, x: NDArray[np.float64], bias: NDArray[np.float64], y: NDArray[np.float64],
+    m: NDArray[np.uint8], rows: int, width: int, inner: int, a: float, nt: int,
+) -> int: ...
+def mask_bias_gradient_f32(
+    g: NDArray[np.float32], m: NDArray[np.uint8], out: NDArray[np.float32],
+    gb: NDArray[np.float64], rows: int, width: int, inner: int, w: float, zero: bool, nt: int,
+) -> int: ...
+def mask_bias_gradient_f64(
+    g: NDArray[np.float64], m: NDArray[np.uint8], out: NDArray[np.float64],
+    gb: NDArray[np.float64], rows: int, width: int, inner: int, w: float, zero: bool, nt: int,
 ) -> int: ...
 
 # gated units.  Each operand is (array, first element, row stride in elements) over `rows` rows

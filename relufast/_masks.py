@@ -7,14 +7,14 @@ count=L, bitorder="little")`` reads it back (a 0-d array's mask has shape ``(1,)
 ``x > 0`` for relu and leaky_relu and ``0 < x < 6`` for relu6; NaN gives 0.
 
 The call path: float32 and float64 arrays that are C-contiguous and aligned, with ``out`` of
-their dtype, go to the kernels (_masks.pxi); every other case (float16, bfloat16, another
-``out`` dtype, another layout) is computed here with NumPy and the ordinary forward, to the same
-values, at NumPy's speed.
+their dtype, go to the kernels (_masks.pxi), with a bias too (one pass each way); every other
+case (float16, bfloat16, another ``out`` dtype, another layout) is computed here with NumPy and
+the ordinary forward, to the same values, at NumPy's speed.
 """
 
 import numpy as np
 
-from ._bias import bias_and_axis, bias_sum, broadcast_bias
+from ._bias import _inner, bias_and_axis, bias_sum, broadcast_bias
 from ._call import unary
 from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
@@ -146,6 +146,25 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
     return o, m
 
 
+def _gradient_operands(fn, grad, x, mask, out, from_output, a, pname):
+    """(grad, mask, out, compute dtype) checked for the gradient from a mask, or TypeError /
+    ValueError naming the argument, nothing written."""
+    if x is not None:
+        raise TypeError(f"{fn}: give x or mask, not both (the mask replaces x)")
+    if from_output:
+        raise ValueError(f"{fn}: from_output=True does not apply to mask= (the mask already "
+                         "holds the derivative's side)")
+    grad = as_input(fn, "grad", grad)
+    m = _check_mask(fn, mask, mask_shape(grad.shape), writable=False)
+    compute = F64 if grad.dtype == F64 else F32
+    if pname is not None and compute != F64 and outside_f32(a, False):
+        check_param_f32(fn, pname, a, False)
+    o = prepare_out(fn, out, grad, compute)
+    if np.may_share_memory(m, o):
+        raise ValueError(f"{fn}: mask overlaps out")
+    return grad, m, o, compute
+
+
 def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, bias=None,
              axis=1):
     """``grad`` where the mask's bit is set, else +0.0 (``zero``) or ``a * grad``; with a bias,
@@ -171,14 +190,7 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
                 return o
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname)
-    grad = as_input(fn, "grad", grad)
-    m = _check_mask(fn, mask, mask_shape(grad.shape), writable=False)
-    compute = F64 if grad.dtype == F64 else F32
-    if pname is not None and compute != F64 and outside_f32(a, False):
-        check_param_f32(fn, pname, a, False)
-    o = prepare_out(fn, out, grad, compute)
-    if np.may_share_memory(m, o):
-        raise ValueError(f"{fn}: mask overlaps out")
+    grad, m, o, compute = _gradient_operands(fn, grad, x, mask, out, from_output, a, pname)
     rows, width = _rows(grad.shape)
     kern = KERNELS.mask_gradient.get(grad.dtype)
     if kern is not None and o.dtype == grad.dtype and _is_c(grad) and _is_c(o) and _is_c(m):
@@ -201,10 +213,15 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
 
 
 # ---------------------------------------------------------------------------------------------
-# with a bias: the mask of x + bias, and the bias gradient from the mask's gradient.  Two passes
-# each (x + bias into the result, then the masked forward in place on it; the gradient, then a
-# float64 sum by NumPy), where the mask's functions without a bias take one: every check runs
-# before the first pass writes.
+# with a bias: the mask of x + bias, and the bias gradient from the mask's gradient.  float32 and
+# float64 in C order go to the kernels, one pass each way (f(x + bias) and the bits of x + bias;
+# the select and the bias gradient's float64 sums); the rest in two (x + bias into the result,
+# then the masked forward in place on it; the gradient, then a float64 sum by NumPy).  Every
+# check runs before anything is written.
+
+def _mask_op(op, a):
+    return _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
+
 
 def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
     if type(x) is not _ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
@@ -216,6 +233,16 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
     bv, ax, _ = bias_and_axis(fn, x, bias, axis, compute)
     o = prepare_out(fn, out, x, x.dtype if x.dtype in (F32, F64) else compute)
     m = _forward_mask(fn, mask, x, o)
+    kern = KERNELS.mask_bias_forward.get(x.dtype)
+    if kern is not None and x.size and o.dtype == x.dtype and _is_c(x) and _is_c(o) and _is_c(m):
+        src = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
+        rows, width = _rows(x.shape)
+        status = kern(_mask_op(op, a), src, bv, o, m, rows, width, _inner(x.shape, ax), a,
+                      _threads(x.size))
+        if status == STATUS.NOMEMORY:
+            raise MemoryError(f"{fn}: no memory for the bias's row pattern")
+        if status == _DONE:
+            return o, m
     b = broadcast_bias(bv, ax, x.ndim)
     # x + bias rounded in the compute dtype, as the functions' bias= computes it
     if o.dtype == compute:
@@ -237,6 +264,21 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
     grad = as_input(fn, "grad", grad)
     compute = F64 if grad.dtype == F64 else F32
     # the bias only shapes its gradient here (the mask holds the derivative's side of x + bias)
-    _, ax, _ = bias_and_axis(fn, grad, bias, axis, compute)
-    gx = gradient(fn, grad, x, mask, out, from_output, a, zero, pname)
+    bv, ax, scalar = bias_and_axis(fn, grad, bias, axis, compute)
+    grad, m, o, compute = _gradient_operands(fn, grad, x, mask, out, from_output, a, pname)
+    kern = KERNELS.mask_bias_gradient.get(grad.dtype)
+    if (kern is not None and grad.size and o.dtype == grad.dtype and _is_c(grad) and _is_c(o)
+            and _is_c(m)):
+        g = grad if (o is grad or not np.may_share_memory(grad, o)) else grad.copy()
+        gb = np.empty(bv.shape[0], F64)
+        rows, width = _rows(grad.shape)
+        status = kern(g, m, o, gb, rows, width, _inner(grad.shape, ax), a, zero,
+                      _threads(grad.size))
+        if status == STATUS.NOMEMORY:
+            raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
+        if status == _DONE:
+            with np.errstate(over="ignore"):  # a sum past the dtype's range is inf: no warning
+                gbias = gb.astype(grad.dtype)
+            return o, (gbias.reshape(()) if scalar else gbias)
+    gx = gradient(fn, grad, None, m, o, False, a, zero, pname)
     return gx, bias_sum(gx, ax, grad.dtype if grad.dtype in (F32, F64) else gx.dtype)

@@ -342,12 +342,15 @@ def test_with_bias_equals_the_composition(op, dtype, shape, axis, scalar, rng):
         # bitwise the gradient from x + bias where x + bias is not NaN
         want = fg(g, x, bias=b, axis=axis, **kw)[0]
         assert_same(gx[~nan], want[~nan], what="against the gradient from x")
+    assert gb.shape == np.shape(b) and gb.dtype == dtype
+    if dtype in (F32, F64):
+        # the kernels sum in their own order: the fused bias gradient's standard
+        check_bias_sum(gb, gx, bias_axes(len(shape), axis, scalar), dtype)
+        return
     with np.errstate(invalid="ignore", over="ignore"):
         sums = np.sum(np.asarray(gx, F64), axis=bias_axes(len(shape), axis, scalar))
         sums = np.asarray(sums, dtype).astype(F64)
-    assert gb.shape == np.shape(b) and gb.dtype == dtype
-    np.testing.assert_allclose(np.asarray(gb, F64), sums,
-                               rtol=1e-2 if dtype in (F16, BF16) else 1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(gb, F64), sums, rtol=1e-2, atol=1e-6)
 
 
 @pytest.mark.parametrize("op", OPS, ids=OP_IDS)
@@ -392,3 +395,232 @@ def test_with_bias_refusals_write_nothing(op, rng):
     with pytest.raises(TypeError, match=f"{gname}: give x or mask, not both"):
         fg(g, x, mask=mk, out=out, bias=np.ones(16, F32), **kw)
     assert (out == 0).all() and np.array_equal(g, gm)
+
+
+# --- the one-pass kernels with a bias (float32 / float64 in C order) against the two passes ---
+
+# (shape, axis, bias length or None for a scalar): the bias along the last axis (rows of
+# channels: widths around multiples of 8 and of 64, one row, 1-D), along another axis (NCHW,
+# W % 8 != 0 and == 0: constant over whole rows), a scalar, 0-d
+FUSED_CASES = [
+    ((5, 7), 1, None), ((3, 2, 16), 0, None), ((), 0, None), ((1,), 0, None),
+    ((5, 7), 1, "-0"), ((4, 16), 1, "+0"), ((4, 16), 1, "huge"), ((5, 7), 1, "-huge"),
+    ((4, 7), -1, 7), ((4, 8), -1, 8), ((4, 9), -1, 9), ((3, 63), -1, 63), ((3, 64), -1, 64),
+    ((3, 65), -1, 65), ((2, 129), 1, 129), ((1, 200), -1, 200), ((100,), 0, 100),
+    ((6, 5, 40), -1, 40), ((2, 3, 5, 7), 1, 3), ((2, 3, 4, 8), 1, 3), ((2, 3, 2, 16), 1, 3),
+    ((5, 3, 1), 1, 3), ((4, 6, 3), 0, 4),
+]
+FUSED_IDS = ["scalar", "scalar-3d", "0d", "1", "scalar-neg0", "scalar-pos0", "scalar-huge",
+             "scalar-neghuge", "last7", "last8", "last9", "last63", "last64",
+             "last65", "last129", "one-row", "1d", "last40", "nchw-w7", "nchw-w8", "nchw-w16",
+             "trailing-one", "axis0"]
+# above the threading threshold: rows of channels (cut inside rows by the threads), NCHW with
+# W % 8 == 0 (flat) and != 0 (row by row), a scalar
+FUSED_BIG = [((300, 136), -1, 136), ((37, 1000), 1, 1000), ((8, 16, 16, 24), 1, 16),
+             ((8, 16, 15, 23), 1, 16), ((70_001,), 0, None), ((9, 4099), -1, 4099)]
+FUSED_BIG_IDS = ["rows", "rows-1000", "nchw-flat", "nchw-rows", "scalar", "wide"]
+
+
+def bias_for(rng, length, dtype, edges=True):
+    """A bias with its own edge values: +-0 (x + -0.0 keeps -0.0, x + +0.0 does not) and, where
+    long enough, huge values that make x + bias overflow to +-inf."""
+    big = np.finfo(dtype).max * 0.75
+    if length is None:
+        return dtype.type(rng.standard_normal() * 2)
+    if isinstance(length, str):  # a scalar edge value
+        return dtype.type({"-0": -0.0, "+0": 0.0, "huge": big, "-huge": -big}[length])
+    b = (rng.standard_normal(length) * 2).astype(dtype)
+    if edges:
+        b[::5] = np.resize(np.array([0.0, -0.0, big, -big, 6.0], dtype), b[::5].size)
+    return b
+
+
+def two_passes(op, x, b, axis, g):
+    """The composition the one-pass kernels replace: z = x + bias rounded in the dtype, the
+    mask's forward on z; the select from that mask.  (y, mask, grad_x, the axes the bias
+    gradient sums over)."""
+    _, f, fg, kw, _ = op
+    trailing = (1,) * (x.ndim - axis % max(x.ndim, 1) - 1)
+    bb = b if np.ndim(b) == 0 else b.reshape((-1,) + trailing)
+    with np.errstate(over="ignore"):
+        z = np.asarray(x + bb, x.dtype)
+    y, m = f(z, mask=True, **kw)
+    gx = fg(g, mask=m, **kw)
+    axes = tuple(i for i in range(x.ndim) if np.ndim(b) == 0 or i != axis % x.ndim)
+    return y, m, gx, axes
+
+
+def check_bias_sum(got, gx, axes, dtype):
+    """test_bias's standard for a fused bias gradient: the float64 sum of grad_x per channel
+    (bias_sum's) rounded once into the dtype, within float64 rounding of the terms (the kernels
+    sum in another order than NumPy).  A channel whose finite terms overflow float64 when added
+    up (+-1e308 and the like) has a sum that depends on the order (inf, -inf, NaN or finite):
+    only its other channels are compared."""
+    got = np.asarray(got, F64).reshape(-1)
+    g64 = np.asarray(gx, F64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = np.sum(g64, axis=axes).reshape(-1).astype(dtype).astype(F64)
+        finite_mass = np.sum(np.where(np.isfinite(g64), np.abs(g64), 0), axis=axes).reshape(-1)
+    defined = np.isfinite(finite_mass)
+    special = ~np.isfinite(want) & defined
+    assert_same(got[special], want[special], what="bias gradient: inf and NaN")
+    ok = ~defined | special
+    with np.errstate(invalid="ignore", over="ignore"):
+        tol = float(np.finfo(dtype).eps) * np.abs(want) + 1e-13 * finite_mass  # per channel
+        ok |= np.abs(got - want) <= tol
+    assert ok.all(), (got[~ok], want[~ok])
+
+
+def check_fused(op, x, b, axis, g, in_place):
+    """The one-pass forward and gradient against two_passes: y, the mask and grad_x bitwise,
+    the bias gradient to test_bias's standard; in place (into x and grad) or not."""
+    _, f, fg, kw, _ = op
+    y_want, m_want, gx_want, axes = two_passes(op, x, b, axis, g)
+    xi = x.copy()
+    y, m = f(xi, out=xi if in_place else None, mask=True, bias=b, axis=axis, **kw)
+    assert (y is xi) == in_place
+    assert_same(y, y_want, what="forward with a mask and a bias")
+    assert np.array_equal(m, m_want), "the mask of x + bias"
+    gi = g.copy()
+    gx, gb = fg(gi, mask=m, out=gi if in_place else None, bias=b, axis=axis, **kw)
+    assert (gx is gi) == in_place
+    assert_same(gx, gx_want, what="gradient from the mask with a bias")
+    assert gb.dtype == x.dtype and gb.shape == np.shape(b)
+    check_bias_sum(gb, gx_want, axes, x.dtype)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("case", FUSED_CASES, ids=FUSED_IDS)
+@pytest.mark.parametrize("in_place", [False, True], ids=["out", "in-place"])
+def test_fused_bias_against_two_passes(isa, dtype, op, case, in_place, rng):
+    _dispatch.select_isa(isa)
+    shape, axis, length = case
+    x, g = values(rng, shape, dtype), values(rng, shape, dtype)
+    check_fused(op, x, bias_for(rng, length, dtype), axis, g, in_place)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+@pytest.mark.parametrize("op", OPS, ids=OP_IDS)
+@pytest.mark.parametrize("case", FUSED_BIG, ids=FUSED_BIG_IDS)
+def test_fused_bias_threads(isa, dtype, op, case, rng):
+    """1, 2 and 3 threads: bitwise the same y, mask and grad_x, the bias gradient to float64
+    rounding (thread chunks on whole mask cache lines, or whole rows)."""
+    _dispatch.select_isa(isa)
+    shape, axis, length = case
+    x, g = values(rng, shape, dtype), values(rng, shape, dtype)
+    b = bias_for(rng, length, dtype)
+    for nt in (1, 2, 3):
+        with relufast.num_threads(nt):
+            check_fused(op, x, b, axis, g, in_place=nt == 2)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_fused_bias_every_start_in_a_cache_line(isa, dtype, rng):
+    """The forward's aligned-store head and its carried bits with a bias: y at every offset in
+    a cache line, rows of channels from every phase (a row of 41 against the head's length)."""
+    _dispatch.select_isa(isa)
+    op = OPS[1]
+    per_line = 64 // dtype.itemsize
+    buf = np.empty(41 * 24 + 64, dtype)
+    base = (-(buf.ctypes.data % 64) // dtype.itemsize) % per_line
+    for k in range(per_line):
+        for shape, length in (((24, 40), 40), ((3, 41 * 8), 41 * 8), ((300,), None)):
+            n = int(np.prod(shape))
+            x = values(rng, shape, dtype)
+            b = bias_for(rng, length, dtype)
+            y = buf[base + k:base + k + n].reshape(shape)
+            y[...] = x
+            y_want, m_want, _, _ = two_passes(op, x, b, -1, x)
+            _, m = op[1](y, out=y, mask=True, bias=b, axis=-1, **op[3])
+            assert_same(y, y_want, what=f"offset {k}, shape {shape}")
+            assert np.array_equal(m, m_want), (k, shape)
+
+
+def test_fused_bias_takes_the_kernels(monkeypatch, rng):
+    """float32 / float64 in C order go to the one-pass kernels (the checks above would pass on
+    the two-pass path too); another layout, dtype or out dtype does not reach them."""
+    calls = []
+    k = _dispatch.KERNELS
+    for table in ("mask_bias_forward", "mask_bias_gradient"):
+        entries = getattr(k, table)
+        for dt, fn in list(entries.items()):
+            def spy(*args, _fn=fn, _t=table):
+                calls.append(_t)
+                return _fn(*args)
+            monkeypatch.setitem(entries, dt, spy)
+    x = rng.standard_normal((4, 16)).astype(F32)
+    b = rng.standard_normal(16).astype(F32)
+    y, m = relufast.relu(x, mask=True, bias=b)
+    relufast.relu_grad(x, mask=m, bias=b)
+    assert calls == ["mask_bias_forward", "mask_bias_gradient"]
+    calls.clear()
+    relufast.relu(x.T, mask=True, bias=rng.standard_normal(4).astype(F32))
+    relufast.relu(x.astype(F16), mask=True, bias=b)
+    relufast.relu(x, mask=True, bias=b, out=np.empty(x.shape, F64))
+    assert calls == []
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
+def test_fused_bias_entry_statuses(dtype):
+    """The entry points check their operands in C: DONE, or nothing written and OVERLAP or
+    REFUSED (a bias that does not tile the array, runs that are neither one element nor whole
+    rows, overlaps, a read-only output, the wrong dtype of the sums)."""
+    DONE, OVERLAP, REFUSED = (_dispatch.STATUS.DONE, _dispatch.STATUS.OVERLAP,
+                              _dispatch.STATUS.REFUSED)
+    relu = _dispatch.MASK.MASK_RELU
+    for isa in ISAS:
+        k = _dispatch.Kernels(isa)
+        fwd, grad = k.mask_bias_forward[dtype], k.mask_bias_gradient[dtype]
+        x = np.linspace(-3, 3, 24).astype(dtype)
+        b = np.arange(4, dtype=dtype)
+
+        def forward(xx, bb, rows, width, inner, y=None, m=None):
+            y = np.full(x.size, 7, dtype) if y is None else y
+            m = np.full(rows * ((width + 7) // 8), 7, np.uint8) if m is None else m
+            y0, m0 = y.copy(), m.copy()
+            r = fwd(relu, xx, bb, y, m, rows, width, inner, 0.0, 1)
+            if r != DONE:
+                assert np.array_equal(y, y0) and np.array_equal(m, m0), "written on refusal"
+            return r
+
+        assert forward(x, b, 6, 4, 1) == DONE               # rows of 4 channels
+        assert forward(x, b[:2], 2, 12, 12) == DONE         # one bias per 12-element row
+        assert forward(x, np.arange(5, dtype=dtype), 6, 4, 1) == REFUSED  # 5 do not tile 24
+        assert forward(x, b[:2], 6, 4, 6) == REFUSED        # runs of 6 cut rows of 4
+        assert forward(x, b, 6, 4, 1, m=np.zeros(5, np.uint8)) == REFUSED
+        assert forward(x, b.astype(F16), 6, 4, 1) == REFUSED
+        ro = np.zeros(24, dtype)
+        ro.flags.writeable = False
+        assert forward(x, b, 6, 4, 1, y=ro) == REFUSED
+        buf = np.zeros(28, dtype)
+        assert forward(x, buf[:4], 6, 4, 1, y=buf[4:]) == DONE          # bias beside y
+        assert forward(x, buf[2:6], 6, 4, 1, y=buf[4:]) == OVERLAP     # bias over y
+        assert forward(buf[:24], b, 6, 4, 1, y=buf[2:26]) == OVERLAP    # x half over y
+
+        g = np.linspace(-1, 1, 24).astype(dtype)
+        m = np.full(6, 0xFF, np.uint8)
+
+        def gradient(gg, rows, width, inner, C=4, out=None, gb=None, mm=m):
+            out = np.full(24, 7, dtype) if out is None else out
+            gb = np.full(C, 7.0) if gb is None else gb
+            o0, s0 = out.copy(), gb.copy()
+            r = grad(gg, mm, out, gb, rows, width, inner, 0.0, True, 1)
+            if r != DONE:
+                assert np.array_equal(out, o0) and np.array_equal(gb, s0), "written on refusal"
+            return r, gb
+
+        r, gb = gradient(g, 6, 4, 1)
+        assert r == DONE
+        np.testing.assert_allclose(gb, g.reshape(6, 4).astype(F64).sum(axis=0), rtol=1e-12)
+        assert gradient(g, 6, 4, 1, C=5)[0] == REFUSED
+        assert gradient(g, 6, 4, 6, C=2)[0] == REFUSED
+        assert gradient(g, 6, 4, 1, gb=np.zeros(4, F32))[0] == REFUSED
+        assert gradient(g, 6, 4, 1, mm=np.zeros(5, np.uint8))[0] == REFUSED
+        sums = np.zeros(24 + 4, F64)
+        if dtype == F64:  # the sums beside out, then overlapping it
+            assert gradient(g, 6, 4, 1, out=sums[4:], gb=sums[:4])[0] == DONE
+            assert gradient(g, 6, 4, 1, out=sums[2:26], gb=sums[:4])[0] == OVERLAP
