@@ -350,37 +350,60 @@ cdef double _prelu_grad_block_b(const floating* g, const floating* x, floating* 
     return acc[0]
 
 
+cdef void _prelu_grad_row_b(const floating* g, const floating* x, const floating* w,
+                            const floating* bias, floating* gx, double* gw, Py_ssize_t m,
+                            bint nonzero) noexcept nogil:
+    # gx = grad * prelu'(x + bias) along m channels of a row (w, bias, gw from its first
+    # channel), gw[k] += the weight-gradient term of channel k, as _prelu_grad_range does
+    cdef Py_ssize_t j
+    cdef floating z
+    if nonzero:
+        for j in range(m):
+            z = x[j] + bias[j]
+            gw[j] = _weight_add(gw[j], g[j], z)
+            gx[j] = _g_leaky_nz(g[j], z, w[j])
+    else:
+        for j in range(m):
+            z = x[j] + bias[j]
+            gw[j] = _weight_add(gw[j], g[j], z)
+            gx[j] = _chain(g[j], _d_leaky(z, w[j]))
+
+
 cdef void _prelu_grad_range_b(const floating* g, const floating* x, const floating* w,
                               const floating* bias, floating* gx, double* gw, double* gb,
                               Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                               bint nonzero) noexcept nogil:
     # _prelu_grad_range at z = x + bias, and gb[c] += the sum of gx over channel c's elements
     # of [lo, hi), in the same pass
-    cdef Py_ssize_t i = lo, j, end, c, b, bend, m
+    cdef Py_ssize_t i = lo, j, end, c, b, bend, c0, wd
+    cdef int R, r
     cdef floating wc, bc, z, v
     cdef double s, sb
     if inner == 1:
         c = i % C
         while i < hi:
-            # a row of channels in pieces of up to _WBLOCK: gx, then the bias sums from gx read
-            # back in L1 (one loop storing to gx, gw and gb, three arrays that may alias for
-            # gcc, is not vectorized for double)
-            m = min(hi, i - c + C, i + _WBLOCK) - i
-            if nonzero:
-                for j in range(m):
-                    z = x[i + j] + bias[c + j]
-                    gw[c + j] = _weight_add(gw[c + j], g[i + j], z)
-                    gx[i + j] = _g_leaky_nz(g[i + j], z, w[c + j])
+            if c == 0 and hi - i >= 2 * C:
+                # whole rows, up to _ROWS at a time, in column groups of up to _COLS: gx row by
+                # row, then the bias sums of the group from gx read back from L2 (_bias.pxi's
+                # _sum_rows: one read-modify-write of the float64 sums per _ROWS rows; one per
+                # element, beside the weight's, made the loop a third slower in cache)
+                R = 8 if hi - i >= 8 * C else (4 if hi - i >= 4 * C else 2)
+                c0 = 0
+                while c0 < C:
+                    wd = min(<Py_ssize_t>_COLS, C - c0)
+                    for r in range(R):  # not hot: a call a row
+                        _prelu_grad_row_b(g + i + r * C + c0, x + i + r * C + c0, w + c0,
+                                          bias + c0, gx + i + r * C + c0, gw + c0, wd, nonzero)
+                    _sum_rows(gx + i + c0, C, wd, R, gb + c0)
+                    c0 += wd
+                i += R * C
             else:
-                for j in range(m):
-                    z = x[i + j] + bias[c + j]
-                    gw[c + j] = _weight_add(gw[c + j], g[i + j], z)
-                    gx[i + j] = _chain(g[i + j], _d_leaky(z, w[c + j]))
-            for j in range(m):
-                gb[c + j] += <double>gx[i + j]
-            i += m
-            c += m
-            if c == C:
+                # a part of a row, where a thread's range starts or ends, or the last row
+                end = min(hi, i - c + C)
+                _prelu_grad_row_b(g + i, x + i, w + c, bias + c, gx + i, gw + c, end - i,
+                                  nonzero)
+                _sum_rows(gx + i, C, end - i, 1, gb + c)
+                i = end
                 c = 0
     else:
         c = (i // inner) % C
