@@ -3,7 +3,8 @@
 The bias follows prelu's weight rules: a scalar, or a 1-D array with one value per channel
 along ``axis`` (default 1).  float32 and float64 arrays in C order go to the kernels
 (_bias.pxi: one pass each way); every other case (float16, bfloat16, mixed dtypes, other
-layouts) is computed here with NumPy to the same values, through temporaries.
+layouts) is computed here with NumPy to the same values, through temporaries.  prelu's bias
+(end of this module) goes to prelu's own kernels (_prelu.pxi), which walk its channels.
 """
 
 from math import prod

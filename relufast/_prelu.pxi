@@ -12,8 +12,16 @@
 #   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
 #   4. drivers            checks, working memory on the heap, one chunk (or channel range) per
 #                         thread, the fold
-#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64, and the mixed-dtype
-#                         prelu_forward_mixed, prelu_gradient_mixed
+#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64, with a fused bias
+#                         prelu_bias_forward_f32/f64, prelu_bias_gradient_f32/f64, and the
+#                         mixed-dtype prelu_forward_mixed, prelu_gradient_mixed
+#
+# A fused bias (prelu(x + b), prelu_bias_forward_f32/f64 and prelu_bias_gradient_f32/f64) runs
+# the same layout and drivers too, with the bias laid over x as the weight is (laid out in a
+# pattern beside the weights' where they are): the drivers pass a NULL bias for prelu alone,
+# which picks the chunk loops without one (their instructions unchanged), or the bias, which
+# picks the `_b` loops of section 3: x + b rounded in the dtype as x is loaded, and for the
+# gradient the bias's float64 sums beside the weight's, in the same pass.
 #
 # Mixed float dtypes (float16, bfloat16, or operands of different float dtypes) run the same
 # layout and drivers: the drivers' chunk calls go to block loops (section 3b) that widen each
