@@ -1120,8 +1120,9 @@ def prelu(x, weight, axis=1, out=None, bias=None):
     bias : float or array_like, optional
         Keyword argument.  Compute ``prelu(x + bias)``: a scalar, or a 1-D array of length
         ``x.shape[axis]`` along the weight's ``axis`` (the rules of ``bias`` in :func:`relu`),
-        x + bias rounded in the compute dtype.  Two passes through a temporary of x's size
-        (prelu's kernels do not fuse it yet).
+        x + bias rounded in the compute dtype.  One pass in prelu's kernels for float32 and
+        float64 arrays of one dtype in C order; other dtypes and layouts form x + bias in a
+        temporary of x's size first.
 
     Returns
     -------
@@ -1183,7 +1184,9 @@ def prelu_grad(grad, x, weight, axis=1, out=None, bias=None, *, from_output=Fals
     bias : float or array_like, optional
         Keyword argument.  The forward's bias: the derivatives are taken at ``x + bias`` and
         the call returns ``(grad_x, grad_weight, grad_bias)``, grad_bias the sum of grad_x over
-        every axis but ``axis`` (over all of them for a scalar bias), accumulated in float64.
+        every axis but ``axis`` (over all of them for a scalar bias), accumulated in float64
+        (for float32 and float64 arrays of one dtype in C order in the same pass as grad_x and
+        grad_weight).
 
     Returns
     -------

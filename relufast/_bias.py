@@ -3,14 +3,15 @@
 The bias follows prelu's weight rules: a scalar, or a 1-D array with one value per channel
 along ``axis`` (default 1).  float32 and float64 arrays in C order go to the kernels
 (_bias.pxi: one pass each way); every other case (float16, bfloat16, mixed dtypes, other
-layouts) is computed here with NumPy to the same values, through temporaries.
+layouts) is computed here with NumPy to the same values, through temporaries.  prelu's bias
+(end of this module) goes to prelu's own kernels (_prelu.pxi), which walk its channels.
 """
 
 from math import prod
 
 import numpy as np
 
-from ._call import binary, unary
+from ._call import binary, contiguous, unary
 from . import _lazy
 from ._checks import (
     DTYPES,
@@ -20,15 +21,16 @@ from ._checks import (
     channel_axis,
     check_param_f32,
     dtype_message,
+    no_from_output,
     outside_f32,
     prepare_out,
 )
 from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, STATUS
-from ._prelu import _promote, _weight_dtype
+from ._prelu import _nonfinite, _promote, _weight_and_axis, _weight_dtype
 from ._prelu import forward as _prelu_forward
 from ._prelu import gradient as _prelu_gradient
-from ._threads import threads_for
+from ._threads import PARALLEL_MIN_CHEAP, threads_for
 
 _DONE = STATUS.DONE
 _ndarray = np.ndarray
@@ -213,9 +215,10 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
 
 
 # ---------------------------------------------------------------------------------------------
-# prelu with a bias along its channel axis: x + bias formed in the call's compute dtype (a
-# temporary of x's size), then prelu's own kernels.  Two passes, not one: prelu's kernels walk
-# their own channel layout, and have no bias yet.
+# prelu with a bias along its channel axis.  float32 and float64 operands of one dtype, in C
+# order, go to prelu's own kernels, which add the bias as they load x (_prelu.pxi: one pass,
+# and the gradient's weight and bias sums in the same pass); every other case forms x + bias in
+# the call's compute dtype (a temporary of x's size) and runs prelu on it.
 
 def _biased_input(fn, x, bias, axis, compute):
     bv, ax, scalar = bias_and_axis(fn, x, bias, axis, compute)
@@ -224,12 +227,61 @@ def _biased_input(fn, x, bias, axis, compute):
     return z, ax, scalar
 
 
+def _per_channel(fn, x, weight, bias, axis, compute, out, from_output=False):
+    """The checked operands of the fused prelu kernels, in the order of the two passes' checks
+    (the bias, from_output, the weight's values, out): (w, bias, the axis or None, weight was a
+    scalar, bias was a scalar, out as a checked ndarray).  w and bias are C-contiguous, aligned
+    and of one length C: a scalar one is repeated along the other's axis (every element then
+    sees the same values), both 1 long when both are scalars."""
+    bv, bax, bscalar = bias_and_axis(fn, x, bias, axis, compute)
+    no_from_output(fn, from_output, "the output's sign does not tell the input's for a "
+                   "negative weight; keep x")
+    w, wax, wscalar = _weight_and_axis(fn, x, weight, axis, compute)
+    o = prepare_out(fn, out, x, compute)
+    ax = bax if wax is None else wax
+    if ax is not None:
+        C = x.shape[ax]
+        if wscalar:
+            w = np.full(C, w[0], compute)
+        if bscalar:
+            bv = np.full(C, bv[0], compute)
+    return contiguous(w), bv, ax, wscalar, bscalar, o
+
+
+def _fused(x, o):
+    """Do the fused kernels take this call: x and out of one kernel dtype, C order?"""
+    return x.size and o.dtype == x.dtype and _c(x) and _c(o)
+
+
+def _threads(n):
+    return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
+                                                        KERNELS.idle_seconds)
+
+
+def _status(fn, status, w):
+    if status == STATUS.NONFINITE:
+        raise _nonfinite(fn, w)
+    if status == STATUS.NOMEMORY:
+        raise MemoryError(f"{fn}: no memory for the kernel's weight layout")
+    if status != _DONE:  # C order, aligned, apart, validated: a bug in relufast
+        raise RuntimeError(f"relufast: {fn}'s fused bias kernel refused prepared operands")
+
+
 def prelu_forward(fn, x, weight, axis, out, bias):
     """prelu(x + bias, weight): the bias along ``axis`` (or a scalar)."""
     if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
         return _lazy.prelu_bias_forward(fn, x, weight, axis, out, bias)
     x = as_input(fn, "x", x)
     result, compute = _promote(x.dtype, _weight_dtype(fn, weight))
+    kern = KERNELS.prelu_bias_forward.get(x.dtype)
+    if kern is not None and compute == x.dtype:
+        w, bv, ax, _, _, o = _per_channel(fn, x, weight, bias, axis, compute, out)
+        if _fused(x, o):
+            src = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
+            if np.may_share_memory(w, o):
+                w = w.copy()
+            _status(fn, kern(src, w, bv, o, _inner(x.shape, ax), _threads(x.size)), w)
+            return o if out is None else out
     z, _, _ = _biased_input(fn, x, bias, axis, compute)
     # prelu checks the weight and out before it writes; the result has the dtype prelu(x,
     # weight) would have, rounded once from the compute dtype
@@ -246,6 +298,23 @@ def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
         raise ValueError(f"{fn}: grad has shape {grad.shape} but x has shape {x.shape}; they "
                          "must match")
     result, compute = _promote(grad.dtype, x.dtype, _weight_dtype(fn, weight))
+    kern = KERNELS.prelu_bias_gradient.get(x.dtype)
+    if kern is not None and compute == x.dtype and grad.dtype == x.dtype:
+        w, bv, ax, wscalar, bscalar, o = _per_channel(fn, x, weight, bias, axis, compute, out,
+                                                      from_output)
+        if _fused(x, o) and _c(grad):
+            g2 = grad if (o is grad or not np.may_share_memory(grad, o)) else grad.copy()
+            x2 = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
+            if np.may_share_memory(w, o):
+                w = w.copy()
+            sums = np.empty(2 * w.shape[0], F64)
+            _status(fn, kern(g2, x2, w, bv, o, sums, _inner(x.shape, ax), _threads(x.size)), w)
+            # each rounded once from float64 (a scalar's channels added up first)
+            gw, gb = sums[:w.shape[0]], sums[w.shape[0]:]
+            with np.errstate(over="ignore", invalid="ignore"):
+                gw = np.asarray(gw.sum()).astype(result) if wscalar else gw.astype(result)
+                gb = np.asarray(gb.sum()).astype(result) if bscalar else gb.astype(result)
+            return (o if out is None else out), gw, gb
     z, ax, _ = _biased_input(fn, x, bias, axis, compute)
     gx, gw = _prelu_gradient(fn, grad, z, weight, axis,
                              np.empty(x.shape, result) if out is None else out, from_output)

@@ -65,6 +65,7 @@ class Kernels:
         self.mask_forward, self.mask_gradient = {}, {}
         self.mask_bias_forward, self.mask_bias_gradient = {}, {}
         self.bias_forward, self.bias_gradient = {}, {}
+        self.prelu_bias_forward, self.prelu_bias_gradient = {}, {}
         self.rrelu_forward, self.rrelu_gradient = {}, {}
         self.load(isa)
 
@@ -85,6 +86,11 @@ class Kernels:
                                         F64: mod.mask_bias_gradient_f64})
         self.bias_forward.update({F32: mod.bias_forward_f32, F64: mod.bias_forward_f64})
         self.bias_gradient.update({F32: mod.bias_gradient_f32, F64: mod.bias_gradient_f64})
+        # prelu with a fused bias (C-contiguous operands of one dtype; _bias.py)
+        self.prelu_bias_forward.update({F32: mod.prelu_bias_forward_f32,
+                                        F64: mod.prelu_bias_forward_f64})
+        self.prelu_bias_gradient.update({F32: mod.prelu_bias_gradient_f32,
+                                         F64: mod.prelu_bias_gradient_f64})
         # rrelu in training (C-contiguous operands of one dtype; _rrelu.py lays out the rest)
         self.rrelu_forward.update({F32: mod.rrelu_forward_f32, F64: mod.rrelu_forward_f64})
         self.rrelu_gradient.update({F32: mod.rrelu_gradient_f32, F64: mod.rrelu_gradient_f64})

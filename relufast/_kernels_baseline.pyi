@@ -23,6 +23,10 @@ __all__ = [
     "prelu_forward_f64",
     "prelu_gradient_f32",
     "prelu_gradient_f64",
+    "prelu_bias_forward_f32",
+    "prelu_bias_forward_f64",
+    "prelu_bias_gradient_f32",
+    "prelu_bias_gradient_f64",
     "mask_forward_f32",
     "mask_forward_f64",
     "mask_gradient_f32",
@@ -280,6 +284,29 @@ def bias_gradient_f64(
     dop: int, from_y: bool, g: NDArray[np.float64], x: NDArray[np.float64],
     bias: NDArray[np.float64], out: NDArray[np.float64], gb: NDArray[np.float64], inner: int,
     a: float, b: float, nt: int,
+) -> int: ...
+
+# prelu with a fused bias: as prelu_forward and prelu_gradient, bias 1-D of w's length and
+# dtype, laid over x as w is.  y = prelu(x + bias); or gx = g * prelu'(x + bias) and sums (2 *
+# len(w) float64) the weight gradient's sums per channel, then the bias gradient's, unrounded.
+# DONE, or nothing written and OVERLAP, NONFINITE (a weight), REFUSED or NOMEMORY
+def prelu_bias_forward_f32(
+    x: NDArray[np.float32], w: NDArray[np.float32], bias: NDArray[np.float32],
+    y: NDArray[np.float32], inner: int, nt: int,
+) -> int: ...
+def prelu_bias_forward_f64(
+    x: NDArray[np.float64], w: NDArray[np.float64], bias: NDArray[np.float64],
+    y: NDArray[np.float64], inner: int, nt: int,
+) -> int: ...
+def prelu_bias_gradient_f32(
+    g: NDArray[np.float32], x: NDArray[np.float32], w: NDArray[np.float32],
+    bias: NDArray[np.float32], gx: NDArray[np.float32], sums: NDArray[np.float64], inner: int,
+    nt: int,
+) -> int: ...
+def prelu_bias_gradient_f64(
+    g: NDArray[np.float64], x: NDArray[np.float64], w: NDArray[np.float64],
+    bias: NDArray[np.float64], gx: NDArray[np.float64], sums: NDArray[np.float64], inner: int,
+    nt: int,
 ) -> int: ...
 
 # rrelu in training: C-contiguous operands of one dtype (the slopes follow the C-order index);

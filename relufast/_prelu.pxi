@@ -12,8 +12,16 @@
 #   3. chunk loops        one thread's range of the flat array, in plain loops that vectorize
 #   4. drivers            checks, working memory on the heap, one chunk (or channel range) per
 #                         thread, the fold
-#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64, and the mixed-dtype
-#                         prelu_forward_mixed, prelu_gradient_mixed
+#   5. entry points       prelu_forward_f32/f64, prelu_gradient_f32/f64, with a fused bias
+#                         prelu_bias_forward_f32/f64, prelu_bias_gradient_f32/f64, and the
+#                         mixed-dtype prelu_forward_mixed, prelu_gradient_mixed
+#
+# A fused bias (prelu(x + b), prelu_bias_forward_f32/f64 and prelu_bias_gradient_f32/f64) runs
+# the same layout and drivers too, with the bias laid over x as the weight is (laid out in a
+# pattern beside the weights' where they are): the drivers pass a NULL bias for prelu alone,
+# which picks the chunk loops without one (their instructions unchanged), or the bias, which
+# picks the `_b` loops of section 3: x + b rounded in the dtype as x is loaded, and for the
+# gradient the bias's float64 sums beside the weight's, in the same pass.
 #
 # Mixed float dtypes (float16, bfloat16, or operands of different float dtypes) run the same
 # layout and drivers: the drivers' chunk calls go to block loops (section 3b) that widen each
@@ -266,6 +274,175 @@ cdef void _prelu_grad_range(const floating* g, const floating* x, const floating
                 c = 0
 
 
+# The same loops with a bias laid over x as w is (the fused `prelu(x, w, bias=b)`): z = x + b
+# is rounded in the dtype as the loop loads x, then goes through the element functions above,
+# so every value is the composition's, bit for bit.  Separate loops, not a zero bias in the
+# ones above: adding +0.0 would turn -0.0 into +0.0, and the loops without a bias keep their
+# instructions (no extra load and add per element).
+
+cdef void _prelu_fwd_range_b(const floating* x, const floating* w, const floating* bias,
+                             floating* y, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo,
+                             Py_ssize_t hi, bint nonzero) noexcept nogil:
+    # y = prelu(x + bias) for [lo, hi), walked as _prelu_fwd_range walks it
+    cdef Py_ssize_t i = lo, j, end, c, h
+    cdef floating wc, bc
+    if inner == 1:
+        c = i % C
+        while i < hi:
+            end = min(hi, i - c + C)
+            if nonzero:
+                for j in range(end - i):
+                    y[i + j] = _leaky_nz(x[i + j] + bias[c + j], w[c + j])
+            else:
+                for j in range(end - i):
+                    y[i + j] = _leaky(x[i + j] + bias[c + j], w[c + j])
+            i = end
+            c = 0
+    else:
+        c = (i // inner) % C
+        end = min(hi, (i // inner + 1) * inner)
+        while i < hi:
+            wc = w[c]
+            bc = bias[c]
+            h = i + _head(y + i, end - i, sizeof(floating))
+            if wc != 0:
+                for j in range(i, h):
+                    y[j] = _leaky_nz(x[j] + bc, wc)
+                for j in range(h, end):
+                    y[j] = _leaky_nz(x[j] + bc, wc)
+            else:
+                for j in range(i, end):
+                    y[j] = _leaky(x[j] + bc, wc)
+            i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
+cdef double _prelu_grad_block_b(const floating* g, const floating* x, floating* gx, floating w,
+                                floating bc, Py_ssize_t n, double* bsum) noexcept nogil:
+    # _prelu_grad_block at z = x + bc: returns the weight-gradient terms' sum and adds the sum
+    # of the block's gx to *bsum, each in _LANES lane sums folded pairwise.  The gx lanes read
+    # the block back from L1 after it is written (gx may be g or x, so the weight terms are
+    # taken first, as there)
+    cdef double acc[_LANES]
+    cdef double accb[_LANES]
+    cdef Py_ssize_t j, k, h, m = n - n % _LANES
+    for k in range(_LANES):
+        acc[k] = 0.0
+        accb[k] = 0.0
+    for j in range(0, m // _LANES):
+        for k in range(_LANES):
+            acc[k] += _weight_term(g[j * _LANES + k], x[j * _LANES + k] + bc)
+    for j in range(m, n):
+        acc[j - m] = _weight_add(acc[j - m], g[j], x[j] + bc)
+    if w != 0:
+        for j in range(n):
+            gx[j] = _g_leaky_nz(g[j], x[j] + bc, w)
+    else:
+        for j in range(n):
+            gx[j] = _chain(g[j], _d_leaky(x[j] + bc, w))
+    for j in range(0, m // _LANES):
+        for k in range(_LANES):
+            accb[k] += <double>gx[j * _LANES + k]
+    for j in range(m, n):
+        accb[j - m] += <double>gx[j]
+    h = _LANES
+    while h > 1:
+        h //= 2
+        for k in range(h):
+            acc[k] += acc[k + h]
+            accb[k] += accb[k + h]
+    bsum[0] += accb[0]
+    return acc[0]
+
+
+cdef void _prelu_grad_row_b(const floating* g, const floating* x, const floating* w,
+                            const floating* bias, floating* gx, double* gw, Py_ssize_t m,
+                            bint nonzero) noexcept nogil:
+    # gx = grad * prelu'(x + bias) along m channels of a row (w, bias, gw from its first
+    # channel), gw[k] += the weight-gradient term of channel k, as _prelu_grad_range does
+    cdef Py_ssize_t j
+    cdef floating z
+    if nonzero:
+        for j in range(m):
+            z = x[j] + bias[j]
+            gw[j] = _weight_add(gw[j], g[j], z)
+            gx[j] = _g_leaky_nz(g[j], z, w[j])
+    else:
+        for j in range(m):
+            z = x[j] + bias[j]
+            gw[j] = _weight_add(gw[j], g[j], z)
+            gx[j] = _chain(g[j], _d_leaky(z, w[j]))
+
+
+cdef void _prelu_grad_range_b(const floating* g, const floating* x, const floating* w,
+                              const floating* bias, floating* gx, double* gw, double* gb,
+                              Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
+                              bint nonzero) noexcept nogil:
+    # _prelu_grad_range at z = x + bias, and gb[c] += the sum of gx over channel c's elements
+    # of [lo, hi), in the same pass
+    cdef Py_ssize_t i = lo, j, end, c, b, bend, c0, wd
+    cdef int R, r
+    cdef floating wc, bc, z, v
+    cdef double s, sb
+    if inner == 1:
+        c = i % C
+        while i < hi:
+            if c == 0 and hi - i >= 2 * C:
+                # whole rows, up to _ROWS at a time, in column groups of up to _COLS: gx row by
+                # row, then the bias sums of the group from gx read back from L2 (_bias.pxi's
+                # _sum_rows: one read-modify-write of the float64 sums per _ROWS rows; one per
+                # element, beside the weight's, made the loop a third slower in cache)
+                R = 8 if hi - i >= 8 * C else (4 if hi - i >= 4 * C else 2)
+                c0 = 0
+                while c0 < C:
+                    wd = min(<Py_ssize_t>_COLS, C - c0)
+                    for r in range(R):  # not hot: a call a row
+                        _prelu_grad_row_b(g + i + r * C + c0, x + i + r * C + c0, w + c0,
+                                          bias + c0, gx + i + r * C + c0, gw + c0, wd, nonzero)
+                    _sum_rows(gx + i + c0, C, wd, R, gb + c0)
+                    c0 += wd
+                i += R * C
+            else:
+                # a part of a row, where a thread's range starts or ends, or the last row
+                end = min(hi, i - c + C)
+                _prelu_grad_row_b(g + i, x + i, w + c, bias + c, gx + i, gw + c, end - i,
+                                  nonzero)
+                _sum_rows(gx + i, C, end - i, 1, gb + c)
+                i = end
+                c = 0
+    else:
+        c = (i // inner) % C
+        end = min(hi, (i // inner + 1) * inner)
+        while i < hi:
+            wc = w[c]
+            bc = bias[c]
+            if end - i < _GRAD_SHORT_RUN:  # as in _prelu_grad_range
+                s = 0.0
+                sb = 0.0
+                for j in range(i, end):  # not hot
+                    z = x[j] + bc
+                    s = _weight_add(s, g[j], z)
+                    v = _chain(g[j], _d_leaky(z, wc))
+                    sb += <double>v
+                    gx[j] = v
+                gw[c] += s
+                gb[c] += sb
+            else:
+                b = i
+                while b < end:
+                    bend = min(end, b + _WBLOCK)
+                    gw[c] += _prelu_grad_block_b(&g[b], &x[b], &gx[b], wc, bc, bend - b, &gb[c])
+                    b = bend
+            i = end
+            end = min(hi, i + inner)
+            c += 1
+            if c == C:
+                c = 0
+
+
 cdef void _prelu_fwd_seg(const floating* x, const floating* w, floating* y, Py_ssize_t C,
                          Py_ssize_t inner, Py_ssize_t start, Py_ssize_t m,
                          bint nonzero) noexcept nogil:
@@ -447,24 +624,30 @@ cdef void _prelu_grad_mixed(const _Mixed* mx, const floating* w, double* gw, Py_
         free(gbuf)
 
 
-cdef inline void _fwd_part(const _Mixed* mx, const floating* x, const floating* w, floating* y,
-                           Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
-                           bint nonzero) noexcept nogil:
-    # one chunk of the forward, of one dtype or mixed (one test per chunk, not per element)
-    if mx == NULL:
+cdef inline void _fwd_part(const _Mixed* mx, const floating* x, const floating* w,
+                           const floating* bias, floating* y, Py_ssize_t C, Py_ssize_t inner,
+                           Py_ssize_t lo, Py_ssize_t hi, bint nonzero) noexcept nogil:
+    # one chunk of the forward, of one dtype (bias NULL or laid over x as w is) or mixed (no
+    # bias): one test per chunk, not per element
+    if mx != NULL:
+        _prelu_fwd_mixed(mx, w, C, inner, lo, hi, nonzero)
+    elif bias == NULL:
         _prelu_fwd_range(x, w, y, C, inner, lo, hi, nonzero)
     else:
-        _prelu_fwd_mixed(mx, w, C, inner, lo, hi, nonzero)
+        _prelu_fwd_range_b(x, w, bias, y, C, inner, lo, hi, nonzero)
 
 
 cdef inline void _grad_part(const _Mixed* mx, const floating* g, const floating* x,
-                            const floating* w, floating* gx, double* gw, Py_ssize_t C,
-                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
-                            bint nonzero) noexcept nogil:
-    if mx == NULL:
+                            const floating* w, const floating* bias, floating* gx, double* gw,
+                            double* gb, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t lo,
+                            Py_ssize_t hi, bint nonzero) noexcept nogil:
+    # gb: the bias gradient's sums, as gw's (unused when bias is NULL)
+    if mx != NULL:
+        _prelu_grad_mixed(mx, w, gw, C, inner, lo, hi, nonzero)
+    elif bias == NULL:
         _prelu_grad_range(g, x, w, gx, gw, C, inner, lo, hi, nonzero)
     else:
-        _prelu_grad_mixed(mx, w, gw, C, inner, lo, hi, nonzero)
+        _prelu_grad_range_b(g, x, w, bias, gx, gw, gb, C, inner, lo, hi, nonzero)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,15 +667,18 @@ cdef inline bint _finite(const floating* w, Py_ssize_t n, bint* nonzero) noexcep
 
 
 cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, Py_ssize_t n,
-                            Py_ssize_t C, Py_ssize_t inner, int nt,
-                            const _Mixed* mx) noexcept nogil:
-    # mx: NULL, or the operands of a mixed call (x and y unused; its entry checked overlaps)
+                            Py_ssize_t C, Py_ssize_t inner, int nt, const _Mixed* mx,
+                            const floating* bias) noexcept nogil:
+    # mx: NULL, or the operands of a mixed call (x and y unused; its entry checked overlaps).
+    # bias: NULL, or (one dtype only) C values laid over x as w is: y = prelu(x + bias)
     cdef unsigned int fp  # the caller's floating-point mode, restored after
-    cdef Py_ssize_t blk, t, lo, reps, h = 0
+    cdef Py_ssize_t blk, t, lo, reps, h = 0, size
     cdef bint nonzero
     cdef floating* pattern = NULL
     if mx == NULL and (_clash(x, y, n * sizeof(floating))
-                       or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))):
+                       or not _apart(w, C * sizeof(floating), y, n * sizeof(floating))
+                       or (bias != NULL
+                           and not _apart(bias, C * sizeof(floating), y, n * sizeof(floating)))):
         return OVERLAP
     if not _finite(w, C, &nonzero):
         return NONFINITE
@@ -505,101 +691,134 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         # through block buffers: its pattern starts at the array's start (h = 0)
         if mx == NULL:
             h = _head(y, n, sizeof(floating))
-        pattern = <floating*>malloc((reps * C * inner + h) * sizeof(floating))
+        # the weights' pattern, and the bias's after it (laid out alike)
+        size = reps * C * inner + h
+        pattern = <floating*>malloc((2 * size if bias != NULL else size) * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
         _lay_out(w, C, inner, reps, pattern, h)
+        if bias != NULL:
+            _lay_out(bias, C, inner, reps, pattern + size, h)
         if h:
-            _prelu_fwd_range(x, w, y, C, inner, 0, h, nonzero)
+            _fwd_part(mx, x, w, bias, y, C, inner, 0, h, nonzero)
             x, y, n = x + h, y + h, n - h
+        if bias != NULL:
+            bias = pattern + size + h
         w, C, inner = pattern + h, reps * C * inner, 1
     if nt <= 1:
-        _fwd_part(mx, x, w, y, C, inner, 0, n, nonzero)
+        _fwd_part(mx, x, w, bias, y, C, inner, 0, n, nonzero)
     else:
         blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
-                _fwd_part(mx, x, w, y, C, inner, lo, min(n, lo + blk), nonzero)
+                _fwd_part(mx, x, w, bias, y, C, inner, lo, min(n, lo + blk), nonzero)
                 rf_ieee_end(fp)
     free(pattern)
     return DONE
 
 
 cdef void _prelu_grad_chunk(const floating* g, const floating* x, const floating* w,
-                            const floating* pattern, floating* gx, double* sums, Py_ssize_t C,
-                            Py_ssize_t inner, Py_ssize_t P, Py_ssize_t stride, Py_ssize_t lo,
-                            Py_ssize_t hi, bint nonzero, const _Mixed* mx) noexcept nogil:
+                            const floating* bias, const floating* pattern, floating* gx,
+                            double* sums, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t P,
+                            Py_ssize_t stride, Py_ssize_t row, Py_ssize_t lo, Py_ssize_t hi,
+                            bint nonzero, const _Mixed* mx) noexcept nogil:
     # one thread's [lo, hi): sums[c] += the weight gradient of channel c.  With a pattern of P
     # elements the terms are first summed per pattern position (in sums[stride:], this thread's
-    # own), then folded into their channels.
+    # own), then folded into their channels.  With a bias (bias not NULL; the pattern then
+    # holds the bias's P positions after the weights'), the bias gradient's sums are a second
+    # set laid out alike at sums + row.
     cdef double* per_position = sums + stride
+    cdef double* bsums = NULL
+    cdef const floating* bpattern = NULL
     cdef Py_ssize_t p, period = C * inner
+    if bias != NULL:
+        bsums = sums + row
+        bpattern = pattern + P
     if pattern == NULL:
-        _grad_part(mx, g, x, w, gx, sums, C, inner, lo, hi, nonzero)
+        _grad_part(mx, g, x, w, bias, gx, sums, bsums, C, inner, lo, hi, nonzero)
         return
-    _grad_part(mx, g, x, pattern, gx, per_position, P, 1, lo, hi, nonzero)
+    _grad_part(mx, g, x, pattern, bpattern, gx, per_position,
+               NULL if bias == NULL else bsums + stride, P, 1, lo, hi, nonzero)
     for p in range(P):  # not hot: once per call and thread
         sums[(p % period) // inner] += per_position[p]
+    if bias != NULL:
+        for p in range(P):  # not hot: once per call and thread
+            bsums[(p % period) // inner] += bsums[stride + p]
 
 
 cdef void _prelu_grad_channels(const floating* g, const floating* x, const floating* w,
-                               floating* gx, double* sums, Py_ssize_t C, Py_ssize_t inner,
-                               bint laid_out, Py_ssize_t n, Py_ssize_t c0,
-                               Py_ssize_t c1, bint nonzero, const _Mixed* mx) noexcept nogil:
+                               const floating* bias, floating* gx, double* sums, double* bsums,
+                               Py_ssize_t C, Py_ssize_t inner, bint laid_out, Py_ssize_t n,
+                               Py_ssize_t c0, Py_ssize_t c1, bint nonzero,
+                               const _Mixed* mx) noexcept nogil:
     # one thread's channels [c0, c1) in the split by channel: their slice of every period,
     # [o + c0 * inner, o + c1 * inner).  laid_out: w is a pattern of one period (runs too
     # short to loop alone) and the sums are per position, sums[c0 * inner:c1 * inner]; else w
     # as it is and sums[c0:c1].  No other thread touches these.  Each channel's terms are
-    # added period after period, as one thread adds them.
+    # added period after period, as one thread adds them.  bias (NULL, or laid out as w) and
+    # its sums bsums (laid out as sums) for the fused bias.
     cdef Py_ssize_t period = C * inner, o, lo
     for o in range(n // period):  # not hot: per period, a slice of >= _SLICE_MIN elements
         lo = o * period + c0 * inner
         if laid_out:
-            _grad_part(mx, g, x, w, gx, sums, period, 1, lo, lo + (c1 - c0) * inner, nonzero)
+            _grad_part(mx, g, x, w, bias, gx, sums, bsums, period, 1, lo,
+                       lo + (c1 - c0) * inner, nonzero)
         else:
-            _grad_part(mx, g, x, w, gx, sums, C, inner, lo, lo + (c1 - c0) * inner, nonzero)
+            _grad_part(mx, g, x, w, bias, gx, sums, bsums, C, inner, lo,
+                       lo + (c1 - c0) * inner, nonzero)
 
 
 cdef void _prelu_grad_round(const double* sums, floating* gw, Py_ssize_t k, Py_ssize_t c0,
-                            Py_ssize_t c1, const _Mixed* mx) noexcept nogil:
-    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once (a mixed
-    # call: the float64 sums into mx.gw, which its entry rounds once to gw's dtype)
+                            Py_ssize_t c1, double* wide) noexcept nogil:
+    # gw[c0:c1] from the sums of k positions per channel, each channel rounded once; or, wide
+    # not NULL (a mixed call's mx.gw, a fused bias's sums), the float64 sums into wide[c0:c1],
+    # which the entry rounds once
     cdef Py_ssize_t c, j
     cdef double s
     for c in range(c0, c1):  # not hot: once per call
         s = 0.0
         for j in range(c * k, (c + 1) * k):  # not hot
             s += sums[j]
-        if mx == NULL:
+        if wide == NULL:
             gw[c] = <floating>s  # an overflow to inf is IEEE's, as in the forwards
         else:
-            mx.gw[c] = s
+            wide[c] = s
 
 
 cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floating* w,
                                 floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
-                                Py_ssize_t inner, bint laid_out, int nt,
-                                bint nonzero, const _Mixed* mx) noexcept nogil:
+                                Py_ssize_t inner, bint laid_out, int nt, bint nonzero,
+                                const _Mixed* mx, const floating* bias,
+                                double* wide) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
     # the gradient split by channel (_prelu_by_channel): one shared array of sums, and of the
     # weights laid out for one period if the runs are short; nothing written before both are
-    # allocated
+    # allocated.  With a bias: its pattern and its sums after the weights' (wide: as in
+    # _prelu_gradient_run)
     cdef Py_ssize_t blk, t, c0, units = C * inner if laid_out else C
+    cdef Py_ssize_t sets = 1 if bias == NULL else 2
     cdef floating* pattern = NULL
     cdef const floating* walk = w
+    cdef const floating* walk_b = bias
     cdef double* sums
+    cdef double* bsums = NULL
     if laid_out:
-        pattern = <floating*>malloc(C * inner * sizeof(floating))
+        pattern = <floating*>malloc(sets * C * inner * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
         _lay_out(w, C, inner, 1, pattern, 0)
         walk = pattern
-    sums = <double*>calloc(units, sizeof(double))
+        if bias != NULL:
+            _lay_out(bias, C, inner, 1, pattern + C * inner, 0)
+            walk_b = pattern + C * inner
+    sums = <double*>calloc(sets * units, sizeof(double))
     if sums == NULL:
         free(pattern)
         return NOMEMORY
+    if bias != NULL:
+        bsums = sums + units
     # channels per thread, rounded up to 16 (the threads' slices and sums then start on cache
     # lines, which two threads do not share) unless that would leave a thread without any
     blk = _block(C, nt)
@@ -609,8 +828,8 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         c0 = t * blk
         if c0 < C:
             fp = rf_ieee_begin()  # the workers too (_compat.h)
-            _prelu_grad_channels(g, x, walk, gx, sums, C, inner, laid_out, n, c0,
-                                 min(C, c0 + blk), nonzero, mx)
+            _prelu_grad_channels(g, x, walk, walk_b, gx, sums, bsums, C, inner, laid_out, n,
+                                 c0, min(C, c0 + blk), nonzero, mx)
             rf_ieee_end(fp)
     # gw once every thread has read g and x (the entry points let gw overlap them, as in the
     # element split, which writes gw last)
@@ -618,7 +837,10 @@ cdef int _prelu_grad_by_channel(const floating* g, const floating* x, const floa
         c0 = t * blk
         if c0 < C:
             fp = rf_ieee_begin()  # the workers too (_compat.h)
-            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk), mx)
+            _prelu_grad_round(sums, gw, inner if laid_out else 1, c0, min(C, c0 + blk), wide)
+            if bias != NULL:
+                _prelu_grad_round(bsums, gw, inner if laid_out else 1, c0, min(C, c0 + blk),
+                                  wide + C)
             rf_ieee_end(fp)
     free(sums)
     free(pattern)
@@ -632,20 +854,29 @@ cdef inline Py_ssize_t _cache_lines(Py_ssize_t doubles) noexcept nogil:
 
 cdef int _prelu_gradient_run(const floating* g, const floating* x, const floating* w,
                              floating* gx, floating* gw, Py_ssize_t n, Py_ssize_t C,
-                             Py_ssize_t inner, int nt, const _Mixed* mx) noexcept nogil:
+                             Py_ssize_t inner, int nt, const _Mixed* mx, const floating* bias,
+                             double* wide) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
     # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
     # the threads' sums added in thread order (so the result does not depend on scheduling),
     # rounded once; or, with many channels, split by channel (_prelu_by_channel).  mx: NULL,
-    # or the operands of a mixed call (g, x, gx and gw unused; its entry checked overlaps)
+    # or the operands of a mixed call (g, x, gx and gw unused; its entry checked overlaps).
+    # bias: NULL, or (one dtype only) C values laid over x as w is: the gradients are taken at
+    # x + bias, and wide (2 * C doubles) receives the weight gradient's float64 sums, then the
+    # bias gradient's (the sums of gx per channel), gw unused
     cdef size_t nb = n * sizeof(floating)
-    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, c
+    cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, trow, c
     cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
     cdef floating* pattern = NULL
     cdef double* sums
+    if mx != NULL:
+        wide = mx.gw
     if mx == NULL and (_clash(g, gx, nb) or _clash(x, gx, nb)
                        or not _apart(w, C * sizeof(floating), gx, nb)
-                       or not _apart(gw, C * sizeof(floating), gx, nb)):
+                       or (bias == NULL and not _apart(gw, C * sizeof(floating), gx, nb))
+                       or (bias != NULL and (not _apart(bias, C * sizeof(floating), gx, nb)
+                                             or not _apart(wide, 2 * C * sizeof(double),
+                                                           gx, nb)))):
         return OVERLAP
     if not _finite(w, C, &nonzero):
         return NONFINITE
@@ -654,41 +885,51 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     P = reps * C * inner
     stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
     row = stride + _cache_lines(P)
-    if _prelu_by_channel(C, inner, n, row, nt):
+    trow = row if bias == NULL else 2 * row  # a thread's rows: the weight's, the bias's
+    if _prelu_by_channel(C, inner, n, trow, nt):
         return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero,
-                                      mx)
+                                      mx, bias, wide)
     if reps:
         # Unlike the forward, the rows start where the array does, not on gx's first cache
         # line: the grouping of the float64 sums would then depend on where gx's buffer
         # starts, and the same call would round grad_weight differently into two buffers
-        pattern = <floating*>malloc(P * sizeof(floating))
+        pattern = <floating*>malloc((P if bias == NULL else 2 * P) * sizeof(floating))
         if pattern == NULL:
             return NOMEMORY
         _lay_out(w, C, inner, reps, pattern, 0)
-    sums = <double*>calloc(nt * row, sizeof(double))
+        if bias != NULL:
+            _lay_out(bias, C, inner, reps, pattern + P, 0)
+    sums = <double*>calloc(nt * trow, sizeof(double))
     if sums == NULL:
         free(pattern)
         return NOMEMORY
     if nt == 1:
-        _prelu_grad_chunk(g, x, w, pattern, gx, sums, C, inner, P, stride, 0, n, nonzero, mx)
+        _prelu_grad_chunk(g, x, w, bias, pattern, gx, sums, C, inner, P, stride, row, 0, n,
+                          nonzero, mx)
     else:
         blk = _block(n, nt)
         for t in prange(nt, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
-                _prelu_grad_chunk(g, x, w, pattern, gx, &sums[t * row], C, inner, P, stride,
-                                  lo, min(n, lo + blk), nonzero, mx)
+                _prelu_grad_chunk(g, x, w, bias, pattern, gx, &sums[t * trow], C, inner, P,
+                                  stride, row, lo, min(n, lo + blk), nonzero, mx)
                 rf_ieee_end(fp)
     for t in range(1, nt):
         for c in range(C):  # not hot: once per call and thread
-            sums[c] += sums[t * row + c]
-    if mx == NULL:
+            sums[c] += sums[t * trow + c]
+        if bias != NULL:
+            for c in range(C):  # not hot: once per call and thread
+                sums[row + c] += sums[t * trow + row + c]
+    if wide == NULL:
         for c in range(C):  # not hot: once per call
             gw[c] = <floating>sums[c]  # an overflow to inf is IEEE's, as in the forwards
     else:
         for c in range(C):  # not hot: once per call (its entry rounds them to gw's dtype)
-            mx.gw[c] = sums[c]
+            wide[c] = sums[c]
+        if bias != NULL:
+            for c in range(C):  # not hot: once per call
+                wide[C + c] = sums[row + c]
     free(sums)
     free(pattern)
     return DONE
@@ -724,7 +965,7 @@ cdef int _prelu_forward_entry(object x, object w, object y, Py_ssize_t inner, in
                 fp = rf_ieee_begin()
                 r = _prelu_forward_run(<const floating*>xb.buf, <const floating*>wb.buf,
                                        <floating*>yb.buf, yb.len // <Py_ssize_t>sizeof(floating),
-                                       wb.shape[0], inner, nt, NULL)
+                                       wb.shape[0], inner, nt, NULL, NULL)
                 rf_ieee_end(fp)
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
@@ -771,7 +1012,7 @@ cdef int _prelu_gradient_entry(object g, object x, object w, object gx, object g
                                         <const floating*>b[3].buf, <floating*>b[0].buf,
                                         <floating*>b[4].buf,
                                         b[0].len // <Py_ssize_t>sizeof(floating),
-                                        b[3].shape[0], inner, nt, NULL)
+                                        b[3].shape[0], inner, nt, NULL, NULL, NULL)
                 rf_ieee_end(fp)
                 if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                     rf_region_ended()
@@ -791,6 +1032,114 @@ def prelu_gradient_f64(g, x, w, gx, gw, Py_ssize_t inner, int nt):
     """gx = g * prelu'(x) and gw[c] = the weight gradient of channel c (summed in float64,
     rounded once), x seen as for prelu_forward_f64, on nt threads (float64): a Status."""
     return _prelu_gradient_entry(g, x, w, gx, gw, inner, nt, <double*>NULL)
+
+
+# The fused bias's entry points: as prelu_forward_f32/f64 and prelu_gradient_f32/f64, with
+# `bias` 1-D of w's length and dtype (C-contiguous, aligned), apart from the output.  The
+# gradient's `sums`, 2 * len(w) float64 values (writable, apart from every operand), receives
+# the weight gradient's sums, then the bias gradient's, unrounded: the Python layer rounds them
+# once (after adding up the channels of a scalar weight or bias it laid out per channel).
+
+cdef int _prelu_bias_forward_entry(object x, object w, object bias, object y, Py_ssize_t inner,
+                                   int nt, floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
+    cdef Py_buffer b[4]
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int held = 0, r = REFUSED
+    # y, x, w, bias; each acquired on its own (an export may be shared)
+    held += _acquire(y, &b[0], _BUF_WRITABLE, code, sizeof(floating))
+    if held == 1:
+        held += _acquire(x, &b[1], 0, code, sizeof(floating))
+    if held == 2:
+        held += _acquire(w, &b[2], 0, code, sizeof(floating))
+    if held == 3:
+        held += _acquire(bias, &b[3], 0, code, sizeof(floating))
+    if held == 4:
+        if (_shapes_match(&b[1], &b[0]) and b[2].ndim == 1 and b[2].shape[0] >= 1
+                and _shapes_match(&b[3], &b[2]) and inner >= 1):
+            with nogil:
+                fp = rf_ieee_begin()
+                r = _prelu_forward_run(<const floating*>b[1].buf, <const floating*>b[2].buf,
+                                       <floating*>b[0].buf,
+                                       b[0].len // <Py_ssize_t>sizeof(floating), b[2].shape[0],
+                                       inner, nt, NULL, <const floating*>b[3].buf)
+                rf_ieee_end(fp)
+                if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
+                    rf_region_ended()
+    while held > 0:
+        held -= 1
+        _release_buffer(&b[held])
+    return r
+
+
+def prelu_bias_forward_f32(x, w, bias, y, Py_ssize_t inner, int nt):
+    """y = prelu(x + bias), x + bias rounded in float32, bias and w laid over x as in
+    prelu_forward_f32, on nt threads: a Status."""
+    return _prelu_bias_forward_entry(x, w, bias, y, inner, nt, <float*>NULL)
+
+
+def prelu_bias_forward_f64(x, w, bias, y, Py_ssize_t inner, int nt):
+    """As prelu_bias_forward_f32, float64: a Status."""
+    return _prelu_bias_forward_entry(x, w, bias, y, inner, nt, <double*>NULL)
+
+
+cdef int _prelu_bias_gradient_entry(object g, object x, object w, object bias, object gx,
+                                    object sums, Py_ssize_t inner, int nt,
+                                    floating* dtype_tag) noexcept:
+    cdef unsigned int fp  # the caller's floating-point mode, restored after
+    cdef Py_buffer b[6]
+    cdef char code = b'f' if floating is float else b'd'
+    cdef int held = 0, r = REFUSED, k
+    cdef Py_ssize_t C
+    # gx, g, x, w, bias, sums
+    held += _acquire(gx, &b[0], _BUF_WRITABLE, code, sizeof(floating))
+    if held == 1:
+        held += _acquire(g, &b[1], 0, code, sizeof(floating))
+    if held == 2:
+        held += _acquire(x, &b[2], 0, code, sizeof(floating))
+    if held == 3:
+        held += _acquire(w, &b[3], 0, code, sizeof(floating))
+    if held == 4:
+        held += _acquire(bias, &b[4], 0, code, sizeof(floating))
+    if held == 5:
+        held += _acquire(sums, &b[5], _BUF_WRITABLE, b'd', 8)
+    if held == 6:
+        C = b[3].shape[0] if b[3].ndim == 1 else 0
+        if (_shapes_match(&b[1], &b[0]) and _shapes_match(&b[2], &b[0]) and C >= 1
+                and _shapes_match(&b[4], &b[3]) and b[5].len == 2 * C * 8 and inner >= 1):
+            r = DONE
+            for k in range(1, 5):  # the sums are written last, but apart from every operand
+                if not _apart(b[5].buf, b[5].len, b[k].buf, b[k].len):
+                    r = OVERLAP
+            if r == DONE:
+                with nogil:
+                    fp = rf_ieee_begin()
+                    r = _prelu_gradient_run(<const floating*>b[1].buf,
+                                            <const floating*>b[2].buf,
+                                            <const floating*>b[3].buf, <floating*>b[0].buf,
+                                            <floating*>NULL,
+                                            b[0].len // <Py_ssize_t>sizeof(floating), C, inner,
+                                            nt, NULL, <const floating*>b[4].buf,
+                                            <double*>b[5].buf)
+                    rf_ieee_end(fp)
+                    if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
+                        rf_region_ended()
+    while held > 0:
+        held -= 1
+        _release_buffer(&b[held])
+    return r
+
+
+def prelu_bias_gradient_f32(g, x, w, bias, gx, sums, Py_ssize_t inner, int nt):
+    """gx = g * prelu'(x + bias) (x + bias rounded in float32); sums[:C] = the weight
+    gradient's float64 sums per channel, sums[C:] = the bias gradient's (of gx), C = len(w),
+    unrounded; on nt threads: a Status."""
+    return _prelu_bias_gradient_entry(g, x, w, bias, gx, sums, inner, nt, <float*>NULL)
+
+
+def prelu_bias_gradient_f64(g, x, w, bias, gx, sums, Py_ssize_t inner, int nt):
+    """As prelu_bias_gradient_f32, float64: a Status."""
+    return _prelu_bias_gradient_entry(g, x, w, bias, gx, sums, inner, nt, <double*>NULL)
 
 
 # The mixed-dtype entry points: x, y (g, x, gx) C-contiguous, aligned, of one shape, of any of
@@ -832,10 +1181,12 @@ def prelu_forward_mixed(x, w, y, Py_ssize_t inner, bint f64, int nt):
                     fp = rf_ieee_begin()
                     if f64:
                         r = _prelu_forward_run(<const double*>NULL, <const double*>wb.buf,
-                                               <double*>NULL, n, wb.shape[0], inner, nt, &mx)
+                                               <double*>NULL, n, wb.shape[0], inner, nt, &mx,
+                                               NULL)
                     else:
                         r = _prelu_forward_run(<const float*>NULL, <const float*>wb.buf,
-                                               <float*>NULL, n, wb.shape[0], inner, nt, &mx)
+                                               <float*>NULL, n, wb.shape[0], inner, nt, &mx,
+                                               NULL)
                     rf_ieee_end(fp)
                     if nt != 1:  # threaded, or could have been (nt = 0): see idle_seconds
                         rf_region_ended()
@@ -896,11 +1247,11 @@ def prelu_gradient_mixed(g, x, w, gx, gw, Py_ssize_t inner, bint f64, int nt):
                 if f64:
                     r = _prelu_gradient_run(<const double*>NULL, <const double*>NULL,
                                             <const double*>b[3].buf, <double*>NULL,
-                                            <double*>NULL, n, C, inner, nt, &mx)
+                                            <double*>NULL, n, C, inner, nt, &mx, NULL, NULL)
                 else:
                     r = _prelu_gradient_run(<const float*>NULL, <const float*>NULL,
                                             <const float*>b[3].buf, <float*>NULL,
-                                            <float*>NULL, n, C, inner, nt, &mx)
+                                            <float*>NULL, n, C, inner, nt, &mx, NULL, NULL)
                 if r == DONE:  # gw last: rounded once from the float64 sums
                     if code[4] == 2:
                         for c in range(C):  # not hot: once per call
