@@ -96,7 +96,7 @@ def _inner(shape, ax):
     return prod(shape) if ax is None else prod(shape[ax + 1:])
 
 
-def _attempt_inner(x, bias, axis):
+def attempt_inner(x, bias, axis):
     """``inner`` for the kernels' attempt: when ``bias`` is a plain 1-D ndarray of x's dtype
     as long as x's ``axis``, the run length of one bias value; else 0 (the checked path)."""
     if type(bias) is not _ndarray or bias.ndim != 1 or bias.dtype != x.dtype \
@@ -119,7 +119,7 @@ def forward(fn, op, x, out, bias, axis, a, b, threshold, pname=None, nonzero=Fal
     kern = KERNELS.bias_forward.get(x.dtype) if type(x) is _ndarray else None
     if (kern is not None and (out is None or type(out) is _ndarray) and x.size
             and (pname is None or x.dtype == F64 or not outside_f32(a, nonzero))):
-        inner = _attempt_inner(x, bias, axis)
+        inner = attempt_inner(x, bias, axis)
         o = np.empty(x.shape, x.dtype) if out is None else out
         if inner and o.shape == x.shape:
             nt = 1 if x.size < threshold else threads_for(x.size, threshold,
@@ -159,7 +159,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
     if (kern is not None and type(grad) is _ndarray and (out is None or type(out) is _ndarray)
             and x.size and grad.shape == x.shape
             and (pname is None or x.dtype == F64 or not outside_f32(a, nonzero))):
-        inner = _attempt_inner(x, bias, axis)
+        inner = attempt_inner(x, bias, axis)
         o = np.empty(x.shape, x.dtype) if out is None else out
         if inner and o.shape == x.shape:
             gb = np.empty(bias.shape[0], F64)

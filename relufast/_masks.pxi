@@ -424,12 +424,14 @@ cdef bint _mb_layout(Py_ssize_t n, Py_ssize_t C, Py_ssize_t inner, Py_ssize_t wi
 cdef int _mask_bias_forward_entry(int op, object x, object bias, object y, object m,
                                   Py_ssize_t rows, Py_ssize_t width, Py_ssize_t inner, double a,
                                   int nt, floating* dtype_tag) noexcept:
-    # as _mask_forward_entry, with bias 1-D C-contiguous of the dtype, apart from y and m
+    # as _mask_forward_entry, with bias 1-D C-contiguous of the dtype, finite (_prelu.pxi's
+    # _finite: the Python layer's attempt leaves that check here) and apart from y and m
     cdef unsigned int fp
     cdef Py_buffer xb, yb, mb, bb
     cdef char code = b'f' if floating is float else b'd'
     cdef int r = REFUSED
     cdef bint own_x = x is not y
+    cdef bint nonzero   # (_finite's other answer, unused)
     cdef Py_ssize_t n = rows * width, nbytes = n * <Py_ssize_t>sizeof(floating), C
     if not _acquire(y, &yb, _BUF_WRITABLE, code, sizeof(floating)):
         return REFUSED
@@ -450,7 +452,8 @@ cdef int _mask_bias_forward_entry(int op, object x, object bias, object y, objec
         xb = yb
     C = bb.len // <Py_ssize_t>sizeof(floating)
     if (xb.len == nbytes and yb.len == nbytes and mb.len == rows * ((width + 7) // 8)
-            and _mb_layout(n, C, inner, width)):
+            and _mb_layout(n, C, inner, width)
+            and _finite(<const floating*>bb.buf, C, &nonzero)):
         if (_clash(xb.buf, yb.buf, nbytes) or not _apart(mb.buf, mb.len, yb.buf, nbytes)
                 or not _apart(mb.buf, mb.len, xb.buf, nbytes)
                 or not _apart(bb.buf, bb.len, yb.buf, nbytes)

@@ -14,7 +14,7 @@ the ordinary forward, to the same values, at NumPy's speed.
 
 import numpy as np
 
-from ._bias import _inner, bias_and_axis, bias_sum, broadcast_bias
+from ._bias import _inner, attempt_inner, bias_and_axis, bias_sum, broadcast_bias
 from ._call import unary
 from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
@@ -224,6 +224,21 @@ def _mask_op(op, a):
 
 
 def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
+    # the attempt, as forward's without a bias (and _bias.forward's): a bias of x's dtype along
+    # a valid axis goes to the kernel, whose entry also refuses a non-finite bias
+    kern = KERNELS.mask_bias_forward.get(x.dtype) if type(x) is _ndarray else None
+    if (kern is not None and (out is None or type(out) is _ndarray)
+            and (mask is True or type(mask) is _ndarray) and x.size
+            and (pname is None or x.dtype == F64 or not outside_f32(a, False))):
+        inner = attempt_inner(x, bias, axis)
+        shape = mask_shape(x.shape)
+        m = np.empty(shape, _U8) if mask is True else mask
+        o = np.empty(x.shape, x.dtype) if out is None else out
+        if inner and m.shape == shape and o.shape == x.shape:
+            rows, width = _rows(x.shape)
+            if kern(_mask_op(op, a), x, bias, o, m, rows, width, inner, a,
+                    _threads(x.size)) == _DONE:
+                return o, m
     if type(x) is not _ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_forward(fn, op, x, out, mask, a, pname, bias, axis)
     x = as_input(fn, "x", x)
@@ -258,6 +273,24 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
 
 
 def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, axis):
+    # the attempt (as _forward_biased's); the gradient's entry takes no bias values, so their
+    # finiteness is checked here
+    kern = KERNELS.mask_bias_gradient.get(grad.dtype) if type(grad) is _ndarray else None
+    if (kern is not None and x is None and not from_output and type(mask) is _ndarray
+            and (out is None or type(out) is _ndarray) and grad.size
+            and (pname is None or grad.dtype == F64 or not outside_f32(a, False))):
+        inner = attempt_inner(grad, bias, axis)
+        o = np.empty(grad.shape, grad.dtype) if out is None else out
+        if (inner and mask.shape == mask_shape(grad.shape) and o.shape == grad.shape
+                and np.isfinite(bias).all()):
+            gb = np.empty(bias.shape[0], F64)
+            rows, width = _rows(grad.shape)
+            if kern(grad, mask, o, gb, rows, width, inner, a, zero,
+                    _threads(grad.size)) == _DONE:
+                if grad.dtype == F64:
+                    return o, gb
+                with np.errstate(over="ignore"):  # a sum past float32's range is inf
+                    return o, gb.astype(grad.dtype)
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname, bias,
                                    axis)

@@ -380,6 +380,8 @@ def test_with_bias_refusals_write_nothing(op, rng):
         f(x, out=out, mask=m, bias=np.ones(15, F32), **kw)
     with pytest.raises(ValueError, match=f"{name}: bias must be finite"):
         f(x, out=out, mask=m, bias=np.full(16, np.nan, F32), **kw)
+    with pytest.raises(ValueError, match=f"{name}: bias must be finite"):
+        f(x, out=out, mask=m, bias=np.array([0] * 15 + [-np.inf], F32), **kw)
     with pytest.raises(ValueError, match=f"{name}: mask has shape"):
         f(x, out=out, mask=np.zeros((4, 3), np.uint8), bias=np.ones(16, F32), **kw)
     with pytest.raises(ValueError, match=f"{name}: out has shape"):
@@ -394,6 +396,9 @@ def test_with_bias_refusals_write_nothing(op, rng):
         fg(g, mask=mk[:, :1], out=out, bias=np.ones(16, F32), **kw)
     with pytest.raises(TypeError, match=f"{gname}: give x or mask, not both"):
         fg(g, x, mask=mk, out=out, bias=np.ones(16, F32), **kw)
+    for bad in (np.array([np.inf] + [0] * 15, F32), np.array([0] * 15 + [np.nan], F32)):
+        with pytest.raises(ValueError, match=f"{gname}: bias must be finite"):
+            fg(g, mask=mk, out=out, bias=bad, **kw)
     assert (out == 0).all() and np.array_equal(g, gm)
 
 
@@ -541,27 +546,29 @@ def test_fused_bias_every_start_in_a_cache_line(isa, dtype, rng):
 
 
 def test_fused_bias_takes_the_kernels(monkeypatch, rng):
-    """float32 / float64 in C order go to the one-pass kernels (the checks above would pass on
-    the two-pass path too); another layout, dtype or out dtype does not reach them."""
+    """float32 / float64 in C order are done by the one-pass kernels (the checks above would
+    pass on the two-pass path too); another layout, dtype or out dtype is not (the entry
+    refuses what the call's first attempt hands it, and the two passes compute it)."""
     calls = []
     k = _dispatch.KERNELS
     for table in ("mask_bias_forward", "mask_bias_gradient"):
         entries = getattr(k, table)
         for dt, fn in list(entries.items()):
             def spy(*args, _fn=fn, _t=table):
-                calls.append(_t)
-                return _fn(*args)
+                status = _fn(*args)
+                calls.append((_t, status == _dispatch.STATUS.DONE))
+                return status
             monkeypatch.setitem(entries, dt, spy)
     x = rng.standard_normal((4, 16)).astype(F32)
     b = rng.standard_normal(16).astype(F32)
     y, m = relufast.relu(x, mask=True, bias=b)
     relufast.relu_grad(x, mask=m, bias=b)
-    assert calls == ["mask_bias_forward", "mask_bias_gradient"]
+    assert calls == [("mask_bias_forward", True), ("mask_bias_gradient", True)]
     calls.clear()
     relufast.relu(x.T, mask=True, bias=rng.standard_normal(4).astype(F32))
     relufast.relu(x.astype(F16), mask=True, bias=b)
     relufast.relu(x, mask=True, bias=b, out=np.empty(x.shape, F64))
-    assert calls == []
+    assert not any(done for _, done in calls)
 
 
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
