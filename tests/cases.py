@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import relufast
+from relufast import _dispatch
 from relufast import _threads
 
 import reference as ref
@@ -299,3 +300,14 @@ SHAPES = [(), (0,), (1,), (7,), (3, 5), (4, 0, 3), (2, 3, 5), (2, 3, 2, 5), (2, 
 
 def shape_id(shape):
     return "x".join(map(str, shape)) if shape else "0d"
+
+
+def wrap_kernel_tables(monkeypatch, tables, wrap):
+    """Replace every entry of the KERNELS tables named in ``tables`` (dicts by dtype) with
+    ``wrap(table, entry)``, for the test (monkeypatch undoes it).  The call path binds these
+    dicts, so they are patched in place; select_isa refills them, so wrap after it."""
+    k = _dispatch.KERNELS
+    for table in tables:
+        entries = getattr(k, table)
+        for dt, f in list(entries.items()):
+            monkeypatch.setitem(entries, dt, wrap(table, f))

@@ -10,6 +10,8 @@ import pytest
 import relufast
 from relufast import _dispatch
 
+from cases import wrap_kernel_tables
+
 # ---------------------------------------------------------------------------------------------
 # fixtures
 
@@ -53,10 +55,8 @@ def kernel_spy(monkeypatch):
     """Wrap the compiled entry points of the active kernel module to record thread counts."""
     spy = KernelSpy()
     k = _dispatch.KERNELS
-    for table in ("forward", "gradient", "prelu_forward", "prelu_gradient"):
-        entries = getattr(k, table)  # patched in place: the call path binds these dicts
-        for dt, f in list(entries.items()):
-            monkeypatch.setitem(entries, dt, spy.wrap(f))
+    wrap_kernel_tables(monkeypatch, ("forward", "gradient", "prelu_forward", "prelu_gradient"),
+                       lambda table, f: spy.wrap(f))
     for name in ("forward_mixed", "gradient_mixed", "prelu_forward_mixed",
                  "prelu_gradient_mixed"):  # mixed dtypes, float16 and bfloat16
         monkeypatch.setattr(k, name, spy.wrap(getattr(k, name)))

@@ -12,7 +12,8 @@ import pytest
 import relufast
 from relufast import _dispatch
 
-from cases import F16, F32, F64, LAYOUTS, OUT_LAYOUTS, in_layout, mixed_values
+from cases import (F16, F32, F64, LAYOUTS, OUT_LAYOUTS, in_layout, mixed_values,
+                   wrap_kernel_tables)
 from numerics import assert_same
 
 pytestmark = pytest.mark.usefixtures("default_isa")
@@ -550,15 +551,15 @@ def test_fused_bias_takes_the_kernels(monkeypatch, rng):
     pass on the two-pass path too); another layout, dtype or out dtype is not (the entry
     refuses what the call's first attempt hands it, and the two passes compute it)."""
     calls = []
-    k = _dispatch.KERNELS
-    for table in ("mask_bias_forward", "mask_bias_gradient"):
-        entries = getattr(k, table)
-        for dt, fn in list(entries.items()):
-            def spy(*args, _fn=fn, _t=table):
-                status = _fn(*args)
-                calls.append((_t, status == _dispatch.STATUS.DONE))
-                return status
-            monkeypatch.setitem(entries, dt, spy)
+
+    def wrap(table, fn):
+        def spy(*args):
+            status = fn(*args)
+            calls.append((table, status == _dispatch.STATUS.DONE))
+            return status
+        return spy
+
+    wrap_kernel_tables(monkeypatch, ("mask_bias_forward", "mask_bias_gradient"), wrap)
     x = rng.standard_normal((4, 16)).astype(F32)
     b = rng.standard_normal(16).astype(F32)
     y, m = relufast.relu(x, mask=True, bias=b)

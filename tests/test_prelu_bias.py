@@ -21,7 +21,7 @@ import pytest
 import relufast
 from relufast import _bias, _dispatch, _openmp
 
-from cases import F16, F32, F64, in_layout, mixed_values, random_values
+from cases import F16, F32, F64, in_layout, mixed_values, random_values, wrap_kernel_tables
 from numerics import assert_same
 
 pytestmark = [pytest.mark.usefixtures("default_isa"),
@@ -155,14 +155,14 @@ def _spy(monkeypatch):
     not taken would leave the tests comparing the two passes with themselves).  Installed
     after select_isa, which refills the kernel tables."""
     calls = []
-    k = _dispatch.KERNELS
-    for table in ("prelu_bias_forward", "prelu_bias_gradient"):
-        entries = getattr(k, table)
-        for dt, f in list(entries.items()):
-            def spy(*args, _f=f, _t=table):
-                calls.append((_t, args[-1]))
-                return _f(*args)
-            monkeypatch.setitem(entries, dt, spy)
+
+    def wrap(table, f):
+        def spy(*args):
+            calls.append((table, args[-1]))
+            return f(*args)
+        return spy
+
+    wrap_kernel_tables(monkeypatch, ("prelu_bias_forward", "prelu_bias_gradient"), wrap)
     return calls
 
 
