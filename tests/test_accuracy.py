@@ -526,6 +526,24 @@ def test_float64_reference_against_mpmath(fn):
 
 
 @pytest.mark.parametrize("isa", _dispatch.available_isas())
+def test_softplus_grad_float_exact_zero_from_x(isa, default_isa):
+    """float32 softplus' (beta = 1, the default threshold) tests its exact zero on x: x below
+    -103.97207641601562 is where the sigmoid is 0.  Over every float32 in [-104.5, -103.5] with
+    grad = +inf: exactly 0 where the sigmoid (grad = 1) is 0, inf where it is not, on both sides
+    of the boundary, as the select on the derivative gives."""
+    import relufast
+
+    _dispatch.select_isa(isa)
+    lo, hi = np.array([-103.5, -104.5], F32).view(np.uint32)
+    x = np.arange(lo, hi + 1, dtype=np.uint32).view(F32)
+    d = relufast.softplus_grad(np.ones_like(x), x)
+    assert (d == 0).any() and (d > 0).any()
+    got = relufast.softplus_grad(np.full_like(x, np.inf), x)
+    assert np.array_equal(got == 0, d == 0) and np.all(np.isinf(got[d > 0]))
+    assert np.all(got[d == 0] == 0) and not np.signbit(got[d == 0]).any()
+
+
+@pytest.mark.parametrize("isa", _dispatch.available_isas())
 def test_softplus_grad_float_threshold_past_one(isa, default_isa):
     """float32 softplus' with beta = 1 and a threshold from 17.3286781 on leaves the linear
     region's select out (past that x the float sigmoid is 1.0 already).  Over every float32 in
