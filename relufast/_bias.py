@@ -87,6 +87,15 @@ def bias_sum(gx, ax, dtype):
     return s.reshape(()) if ax is None else s
 
 
+def rounded(sums, dtype):
+    """Float64 bias-gradient sums rounded once into ``dtype`` (float64: the sums themselves); a
+    sum past the dtype's range is inf, as in the kernels, without a warning."""
+    if dtype == F64:
+        return sums
+    with np.errstate(over="ignore"):
+        return sums.astype(dtype)
+
+
 def _c(a):
     f = a.flags
     return f.c_contiguous and f.aligned
@@ -166,10 +175,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
             nt = 1 if x.size < threshold else threads_for(x.size, threshold,
                                                           KERNELS.idle_seconds)
             if kern(op, from_output, grad, x, bias, o, gb, inner, a, b, nt) == _DONE:
-                if x.dtype == F64:
-                    return o, gb
-                with np.errstate(over="ignore"):
-                    return o, gb.astype(x.dtype)
+                return o, rounded(gb, x.dtype)
     if (type(grad) is not np.ndarray or type(x) is not np.ndarray) and is_lazy(grad, x):
         return _lazy.bias_gradient(fn, op, grad, x, out, bias, axis, from_output, a, b,
                                    threshold, xname, pname, nonzero)  # see _lazy
@@ -209,8 +215,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
             gb = bias_sum(gx, ax, F64)
             with np.errstate(over="ignore"):
                 np.copyto(o, gx, casting="same_kind")
-    with np.errstate(over="ignore"):
-        gbias = gb.astype(result)
+    gbias = rounded(gb, result)
     return o, (gbias.reshape(()) if scalar else gbias)
 
 

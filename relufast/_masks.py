@@ -14,7 +14,7 @@ the ordinary forward, to the same values, at NumPy's speed.
 
 import numpy as np
 
-from ._bias import _inner, attempt_inner, bias_and_axis, bias_sum, broadcast_bias
+from ._bias import _inner, attempt_inner, bias_and_axis, bias_sum, broadcast_bias, rounded
 from ._call import unary
 from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
@@ -287,10 +287,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
             rows, width = _rows(grad.shape)
             if kern(grad, mask, o, gb, rows, width, inner, a, zero,
                     _threads(grad.size)) == _DONE:
-                if grad.dtype == F64:
-                    return o, gb
-                with np.errstate(over="ignore"):  # a sum past float32's range is inf
-                    return o, gb.astype(grad.dtype)
+                return o, rounded(gb, grad.dtype)
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname, bias,
                                    axis)
@@ -310,8 +307,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
         if status == STATUS.NOMEMORY:
             raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
         if status == _DONE:
-            with np.errstate(over="ignore"):  # a sum past the dtype's range is inf: no warning
-                gbias = gb.astype(grad.dtype)
+            gbias = rounded(gb, grad.dtype)
             return o, (gbias.reshape(()) if scalar else gbias)
     gx = gradient(fn, grad, None, m, o, False, a, zero, pname)
     return gx, bias_sum(gx, ax, grad.dtype if grad.dtype in (F32, F64) else gx.dtype)
