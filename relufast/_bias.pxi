@@ -482,32 +482,41 @@ cdef int _bias_gradient(int dop, bint from_y, const floating* g, const floating*
                         const floating* bias, floating* out, double* gb, Py_ssize_t n,
                         Py_ssize_t C, Py_ssize_t inner, double a, double b,
                         int nt) noexcept nogil:
-    # gb[c] = the bias gradient of channel c, in double; each thread sums into its own C
-    # doubles, folded in thread order (the same result for a given thread count)
+    # gb[c] = the bias gradient of channel c, in double; each part (_parts: one per thread)
+    # sums into its own C doubles, folded in part order (the same result for a given thread
+    # count, run threaded or inline)
     cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo, k
+    cdef int parts = _parts(nt)
     cdef floating fa = <floating>a, fb = <floating>b
     cdef double* sums
     for k in range(C):
         gb[k] = 0
     if n == 0:
         return DONE
-    if nt <= 1:
+    if parts == 1:
         _bias_grad_range(dop, from_y, g, x, bias, out, gb, C, inner, 0, n, fa, fb)
         return DONE
-    sums = <double*>calloc(nt * C, sizeof(double))
+    sums = <double*>calloc(parts * C, sizeof(double))
     if sums == NULL:
         return NOMEMORY
-    blk = _block(n, nt)
-    for c in prange(nt, schedule="static", num_threads=nt):
-        lo = c * blk
-        fp = rf_ieee_begin()
-        if lo < n:
-            _bias_grad_range(dop, from_y, g, x, bias, out, sums + c * C, C, inner, lo,
-                             min(lo + blk, n), fa, fb)
-        rf_ieee_end(fp)
-    for c in range(nt):
-        for k in range(C):  # not hot: C per thread
+    blk = _block(n, parts)
+    if nt <= 1:
+        for c in range(parts):
+            lo = c * blk
+            if lo < n:
+                _bias_grad_range(dop, from_y, g, x, bias, out, sums + c * C, C, inner, lo,
+                                 min(lo + blk, n), fa, fb)
+    else:
+        for c in prange(parts, schedule="static", num_threads=nt):
+            lo = c * blk
+            fp = rf_ieee_begin()
+            if lo < n:
+                _bias_grad_range(dop, from_y, g, x, bias, out, sums + c * C, C, inner, lo,
+                                 min(lo + blk, n), fa, fb)
+            rf_ieee_end(fp)
+    for c in range(parts):
+        for k in range(C):  # not hot: C per part
             gb[k] += sums[c * C + k]
     free(sums)
     return DONE

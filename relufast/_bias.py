@@ -173,7 +173,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
         if inner and o.shape == x.shape:
             gb = np.empty(bias.shape[0], F64)
             nt = 1 if x.size < threshold else threads_for(x.size, threshold,
-                                                          KERNELS.idle_seconds)
+                                                          KERNELS.idle_seconds, True)
             if kern(op, from_output, grad, x, bias, o, gb, inner, a, b, nt) == _DONE:
                 return o, rounded(gb, x.dtype)
     if (type(grad) is not np.ndarray or type(x) is not np.ndarray) and is_lazy(grad, x):
@@ -200,7 +200,7 @@ def gradient(fn, op, grad, x, out, bias, axis, from_output, a, b, threshold, xna
             g2 = grad if (o is grad or not np.may_share_memory(grad, o)) else grad.copy()
             x2 = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
             nt = 1 if x.size < threshold else threads_for(x.size, threshold,
-                                                          KERNELS.idle_seconds)
+                                                          KERNELS.idle_seconds, True)
             status = kern(op, from_output, g2, x2, bv, o, gb, _inner(x.shape, ax), a, b, nt)
             if status == STATUS.NOMEMORY:
                 raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
@@ -258,9 +258,10 @@ def _fused(x, o):
     return x.size and o.dtype == x.dtype and _c(x) and _c(o)
 
 
-def _threads(n):
+def _threads(n, grouped=False):
+    """Threads for a prelu call with a bias; ``grouped`` for the gradient (see threads_for)."""
     return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                        KERNELS.idle_seconds)
+                                                        KERNELS.idle_seconds, grouped)
 
 
 def _status(fn, status, w):
@@ -313,7 +314,8 @@ def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
             if np.may_share_memory(w, o):
                 w = w.copy()
             sums = np.empty(2 * w.shape[0], F64)
-            _status(fn, kern(g2, x2, w, bv, o, sums, _inner(x.shape, ax), _threads(x.size)), w)
+            _status(fn, kern(g2, x2, w, bv, o, sums, _inner(x.shape, ax),
+                              _threads(x.size, True)), w)
             # each rounded once from float64 (a scalar's channels added up first)
             gw, gb = sums[:w.shape[0]], sums[w.shape[0]:]
             with np.errstate(over="ignore", invalid="ignore"):

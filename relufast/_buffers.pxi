@@ -81,6 +81,13 @@ cdef inline Py_ssize_t _head(const void* p, Py_ssize_t n, Py_ssize_t itemsize) n
     return h if h < n else n
 
 
+cdef inline int _parts(int nt) noexcept nogil:
+    # the parts a reduction (a weight's or bias's gradient) groups its float64 sums by: one per
+    # thread, and for nt < 0 (threads_for's grouped answer: a call run inline that could have
+    # threaded) -nt, so that its sums are those the threaded call would give
+    return -nt if nt < 0 else (nt if nt > 1 else 1)
+
+
 cdef inline Py_ssize_t _block(Py_ssize_t n, int nt) noexcept nogil:
     # elements per thread, rounded up to 16 so that chunks start on 64-byte boundaries (when the
     # first does: the drivers start them after _head)

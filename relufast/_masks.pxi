@@ -378,10 +378,11 @@ cdef void _mb_grad_range(const floating* g, const unsigned char* m, floating* ou
 cdef int _mask_bias_gradient(const floating* g, const unsigned char* m, floating* out,
                              double* gb, Py_ssize_t rows, Py_ssize_t width, Py_ssize_t C,
                              Py_ssize_t inner, double w, int zero, int nt) noexcept nogil:
-    # gb[c] = the bias gradient of channel c; per-thread sums folded in thread order, as
+    # gb[c] = the bias gradient of channel c; per-part sums folded in part order, as
     # _bias_gradient's.  Threads take chunks of whole mask cache lines, or whole rows
     cdef unsigned int fp
     cdef Py_ssize_t n = rows * width, wb = (width + 7) // 8, blk, c, lo, k
+    cdef int parts = _parts(nt)  # the sums' grouping, as _bias_gradient's
     cdef floating fw = <floating>w
     cdef bint flat = rows == 1 or width % 8 == 0
     cdef double* sums
@@ -392,24 +393,31 @@ cdef int _mask_bias_gradient(const floating* g, const unsigned char* m, floating
     if C == 1:
         inner = n
     if flat:
-        blk = (((n + nt - 1) // nt) + _MASK_CHUNK - 1) & ~(<Py_ssize_t>_MASK_CHUNK - 1)
+        blk = (((n + parts - 1) // parts) + _MASK_CHUNK - 1) & ~(<Py_ssize_t>_MASK_CHUNK - 1)
     else:
-        blk = ((rows + nt - 1) // nt) * width
-    if nt <= 1 or blk >= n:
+        blk = ((rows + parts - 1) // parts) * width
+    if parts == 1 or blk >= n:
         _mb_grad_range(g, m, out, gb, C, inner, width, wb, flat, 0, n, fw, zero)
         return DONE
-    sums = <double*>calloc(nt * C, sizeof(double))
+    sums = <double*>calloc(parts * C, sizeof(double))
     if sums == NULL:
         return NOMEMORY
-    for c in prange(nt, schedule="static", num_threads=nt):
-        lo = c * blk
-        fp = rf_ieee_begin()
-        if lo < n:
-            _mb_grad_range(g, m, out, sums + c * C, C, inner, width, wb, flat, lo,
-                           min(lo + blk, n), fw, zero)
-        rf_ieee_end(fp)
-    for c in range(nt):
-        for k in range(C):  # not hot: C per thread
+    if nt <= 1:
+        for c in range(parts):
+            lo = c * blk
+            if lo < n:
+                _mb_grad_range(g, m, out, sums + c * C, C, inner, width, wb, flat, lo,
+                               min(lo + blk, n), fw, zero)
+    else:
+        for c in prange(parts, schedule="static", num_threads=nt):
+            lo = c * blk
+            fp = rf_ieee_begin()
+            if lo < n:
+                _mb_grad_range(g, m, out, sums + c * C, C, inner, width, wb, flat, lo,
+                               min(lo + blk, n), fw, zero)
+            rf_ieee_end(fp)
+    for c in range(parts):
+        for k in range(C):  # not hot: C per part
             gb[k] += sums[c * C + k]
     free(sums)
     return DONE

@@ -46,10 +46,11 @@ def _rows(shape):
     return rows, width
 
 
-def _threads(n):
-    """Threads for a mask call on n elements (cheap ops: the elementwise threshold)."""
+def _threads(n, grouped=False):
+    """Threads for a mask call on n elements (cheap ops: the elementwise threshold);
+    ``grouped`` for a call that sums the bias gradient (see threads_for)."""
     return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                       KERNELS.idle_seconds)
+                                                       KERNELS.idle_seconds, grouped)
 
 
 def _is_c(a):
@@ -286,7 +287,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
             gb = np.empty(bias.shape[0], F64)
             rows, width = _rows(grad.shape)
             if kern(grad, mask, o, gb, rows, width, inner, a, zero,
-                    _threads(grad.size)) == _DONE:
+                    _threads(grad.size, True)) == _DONE:
                 return o, rounded(gb, grad.dtype)
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname, bias,
@@ -303,7 +304,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
         gb = np.empty(bv.shape[0], F64)
         rows, width = _rows(grad.shape)
         status = kern(g, m, o, gb, rows, width, _inner(grad.shape, ax), a, zero,
-                      _threads(grad.size))
+                      _threads(grad.size, True))
         if status == STATUS.NOMEMORY:
             raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
         if status == _DONE:

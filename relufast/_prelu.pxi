@@ -857,9 +857,9 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
                              Py_ssize_t inner, int nt, const _Mixed* mx, const floating* bias,
                              double* wide) noexcept nogil:
     cdef unsigned int fp  # the caller's floating-point mode, restored after
-    # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per thread,
-    # the threads' sums added in thread order (so the result does not depend on scheduling),
-    # rounded once; or, with many channels, split by channel (_prelu_by_channel).  mx: NULL,
+    # gx = g * prelu'(x); gw[c] = the weight gradient of channel c, summed in double per part
+    # (_parts: one per thread, the same parts for a call run inline), the parts' sums added in
+    # part order (so the result does not depend on scheduling), rounded once; or, with many channels, split by channel (_prelu_by_channel).  mx: NULL,
     # or the operands of a mixed call (g, x, gx and gw unused; its entry checked overlaps).
     # bias: NULL, or (one dtype only) C values laid over x as w is: the gradients are taken at
     # x + bias, and wide (2 * C doubles) receives the weight gradient's float64 sums, then the
@@ -867,6 +867,7 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
     cdef size_t nb = n * sizeof(floating)
     cdef Py_ssize_t blk, t, lo, reps, P = 0, stride, row, trow, c
     cdef bint nonzero  # no slope is 0: the loops of rows of channels drop the zero test
+    cdef int parts = _parts(nt)  # the sums' grouping: one part per thread (_parts)
     cdef floating* pattern = NULL
     cdef double* sums
     if mx != NULL:
@@ -880,13 +881,13 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         return OVERLAP
     if not _finite(w, C, &nonzero):
         return NONFINITE
-    nt = max(nt, 1)
+    nt = max(nt, 1)  # the threads that run it
     reps = _prelu_layout(C, inner, n, True) if n else 0
     P = reps * C * inner
     stride = _cache_lines(C)  # per thread, a row: C channel sums, then P position sums
     row = stride + _cache_lines(P)
     trow = row if bias == NULL else 2 * row  # a thread's rows: the weight's, the bias's
-    if _prelu_by_channel(C, inner, n, trow, nt):
+    if _prelu_by_channel(C, inner, n, trow, parts):  # (its sums do not depend on nt)
         return _prelu_grad_by_channel(g, x, w, gx, gw, n, C, inner, reps != 0, nt, nonzero,
                                       mx, bias, wide)
     if reps:
@@ -899,27 +900,30 @@ cdef int _prelu_gradient_run(const floating* g, const floating* x, const floatin
         _lay_out(w, C, inner, reps, pattern, 0)
         if bias != NULL:
             _lay_out(bias, C, inner, reps, pattern + P, 0)
-    sums = <double*>calloc(nt * trow, sizeof(double))
+    sums = <double*>calloc(parts * trow, sizeof(double))
     if sums == NULL:
         free(pattern)
         return NOMEMORY
+    blk = _block(n, parts)
     if nt == 1:
-        _prelu_grad_chunk(g, x, w, bias, pattern, gx, sums, C, inner, P, stride, row, 0, n,
-                          nonzero, mx)
+        for t in range(parts):
+            lo = t * blk
+            if lo < n:
+                _prelu_grad_chunk(g, x, w, bias, pattern, gx, &sums[t * trow], C, inner, P,
+                                  stride, row, lo, min(n, lo + blk), nonzero, mx)
     else:
-        blk = _block(n, nt)
-        for t in prange(nt, schedule="static", num_threads=nt):
+        for t in prange(parts, schedule="static", num_threads=nt):
             lo = t * blk
             if lo < n:
                 fp = rf_ieee_begin()  # the workers too (_compat.h)
                 _prelu_grad_chunk(g, x, w, bias, pattern, gx, &sums[t * trow], C, inner, P,
                                   stride, row, lo, min(n, lo + blk), nonzero, mx)
                 rf_ieee_end(fp)
-    for t in range(1, nt):
-        for c in range(C):  # not hot: once per call and thread
+    for t in range(1, parts):
+        for c in range(C):  # not hot: once per call and part
             sums[c] += sums[t * trow + c]
         if bias != NULL:
-            for c in range(C):  # not hot: once per call and thread
+            for c in range(C):  # not hot: once per call and part
                 sums[row + c] += sums[t * trow + row + c]
     if wide == NULL:
         for c in range(C):  # not hot: once per call

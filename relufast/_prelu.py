@@ -127,7 +127,8 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None, compute=None):
     w = contiguous(w)
     if np.may_share_memory(w, flat_out):
         w = w.copy()
-    nt = threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)
+    # a gradient's weight sums are grouped by thread (see threads_for)
+    nt = threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds, gw is not None)
     inner = _run_length(out.shape, ax, order)
     if compute is None:
         args = (*flat, w, flat_out) if gw is None else (*flat, w, flat_out, gw)
@@ -199,6 +200,12 @@ def forward(fn, x, weight, axis, out):
     return o if out is None else out
 
 
+def _gradient_threads(n):
+    """Threads for a gradient on n elements, its weight sums grouped by thread (threads_for)."""
+    return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
+                                                        KERNELS.idle_seconds, True)
+
+
 def gradient(fn, grad, x, weight, axis, out, from_output):
     """(grad_x, grad_weight) of prelu: the attempt, then the checks and one prepared call."""
     if (from_output is False and type(x) is np.ndarray and type(grad) is np.ndarray
@@ -212,8 +219,7 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
             gw = np.empty(weight.shape[0], x.dtype)
             if type(o) is np.ndarray and kern(
                     grad, x, weight, o, gw, prod(x.shape[axis % x.ndim + 1:]),
-                    1 if n < PARALLEL_MIN_CHEAP
-                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                    _gradient_threads(n)) == _DONE:
                 return o, gw
         elif x.dtype == F16 and grad.dtype in _MIXABLE and _mixable(weight, out):
             # float16 x: straight to the mixed kernel, as in forward
@@ -224,8 +230,7 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
             if KERNELS.prelu_gradient_mixed(
                     grad, x, weight if weight.dtype == compute else weight.astype(compute), o,
                     gw, prod(x.shape[axis % x.ndim + 1:]), compute == F64,
-                    1 if n < PARALLEL_MIN_CHEAP
-                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                    _gradient_threads(n)) == _DONE:
                 return o, gw
     if is_lazy(grad, x):  # a Dask array or a DataArray: see _lazy
         return _lazy.prelu_gradient(fn, grad, x, weight, axis, out, from_output)

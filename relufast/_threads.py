@@ -150,11 +150,16 @@ def set_num_threads(n):
     _global = 0 if n is None else _check("set_num_threads", n)
 
 
-def threads_for(n, threshold, idle_seconds=None):
+def threads_for(n, threshold, idle_seconds=None, grouped=False):
     """Threads for a call on n elements: 1 below ``threshold``, else one per threshold / 2
     elements, up to ``get_num_threads()``; and at the default thread count 0 (inline, marked as
     a call that could have threaded) below ``WAKE_FACTOR * threshold`` when ``idle_seconds()``,
-    the kernels' time since such a call ended, says the workers are asleep."""
+    the kernels' time since such a call ended, says the workers are asleep.
+
+    ``grouped``: the call sums across elements (a weight's or a bias's gradient), and its
+    float64 sums are grouped by thread.  Where it would get 0 it gets -nt instead: inline and
+    marked as well, but its sums grouped as nt threads would group them, so that the result
+    depends on the thread count in force and not on the time since the last call."""
     if n < threshold or not _openmp.OPENMP:
         return 1
     asked = _scoped.get() or _global
@@ -163,7 +168,7 @@ def threads_for(n, threshold, idle_seconds=None):
     nt = min(_runtime_threads(), 2 * n // threshold)
     if (nt > 1 and n < WAKE_FACTOR * threshold and idle_seconds is not None
             and _runtime.WAKE_WINDOW is not None and idle_seconds() > _runtime.WAKE_WINDOW):
-        return 0
+        return -nt if grouped else 0
     return nt
 
 

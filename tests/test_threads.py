@@ -712,3 +712,43 @@ def test_back_to_back_calls_thread_after_a_pause(monkeypatch):
     assert idle() > 0.05 and nt() == 0
     relufast.relu(x)  # inline, marked
     assert 0 <= idle() < 0.05 and nt() == 2
+
+
+@needs_openmp
+@pytest.mark.parametrize("dtype", [F32, F64, F16])
+def test_summed_gradients_do_not_depend_on_a_pause(dtype, monkeypatch):
+    # a gradient that sums (prelu's weight, a bias's) groups its float64 sums by thread; the
+    # first call after a pause runs inline, and must group them as the threaded call does, or
+    # the same call would round grad_weight differently depending on the time since the last
+    if relufast.get_num_threads() < 2:
+        pytest.skip("one thread by default here")
+    monkeypatch.setattr(_runtime, "WAKE_WINDOW", 20e-6)
+    rng = np.random.default_rng(23)
+    t = _threads.PARALLEL_MIN_CHEAP
+    assert _threads.threads_for(4 * t, t, lambda: 1.0, True) == -2  # inline, grouped as 2
+    assert _threads.threads_for(4 * t, t, lambda: 1.0) == 0
+    shape = (4 * t // 64 + 3, 64)  # a size not a multiple of the threads' blocks
+    g = random_values(rng, shape, dtype, 3.0)
+    x = random_values(rng, shape, dtype, 3.0)
+    w = random_values(rng, 64, dtype, 0.5)
+    b = random_values(rng, 64, dtype, 0.5)
+    wide = np.linspace(-1, 1, 70_000).astype(dtype)  # the split by channel (many channels)
+    gw2 = random_values(rng, (2, 70_000), dtype, 3.0)
+    xw2 = random_values(rng, (2, 70_000), dtype, 3.0)
+    _, mask = relufast.relu(x + b, mask=True)
+    calls = {
+        "prelu_grad, one weight": lambda: relufast.prelu_grad(g.ravel(), x.ravel(), 0.3, axis=0),
+        "prelu_grad, a weight per channel": lambda: relufast.prelu_grad(g, x, w),
+        "prelu_grad, many channels": lambda: relufast.prelu_grad(gw2, xw2, wide),
+        "prelu_grad with bias": lambda: relufast.prelu_grad(g, x, w, bias=b),
+        "relu_grad with bias": lambda: relufast.relu_grad(g, x, bias=b),
+        "softplus_grad with bias": lambda: relufast.softplus_grad(g, x, bias=b),
+        "relu_grad from the mask with bias": lambda: relufast.relu_grad(g, mask=mask, bias=b),
+    }
+    for what, call in calls.items():
+        results = []
+        for idle in (1.0, 0.0):  # asleep: inline; awake: 2 threads
+            monkeypatch.setattr(_dispatch.KERNELS, "idle_seconds", lambda idle=idle: idle)
+            results.append(call())
+        for got, want in zip(results[0], results[1]):
+            assert_same(got, want, f"{what}, {np.dtype(dtype)}")
