@@ -166,6 +166,33 @@ def test_prelu_every_value(xdt):
         assert_bitwise(xi, cast(want, xdt), f"prelu {xdt} weight {wdt} in place")
 
 
+@pytest.mark.usefixtures("default_isa")
+@pytest.mark.parametrize("xdt", [dtype_param(F16), pytest.param(BF16, id="bfloat16",
+                                                                   marks=needs_bf16)])
+def test_prelu_long_runs_every_value_on_each_isa(xdt):
+    # channels of 256 elements and more, x, weight and out of one 16-bit dtype: each run is a
+    # leaky_relu with its channel's slope, converted in registers (a zero slope's run through
+    # the blocks); every value, runs that start mid vector, every kernel module, bfloat16 with
+    # AVX512_BF16's rounding and the integer one
+    import importlib
+    from relufast import _dispatch
+    x = every_value(xdt)[:61 * 1073].reshape(1, 61, 1073)
+    w = cast(np.resize(np.array(SLOPES), 61), xdt)
+    want = cast(prelu_np(x.astype(F32), w.astype(F32), 1), xdt)
+    for isa in _dispatch.available_isas():
+        _dispatch.select_isa(isa)
+        mod = importlib.import_module(f"relufast._kernels_{isa}")
+        for hw in (1, 0):
+            was = mod.bf16_instructions(hw)
+            try:
+                assert_bitwise(relufast.prelu(x, w), want, f"prelu {xdt} {isa} bf16 hw {hw}")
+                xi = x.copy()
+                assert relufast.prelu(xi, w, out=xi) is xi
+                assert_bitwise(xi, want, f"prelu {xdt} {isa} bf16 hw {hw} in place")
+            finally:
+                mod.bf16_instructions(was)
+
+
 @pytest.mark.parametrize("xdt", [dtype_param(F16), pytest.param(BF16, id="bfloat16",
                                                                    marks=needs_bf16)])
 def test_prelu_grad_every_value(xdt):
@@ -209,6 +236,7 @@ LAYOUTS = [
     ("F", (6, 5, 35), 1, "F"),
     ("strided", (6, 5, 35), 1, "step"),
     ("NCHW", (12, 5, 3, 3), 1, "C"),
+    ("NCHW-runs", (3, 6, 17, 19), 1, "C"),  # runs of 323: one dtype of 16 bits fuses them
     ("NHWC", (4, 6, 5, 5), -1, "C"),
     ("NHWC-long", (8, 16, 16, 5), 3, "C"),  # 10,240 elements: rows laid out as a pattern
     ("NHWC-view", (4, 5, 6, 7), 1, "channels-last"),  # NCHW shape on channels-last memory
