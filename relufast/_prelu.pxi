@@ -68,7 +68,9 @@ cdef inline double _weight_add(double s, floating g, floating x) noexcept nogil:
 # division and one plain loop per row.  The numbers (docs/performance.md, "prelu"):
 
 cdef enum:
-    _FWD_SHORT_RUN = 16     # forward runs under this are laid out; longer ones loop well alone
+    _FWD_SHORT_RUN = 64     # forward runs under this are laid out; longer ones loop well alone
+                            # (at 16, NCHW 7x7 looped run by run: (32, 64, 7, 7) 23 -> 8 us)
+    _HEAD_RUN = 128         # forward runs from this long start their aligned loop on a line
     _GRAD_SHORT_RUN = 64    # gradient runs under this: a run's 16-lane sums cost too much per run
     _FWD_FILL = 1024        # the forward's pattern holds up to this many elements of periods
     _GRAD_FILL = 1024       # the gradient's: its per-position sums (8 KiB of doubles) stay in L1
@@ -174,8 +176,10 @@ cdef void _prelu_fwd_range(const floating* x, const floating* w, floating* y, Py
         while i < hi:
             wc = w[c]
             # the run's elements before y's next cache line apart, as the elementwise drivers
-            # do (a run starts wherever the one before ended)
-            h = i + _head(y + i, end - i, sizeof(floating))
+            # do (a run starts wherever the one before ended), in runs of _HEAD_RUN and more:
+            # a shorter run split in two loops spent more on their two scalar remainders than
+            # the aligned stores saved ((3, 128, 7, 7) in place: 5.1 -> 2.9 us)
+            h = i + _head(y + i, end - i, sizeof(floating)) if end - i >= _HEAD_RUN else i
             if wc != 0:
                 for j in range(i, h):
                     y[j] = _leaky_nz(x[j], wc)
@@ -304,7 +308,7 @@ cdef void _prelu_fwd_range_b(const floating* x, const floating* w, const floatin
         while i < hi:
             wc = w[c]
             bc = bias[c]
-            h = i + _head(y + i, end - i, sizeof(floating))
+            h = i + _head(y + i, end - i, sizeof(floating)) if end - i >= _HEAD_RUN else i
             if wc != 0:
                 for j in range(i, h):
                     y[j] = _leaky_nz(x[j] + bc, wc)

@@ -302,15 +302,18 @@ def _check_prelu_new_and_in_place(x, w, want, what):
 
 
 # short channel runs (NCHW with a small H*W): the kernels lay the weights out as a pattern
-# of whole periods (C * inner <= 4096, or <= 65536 from 32768 elements; runs under 16 for the
-# forward, under 64 for the gradient) and walk it as rows; longer runs and periods step the
-# channel run by run from the chunk's first element (a chunk may start in the middle of a run).
+# of whole periods (C * inner <= 4096, or <= 65536 from 32768 elements; runs under 64) and
+# walk it as rows; longer runs and periods step the channel run by run from the chunk's first
+# element (a chunk may start in the middle of a run), the forward's runs of 128 and more in two
+# loops (the elements before the output's next cache line, then the rest).
 # Small arrays in place take the Python layer's hot path.  Every case against NumPy's broadcast
 # formula, on one thread and on several (chunk boundaries fall inside runs and periods).
 @pytest.mark.parametrize("shape", [(3, 64, 2, 2), (5, 7, 3, 3), (2, 300, 3, 1), (40, 64, 2, 2),
                                    (700, 64, 2, 2), (9, 5, 17, 3), (3, 2000, 4, 1),
                                    (20000, 3, 2, 1), (40, 64, 5, 5), (12, 64, 7, 7),
-                                   (20, 100, 50, 1), (3, 5000, 2, 2)], ids=shape_id)
+                                   (20, 100, 50, 1), (3, 5000, 2, 2), (3, 128, 7, 7),
+                                   (12, 300, 7, 7), (4, 64, 10, 10), (3, 7, 20, 7)],
+                         ids=shape_id)
 @pytest.mark.parametrize("dtype", [F32, F64], ids=lambda d: d.name)
 def test_prelu_short_runs(shape, dtype, rng):
     x = random_values(rng, math.prod(shape), dtype, 3.0).reshape(shape)
