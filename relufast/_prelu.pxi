@@ -797,9 +797,9 @@ cdef void _fold_positions(const double* per_position, double* sums, Py_ssize_t C
     cdef Py_ssize_t p = 0, c, k
     cdef double s
     while p < P:
-        for c in range(C):
+        for c in range(C):  # not hot: once per call and part
             s = sums[c]
-            for k in range(inner):
+            for k in range(inner):  # not hot: a sum in order (the same bits as before)
                 s += per_position[p + k]
             sums[c] = s
             p += inner
