@@ -248,6 +248,36 @@ RF_F16C_TARGET static void rf_g_leaky_h_block(const uint16_t* g, const uint16_t*
     }
 }
 
+/* prelu's forward on float16 with a slope per element (w[i], nonzero: rows of channels or
+ * prelu's weight pattern), fused as rf_leaky_h_block: the same operations, so the same bits */
+RF_F16C_TARGET static void rf_prelu_h_block(const uint16_t* x, uint16_t* y, ptrdiff_t n,
+                                            const float* w)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*)(x + i)));
+        __mmask16 pos = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+        __m512 r = _mm512_mask_blend_ps(pos, _mm512_mul_ps(_mm512_loadu_ps(w + i), v), v);
+        _mm256_storeu_si256((__m256i*)(y + i),
+                            _mm512_cvtps_ph(r, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+#else
+    const __m256 zero = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(x + i)));
+        __m256 pos = _mm256_cmp_ps(v, zero, _CMP_GT_OQ);
+        __m256 r = _mm256_blendv_ps(_mm256_mul_ps(_mm256_loadu_ps(w + i), v), v, pos);
+        _mm_storeu_si128((__m128i*)(y + i), _mm256_cvtps_ph(r, _MM_FROUND_TO_NEAREST_INT));
+    }
+#endif
+    for (; i < n; i++) {
+        float v = rf_h2f(x[i]);
+        y[i] = rf_f2h(v > 0 ? v : w[i] * v);
+    }
+}
+
 #if defined(__AVX512F__)
 /* bfloat16 with AVX512_BF16 (Cooper Lake, Sapphire Rapids, Zen 4), chosen at run time
  * (rf_bf16_hw): the avx512 module also runs on CPUs without it.  vcvtne2ps2bf16 rounds 32
@@ -322,6 +352,27 @@ RF_BF16_TARGET static void rf_leaky_bf_hw(const uint16_t* x, uint16_t* y, ptrdif
     }
 }
 
+/* prelu's forward on bfloat16, a nonzero slope per element: as rf_prelu_h_block */
+RF_BF16_TARGET static void rf_prelu_bf_hw(const uint16_t* x, uint16_t* y, ptrdiff_t n,
+                                          const float* w)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    ptrdiff_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512i v = _mm512_loadu_si512(x + i);
+        __m512 a = rf_bf2f_lo(v), b = rf_bf2f_hi(v);
+        a = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, zero, _CMP_GT_OQ),
+                                 _mm512_mul_ps(_mm512_loadu_ps(w + i), a), a);
+        b = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(b, zero, _CMP_GT_OQ),
+                                 _mm512_mul_ps(_mm512_loadu_ps(w + i + 16), b), b);
+        _mm512_storeu_si512(y + i, rf_f2bf_x32(a, b));
+    }
+    for (; i < n; i++) {
+        float v = rf_bf2f(x[i]);
+        y[i] = rf_f2bf(v > 0 ? v : w[i] * v);
+    }
+}
+
 RF_BF16_TARGET static inline __m512 rf_g_leaky_x16(__m512 vg, __m512 v, __m512 vw)
 {
     const __m512 zero = _mm512_setzero_ps();
@@ -378,6 +429,13 @@ static void rf_g_leaky_h_block(const uint16_t* g, const uint16_t* x, uint16_t* o
         o[i] = rf_f2h(v > 0 ? vg : (v <= 0 ? w * vg : v));
     }
 }
+static void rf_prelu_h_block(const uint16_t* x, uint16_t* y, ptrdiff_t n, const float* w)
+{
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float v = rf_h2f(x[i]);
+        y[i] = rf_f2h(v > 0 ? v : w[i] * v);
+    }
+}
 #endif
 
 #if !(defined(__GNUC__) || defined(__clang__)) || !defined(__x86_64__) || !defined(__AVX512F__)
@@ -385,6 +443,8 @@ static void rf_g_leaky_h_block(const uint16_t* g, const uint16_t* x, uint16_t* o
 static inline int rf_bf16_hw(void) { return 0; }
 static void rf_f2bf_block_hw(const float* f, uint16_t* b, ptrdiff_t n) { (void)f; (void)b; (void)n; }
 static void rf_leaky_bf_hw(const uint16_t* x, uint16_t* y, ptrdiff_t n, float w)
+{ (void)x; (void)y; (void)n; (void)w; }
+static void rf_prelu_bf_hw(const uint16_t* x, uint16_t* y, ptrdiff_t n, const float* w)
 { (void)x; (void)y; (void)n; (void)w; }
 static void rf_g_leaky_bf_hw(const uint16_t* g, const uint16_t* x, uint16_t* o, ptrdiff_t n,
                              float w)

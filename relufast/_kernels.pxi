@@ -114,6 +114,11 @@ cdef extern from "_half.h" nogil:
     void rf_leaky_h_block(const unsigned short* x, unsigned short* y, Py_ssize_t n, float w)
     void rf_g_leaky_h_block(const unsigned short* g, const unsigned short* x,
                             unsigned short* o, Py_ssize_t n, float w)
+    # prelu's forward on float16 / bfloat16 with a nonzero slope per element, fused
+    void rf_prelu_h_block(const unsigned short* x, unsigned short* y, Py_ssize_t n,
+                          const float* w)
+    void rf_prelu_bf_hw(const unsigned short* x, unsigned short* y, Py_ssize_t n,
+                        const float* w)
 
 ctypedef fused floating:
     float

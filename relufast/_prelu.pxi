@@ -598,10 +598,35 @@ cdef void _prelu_fwd_mixed(const _Mixed* mx, const floating* w, Py_ssize_t C,
                            Py_ssize_t inner, Py_ssize_t lo, Py_ssize_t hi,
                            bint nonzero) noexcept nogil:
     if floating is float:
-        if mx.xc == mx.oc and (mx.xc == 0 or mx.xc == 3) and inner >= _RUN16:
-            _prelu_fwd_runs16(mx, w, C, inner, lo, hi)
-            return
+        if mx.xc == mx.oc and (mx.xc == 0 or mx.xc == 3):
+            if inner >= _RUN16:
+                _prelu_fwd_runs16(mx, w, C, inner, lo, hi)
+                return
+            if inner == 1 and nonzero:
+                _prelu_fwd_rows16(mx, w, C, lo, hi)
+                return
     _prelu_fwd_blocks(mx, w, C, inner, lo, hi, nonzero)
+
+
+cdef void _prelu_fwd_rows16(const _Mixed* mx, const float* w, Py_ssize_t C, Py_ssize_t lo,
+                            Py_ssize_t hi) noexcept nogil:
+    # x and out both float16 or both bfloat16, a slope per element (rows of C channels, or the
+    # weights laid out as a pattern of whole periods: inner == 1), none zero: each row's stretch
+    # converted in registers in one pass (the same bits as the blocks, as _prelu_fwd_runs16)
+    cdef const unsigned short* x = <const unsigned short*>mx.x
+    cdef unsigned short* y = <unsigned short*>mx.o
+    cdef Py_ssize_t i = lo, end, k, c = lo % C  # only the first row can start inside one
+    while i < hi:
+        end = min(hi, i - c + C)
+        if mx.xc == 0:
+            rf_prelu_h_block(x + i, y + i, end - i, w + c)
+        elif _bf16_hw:
+            rf_prelu_bf_hw(x + i, y + i, end - i, w + c)
+        else:
+            for k in range(end - i):  # 16-bit
+                y[i + k] = rf_f2bf(_leaky_nz(rf_bf2f(x[i + k]), w[c + k]))
+        i = end
+        c = 0
 
 
 cdef void _prelu_fwd_blocks(const _Mixed* mx, const floating* w, Py_ssize_t C,

@@ -169,28 +169,40 @@ def test_prelu_every_value(xdt):
 @pytest.mark.usefixtures("default_isa")
 @pytest.mark.parametrize("xdt", [dtype_param(F16), pytest.param(BF16, id="bfloat16",
                                                                    marks=needs_bf16)])
-def test_prelu_long_runs_every_value_on_each_isa(xdt):
-    # channels of 256 elements and more, x, weight and out of one 16-bit dtype: each run is a
-    # leaky_relu with its channel's slope, converted in registers (a zero slope's run through
-    # the blocks); every value, runs that start mid vector, every kernel module, bfloat16 with
-    # AVX512_BF16's rounding and the integer one
+def test_prelu_fused_16_bit_every_value_on_each_isa(xdt):
+    # x, weight and out of one 16-bit dtype: channels of 256 elements and more go run by run
+    # through leaky_relu's loop with the run's slope (a zero slope's run through the blocks),
+    # rows of channels and the weight pattern through a loop with a slope per element (any
+    # zero slope: the blocks), converted in registers.  Every value, runs and rows that start
+    # mid vector, every kernel module, bfloat16 with AVX512_BF16's rounding and the integer one
     import importlib
     from relufast import _dispatch
-    x = every_value(xdt)[:61 * 1073].reshape(1, 61, 1073)
-    w = cast(np.resize(np.array(SLOPES), 61), xdt)
-    want = cast(prelu_np(x.astype(F32), w.astype(F32), 1), xdt)
-    for isa in _dispatch.available_isas():
-        _dispatch.select_isa(isa)
-        mod = importlib.import_module(f"relufast._kernels_{isa}")
-        for hw in (1, 0):
-            was = mod.bf16_instructions(hw)
-            try:
-                assert_bitwise(relufast.prelu(x, w), want, f"prelu {xdt} {isa} bf16 hw {hw}")
-                xi = x.copy()
-                assert relufast.prelu(xi, w, out=xi) is xi
-                assert_bitwise(xi, want, f"prelu {xdt} {isa} bf16 hw {hw} in place")
-            finally:
-                mod.bf16_instructions(was)
+    v = every_value(xdt)
+    nonzero = [s for s in SLOPES if s != 0]
+    cases = [  # (what, x, weights, axis)
+        ("runs", v[:61 * 1073].reshape(1, 61, 1073), np.resize(np.array(SLOPES), 61), 1),
+        ("rows", v[:1074 * 61].reshape(1074, 61), np.resize(np.array(nonzero), 61), 1),
+        ("rows, a zero slope", v[:1074 * 61].reshape(1074, 61), np.resize(np.array(SLOPES), 61),
+         1),
+        ("pattern", v[:4096 * 3 * 5].reshape(4096, 3, 5), np.array(nonzero[:3]), 1),
+        ("long rows", v[:9 * 7000].reshape(9, 7000), np.resize(np.array(nonzero), 7000), 1),
+    ]
+    for what, x, w, axis in cases:
+        w = cast(w, xdt)
+        want = cast(prelu_np(x.astype(F32), w.astype(F32), axis), xdt)
+        for isa in _dispatch.available_isas():
+            _dispatch.select_isa(isa)
+            mod = importlib.import_module(f"relufast._kernels_{isa}")
+            for hw in (1, 0):
+                was = mod.bf16_instructions(hw)
+                label = f"prelu {xdt} {what} {isa} bf16 hw {hw}"
+                try:
+                    assert_bitwise(relufast.prelu(x, w, axis=axis), want, label)
+                    xi = x.copy()
+                    assert relufast.prelu(xi, w, axis=axis, out=xi) is xi
+                    assert_bitwise(xi, want, label + " in place")
+                finally:
+                    mod.bf16_instructions(was)
 
 
 @pytest.mark.parametrize("xdt", [dtype_param(F16), pytest.param(BF16, id="bfloat16",
