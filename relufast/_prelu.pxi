@@ -116,6 +116,15 @@ cdef Py_ssize_t _prelu_layout(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n,
     return k if (k * period) % 16 == 0 else reps
 
 
+cdef Py_ssize_t _prelu_layout16(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n) noexcept nogil:
+    # The forward on float16 / bfloat16 (x and out of one format, no zero slope) with runs of
+    # _FWD_SHORT_RUN to _RUN16: one period laid out, whose rows then convert in registers in
+    # one pass (_prelu_fwd_rows16), where the runs would go through the blocks' three passes;
+    # when the period fits the large-pattern bound and the array repays its setup
+    cdef Py_ssize_t period = C * inner
+    return 1 if period <= _PERIOD_LARGE and n >= 4 * period else 0
+
+
 cdef bint _prelu_by_channel(Py_ssize_t C, Py_ssize_t inner, Py_ssize_t n, Py_ssize_t row,
                             int nt) noexcept nogil:
     # Split the gradient's threads by channel ranges rather than by element ranges?  Split by
@@ -752,7 +761,11 @@ cdef int _prelu_forward_run(const floating* x, const floating* w, floating* y, P
         return NONFINITE
     if n == 0:
         return DONE
-    reps = _prelu_layout(C, inner, n, False)
+    if (floating is float and mx != NULL and nonzero and mx.xc == mx.oc
+            and (mx.xc == 0 or mx.xc == 3) and _FWD_SHORT_RUN <= inner < _RUN16):
+        reps = _prelu_layout16(C, inner, n)
+    else:
+        reps = _prelu_layout(C, inner, n, False)
     if reps:
         # the h elements before y's first cache line with the weights as given; from there, rows
         # of the pattern that start on line boundaries (see _head).  A mixed call stores

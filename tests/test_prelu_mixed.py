@@ -172,8 +172,9 @@ def test_prelu_every_value(xdt):
 def test_prelu_fused_16_bit_every_value_on_each_isa(xdt):
     # x, weight and out of one 16-bit dtype: channels of 256 elements and more go run by run
     # through leaky_relu's loop with the run's slope (a zero slope's run through the blocks),
-    # rows of channels and the weight pattern through a loop with a slope per element (any
-    # zero slope: the blocks), converted in registers.  Every value, runs and rows that start
+    # rows of channels and the weight pattern (short runs, and runs of 64 to 255 on arrays of
+    # four periods) through a loop with a slope per element (any zero slope: the blocks),
+    # converted in registers.  Every value, runs and rows that start
     # mid vector, every kernel module, bfloat16 with AVX512_BF16's rounding and the integer one
     import importlib
     from relufast import _dispatch
@@ -186,6 +187,9 @@ def test_prelu_fused_16_bit_every_value_on_each_isa(xdt):
          1),
         ("pattern", v[:4096 * 3 * 5].reshape(4096, 3, 5), np.array(nonzero[:3]), 1),
         ("long rows", v[:9 * 7000].reshape(9, 7000), np.resize(np.array(nonzero), 7000), 1),
+        ("runs of 100 laid out", v[:163 * 400].reshape(163, 4, 100), np.array(nonzero[:4]), 1),
+        ("runs of 100, a zero slope", v[:163 * 400].reshape(163, 4, 100),
+         np.array(SLOPES[:4]), 1),
     ]
     for what, x, w, axis in cases:
         w = cast(w, xdt)
