@@ -27,10 +27,10 @@ from ._checks import (
 )
 from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, STATUS
-from ._prelu import _nonfinite, _promote, _weight_and_axis, _weight_dtype
+from ._prelu import _nonfinite, _promote, _weight_and_axis, _weight_dtype, cheap_threads
 from ._prelu import forward as _prelu_forward
 from ._prelu import gradient as _prelu_gradient
-from ._threads import PARALLEL_MIN_CHEAP, threads_for
+from ._threads import threads_for
 
 _DONE = STATUS.DONE
 _ndarray = np.ndarray
@@ -258,12 +258,6 @@ def _fused(x, o):
     return x.size and o.dtype == x.dtype and _c(x) and _c(o)
 
 
-def _threads(n, grouped=False):
-    """Threads for a prelu call with a bias; ``grouped`` for the gradient (see threads_for)."""
-    return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                        KERNELS.idle_seconds, grouped)
-
-
 def _status(fn, status, w):
     if status == STATUS.NONFINITE:
         raise _nonfinite(fn, w)
@@ -286,7 +280,7 @@ def prelu_forward(fn, x, weight, axis, out, bias):
             src = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
             if np.may_share_memory(w, o):
                 w = w.copy()
-            _status(fn, kern(src, w, bv, o, _inner(x.shape, ax), _threads(x.size)), w)
+            _status(fn, kern(src, w, bv, o, _inner(x.shape, ax), cheap_threads(x.size)), w)
             return o if out is None else out
     z, _, _ = _biased_input(fn, x, bias, axis, compute)
     # prelu checks the weight and out before it writes; the result has the dtype prelu(x,
@@ -315,7 +309,7 @@ def prelu_gradient(fn, grad, x, weight, axis, out, from_output, bias):
                 w = w.copy()
             sums = np.empty(2 * w.shape[0], F64)
             _status(fn, kern(g2, x2, w, bv, o, sums, _inner(x.shape, ax),
-                              _threads(x.size, True)), w)
+                              cheap_threads(x.size, True)), w)
             # each rounded once from float64 (a scalar's channels added up first)
             gw, gb = sums[:w.shape[0]], sums[w.shape[0]:]
             with np.errstate(over="ignore", invalid="ignore"):

@@ -20,7 +20,7 @@ from . import _lazy
 from ._checks import is_masked_array, as_input, check_param_f32, outside_f32, prepare_out
 from ._lazy import is_lazy
 from ._dispatch import F32, F64, KERNELS, MASK, OP, STATUS
-from ._threads import PARALLEL_MIN_CHEAP, threads_for
+from ._prelu import cheap_threads
 
 _DONE = STATUS.DONE
 _U8 = np.dtype(np.uint8)
@@ -44,13 +44,6 @@ def _rows(shape):
     for s in shape[:-1]:
         rows *= s
     return rows, width
-
-
-def _threads(n, grouped=False):
-    """Threads for a mask call on n elements (cheap ops: the elementwise threshold);
-    ``grouped`` for a call that sums the bias gradient (see threads_for)."""
-    return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                       KERNELS.idle_seconds, grouped)
 
 
 def _is_c(a):
@@ -118,7 +111,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
         o = np.empty(x.shape, x.dtype) if out is None else out
         if m.shape == shape and m.dtype == _U8 and o.shape == x.shape:
             rows, width = _rows(x.shape)
-            nt = _threads(x.size)
+            nt = cheap_threads(x.size)
             mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
             if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
                 return o, m
@@ -133,7 +126,7 @@ def forward(fn, op, x, out, mask, a=0.0, pname=None, bias=None, axis=1):
     rows, width = _rows(x.shape)
     kern = KERNELS.mask_forward.get(x.dtype)
     if kern is not None and o.dtype == x.dtype and _is_c(x) and _is_c(o) and _is_c(m):
-        nt = _threads(x.size)
+        nt = cheap_threads(x.size)
         mop = _MASK_OPS[op] if op != OP.LEAKY or a != 0 else MASK.MASK_LEAKY_ZERO
         if kern(mop, x, o, m, rows, width, a, nt) == _DONE:
             return o, m
@@ -186,7 +179,7 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
         o = np.empty(grad.shape, grad.dtype) if out is None else out
         if mask.shape == shape and mask.dtype == _U8 and o.shape == grad.shape:
             rows, width = _rows(grad.shape)
-            nt = _threads(grad.size)
+            nt = cheap_threads(grad.size)
             if kern(grad, mask, o, rows, width, a, zero, nt) == _DONE:
                 return o
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
@@ -195,7 +188,7 @@ def gradient(fn, grad, x, mask, out, from_output, a=0.0, zero=True, pname=None, 
     rows, width = _rows(grad.shape)
     kern = KERNELS.mask_gradient.get(grad.dtype)
     if kern is not None and o.dtype == grad.dtype and _is_c(grad) and _is_c(o) and _is_c(m):
-        nt = _threads(grad.size)
+        nt = cheap_threads(grad.size)
         if kern(grad, m, o, rows, width, a, zero, nt) == _DONE:
             return o
     # the general path, in the compute dtype (float16 and bfloat16 in float32) as the gradient
@@ -238,7 +231,7 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
         if inner and m.shape == shape and o.shape == x.shape:
             rows, width = _rows(x.shape)
             if kern(_mask_op(op, a), x, bias, o, m, rows, width, inner, a,
-                    _threads(x.size)) == _DONE:
+                    cheap_threads(x.size)) == _DONE:
                 return o, m
     if type(x) is not _ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_forward(fn, op, x, out, mask, a, pname, bias, axis)
@@ -254,7 +247,7 @@ def _forward_biased(fn, op, x, out, mask, a, pname, bias, axis):
         src = x if (o is x or not np.may_share_memory(x, o)) else x.copy()
         rows, width = _rows(x.shape)
         status = kern(_mask_op(op, a), src, bv, o, m, rows, width, _inner(x.shape, ax), a,
-                      _threads(x.size))
+                      cheap_threads(x.size))
         if status == STATUS.NOMEMORY:
             raise MemoryError(f"{fn}: no memory for the bias's row pattern")
         if status == _DONE:
@@ -287,7 +280,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
             gb = np.empty(bias.shape[0], F64)
             rows, width = _rows(grad.shape)
             if kern(grad, mask, o, gb, rows, width, inner, a, zero,
-                    _threads(grad.size, True)) == _DONE:
+                    cheap_threads(grad.size, True)) == _DONE:
                 return o, rounded(gb, grad.dtype)
     if is_lazy(grad, mask):  # a Dask array or a DataArray: see _lazy
         return _lazy.mask_gradient(fn, grad, x, mask, out, from_output, a, zero, pname, bias,
@@ -304,7 +297,7 @@ def _gradient_biased(fn, grad, x, mask, out, from_output, a, zero, pname, bias, 
         gb = np.empty(bv.shape[0], F64)
         rows, width = _rows(grad.shape)
         status = kern(g, m, o, gb, rows, width, _inner(grad.shape, ax), a, zero,
-                      _threads(grad.size, True))
+                      cheap_threads(grad.size, True))
         if status == STATUS.NOMEMORY:
             raise MemoryError(f"{fn}: no memory for the bias gradient's per-thread sums")
         if status == _DONE:

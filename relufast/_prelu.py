@@ -128,7 +128,7 @@ def _prepared_call(fn, kern, inputs, out, w, ax, gw=None, compute=None):
     if np.may_share_memory(w, flat_out):
         w = w.copy()
     # a gradient's weight sums are grouped by thread (see threads_for)
-    nt = threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds, gw is not None)
+    nt = cheap_threads(n, gw is not None)
     inner = _run_length(out.shape, ax, order)
     if compute is None:
         args = (*flat, w, flat_out) if gw is None else (*flat, w, flat_out, gw)
@@ -168,9 +168,7 @@ def forward(fn, x, weight, axis, out):
             n = x.size
             o = np.empty(x.shape, x.dtype) if out is None else out
             if type(o) is np.ndarray and kern(
-                    x, weight, o, prod(x.shape[axis % x.ndim + 1:]),
-                    1 if n < PARALLEL_MIN_CHEAP
-                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                    x, weight, o, prod(x.shape[axis % x.ndim + 1:]), cheap_threads(n)) == _DONE:
                 return o
         elif x.dtype == F16 and _mixable(weight, out):
             # float16 x: C-contiguous operands go straight to the mixed kernel too, as for the
@@ -181,8 +179,7 @@ def forward(fn, x, weight, axis, out):
             if KERNELS.prelu_forward_mixed(
                     x, weight if weight.dtype == compute else weight.astype(compute), o,
                     prod(x.shape[axis % x.ndim + 1:]), compute == F64,
-                    1 if n < PARALLEL_MIN_CHEAP
-                    else threads_for(n, PARALLEL_MIN_CHEAP, KERNELS.idle_seconds)) == _DONE:
+                    cheap_threads(n)) == _DONE:
                 return o
     if type(x) is not np.ndarray and is_lazy(x):  # a Dask array or a DataArray: see _lazy
         return _lazy.prelu_forward(fn, x, weight, axis, out)
@@ -200,10 +197,12 @@ def forward(fn, x, weight, axis, out):
     return o if out is None else out
 
 
-def _gradient_threads(n):
-    """Threads for a gradient on n elements, its weight sums grouped by thread (threads_for)."""
+def cheap_threads(n, grouped=False):
+    """Threads for a call of prelu's kernels on n elements (the threshold of the cheap ops), or
+    of the fused bias and mask kernels; ``grouped`` for a call whose sums (a weight's or a
+    bias's gradient) are grouped by thread (see threads_for)."""
     return 1 if n < PARALLEL_MIN_CHEAP else threads_for(n, PARALLEL_MIN_CHEAP,
-                                                        KERNELS.idle_seconds, True)
+                                                        KERNELS.idle_seconds, grouped)
 
 
 def gradient(fn, grad, x, weight, axis, out, from_output):
@@ -219,7 +218,7 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
             gw = np.empty(weight.shape[0], x.dtype)
             if type(o) is np.ndarray and kern(
                     grad, x, weight, o, gw, prod(x.shape[axis % x.ndim + 1:]),
-                    _gradient_threads(n)) == _DONE:
+                    cheap_threads(n, True)) == _DONE:
                 return o, gw
         elif x.dtype == F16 and grad.dtype in _MIXABLE and _mixable(weight, out):
             # float16 x: straight to the mixed kernel, as in forward
@@ -230,7 +229,7 @@ def gradient(fn, grad, x, weight, axis, out, from_output):
             if KERNELS.prelu_gradient_mixed(
                     grad, x, weight if weight.dtype == compute else weight.astype(compute), o,
                     gw, prod(x.shape[axis % x.ndim + 1:]), compute == F64,
-                    _gradient_threads(n)) == _DONE:
+                    cheap_threads(n, True)) == _DONE:
                 return o, gw
     if is_lazy(grad, x):  # a Dask array or a DataArray: see _lazy
         return _lazy.prelu_gradient(fn, grad, x, weight, axis, out, from_output)

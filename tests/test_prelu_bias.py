@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import relufast
-from relufast import _bias, _dispatch, _openmp
+from relufast import _dispatch, _openmp, _prelu
 
 from cases import F16, F32, F64, in_layout, mixed_values, random_values, wrap_kernel_tables
 from numerics import assert_same
@@ -221,7 +221,7 @@ def test_fused_on_two_threads(isa, dtype, shape, axis, wkind, bkind, rng, monkey
     # or a run), the output at two cache-line offsets (the forward's head before its pattern)
     _dispatch.select_isa(isa)
     fused_calls = _spy(monkeypatch)
-    monkeypatch.setattr(_bias, "PARALLEL_MIN_CHEAP", 2)
+    monkeypatch.setattr(_prelu, "PARALLEL_MIN_CHEAP", 2)
     if math.prod(shape) < 2:
         pytest.skip("one element: one thread")
     for offset in (0, 3):
