@@ -71,14 +71,16 @@ cdef extern from "_vecmath.h" nogil:
     double rf_mish_grad_d(double x)
 
 cdef extern from "_vectab.h" nogil:
-    # float gelu, gelu' and silu' by 32 local polynomials with in-register tables (AVX-512
-    # builds: RF_TAB = 1; elsewhere never called).  The chunk loops call them while rf_tab_on.
+    # float gelu, gelu', silu' and softplus' (the sigmoid) by 32 local polynomials with
+    # in-register tables (AVX-512 builds: RF_TAB = 1; elsewhere never called).  The chunk
+    # loops call them while rf_tab_on.
     const bint RF_TAB
     int rf_tab_on
     int rf_tab_set(int on)
     void rf_tab_gelu_f(const float* x, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_silu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
+    void rf_tab_sigmoid_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_gelu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_b_f(const float* g, const float* x, const float* b, float* out,
                               Py_ssize_t n)

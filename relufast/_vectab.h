@@ -1,10 +1,15 @@
 /*
- * relufast/_vectab.h -- table-driven AVX-512 loops for float32 gelu, gelu' and silu'
- * (issue 15 part 2: the speed of these three against PyTorch's CPU kernels).
+ * relufast/_vectab.h -- table-driven AVX-512 loops for float32 gelu, gelu', silu' and
+ * softplus' (issue 15 part 2: the speed of the first three against PyTorch's CPU kernels; issue
+ * 18: softplus' at 1.5 times PyTorch's).
  *
  *   void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)             y = gelu(x)
  *   void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *   void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+ *   void rf_tab_sigmoid_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+ *        o = g sigmoid(x): softplus' for beta = 1 (where its threshold is >= 17.3286781,
+ *        from which the float sigmoid is 1 exactly: the kernels' _grad_softplus1; the fused
+ *        bias reaches softplus' through x + b in a block, so it has no _b form)
  *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
  *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_gelu_grad_b_f(g, x, b, o, n), rf_tab_silu_grad_b_f
  *        the same on x + b (b: n floats), for the fused bias
@@ -22,11 +27,12 @@
  *
  * The method, per lane (tables: _vectab_tables.h, fitted by tools/vecmath/fit/fit_tab.py):
  *  - the interval k is round(t) in the low mantissa bits of m = t + 1.5*2^23 (one FMA, no
- *    float->int conversion); the permutes read its low 5 bits, k mod 32.  silu': t = x/0.75,
- *    32 intervals on [-12.375, 11.625).  gelu, gelu': t = x (BT + AN |x|) for x < 0 and
- *    x (BT + AP x) for x >= 0 (rf__tab_m_sq): 25 intervals on [-8.82, -0.46] that shrink as
- *    1/|x| where the Gaussian steepens (so one degree serves them all), 1 around 0, 6 up to
- *    6.4; from 6.2 on gelu(x) = x and gelu'(x) = 1 are the rounded values.
+ *    float->int conversion); the permutes read its low 5 bits, k mod 32.  silu' and the
+ *    sigmoid: t = x/0.75, 32 intervals on [-12.375, 11.625) (the sigmoid: degree 6).  gelu,
+ *    gelu': t = x (BT + AN |x|) for x < 0 and x (BT + AP x) for x >= 0 (rf__tab_m_sq): 25
+ *    intervals on [-8.82, -0.46] that shrink as 1/|x| where the Gaussian steepens (so one
+ *    degree serves them all), 1 around 0, 6 up to 6.4; from 6.2 on gelu(x) = x and
+ *    gelu'(x) = 1 are the rounded values.
  *  - u = x - c_k, c_k the interval's center (a table row), is EXACT: c_k is a float with
  *    |x|/2 <= |c_k| <= 2|x| over the interval (Sterbenz), or 0 for the interval holding 0
  *    (then u = x).  A rounded u would cost relative accuracy where f is small (gelu near 0).
@@ -192,6 +198,19 @@ rf__tab_silu_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
     return y;
 }
 
+/* the sigmoid (softplus' for beta = 1): no zero, the range of silu''s tables; replaces the
+ * lean rf_sigmoid_lean_f (one division and ~24 vector instructions per 16 lanes) */
+static inline __attribute__((always_inline)) __m512
+rf__tab_sigmoid_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_lin(x, RF_TAB_SIGMOID_RH);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_SIGMOID_DEG, x, m, &u, &s, &c0, &ctr);
+    __mmask16 k = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_SIGMOID_LO), _CMP_GE_OQ);
+    *in = _mm512_mask_cmp_ps_mask(k, x, _mm512_set1_ps(RF_TAB_SIGMOID_HI), _CMP_LT_OQ);
+    return y;
+}
+
 /* The lanes not in `in` from the element functions of _vecmath.h (a vector with a lane in the
  * far negative tail, NaN, or for silu' beyond the range), and for the gradients the kernels'
  * _chain: g f'(x), or +0 where f'(x) == 0 -- which only those lanes can have (the tables'
@@ -221,6 +240,7 @@ static __attribute__((noinline, unused)) __m512 name##_g(__m512 x, __m512 g, __m
 RF__TAB_SLOW(rf__tab_gelu_slow, rf_gelu_f)
 RF__TAB_SLOW(rf__tab_gelu_grad_slow, rf_gelu_grad_f)
 RF__TAB_SLOW(rf__tab_silu_grad_slow, rf_silu_grad_f)
+RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
 
 /* The loops' x: loaded as it is (RF__X), or with the fused bias's b added in float before f
  * (RF__XB: b holds n floats, x + b rounded as the composition rounds it; the fused bias reads
@@ -270,6 +290,8 @@ RF__TAB_FWD_LOOP(rf_tab_gelu_grad_d1_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                  rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                  rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+RF__TAB_FWD_LOOP(rf_tab_sigmoid_d1_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
+                 rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
 
 /* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x */
 #define RF__TAB_GRAD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM)                                 \
@@ -309,6 +331,8 @@ RF__TAB_GRAD_LOOP_B(rf_tab_gelu_grad_b_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG
                     rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD_LOOP_B(rf_tab_silu_grad_b_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                     rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+RF__TAB_GRAD_LOOP(rf_tab_sigmoid_grad_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
+                  rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
 
 #else  /* no AVX-512: never called by the kernels (RF_TAB == 0); the element loops */
 
@@ -329,6 +353,8 @@ static inline void rf_tab_gelu_grad_b_f(const float *g, const float *x, const fl
 static inline void rf_tab_silu_grad_b_f(const float *g, const float *x, const float *b, float *o,
                                         ptrdiff_t n)
 { for (ptrdiff_t i = 0; i < n; i++) { float d = rf_silu_grad_f(x[i] + b[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+static inline void rf_tab_sigmoid_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_sigmoid_lean_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
 
 #endif
 #endif /* RELUFAST_VECTAB_H */

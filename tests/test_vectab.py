@@ -1,7 +1,8 @@
-"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, gelu' and silu'):
-within 2 ulp of the exact values on their range and through the gradients' zeros (relative
-error, no floor), the element loops' values wherever a vector has a lane outside the tables
-(tails, inf, NaN), results independent of where an element sits in the array, and in place.
+"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, gelu', silu' and
+softplus'): within 2 ulp of the exact values on their range and through the gradients' zeros
+(relative error, no floor), the element loops' values wherever a vector has a lane outside the
+tables (tails, inf, NaN), results independent of where an element sits in the array, and in
+place.
 The exhaustive proof over all 2^32 inputs is tools/vecmath/vm_exh.c (ACCURACY.md)."""
 
 import importlib
@@ -23,6 +24,8 @@ OPS = {
     "gelu": (lambda g, x: relufast.gelu(x), lambda g, x: ref.gelu(x)),
     "gelu_grad": (lambda g, x: relufast.gelu_grad(g, x), lambda g, x: ref.gelu_grad(g, x)),
     "silu_grad": (lambda g, x: relufast.silu_grad(g, x), lambda g, x: ref.silu_grad(g, x)),
+    "softplus_grad": (lambda g, x: relufast.softplus_grad(g, x),
+                      lambda g, x: ref.softplus_grad(g, x)),
 }
 ZEROS = {"gelu_grad": -0.75179152469356445746, "silu_grad": -1.27846454276107379511}
 
@@ -99,8 +102,9 @@ def test_outside_lanes_are_the_element_loops(op):
     finally:
         mod.tab_kernels(was)
     assert np.array_equal(np.isnan(a), np.isnan(b))
-    lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364}[op]
-    out = ~((x >= lo) & (x < (6.2 if op != "silu_grad" else 11.62)))
+    lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364,
+          "softplus_grad": -12.364}[op]
+    out = ~((x >= lo) & (x < (6.2 if op.startswith("gelu") else 11.62)))
     out &= ~np.isnan(a)
     if op == "gelu":
         out |= x >= 6.2  # saturated by the tables: gelu(x) = x, the rounded value

@@ -17,7 +17,7 @@
    sweeps the float-arithmetic candidates of VM_FUNCS_WIP (vm_funcs.h).
    Built with -DVM_TAB against the avx512 objects built with -DVM_TAB (build.sh avx512 with
    VM_TAB=1 in the environment) it also sweeps the table-driven loops of relufast/_vectab.h
-   (VM_FUNCS_TAB): `vm_exh gelu_tab gelu_grad_tab silu_grad_tab`.
+   (VM_FUNCS_TAB): `vm_exh gelu_tab gelu_grad_tab silu_grad_tab softplus_grad_tab`.
    VM_EXH_LO / VM_EXH_HI (hex bit patterns, environment) restrict the sweep to the blocks of
    2^16 inputs between them, e.g. the fast range of the table loops while developing. */
 #include <math.h>

@@ -45,4 +45,5 @@
 #define VM_FUNCS_TAB(X)                                          \
     X(gelu_tab,       rf_tab_gelu_f,       gelu)                 \
     X(gelu_grad_tab,  rf_tab_gelu_grad_d1_f, gelu_grad)          \
-    X(silu_grad_tab,  rf_tab_silu_grad_d1_f, silu_grad)
+    X(silu_grad_tab,  rf_tab_silu_grad_d1_f, silu_grad)     \
+    X(softplus_grad_tab, rf_tab_sigmoid_d1_f, softplus_grad)

@@ -20,7 +20,7 @@ rounded polynomials (exact arithmetic) per interval and function, and writes
 relufast/_vectab_tables.h.  The kernel's own rounding errors come on top: the proof is the
 exhaustive sweep (tools/vecmath/vm_exh.c, ACCURACY.md).
 
-usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7] [--only F] [--nk 16]
+usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6] [--only F] [--nk 16]
 (--nk 16: the 16-interval gelu of tools/vecmath/tab_avx2/vt16.h, an AVX2 experiment not used by
 the kernels, written to tools/vecmath/tab_avx2/vt16_tables.h; LAYOUT16 below)
 Deterministic: the same command writes the same file (about a minute).
@@ -52,6 +52,8 @@ LAYOUT = {
     "gelu": ("sq", dict(AN=0.2145, AP=0.005, BT=1.0, KN=25)),
     "gelu_grad": ("sq", dict(AN=0.2145, AP=0.005, BT=1.0, KN=25)),
     "silu_grad": ("lin", dict(HL=0.75, KN=16)),
+    # softplus' (beta = 1): the sigmoid, silu''s layout (its steepness is e^x's, as silu''s)
+    "sigmoid": ("lin", dict(HL=0.75, KN=16)),
 }
 
 # The AVX2 experiment (--nk 16, tools/vecmath/tab_avx2/vt16.h, not used by the kernels): 16
@@ -143,10 +145,15 @@ def silu_grad(x):
     return s * (1 + x * (1 - s))
 
 
+def sigmoid(x):
+    return 1 / (1 + mp.exp(-x))
+
+
 FUNCS = {
     "gelu": (gelu, None),
     "gelu_grad": (gelu_grad, mp.findroot(gelu_grad, mp.mpf("-0.7518"))),
     "silu_grad": (silu_grad, mp.findroot(silu_grad, mp.mpf("-1.2785"))),
+    "sigmoid": (sigmoid, None),
 }
 
 
@@ -287,7 +294,7 @@ def fit_interval(name, fn, x0, k, deg):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--deg", default="gelu=8,gelu_grad=8,silu_grad=7")
+    ap.add_argument("--deg", default="gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                                   "relufast", "_vectab_tables.h"))
     ap.add_argument("--only", default=None, help="fit one function, print, write nothing")
