@@ -176,9 +176,9 @@ cpdef enum Status:
 
 
 def tab_kernels(on=None):
-    """Whether float gelu, gelu' and silu' use the table loops of _vectab.h (AVX-512 builds
-    only; always False elsewhere).  With `on` given, sets it first (for A/B tests and timings:
-    False gives the element loops of _vecmath.h back).  Returns the previous setting."""
+    """Whether float gelu, gelu', silu' and softplus' use the table loops of _vectab.h (AVX-512
+    builds only; always False elsewhere).  With `on` given, sets it first (for A/B tests and
+    timings: False gives the element loops of _vecmath.h back).  Returns the previous setting."""
     if on is None:
         return bool(rf_tab_on)
     return bool(rf_tab_set(1 if on else 0))

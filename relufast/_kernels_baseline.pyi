@@ -140,7 +140,7 @@ def gradient_mixed(
 # whether bfloat16 rounding uses AVX512_BF16's instruction (where the CPU has it): the setting
 # before the call; use 0 or 1 sets it (the tests of the integer rounding)
 def bf16_instructions(use: int = -1) -> bool: ...
-# float gelu, gelu' and silu' through the table loops (AVX-512 only): the setting, set to `on`
+# float gelu, gelu', silu' and softplus' through the table loops (AVX-512 only): the setting, set to `on`
 # first if given; returns the previous one
 def tab_kernels(on: bool | None = None) -> bool: ...
 
