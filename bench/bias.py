@@ -41,7 +41,7 @@ sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 
 import relufast  # noqa: E402
-from timing import flush, median_interleaved, restorer, with_threads  # noqa: E402
+from timing import median_interleaved, restorer, with_threads  # noqa: E402
 
 try:
     import torch
