@@ -579,3 +579,43 @@ def test_masked_arrays_are_refused_in_mixed_calls():
         relufast.relu_grad(np.ones(8), x)
     with pytest.raises(TypeError, match="MaskedArray"):
         relufast.relu(x)
+
+
+# gelu', silu' and softplus' (beta = 1, threshold from 17.33) on float16 and bfloat16 operands
+# of one format take the AVX-512 table loops in one pass (relufast/_vectab.h, rf_tab16_*),
+# widening and rounding in registers: the bits of the float32 call rounded once, at every
+# start and length (the masked tail), in place into grad or x, with grad's specials, on every
+# kernel module, bfloat16 rounded either way (bf16_rounding)
+@pytest.mark.parametrize("op, kw", [("gelu_grad", {}), ("silu_grad", {}), ("softplus_grad", {}),
+                                    ("softplus_grad", {"threshold": 17.0})],
+                         ids=["gelu", "silu", "softplus", "softplus-threshold-17"])
+def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
+    from relufast import _dispatch
+    f = getattr(relufast, op)
+    rng = np.random.default_rng(23)
+    before = _dispatch.KERNELS.isa
+    try:
+        for isa in _dispatch.available_isas():
+            _dispatch.select_isa(isa)
+            for dt in [F16] + ([BF16] if BF16 is not None else []):
+                x = np.arange(2**16, dtype=np.uint16).view(dt)
+                g = rng.standard_normal(x.size).astype(dt)
+                g[::101] = np.inf
+                g[1::101] = -np.inf
+                g[2::101] = np.nan
+                g[3::101] = 0.0
+                g[4::101] = np.finfo(F32).tiny / 4  # subnormal in float32
+                want = cast(f(g.astype(F32), x.astype(F32), **kw), dt)
+                what = f"{op} {kw} {dt} {isa}"
+                for start, stop in ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4)):
+                    s = slice(start, stop)
+                    assert_bitwise(f(g[s], x[s], **kw), want[s], f"{what} [{start}:{stop}]")
+                gi, xi = g.copy(), x.copy()
+                f(gi, x, out=gi, **kw)
+                assert_bitwise(gi, want, what + " into grad")
+                f(g, xi, out=xi, **kw)
+                assert_bitwise(xi, want, what + " into x")
+                with relufast.num_threads(2):
+                    assert_bitwise(f(g, x, **kw), want, what + " two threads")
+    finally:
+        _dispatch.select_isa(before)
