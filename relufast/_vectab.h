@@ -6,11 +6,11 @@
  *   void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)             y = gelu(x)
  *   void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *   void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+ *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
  *   void rf_tab_sigmoid_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *        o = g sigmoid(x): softplus' for beta = 1 (where its threshold is >= 17.3286781,
  *        from which the float sigmoid is 1 exactly: the kernels' _grad_softplus1; the fused
  *        bias reaches softplus' through x + b in a block, so it has no _b form)
- *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
  *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_gelu_grad_b_f(g, x, b, o, n), rf_tab_silu_grad_b_f
  *        the same on x + b (b: n floats), for the fused bias
  *   rf_tab16_<gelu_grad|silu_grad|sigmoid_grad>_<h|bf|bf_hw>(g, x, o, n)
