@@ -896,8 +896,8 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
                       Py_ssize_t hi, float a, float b) noexcept nogil:
     # g, x and out all float16 (code 0) or all bfloat16 (3), and an op with an AVX-512 table
     # loop (gelu', silu', softplus' as the float loops choose them): one pass that widens and
-    # rounds in registers, the bits of the blocks in _grad_blocks (_vectab.h; 1.3x the blocks'
-    # time at 10**5 in a C harness, 1.7x beyond the caches).  False: not taken.
+    # rounds in registers, the bits of the blocks in _grad_blocks (_vectab.h; 1.2 to 1.25x the
+    # blocks' speed at 10**5 in a C harness, 1.15 to 1.7x beyond the caches).  False: not taken.
     cdef const unsigned short* gh = (<const unsigned short*>g) + lo
     cdef const unsigned short* xh = (<const unsigned short*>x) + lo
     cdef unsigned short* oh = (<unsigned short*>o) + lo

@@ -297,35 +297,42 @@ RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
 RF__TAB_FWD_LOOP(rf_tab_sigmoid_d1_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
                  rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
 
-/* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x */
-#define RF__TAB_GRAD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM)                                 \
+/* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x.  XLOAD, GLOAD and OSTORE
+ * (and their masked forms for the last n mod 16): x, g and o as floats (RF__X, RF__G, RF__O),
+ * or in 16 bits (RF__HX .. RF__BOM_HW below) */
+#define RF__G(i) _mm512_loadu_ps(g + (i))
+#define RF__GM(k, i) _mm512_maskz_loadu_ps((k), g + (i))
+#define RF__O(i, r) _mm512_storeu_ps(o + (i), (r))
+#define RF__OM(k, i, r) _mm512_mask_storeu_ps(o + (i), (k), (r))
+
+#define RF__TAB_GRAD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM, GLOAD, GLOADM, OSTORE, OSTOREM)   \
 {                                                                                            \
     RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
     __mmask16 in;                                                                            \
     ptrdiff_t i = 0;                                                                         \
     for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = XLOAD(i), gv = _mm512_loadu_ps(g + i);                                   \
+        __m512 xv = XLOAD(i), gv = GLOAD(i);                                                 \
         __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
         if (__builtin_expect(in != 0xFFFF, 0))                                               \
             r = slow##_g(xv, gv, r, in);                                                     \
-        _mm512_storeu_ps(o + i, r);                                                          \
+        OSTORE(i, r);                                                                        \
     }                                                                                        \
     if (i < n) {                                                                             \
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = XLOADM(k, i), gv = _mm512_maskz_loadu_ps(k, g + i);                      \
+        __m512 xv = XLOADM(k, i), gv = GLOADM(k, i);                                         \
         __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
         if (in != 0xFFFF)                                                                    \
             r = slow##_g(xv, gv, r, in);                                                     \
-        _mm512_mask_storeu_ps(o + i, k, r);                                                  \
+        OSTOREM(k, i, r);                                                                    \
     }                                                                                        \
 }
 #define RF__TAB_GRAD_LOOP(name, T, DEG, vfun, slow)                                          \
 static inline void name(const float *g, const float *x, float *o, ptrdiff_t n)               \
-RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__X, RF__XM)
+RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__X, RF__XM, RF__G, RF__GM, RF__O, RF__OM)
 #define RF__TAB_GRAD_LOOP_B(name, T, DEG, vfun, slow)                                        \
 static inline void name(const float *g, const float *x, const float *b, float *o,           \
                         ptrdiff_t n)                                                         \
-RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM)
+RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM, RF__G, RF__GM, RF__O, RF__OM)
 
 RF__TAB_GRAD_LOOP(rf_tab_gelu_grad_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                   rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
@@ -341,10 +348,10 @@ RF__TAB_GRAD_LOOP(rf_tab_sigmoid_grad_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
 /* float16 and bfloat16: g, x and o of one 16-bit format (the mixed kernels' _grad_blocks
  * take these when every operand is float16, or every one bfloat16).  Each lane is widened
  * exactly as it is loaded and rounded once as it is stored, so the bits are those of widening
- * into a block, the float loop above and rounding the block: the blocks' conversion passes
- * (a store and a load of every operand in L1) were a fifth of the call's time at 10**5 and
- * 0.4 of it beyond the caches (C harness, float16 silu': 0.56 and 0.74 ns per element through
- * the blocks, 0.44 in one pass).  bfloat16 rounds as rf_f2bf does (to nearest even, NaN
+ * into a block, the float loop above and rounding the block, without the blocks' conversion
+ * passes (a store and a load of every operand in L1): C harness, float16 silu', ns per
+ * element through the blocks / in one pass, 0.53-0.56 / 0.44 at 10**5, 0.47-0.74 / 0.41-0.44
+ * at 1.6 * 10**6 (runs at different times).  bfloat16 rounds as rf_f2bf does (to nearest even, NaN
  * quieted), by integer operations or, in the _hw loops, by vcvtneps2bf16 with rf_f2bf_x32's
  * care for subnormal floats. */
 #define RF__H_LD(p, i) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)((p) + (i))))
@@ -386,42 +393,41 @@ RF_BF16_TARGET static inline __m256i rf__bf_round_hw(__m512 v)
 }
 #endif
 
-#define RF__TAB_GRAD16_BODY(T, DEG, vfun, slow, LD, LDM, ST)                                 \
-{                                                                                            \
-    RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
-    __mmask16 in;                                                                            \
-    ptrdiff_t i = 0;                                                                         \
-    for (; i + 16 <= n; i += 16) {                                                           \
-        __m512 xv = LD(x, i), gv = LD(g, i);                                                 \
-        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
-        if (__builtin_expect(in != 0xFFFF, 0))                                               \
-            r = slow##_g(xv, gv, r, in);                                                     \
-        _mm256_storeu_si256((__m256i *)(o + i), ST(r));                                      \
-    }                                                                                        \
-    if (i < n) {                                                                             \
-        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
-        __m512 xv = LDM(k, x, i), gv = LDM(k, g, i);                                         \
-        __m512 r = _mm512_mul_ps(gv, vfun(lo, hi, xv, &in));                                 \
-        if (in != 0xFFFF)                                                                    \
-            r = slow##_g(xv, gv, r, in);                                                     \
-        _mm256_mask_storeu_epi16(o + i, k, ST(r));                                           \
-    }                                                                                        \
-}
+/* x, g and o in 16 bits: float16 by the F16C conversions, bfloat16 widened by a shift and
+ * rounded by rf__bf_round (or rf__bf_round_hw) */
+#define RF__HX(i) RF__H_LD(x, i)
+#define RF__HXM(k, i) RF__H_LDM(k, x, i)
+#define RF__HG(i) RF__H_LD(g, i)
+#define RF__HGM(k, i) RF__H_LDM(k, g, i)
+#define RF__BX(i) RF__BF_LD(x, i)
+#define RF__BXM(k, i) RF__BF_LDM(k, x, i)
+#define RF__BG(i) RF__BF_LD(g, i)
+#define RF__BGM(k, i) RF__BF_LDM(k, g, i)
+#define RF__HO(i, r) _mm256_storeu_si256((__m256i *)(o + (i)), RF__H_ST(r))
+#define RF__HOM(k, i, r) _mm256_mask_storeu_epi16(o + (i), (k), RF__H_ST(r))
+#define RF__BO(i, r) _mm256_storeu_si256((__m256i *)(o + (i)), rf__bf_round(r))
+#define RF__BOM(k, i, r) _mm256_mask_storeu_epi16(o + (i), (k), rf__bf_round(r))
+#define RF__BO_HW(i, r) _mm256_storeu_si256((__m256i *)(o + (i)), rf__bf_round_hw(r))
+#define RF__BOM_HW(k, i, r) _mm256_mask_storeu_epi16(o + (i), (k), rf__bf_round_hw(r))
+#define RF__TAB_GRAD_H(T, DEG, vfun, slow)                                                   \
+    RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__HX, RF__HXM, RF__HG, RF__HGM, RF__HO, RF__HOM)
+#define RF__TAB_GRAD_BF(T, DEG, vfun, slow)                                                  \
+    RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BG, RF__BGM, RF__BO, RF__BOM)
 #if defined(RF_BF16_TARGET)
 #define RF__TAB_GRAD16_BF_HW(name, T, DEG, vfun, slow)                                      \
 RF_BF16_TARGET static void name##_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o,  \
                                         ptrdiff_t n)                                         \
-RF__TAB_GRAD16_BODY(T, DEG, vfun, slow, RF__BF_LD, RF__BF_LDM, rf__bf_round_hw)
+RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BG, RF__BGM, RF__BO_HW, RF__BOM_HW)
 #else
 #define RF__TAB_GRAD16_BF_HW(name, T, DEG, vfun, slow)                                      \
 static void name##_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n)    \
-RF__TAB_GRAD16_BODY(T, DEG, vfun, slow, RF__BF_LD, RF__BF_LDM, rf__bf_round)
+RF__TAB_GRAD_BF(T, DEG, vfun, slow)
 #endif
 #define RF__TAB_GRAD16_LOOPS(name, T, DEG, vfun, slow)                                       \
 static void name##_h(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n)        \
-RF__TAB_GRAD16_BODY(T, DEG, vfun, slow, RF__H_LD, RF__H_LDM, RF__H_ST)                       \
+RF__TAB_GRAD_H(T, DEG, vfun, slow)                                                           \
 static void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n)       \
-RF__TAB_GRAD16_BODY(T, DEG, vfun, slow, RF__BF_LD, RF__BF_LDM, rf__bf_round)                 \
+RF__TAB_GRAD_BF(T, DEG, vfun, slow)                                                          \
 RF__TAB_GRAD16_BF_HW(name, T, DEG, vfun, slow)
 
 RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_grad, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
