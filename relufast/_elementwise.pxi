@@ -869,12 +869,17 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
     # own: the calling thread's 3 * _MIX_BLOCK buffers (a call inline, nt <= 1), or NULL
     cdef floating small[3 * _MIX_SMALL]
     cdef Py_ssize_t blk = _MIX_BLOCK
-    cdef floating* xbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
-    cdef floating* ybuf = xbuf + blk
+    cdef floating* xbuf
+    cdef floating* ybuf
     cdef int cc = 1 if floating is float else 2
     cdef Py_ssize_t xs = _code_size(xc), ys = _code_size(yc), s, m
     cdef const floating* xp
     cdef floating* yp
+    if floating is float:
+        if xc == yc and _fwd_tab16(op, xc, x, y, lo, hi):
+            return
+    xbuf = own if own != NULL else _mix_buffers(small, hi - lo, &blk)
+    ybuf = xbuf + blk
     s = lo
     while s < hi:
         m = min(blk, hi - s)
@@ -890,6 +895,23 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
         s += m
     if xbuf != small and xbuf != own:
         free(xbuf)
+
+
+cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
+                     Py_ssize_t hi) noexcept nogil:
+    # gelu with x and y both float16 (code 0) or both bfloat16 (3): its AVX-512 table loop in
+    # one pass, as _grad_tab16 does for the gradients.  False: not taken.
+    cdef const unsigned short* xh = (<const unsigned short*>x) + lo
+    cdef unsigned short* yh = (<unsigned short*>y) + lo
+    if not rf_tab_on or op != GELU or (code != 0 and code != 3):
+        return False
+    if code == 0:
+        rf_tab16_gelu_h(xh, yh, hi - lo)
+    elif _bf16_hw:
+        rf_tab16_gelu_bf_hw(xh, yh, hi - lo)
+    else:
+        rf_tab16_gelu_bf(xh, yh, hi - lo)
+    return True
 
 
 cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, Py_ssize_t lo,

@@ -86,8 +86,11 @@ cdef extern from "_vectab.h" nogil:
                               Py_ssize_t n)
     void rf_tab_silu_grad_b_f(const float* g, const float* x, const float* b, float* out,
                               Py_ssize_t n)
-    # the same gradients on float16 (_h) and bfloat16 (_bf, _bf_hw: AVX512_BF16's rounding)
-    # g, x and out, converted in registers in one pass
+    # gelu and the same gradients on float16 (_h) and bfloat16 (_bf, _bf_hw: AVX512_BF16's
+    # rounding) operands, converted in registers in one pass
+    void rf_tab16_gelu_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_h(const unsigned short* g, const unsigned short* x,
                               unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_bf(const unsigned short* g, const unsigned short* x,

@@ -16,6 +16,7 @@
  *   rf_tab16_<gelu_grad|silu_grad|sigmoid_grad>_<h|bf|bf_hw>(g, x, o, n)
  *        the gradient loops on float16 (h) or bfloat16 (bf; bf_hw: rounded with AVX512_BF16,
  *        where rf_bf16_hw() says the CPU has it) g, x and o, widened and rounded in registers
+ *   rf_tab16_gelu_<h|bf|bf_hw>(x, o, n)   gelu's loop, likewise
  *   RF_TAB            1 where they are the table loops (compiled with AVX-512F), else 0
  *   rf_tab_on         the kernels call them only while it is nonzero (rf_tab_set; 0 gives
  *                     the element loops of _vecmath.h back, for A/B tests and timings)
@@ -257,8 +258,9 @@ RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
 #define RF__XBM(k, i) _mm512_add_ps(_mm512_maskz_loadu_ps((k), x + (i)),                      \
                                     _mm512_maskz_loadu_ps((k), b + (i)))
 
-/* y = f(x); the last n mod 16 elements under a load/store mask */
-#define RF__TAB_FWD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM)                                  \
+/* o = f(x); the last n mod 16 elements under a load/store mask.  XLOAD, OSTORE (and their
+ * masked forms): x and o as floats (RF__X, RF__O) or in 16 bits (RF__HX .. RF__BOM_HW below) */
+#define RF__TAB_FWD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM, OSTORE, OSTOREM)                 \
 {                                                                                            \
     RF__TAB_LOAD(T, (DEG) + 2, lo, hi)                                                       \
     __mmask16 in;                                                                            \
@@ -268,7 +270,7 @@ RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
         __m512 r = vfun(lo, hi, xv, &in);                                                    \
         if (__builtin_expect(in != 0xFFFF, 0))                                               \
             r = slow(xv, r, in);                                                             \
-        _mm512_storeu_ps(y + i, r);                                                          \
+        OSTORE(i, r);                                                                        \
     }                                                                                        \
     if (i < n) {                                                                             \
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);                                      \
@@ -276,15 +278,17 @@ RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
         __m512 r = vfun(lo, hi, xv, &in);                                                    \
         if (in != 0xFFFF)                                                                    \
             r = slow(xv, r, in);                                                             \
-        _mm512_mask_storeu_ps(y + i, k, r);                                                  \
+        OSTOREM(k, i, r);                                                                    \
     }                                                                                        \
 }
+#define RF__O(i, r) _mm512_storeu_ps(o + (i), (r))
+#define RF__OM(k, i, r) _mm512_mask_storeu_ps(o + (i), (k), (r))
 #define RF__TAB_FWD_LOOP(name, T, DEG, vfun, slow)                                           \
-static inline void name(const float *x, float *y, ptrdiff_t n)                               \
-RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__X, RF__XM)
+static inline void name(const float *x, float *o, ptrdiff_t n)                               \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__X, RF__XM, RF__O, RF__OM)
 #define RF__TAB_FWD_LOOP_B(name, T, DEG, vfun, slow)                                         \
-static inline void name(const float *x, const float *b, float *y, ptrdiff_t n)               \
-RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM)
+static inline void name(const float *x, const float *b, float *o, ptrdiff_t n)               \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM, RF__O, RF__OM)
 
 RF__TAB_FWD_LOOP(rf_tab_gelu_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
 RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
@@ -298,12 +302,9 @@ RF__TAB_FWD_LOOP(rf_tab_sigmoid_d1_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
                  rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
 
 /* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x.  XLOAD, GLOAD and OSTORE
- * (and their masked forms for the last n mod 16): x, g and o as floats (RF__X, RF__G, RF__O),
- * or in 16 bits (RF__HX .. RF__BOM_HW below) */
+ * (and their masked forms for the last n mod 16): as the forward's, and g alike */
 #define RF__G(i) _mm512_loadu_ps(g + (i))
 #define RF__GM(k, i) _mm512_maskz_loadu_ps((k), g + (i))
-#define RF__O(i, r) _mm512_storeu_ps(o + (i), (r))
-#define RF__OM(k, i, r) _mm512_mask_storeu_ps(o + (i), (k), (r))
 
 #define RF__TAB_GRAD_BODY(T, DEG, vfun, slow, XLOAD, XLOADM, GLOAD, GLOADM, OSTORE, OSTOREM)   \
 {                                                                                            \
@@ -430,6 +431,24 @@ static void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff
 RF__TAB_GRAD_BF(T, DEG, vfun, slow)                                                          \
 RF__TAB_GRAD16_BF_HW(name, T, DEG, vfun, slow)
 
+/* the forward on 16 bits (gelu: the only forward with a table loop) */
+#if defined(RF_BF16_TARGET)
+#define RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)                                       \
+RF_BF16_TARGET static void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)        \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BO_HW, RF__BOM_HW)
+#else
+#define RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)                                       \
+static void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)                       \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BO, RF__BOM)
+#endif
+#define RF__TAB_FWD16_LOOPS(name, T, DEG, vfun, slow)                                        \
+static void name##_h(const uint16_t *x, uint16_t *o, ptrdiff_t n)                           \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__HX, RF__HXM, RF__HO, RF__HOM)                       \
+static void name##_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)                          \
+RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BO, RF__BOM)                       \
+RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)
+
+RF__TAB_FWD16_LOOPS(rf_tab16_gelu, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_grad, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                      rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_silu_grad, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
@@ -467,6 +486,12 @@ static inline void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, 
                                       o[i] = rf_f2bf(d == 0 ? 0 : r); } }                   \
 static inline void name##_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o,          \
                                 ptrdiff_t n) { name##_bf(g, x, o, n); }
+static inline void rf_tab16_gelu_h(const uint16_t *x, uint16_t *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2h(rf_gelu_f(rf_h2f(x[i]))); }
+static inline void rf_tab16_gelu_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2bf(rf_gelu_f(rf_bf2f(x[i]))); }
+static inline void rf_tab16_gelu_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)
+{ rf_tab16_gelu_bf(x, o, n); }
 RF__TAB16_STUB(rf_tab16_gelu_grad, rf_gelu_grad_f)
 RF__TAB16_STUB(rf_tab16_silu_grad, rf_silu_grad_f)
 RF__TAB16_STUB(rf_tab16_sigmoid_grad, rf_sigmoid_lean_f)
