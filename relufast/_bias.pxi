@@ -114,6 +114,10 @@ cdef void _fb_gelu_tanh(const floating* x, const floating* bias, floating* y,
 cdef void _fb_silu(const floating* x, const floating* bias, floating* y,
                    Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_silu_b_f(x, bias, y, n)
+            return
     for i in range(n):
         y[i] = _silu(x[i] + bias[i])
 

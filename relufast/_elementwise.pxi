@@ -344,6 +344,10 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
         for i in range(n):
             y[i] = _gelu_tanh(x[i])
     elif op == SILU:
+        if floating is float:
+            if rf_tab_on:  # AVX-512: x sigmoid(x) from the sigmoid's table loop (_vectab.h)
+                rf_tab_silu_f(x, y, n)
+                return
         for i in range(n):
             y[i] = _silu(x[i])
     elif op == HARDTANH:
@@ -899,18 +903,26 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
 
 cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
                      Py_ssize_t hi) noexcept nogil:
-    # gelu with x and y both float16 (code 0) or both bfloat16 (3): its AVX-512 table loop in
-    # one pass, as _grad_tab16 does for the gradients.  False: not taken.
+    # gelu or silu with x and y both float16 (code 0) or both bfloat16 (3): the AVX-512 table
+    # loop in one pass, as _grad_tab16 does for the gradients.  False: not taken.
     cdef const unsigned short* xh = (<const unsigned short*>x) + lo
     cdef unsigned short* yh = (<unsigned short*>y) + lo
-    if not rf_tab_on or op != GELU or (code != 0 and code != 3):
+    cdef Py_ssize_t n = hi - lo
+    if not rf_tab_on or (op != GELU and op != SILU) or (code != 0 and code != 3):
         return False
-    if code == 0:
-        rf_tab16_gelu_h(xh, yh, hi - lo)
+    if op == GELU:
+        if code == 0:
+            rf_tab16_gelu_h(xh, yh, n)
+        elif _bf16_hw:
+            rf_tab16_gelu_bf_hw(xh, yh, n)
+        else:
+            rf_tab16_gelu_bf(xh, yh, n)
+    elif code == 0:
+        rf_tab16_silu_h(xh, yh, n)
     elif _bf16_hw:
-        rf_tab16_gelu_bf_hw(xh, yh, hi - lo)
+        rf_tab16_silu_bf_hw(xh, yh, n)
     else:
-        rf_tab16_gelu_bf(xh, yh, hi - lo)
+        rf_tab16_silu_bf(xh, yh, n)
     return True
 
 

@@ -78,10 +78,12 @@ cdef extern from "_vectab.h" nogil:
     int rf_tab_on
     int rf_tab_set(int on)
     void rf_tab_gelu_f(const float* x, float* y, Py_ssize_t n)
+    void rf_tab_silu_f(const float* x, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_silu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_sigmoid_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_gelu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
+    void rf_tab_silu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_b_f(const float* g, const float* x, const float* b, float* out,
                               Py_ssize_t n)
     void rf_tab_silu_grad_b_f(const float* g, const float* x, const float* b, float* out,
@@ -91,6 +93,9 @@ cdef extern from "_vectab.h" nogil:
     void rf_tab16_gelu_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_silu_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_silu_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_silu_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_h(const unsigned short* g, const unsigned short* x,
                               unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_bf(const unsigned short* g, const unsigned short* x,

@@ -4,6 +4,8 @@
  * 18: softplus' at 1.5 times PyTorch's).
  *
  *   void rf_tab_gelu_f(const float *x, float *y, ptrdiff_t n)             y = gelu(x)
+ *   void rf_tab_silu_f(const float *x, float *y, ptrdiff_t n)             y = silu(x), as
+ *        x sigmoid(x) from the sigmoid's tables
  *   void rf_tab_gelu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *   void rf_tab_silu_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
  *        o = g f'(x), and +0 where f'(x) == 0 (the kernels' _chain)
@@ -11,12 +13,12 @@
  *        o = g sigmoid(x): softplus' for beta = 1 (where its threshold is >= 17.3286781,
  *        from which the float sigmoid is 1 exactly: the kernels' _grad_softplus1; the fused
  *        bias reaches softplus' through x + b in a block, so it has no _b form)
- *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_gelu_grad_b_f(g, x, b, o, n), rf_tab_silu_grad_b_f
- *        the same on x + b (b: n floats), for the fused bias
+ *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_silu_b_f, rf_tab_gelu_grad_b_f(g, x, b, o, n),
+ *   rf_tab_silu_grad_b_f   the same on x + b (b: n floats), for the fused bias
  *   rf_tab16_<gelu_grad|silu_grad|sigmoid_grad>_<h|bf|bf_hw>(g, x, o, n)
  *        the gradient loops on float16 (h) or bfloat16 (bf; bf_hw: rounded with AVX512_BF16,
  *        where rf_bf16_hw() says the CPU has it) g, x and o, widened and rounded in registers
- *   rf_tab16_gelu_<h|bf|bf_hw>(x, o, n)   gelu's loop, likewise
+ *   rf_tab16_<gelu|silu>_<h|bf|bf_hw>(x, o, n)   the forwards' loops, likewise
  *   RF_TAB            1 where they are the table loops (compiled with AVX-512F), else 0
  *   rf_tab_on         the kernels call them only while it is nonzero (rf_tab_set; 0 gives
  *                     the element loops of _vecmath.h back, for A/B tests and timings)
@@ -216,6 +218,16 @@ rf__tab_sigmoid_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
     return y;
 }
 
+/* silu = x sigmoid(x) from the sigmoid's tables: one multiply more (0.88 ulp of the sigmoid
+ * and the product's rounding: within 2 ulp over all 2^32 inputs, ACCURACY.md); the sigmoid's
+ * range, so x = +-0 (sigmoid 0.5 exactly: -0 stays -0) and the subnormals are in it, and the
+ * infinities, NaN and |x| beyond ~12 take rf_silu_f */
+static inline __attribute__((always_inline)) __m512
+rf__tab_silu_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    return _mm512_mul_ps(x, rf__tab_sigmoid_v(lo, hi, x, in));
+}
+
 /* The lanes not in `in` from the element functions of _vecmath.h (a vector with a lane in the
  * far negative tail, NaN, or for silu' beyond the range), and for the gradients the kernels'
  * _chain: g f'(x), or +0 where f'(x) == 0 -- which only those lanes can have (the tables'
@@ -246,6 +258,7 @@ RF__TAB_SLOW(rf__tab_gelu_slow, rf_gelu_f)
 RF__TAB_SLOW(rf__tab_gelu_grad_slow, rf_gelu_grad_f)
 RF__TAB_SLOW(rf__tab_silu_grad_slow, rf_silu_grad_f)
 RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
+RF__TAB_SLOW(rf__tab_silu_slow, rf_silu_f)
 
 /* The loops' x: loaded as it is (RF__X), or with the fused bias's b added in float before f
  * (RF__XB: b holds n floats, x + b rounded as the composition rounds it; the fused bias reads
@@ -293,6 +306,10 @@ RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM, RF__O, RF__OM)
 RF__TAB_FWD_LOOP(rf_tab_gelu_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
 RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
                    rf__tab_gelu_slow)
+RF__TAB_FWD_LOOP(rf_tab_silu_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
+                 rf__tab_silu_slow)
+RF__TAB_FWD_LOOP_B(rf_tab_silu_b_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
+                   rf__tab_silu_slow)
 /* the derivatives alone, for the exhaustive sweep (tools/vecmath/vm_lib.c) */
 RF__TAB_FWD_LOOP(rf_tab_gelu_grad_d1_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                  rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
@@ -431,7 +448,7 @@ static void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff
 RF__TAB_GRAD_BF(T, DEG, vfun, slow)                                                          \
 RF__TAB_GRAD16_BF_HW(name, T, DEG, vfun, slow)
 
-/* the forward on 16 bits (gelu: the only forward with a table loop) */
+/* the forwards on 16 bits */
 #if defined(RF_BF16_TARGET)
 #define RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)                                       \
 RF_BF16_TARGET static void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)        \
@@ -449,6 +466,8 @@ RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BO, RF__BOM)          
 RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)
 
 RF__TAB_FWD16_LOOPS(rf_tab16_gelu, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
+RF__TAB_FWD16_LOOPS(rf_tab16_silu, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
+                    rf__tab_silu_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_grad, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                      rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_silu_grad, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
@@ -486,12 +505,19 @@ static inline void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, 
                                       o[i] = rf_f2bf(d == 0 ? 0 : r); } }                   \
 static inline void name##_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o,          \
                                 ptrdiff_t n) { name##_bf(g, x, o, n); }
-static inline void rf_tab16_gelu_h(const uint16_t *x, uint16_t *o, ptrdiff_t n)
-{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2h(rf_gelu_f(rf_h2f(x[i]))); }
-static inline void rf_tab16_gelu_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)
-{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2bf(rf_gelu_f(rf_bf2f(x[i]))); }
-static inline void rf_tab16_gelu_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)
-{ rf_tab16_gelu_bf(x, o, n); }
+static inline void rf_tab_silu_f(const float *x, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_silu_f(x[i]); }
+static inline void rf_tab_silu_b_f(const float *x, const float *b, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_silu_f(x[i] + b[i]); }
+#define RF__TAB16_FWD_STUB(name, fn)                                                         \
+static inline void name##_h(const uint16_t *x, uint16_t *o, ptrdiff_t n)                    \
+{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2h(fn(rf_h2f(x[i]))); }                       \
+static inline void name##_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)                   \
+{ for (ptrdiff_t i = 0; i < n; i++) o[i] = rf_f2bf(fn(rf_bf2f(x[i]))); }                     \
+static inline void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)                \
+{ name##_bf(x, o, n); }
+RF__TAB16_FWD_STUB(rf_tab16_gelu, rf_gelu_f)
+RF__TAB16_FWD_STUB(rf_tab16_silu, rf_silu_f)
 RF__TAB16_STUB(rf_tab16_gelu_grad, rf_gelu_grad_f)
 RF__TAB16_STUB(rf_tab16_silu_grad, rf_silu_grad_f)
 RF__TAB16_STUB(rf_tab16_sigmoid_grad, rf_sigmoid_lean_f)

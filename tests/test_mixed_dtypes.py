@@ -621,10 +621,13 @@ def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
         _dispatch.select_isa(before)
 
 
-# gelu on float16 and bfloat16 in and out (one format) takes its AVX-512 table loop in one pass
-# too (rf_tab16_gelu_*): the float32 call's bits rounded once, every x, at every start and
-# length, in place, on two threads, on every kernel module, bfloat16 rounded either way
-def test_table_gelu_16_bit_one_pass(bf16_rounding):
+# gelu and silu on float16 and bfloat16 in and out (one format) take their AVX-512 table loops
+# in one pass too (rf_tab16_gelu_*, rf_tab16_silu_*): the float32 call's bits rounded once,
+# every x, at every start and length, in place, on two threads, on every kernel module,
+# bfloat16 rounded either way
+@pytest.mark.parametrize("op", ["gelu", "silu"])
+def test_table_forward_16_bit_one_pass(op, bf16_rounding):
+    f = getattr(relufast, op)
     from relufast import _dispatch
     before = _dispatch.KERNELS.isa
     try:
@@ -632,15 +635,15 @@ def test_table_gelu_16_bit_one_pass(bf16_rounding):
             _dispatch.select_isa(isa)
             for dt in [F16] + ([BF16] if BF16 is not None else []):
                 x = np.arange(2**16, dtype=np.uint16).view(dt)
-                want = cast(relufast.gelu(x.astype(F32)), dt)
-                what = f"gelu {dt} {isa}"
+                want = cast(f(x.astype(F32)), dt)
+                what = f"{op} {dt} {isa}"
                 for start, stop in ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4)):
                     s = slice(start, stop)
-                    assert_bitwise(relufast.gelu(x[s]), want[s], f"{what} [{start}:{stop}]")
+                    assert_bitwise(f(x[s]), want[s], f"{what} [{start}:{stop}]")
                 xi = x.copy()
-                relufast.gelu(xi, out=xi)
+                f(xi, out=xi)
                 assert_bitwise(xi, want, what + " in place")
                 with relufast.num_threads(2):
-                    assert_bitwise(relufast.gelu(x), want, what + " two threads")
+                    assert_bitwise(f(x), want, what + " two threads")
     finally:
         _dispatch.select_isa(before)

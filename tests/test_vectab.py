@@ -1,4 +1,4 @@
-"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, gelu', silu' and
+"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, silu, gelu', silu' and
 softplus'): within 2 ulp of the exact values on their range and through the gradients' zeros
 (relative error, no floor), the element loops' values wherever a vector has a lane outside the
 tables (tails, inf, NaN), results independent of where an element sits in the array, and in
@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.usefixtures("default_isa")]
 
 OPS = {
     "gelu": (lambda g, x: relufast.gelu(x), lambda g, x: ref.gelu(x)),
+    "silu": (lambda g, x: relufast.silu(x), lambda g, x: ref.silu(x)),
     "gelu_grad": (lambda g, x: relufast.gelu_grad(g, x), lambda g, x: ref.gelu_grad(g, x)),
     "silu_grad": (lambda g, x: relufast.silu_grad(g, x), lambda g, x: ref.silu_grad(g, x)),
     "softplus_grad": (lambda g, x: relufast.softplus_grad(g, x),
@@ -103,7 +104,7 @@ def test_outside_lanes_are_the_element_loops(op):
         mod.tab_kernels(was)
     assert np.array_equal(np.isnan(a), np.isnan(b))
     lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364,
-          "softplus_grad": -12.364}[op]
+          "softplus_grad": -12.364, "silu": -12.364}[op]
     out = ~((x >= lo) & (x < (6.2 if op.startswith("gelu") else 11.62)))
     out &= ~np.isnan(a)
     if op == "gelu":
@@ -126,9 +127,9 @@ def test_position_and_in_place(op):
         for n in (1, 3, 16, 31, 200):
             part = OPS[op][0](g[start:start + n], x[start:start + n])
             assert np.array_equal(part.view(np.int32), whole[start:start + n].view(np.int32))
-    if op == "gelu":
+    if op in ("gelu", "silu"):
         y = x.copy()
-        relufast.gelu(y, out=y)
+        getattr(relufast, op)(y, out=y)
     else:
         y = g.copy()
         getattr(relufast, op)(y, x, out=y)

@@ -44,6 +44,7 @@
    function they stand in for; the gradients as f'(x) alone. */
 #define VM_FUNCS_TAB(X)                                          \
     X(gelu_tab,       rf_tab_gelu_f,       gelu)                 \
+    X(silu_tab,       rf_tab_silu_f,       silu)                 \
     X(gelu_grad_tab,  rf_tab_gelu_grad_d1_f, gelu_grad)          \
     X(silu_grad_tab,  rf_tab_silu_grad_d1_f, silu_grad)     \
     X(softplus_grad_tab, rf_tab_sigmoid_d1_f, softplus_grad)
