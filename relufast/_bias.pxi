@@ -107,6 +107,10 @@ cdef void _fb_gelu(const floating* x, const floating* bias, floating* y,
 cdef void _fb_gelu_tanh(const floating* x, const floating* bias, floating* y,
                         Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_gelu_tanh_b_f(x, bias, y, n)
+            return
     for i in range(n):
         y[i] = _gelu_tanh(x[i] + bias[i])
 
@@ -158,6 +162,10 @@ cdef void _gb_gelu(const floating* g, const floating* x, const floating* bias, f
 cdef void _gb_gelu_tanh(const floating* g, const floating* x, const floating* bias,
                         floating* out, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
+    if floating is float:
+        if rf_tab_on:
+            rf_tab_gelu_tanh_grad_b_f(g, x, bias, out, n)
+            return
     for i in range(n):
         out[i] = _chain(g[i], _d_gelu_tanh(x[i] + bias[i]))
 

@@ -341,6 +341,10 @@ cdef void _fwd_chunk(int op, const floating* x, floating* y, Py_ssize_t n,
         for i in range(n):
             y[i] = _gelu(x[i])
     elif op == GELU_TANH:
+        if floating is float:
+            if rf_tab_on:
+                rf_tab_gelu_tanh_f(x, y, n)
+                return
         for i in range(n):
             y[i] = _gelu_tanh(x[i])
     elif op == SILU:
@@ -449,6 +453,10 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_gelu(x[i]))
     elif op == D_GELU_TANH:
+        if floating is float:
+            if rf_tab_on:
+                rf_tab_gelu_tanh_grad_f(g, x, out, n)
+                return
         for i in range(n):
             out[i] = _chain(g[i], _d_gelu_tanh(x[i]))
     elif op == D_SILU:
@@ -903,26 +911,37 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
 
 cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
                      Py_ssize_t hi) noexcept nogil:
-    # gelu or silu with x and y both float16 (code 0) or both bfloat16 (3): the AVX-512 table
-    # loop in one pass, as _grad_tab16 does for the gradients.  False: not taken.
+    # gelu (both forms) or silu with x and y both float16 (code 0) or both bfloat16 (3): the
+    # AVX-512 table loop in one pass, as _grad_tab16 does for the gradients.  False: not taken.
     cdef const unsigned short* xh = (<const unsigned short*>x) + lo
     cdef unsigned short* yh = (<unsigned short*>y) + lo
     cdef Py_ssize_t n = hi - lo
-    if not rf_tab_on or (op != GELU and op != SILU) or (code != 0 and code != 3):
+    cdef int hw = 2 if code == 0 else (1 if _bf16_hw else 0)   # float16, bfloat16's rounding
+    if not rf_tab_on or (code != 0 and code != 3):
         return False
     if op == GELU:
-        if code == 0:
+        if hw == 2:
             rf_tab16_gelu_h(xh, yh, n)
-        elif _bf16_hw:
+        elif hw == 1:
             rf_tab16_gelu_bf_hw(xh, yh, n)
         else:
             rf_tab16_gelu_bf(xh, yh, n)
-    elif code == 0:
-        rf_tab16_silu_h(xh, yh, n)
-    elif _bf16_hw:
-        rf_tab16_silu_bf_hw(xh, yh, n)
+    elif op == GELU_TANH:
+        if hw == 2:
+            rf_tab16_gelu_tanh_h(xh, yh, n)
+        elif hw == 1:
+            rf_tab16_gelu_tanh_bf_hw(xh, yh, n)
+        else:
+            rf_tab16_gelu_tanh_bf(xh, yh, n)
+    elif op == SILU:
+        if hw == 2:
+            rf_tab16_silu_h(xh, yh, n)
+        elif hw == 1:
+            rf_tab16_silu_bf_hw(xh, yh, n)
+        else:
+            rf_tab16_silu_bf(xh, yh, n)
     else:
-        rf_tab16_silu_bf(xh, yh, n)
+        return False
     return True
 
 
@@ -945,6 +964,8 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
         which = 1
     elif op == D_SOFTPLUS and a == 1 and b >= <float>17.3286781:  # as _grad_softplus1
         which = 2
+    elif op == D_GELU_TANH:
+        which = 3
     else:
         return False
     if code == 0:
@@ -952,22 +973,28 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
             rf_tab16_gelu_grad_h(gh, xh, oh, n)
         elif which == 1:
             rf_tab16_silu_grad_h(gh, xh, oh, n)
-        else:
+        elif which == 2:
             rf_tab16_sigmoid_grad_h(gh, xh, oh, n)
+        else:
+            rf_tab16_gelu_tanh_grad_h(gh, xh, oh, n)
     elif _bf16_hw:
         if which == 0:
             rf_tab16_gelu_grad_bf_hw(gh, xh, oh, n)
         elif which == 1:
             rf_tab16_silu_grad_bf_hw(gh, xh, oh, n)
-        else:
+        elif which == 2:
             rf_tab16_sigmoid_grad_bf_hw(gh, xh, oh, n)
+        else:
+            rf_tab16_gelu_tanh_grad_bf_hw(gh, xh, oh, n)
     else:
         if which == 0:
             rf_tab16_gelu_grad_bf(gh, xh, oh, n)
         elif which == 1:
             rf_tab16_silu_grad_bf(gh, xh, oh, n)
-        else:
+        elif which == 2:
             rf_tab16_sigmoid_grad_bf(gh, xh, oh, n)
+        else:
+            rf_tab16_gelu_tanh_grad_bf(gh, xh, oh, n)
     return True
 
 

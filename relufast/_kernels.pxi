@@ -79,6 +79,11 @@ cdef extern from "_vectab.h" nogil:
     int rf_tab_set(int on)
     void rf_tab_gelu_f(const float* x, float* y, Py_ssize_t n)
     void rf_tab_silu_f(const float* x, float* y, Py_ssize_t n)
+    void rf_tab_gelu_tanh_f(const float* x, float* y, Py_ssize_t n)
+    void rf_tab_gelu_tanh_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
+    void rf_tab_gelu_tanh_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
+    void rf_tab_gelu_tanh_grad_b_f(const float* g, const float* x, const float* b, float* out,
+                                   Py_ssize_t n)
     void rf_tab_gelu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_silu_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_sigmoid_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
@@ -96,6 +101,15 @@ cdef extern from "_vectab.h" nogil:
     void rf_tab16_silu_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_silu_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_silu_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_grad_h(const unsigned short* g, const unsigned short* x,
+                                   unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_grad_bf(const unsigned short* g, const unsigned short* x,
+                                    unsigned short* o, Py_ssize_t n)
+    void rf_tab16_gelu_tanh_grad_bf_hw(const unsigned short* g, const unsigned short* x,
+                                       unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_h(const unsigned short* g, const unsigned short* x,
                               unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_grad_bf(const unsigned short* g, const unsigned short* x,

@@ -13,12 +13,14 @@
  *        o = g sigmoid(x): softplus' for beta = 1 (where its threshold is >= 17.3286781,
  *        from which the float sigmoid is 1 exactly: the kernels' _grad_softplus1; the fused
  *        bias reaches softplus' through x + b in a block, so it has no _b form)
- *   rf_tab_gelu_b_f(x, b, y, n), rf_tab_silu_b_f, rf_tab_gelu_grad_b_f(g, x, b, o, n),
- *   rf_tab_silu_grad_b_f   the same on x + b (b: n floats), for the fused bias
- *   rf_tab16_<gelu_grad|silu_grad|sigmoid_grad>_<h|bf|bf_hw>(g, x, o, n)
+ *   rf_tab_gelu_tanh_f(x, y, n), rf_tab_gelu_tanh_grad_f(g, x, o, n)
+ *        the tanh form of gelu and gelu' (approximate="tanh")
+ *   rf_tab_<gelu|silu|gelu_tanh>_b_f(x, b, y, n), rf_tab_<gelu|silu|gelu_tanh>_grad_b_f(g, x, b, o, n)
+ *        the same on x + b (b: n floats), for the fused bias
+ *   rf_tab16_<gelu_grad|silu_grad|sigmoid_grad|gelu_tanh_grad>_<h|bf|bf_hw>(g, x, o, n)
  *        the gradient loops on float16 (h) or bfloat16 (bf; bf_hw: rounded with AVX512_BF16,
  *        where rf_bf16_hw() says the CPU has it) g, x and o, widened and rounded in registers
- *   rf_tab16_<gelu|silu>_<h|bf|bf_hw>(x, o, n)   the forwards' loops, likewise
+ *   rf_tab16_<gelu|silu|gelu_tanh>_<h|bf|bf_hw>(x, o, n)   the forwards' loops, likewise
  *   RF_TAB            1 where they are the table loops (compiled with AVX-512F), else 0
  *   rf_tab_on         the kernels call them only while it is nonzero (rf_tab_set; 0 gives
  *                     the element loops of _vecmath.h back, for A/B tests and timings)
@@ -98,6 +100,18 @@ static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float
     __m512 ax = _mm512_abs_ps(x);
     __m512 w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
                                _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
+    return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
+}
+/* the tanh form ("sq" with a cubic term on the negative side): w gains C3 (x - |x|) x, which is
+ * 2 C3 a^2 for x = -a < 0 and 0 for x >= 0, so t = -(AN a^2 + BT a + 2 C3 a^3) there: the
+ * intervals shrink as 1/a^2 far out, where log gelu_tanh falls as a^3 */
+static inline __attribute__((always_inline)) __m512 rf__tab_m_cub(__m512 x, float c1, float c2, float bt,
+                                                                  float c3)
+{
+    __m512 ax = _mm512_abs_ps(x);
+    __m512 w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
+                               _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
+    w = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(x, ax), x), _mm512_set1_ps(c3), w);
     return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
 }
 static inline __attribute__((always_inline)) __m512 rf__tab_m_lin(__m512 x, float rh)
@@ -218,6 +232,38 @@ rf__tab_sigmoid_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
     return y;
 }
 
+/* gelu and gelu' in the tanh form: as gelu's and gelu''s loops, on their own tables (degree
+ * 10, rf__tab_m_cub's layout; the same saturation from 6.2 on: there x (1 - sigmoid(v)) <
+ * 2^-36 x, and the derivative is within 2^-30 of 1) */
+static inline __attribute__((always_inline)) __m512
+rf__tab_gelu_tanh_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_cub(x, RF_TAB_GELU_TANH_C1, RF_TAB_GELU_TANH_C2, RF_TAB_GELU_TANH_BT,
+                             RF_TAB_GELU_TANH_C3);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_TANH_DEG, x, m, &u, &s, &c0, &ctr);
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_HI), _CMP_GE_OQ), x);
+    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_LO), _CMP_GE_OQ);
+    return y;
+}
+
+static inline __attribute__((always_inline)) __m512
+rf__tab_gelu_tanh_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
+{
+    __m512 u, s, c0, ctr;
+    __m512 m = rf__tab_m_cub(x, RF_TAB_GELU_TANH_GRAD_C1, RF_TAB_GELU_TANH_GRAD_C2,
+                             RF_TAB_GELU_TANH_GRAD_BT, RF_TAB_GELU_TANH_GRAD_C3);
+    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_TANH_GRAD_DEG, x, m, &u, &s, &c0, &ctr);
+    y = rf__tab_zero(y, x, u, s, c0, ctr,
+                     RF__TAB_ZARGS(RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_ZK,
+                                   RF_TAB_GELU_TANH_GRAD_ZW, RF_TAB_GELU_TANH_GRAD_X0H,
+                                   RF_TAB_GELU_TANH_GRAD_ZP));
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_GRAD_HI),
+                                                 _CMP_GE_OQ), _mm512_set1_ps(1.0f));
+    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_GRAD_LO), _CMP_GE_OQ);
+    return y;
+}
+
 /* silu = x sigmoid(x) from the sigmoid's tables: one multiply more (0.88 ulp of the sigmoid
  * and the product's rounding: within 2 ulp over all 2^32 inputs, ACCURACY.md); the sigmoid's
  * range, so x = +-0 (sigmoid 0.5 exactly: -0 stays -0) and the subnormals are in it, and the
@@ -259,6 +305,8 @@ RF__TAB_SLOW(rf__tab_gelu_grad_slow, rf_gelu_grad_f)
 RF__TAB_SLOW(rf__tab_silu_grad_slow, rf_silu_grad_f)
 RF__TAB_SLOW(rf__tab_sigmoid_slow, rf_sigmoid_lean_f)
 RF__TAB_SLOW(rf__tab_silu_slow, rf_silu_f)
+RF__TAB_SLOW(rf__tab_gelu_tanh_slow, rf_gelu_tanh_f)
+RF__TAB_SLOW(rf__tab_gelu_tanh_grad_slow, rf_gelu_tanh_grad_f)
 
 /* The loops' x: loaded as it is (RF__X), or with the fused bias's b added in float before f
  * (RF__XB: b holds n floats, x + b rounded as the composition rounds it; the fused bias reads
@@ -308,6 +356,10 @@ RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v
                    rf__tab_gelu_slow)
 RF__TAB_FWD_LOOP(rf_tab_silu_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
                  rf__tab_silu_slow)
+RF__TAB_FWD_LOOP(rf_tab_gelu_tanh_f, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
+                 rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
+RF__TAB_FWD_LOOP_B(rf_tab_gelu_tanh_b_f, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
+                   rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
 RF__TAB_FWD_LOOP_B(rf_tab_silu_b_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
                    rf__tab_silu_slow)
 /* the derivatives alone, for the exhaustive sweep (tools/vecmath/vm_lib.c) */
@@ -317,6 +369,8 @@ RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                  rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 RF__TAB_FWD_LOOP(rf_tab_sigmoid_d1_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
                  rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
+RF__TAB_FWD_LOOP(rf_tab_gelu_tanh_grad_d1_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
+                 rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
 
 /* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x.  XLOAD, GLOAD and OSTORE
  * (and their masked forms for the last n mod 16): as the forward's, and g alike */
@@ -362,6 +416,10 @@ RF__TAB_GRAD_LOOP_B(rf_tab_silu_grad_b_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG
                     rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 RF__TAB_GRAD_LOOP(rf_tab_sigmoid_grad_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
                   rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
+RF__TAB_GRAD_LOOP(rf_tab_gelu_tanh_grad_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
+                  rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
+RF__TAB_GRAD_LOOP_B(rf_tab_gelu_tanh_grad_b_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
+                    rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
 
 /* float16 and bfloat16: g, x and o of one 16-bit format (the mixed kernels' _grad_blocks
  * take these when every operand is float16, or every one bfloat16).  Each lane is widened
@@ -468,12 +526,16 @@ RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)
 RF__TAB_FWD16_LOOPS(rf_tab16_gelu, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
 RF__TAB_FWD16_LOOPS(rf_tab16_silu, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
                     rf__tab_silu_slow)
+RF__TAB_FWD16_LOOPS(rf_tab16_gelu_tanh, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
+                    rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_grad, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
                      rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_silu_grad, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
                      rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 RF__TAB_GRAD16_LOOPS(rf_tab16_sigmoid_grad, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
                      rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
+RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_tanh_grad, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
+                     rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
 
 #else  /* no AVX-512: never called by the kernels (RF_TAB == 0); the element loops */
 
@@ -518,9 +580,20 @@ static inline void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)    
 { name##_bf(x, o, n); }
 RF__TAB16_FWD_STUB(rf_tab16_gelu, rf_gelu_f)
 RF__TAB16_FWD_STUB(rf_tab16_silu, rf_silu_f)
+RF__TAB16_FWD_STUB(rf_tab16_gelu_tanh, rf_gelu_tanh_f)
+static inline void rf_tab_gelu_tanh_f(const float *x, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_gelu_tanh_f(x[i]); }
+static inline void rf_tab_gelu_tanh_b_f(const float *x, const float *b, float *y, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) y[i] = rf_gelu_tanh_f(x[i] + b[i]); }
+static inline void rf_tab_gelu_tanh_grad_f(const float *g, const float *x, float *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_gelu_tanh_grad_f(x[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
+static inline void rf_tab_gelu_tanh_grad_b_f(const float *g, const float *x, const float *b,
+                                             float *o, ptrdiff_t n)
+{ for (ptrdiff_t i = 0; i < n; i++) { float d = rf_gelu_tanh_grad_f(x[i] + b[i]), r = g[i] * d; o[i] = d == 0 ? 0 : r; } }
 RF__TAB16_STUB(rf_tab16_gelu_grad, rf_gelu_grad_f)
 RF__TAB16_STUB(rf_tab16_silu_grad, rf_silu_grad_f)
 RF__TAB16_STUB(rf_tab16_sigmoid_grad, rf_sigmoid_lean_f)
+RF__TAB16_STUB(rf_tab16_gelu_tanh_grad, rf_gelu_tanh_grad_f)
 
 #endif
 #endif /* RELUFAST_VECTAB_H */

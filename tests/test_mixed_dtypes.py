@@ -581,14 +581,15 @@ def test_masked_arrays_are_refused_in_mixed_calls():
         relufast.relu(x)
 
 
-# gelu', silu' and softplus' (beta = 1, threshold from 17.33) on float16 and bfloat16 operands
+# gelu' (both forms), silu' and softplus' (beta = 1, threshold from 17.33) on float16 and bfloat16 operands
 # of one format take the AVX-512 table loops in one pass (relufast/_vectab.h, rf_tab16_*),
 # widening and rounding in registers: the bits of the float32 call rounded once, at every
 # start and length (the masked tail), in place into grad or x, with grad's specials, on every
 # kernel module, bfloat16 rounded either way (bf16_rounding)
 @pytest.mark.parametrize("op, kw", [("gelu_grad", {}), ("silu_grad", {}), ("softplus_grad", {}),
-                                    ("softplus_grad", {"threshold": 17.0})],
-                         ids=["gelu", "silu", "softplus", "softplus-threshold-17"])
+                                    ("softplus_grad", {"threshold": 17.0}),
+                                    ("gelu_grad", {"approximate": "tanh"})],
+                         ids=["gelu", "silu", "softplus", "softplus-threshold-17", "gelu-tanh"])
 def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
     from relufast import _dispatch
     f = getattr(relufast, op)
@@ -621,13 +622,15 @@ def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
         _dispatch.select_isa(before)
 
 
-# gelu and silu on float16 and bfloat16 in and out (one format) take their AVX-512 table loops
-# in one pass too (rf_tab16_gelu_*, rf_tab16_silu_*): the float32 call's bits rounded once,
+# gelu (both forms) and silu on float16 and bfloat16 in and out (one format) take their AVX-512
+# table loops in one pass too (rf_tab16_gelu_*, rf_tab16_silu_*, rf_tab16_gelu_tanh_*): the float32 call's bits rounded once,
 # every x, at every start and length, in place, on two threads, on every kernel module,
 # bfloat16 rounded either way
-@pytest.mark.parametrize("op", ["gelu", "silu"])
-def test_table_forward_16_bit_one_pass(op, bf16_rounding):
-    f = getattr(relufast, op)
+@pytest.mark.parametrize("op, kw", [("gelu", {}), ("silu", {}), ("gelu", {"approximate": "tanh"})],
+                         ids=["gelu", "silu", "gelu-tanh"])
+def test_table_forward_16_bit_one_pass(op, kw, bf16_rounding):
+    def f(x, **k):
+        return getattr(relufast, op)(x, **kw, **k)
     from relufast import _dispatch
     before = _dispatch.KERNELS.isa
     try:
@@ -636,7 +639,7 @@ def test_table_forward_16_bit_one_pass(op, bf16_rounding):
             for dt in [F16] + ([BF16] if BF16 is not None else []):
                 x = np.arange(2**16, dtype=np.uint16).view(dt)
                 want = cast(f(x.astype(F32)), dt)
-                what = f"{op} {dt} {isa}"
+                what = f"{op} {kw} {dt} {isa}"
                 for start, stop in ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4)):
                     s = slice(start, stop)
                     assert_bitwise(f(x[s]), want[s], f"{what} [{start}:{stop}]")

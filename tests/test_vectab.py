@@ -1,5 +1,5 @@
-"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu, silu, gelu', silu' and
-softplus'): within 2 ulp of the exact values on their range and through the gradients' zeros
+"""The table-driven AVX-512 loops of relufast/_vectab.h (float32 gelu in both forms, silu, their
+gradients and softplus'): within 2 ulp of the exact values on their range and through the gradients' zeros
 (relative error, no floor), the element loops' values wherever a vector has a lane outside the
 tables (tails, inf, NaN), results independent of where an element sits in the array, and in
 place.
@@ -23,12 +23,17 @@ pytestmark = [pytest.mark.usefixtures("default_isa")]
 OPS = {
     "gelu": (lambda g, x: relufast.gelu(x), lambda g, x: ref.gelu(x)),
     "silu": (lambda g, x: relufast.silu(x), lambda g, x: ref.silu(x)),
+    "gelu_tanh": (lambda g, x: relufast.gelu(x, approximate="tanh"),
+                  lambda g, x: ref.gelu(x, approximate="tanh")),
+    "gelu_tanh_grad": (lambda g, x: relufast.gelu_grad(g, x, approximate="tanh"),
+                       lambda g, x: ref.gelu_grad(g, x, approximate="tanh")),
     "gelu_grad": (lambda g, x: relufast.gelu_grad(g, x), lambda g, x: ref.gelu_grad(g, x)),
     "silu_grad": (lambda g, x: relufast.silu_grad(g, x), lambda g, x: ref.silu_grad(g, x)),
     "softplus_grad": (lambda g, x: relufast.softplus_grad(g, x),
                       lambda g, x: ref.softplus_grad(g, x)),
 }
-ZEROS = {"gelu_grad": -0.75179152469356445746, "silu_grad": -1.27846454276107379511}
+ZEROS = {"gelu_grad": -0.75179152469356445746, "silu_grad": -1.27846454276107379511,
+         "gelu_tanh_grad": -0.75246142207101621856}
 
 
 def _tab_module():
@@ -104,10 +109,11 @@ def test_outside_lanes_are_the_element_loops(op):
         mod.tab_kernels(was)
     assert np.array_equal(np.isnan(a), np.isnan(b))
     lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364,
-          "softplus_grad": -12.364, "silu": -12.364}[op]
+          "softplus_grad": -12.364, "silu": -12.364, "gelu_tanh": -8.8819,
+          "gelu_tanh_grad": -8.8819}[op]
     out = ~((x >= lo) & (x < (6.2 if op.startswith("gelu") else 11.62)))
     out &= ~np.isnan(a)
-    if op == "gelu":
+    if op in ("gelu", "gelu_tanh"):
         out |= x >= 6.2  # saturated by the tables: gelu(x) = x, the rounded value
     assert np.array_equal(a[out].view(np.int32), b[out].view(np.int32))
     m = ~np.isnan(a)
@@ -127,9 +133,15 @@ def test_position_and_in_place(op):
         for n in (1, 3, 16, 31, 200):
             part = OPS[op][0](g[start:start + n], x[start:start + n])
             assert np.array_equal(part.view(np.int32), whole[start:start + n].view(np.int32))
-    if op in ("gelu", "silu"):
+    if op in ("gelu", "silu", "gelu_tanh"):
         y = x.copy()
-        getattr(relufast, op)(y, out=y)
+        if op == "gelu_tanh":
+            relufast.gelu(y, approximate="tanh", out=y)
+        else:
+            getattr(relufast, op)(y, out=y)
+    elif op == "gelu_tanh_grad":
+        y = g.copy()
+        relufast.gelu_grad(y, x, approximate="tanh", out=y)
     else:
         y = g.copy()
         getattr(relufast, op)(y, x, out=y)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Coefficient tables of the AVX-512 table-driven float32 kernels (relufast/_vectab.h):
-gelu, gelu' and silu' as 32 local polynomials each.
+gelu, gelu', silu', the sigmoid and the tanh form of gelu and gelu' as 32 local polynomials each.
 
 Interval k (LAYOUT below says how the kernel computes k from x) holds a polynomial in
 u = x - c_k:  f = c0 + u (c1 + u (c2 + ...)),  all coefficients floats.  c_k is a float with
@@ -20,7 +20,7 @@ rounded polynomials (exact arithmetic) per interval and function, and writes
 relufast/_vectab_tables.h.  The kernel's own rounding errors come on top: the proof is the
 exhaustive sweep (tools/vecmath/vm_exh.c, ACCURACY.md).
 
-usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6] [--only F] [--nk 16]
+usage: python tools/vecmath/fit/fit_tab.py [--deg gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6,...] [--only F] [--nk 16]
 (--nk 16: the 16-interval gelu of tools/vecmath/tab_avx2/vt16.h, an AVX2 experiment not used by
 the kernels, written to tools/vecmath/tab_avx2/vt16_tables.h; LAYOUT16 below)
 Deterministic: the same command writes the same file (about a minute).
@@ -43,6 +43,8 @@ WIDEN = 1e-3     # relative widening of every interval: the index is computed wi
 #       intervals shrink as 1/|x|, where the Gaussian steepens (|x| h -> 1/(2 AN) on the negative
 #       side), so one degree fits them all; BT keeps those near 0 narrow.  Interval 0 holds 0
 #       and is centered there.
+#       With AC (the tanh form): t = -(AN a^2 + BT a + AC a^3) on the negative side, the
+#       kernel's w having a term C3 (x - |x|) x = 2 C3 a^2 (x < 0), 0 (x >= 0); AC = 2 C3.
 #  "lin" (silu'): k = round(x/HL), k = -16..15, interval k is [k HL - HL/2, k HL + HL/2].
 LAYOUT = {
     # negative side down to -8.8 (25 intervals, |x| h <= 1.85 at the end), positive to 6.4
@@ -54,6 +56,11 @@ LAYOUT = {
     "silu_grad": ("lin", dict(HL=0.75, KN=16)),
     # softplus' (beta = 1): the sigmoid, silu''s layout (its steepness is e^x's, as silu''s)
     "sigmoid": ("lin", dict(HL=0.75, KN=16)),
+    # the tanh form, x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): log f falls as v, ~x^3,
+    # where gelu's falls as x^2 / 2 (62.7 at -8.8, against 38.7), so the negative side's
+    # intervals shrink as 1/x^2 far out (AC), and degree 10 (8 left 2.7e-7 at -8.8)
+    "gelu_tanh": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
+    "gelu_tanh_grad": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
 }
 
 # The AVX2 experiment (--nk 16, tools/vecmath/tab_avx2/vt16.h, not used by the kernels): 16
@@ -76,7 +83,7 @@ LAYOUT16 = {
 # gelu': interval 0 as well, where gelu' falls from 0.87 to 0.16 (its center must stay 0, so no
 # balancing): 2.1 times S's rounding there, about 0.2 as g = f / (x - x0) (x - x0h rounded
 # for x > x0h/2 there: a relative 2^-24 at most)
-ZWIN = {"silu_grad": 1, "gelu_grad": 1}
+ZWIN = {"silu_grad": 1, "gelu_grad": 1, "gelu_tanh_grad": 1}
 
 SAT = 6.2   # gelu = x and gelu' = 1 (their rounded values) for x >= SAT: the kernel's RF__TAB_SAT
 
@@ -89,6 +96,12 @@ def sq_consts(P):
     return c1, c2, bt, mp.mpf(c2) - mp.mpf(c1), mp.mpf(c2) + mp.mpf(c1)
 
 
+def cub_const(P):
+    """the kernel's float C3 and the exact AC = 2 C3 it gives (0: no cubic term)"""
+    c3 = f32(P.get("AC", 0) / 2)
+    return c3, 2 * mp.mpf(c3)
+
+
 def interval(name, k):
     """(lo, hi, center) of interval k, mpf; center 0 for the interval holding 0"""
     kind, P = LAYOUT[name]
@@ -97,9 +110,13 @@ def interval(name, k):
         lo, hi = k * h - h / 2, k * h + h / 2
         return lo, hi, (mp.mpf(k) * h)   # u = x - k HL exact (Sterbenz, or k = 0)
     c1, c2, bt, an, ap = sq_consts(P)
+    ac = cub_const(P)[1]
 
-    def root(al, t):   # x >= 0 with al x^2 + bt x = t
-        return (-bt + mp.sqrt(bt * bt + 4 * al * t)) / (2 * al)
+    def root(al, t):   # x >= 0 with al x^2 + bt x = t (+ ac x^3 on the negative side)
+        r = (-bt + mp.sqrt(bt * bt + 4 * al * t)) / (2 * al)
+        if ac and al == an:
+            r = mp.findroot(lambda a: ac * a ** 3 + al * a * a + bt * a - t, r)
+        return r
     half = mp.mpf(1) / 2
     if k == 0:
         return -root(an, half), root(ap, half), mp.mpf(0)
@@ -149,11 +166,26 @@ def sigmoid(x):
     return 1 / (1 + mp.exp(-x))
 
 
+GK = mp.sqrt(2 / mp.pi)
+GC = mp.mpf("0.044715")
+
+
+def gelu_tanh(x):
+    return x / (1 + mp.exp(-2 * GK * (x + GC * x ** 3)))
+
+
+def gelu_tanh_grad(x):
+    s = 1 / (1 + mp.exp(-2 * GK * (x + GC * x ** 3)))
+    return s + x * s * (1 - s) * 2 * GK * (1 + 3 * GC * x * x)
+
+
 FUNCS = {
     "gelu": (gelu, None),
     "gelu_grad": (gelu_grad, mp.findroot(gelu_grad, mp.mpf("-0.7518"))),
     "silu_grad": (silu_grad, mp.findroot(silu_grad, mp.mpf("-1.2785"))),
     "sigmoid": (sigmoid, None),
+    "gelu_tanh": (gelu_tanh, None),
+    "gelu_tanh_grad": (gelu_tanh_grad, mp.findroot(gelu_tanh_grad, mp.mpf("-0.7518"))),
 }
 
 
@@ -235,7 +267,7 @@ def fit_interval(name, fn, x0, k, deg):
     kz = zero_k(name)
     zero = kz is not None and k in (kz, kz + ZWIN.get(name, 0))   # g = f / (x - x0) fitted
     F = F_of(fn, x0, zero)
-    nolead = (k == 0 and name == "gelu")
+    nolead = (k == 0 and name in ("gelu", "gelu_tanh"))
     if not nolead:
         left = LAYOUT[name][1].get("LEFT") and k < 0 and abs(lo) <= 2 * abs(hi)
         if left:    # expand at the outer end (LAYOUT16's LEFT), u = x - c >= 0
@@ -294,7 +326,8 @@ def fit_interval(name, fn, x0, k, deg):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--deg", default="gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6")
+    ap.add_argument("--deg", default="gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6,gelu_tanh=10,"
+                                     "gelu_tanh_grad=10")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                                   "relufast", "_vectab_tables.h"))
     ap.add_argument("--only", default=None, help="fit one function, print, write nothing")
@@ -354,6 +387,8 @@ def main():
             lines.append(f"#define {pre}{up}_C1 {np.float32(c1).item()!r}f")
             lines.append(f"#define {pre}{up}_C2 {np.float32(c2).item()!r}f")
             lines.append(f"#define {pre}{up}_BT {np.float32(bt).item()!r}f")
+            if "AC" in P:
+                lines.append(f"#define {pre}{up}_C3 {np.float32(cub_const(P)[0]).item()!r}f")
         else:
             lines.append(f"#define {pre}{up}_RH {np.float32(1 / P['HL']).item()!r}f   /* k = round(x RH) */")
         lines.append(f"/* worst relative error of the polynomials themselves: {worst_all:.3g} */")
