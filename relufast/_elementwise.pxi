@@ -948,9 +948,10 @@ cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
 cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, Py_ssize_t lo,
                       Py_ssize_t hi, float a, float b) noexcept nogil:
     # g, x and out all float16 (code 0) or all bfloat16 (3), and an op with an AVX-512 table
-    # loop (gelu', silu', softplus' as the float loops choose them): one pass that widens and
-    # rounds in registers, the bits of the blocks in _grad_blocks (_vectab.h; 1.2 to 1.25x the
-    # blocks' speed at 10**5 in a C harness, 1.15 to 1.7x beyond the caches).  False: not taken.
+    # loop (gelu' in both forms, silu', softplus' as the float loops choose them) or elu': one
+    # pass that widens and rounds in registers, the bits of the blocks in _grad_blocks
+    # (_vectab.h; 1.2 to 1.25x the blocks' speed at 10**5 in a C harness, 1.15 to 1.7x beyond
+    # the caches).  False: not taken.
     cdef const unsigned short* gh = (<const unsigned short*>g) + lo
     cdef const unsigned short* xh = (<const unsigned short*>x) + lo
     cdef unsigned short* oh = (<unsigned short*>o) + lo
@@ -966,6 +967,16 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
         which = 2
     elif op == D_GELU_TANH:
         which = 3
+    elif op == D_ELU and (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):
+        # elu' and selu' in one pass (their element function, _vectab.h), as _grad_chunk's
+        # |sa| <= 2**64 loop
+        if code == 0:
+            rf_m16_elu_grad_h(gh, xh, oh, n, a, b)
+        elif _bf16_hw:
+            rf_m16_elu_grad_bf_hw(gh, xh, oh, n, a, b)
+        else:
+            rf_m16_elu_grad_bf(gh, xh, oh, n, a, b)
+        return True
     else:
         return False
     if code == 0:

@@ -101,6 +101,12 @@ cdef extern from "_vectab.h" nogil:
     void rf_tab16_silu_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_silu_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_silu_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_m16_elu_grad_h(const unsigned short* g, const unsigned short* x, unsigned short* o,
+                           Py_ssize_t n, float sa, float s)
+    void rf_m16_elu_grad_bf(const unsigned short* g, const unsigned short* x, unsigned short* o,
+                            Py_ssize_t n, float sa, float s)
+    void rf_m16_elu_grad_bf_hw(const unsigned short* g, const unsigned short* x,
+                               unsigned short* o, Py_ssize_t n, float sa, float s)
     void rf_tab16_gelu_tanh_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_tanh_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_tanh_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)

@@ -582,14 +582,19 @@ def test_masked_arrays_are_refused_in_mixed_calls():
 
 
 # gelu' (both forms), silu' and softplus' (beta = 1, threshold from 17.33) on float16 and bfloat16 operands
-# of one format take the AVX-512 table loops in one pass (relufast/_vectab.h, rf_tab16_*),
+# of one format take the AVX-512 table loops in one pass (relufast/_vectab.h, rf_tab16_*), and
+# elu' and selu' their element function in one pass (rf_m16_elu_grad_*; not for |scale alpha|
+# over 2**64, which keeps the blocks),
 # widening and rounding in registers: the bits of the float32 call rounded once, at every
 # start and length (the masked tail), in place into grad or x, with grad's specials, on every
 # kernel module, bfloat16 rounded either way (bf16_rounding)
 @pytest.mark.parametrize("op, kw", [("gelu_grad", {}), ("silu_grad", {}), ("softplus_grad", {}),
                                     ("softplus_grad", {"threshold": 17.0}),
-                                    ("gelu_grad", {"approximate": "tanh"})],
-                         ids=["gelu", "silu", "softplus", "softplus-threshold-17", "gelu-tanh"])
+                                    ("gelu_grad", {"approximate": "tanh"}),
+                                    ("elu_grad", {}), ("elu_grad", {"alpha": -0.5}),
+                                    ("selu_grad", {}), ("elu_grad", {"alpha": 3e19})],
+                         ids=["gelu", "silu", "softplus", "softplus-threshold-17", "gelu-tanh",
+                              "elu", "elu-negative-alpha", "selu", "elu-huge-alpha"])
 def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
     from relufast import _dispatch
     f = getattr(relufast, op)
