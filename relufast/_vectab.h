@@ -97,23 +97,17 @@ static inline int rf_tab_set(int on) { int was = rf_tab_on; rf_tab_on = on; retu
  * round(x RH), uniform intervals (e^x steepens no further).  Roundings in t only move an x
  * within ~1e-5 of an interval's end into the next one, whose polynomial was fitted 1e-3 of a
  * width beyond it. */
-static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt)
+static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt,
+                                                                 float c3)
 {
     __m512 ax = _mm512_abs_ps(x);
     __m512 w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
                                _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
-    return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
-}
-/* the tanh form ("sq" with a cubic term on the negative side): w gains C3 (x - |x|) x, which is
- * 2 C3 a^2 for x = -a < 0 and 0 for x >= 0, so t = -(AN a^2 + BT a + 2 C3 a^3) there: the
- * intervals shrink as 1/a^2 far out, where log gelu_tanh falls as a^3 */
-static inline __attribute__((always_inline)) __m512 rf__tab_m_cub(__m512 x, float c1, float c2, float bt,
-                                                                  float c3)
-{
-    __m512 ax = _mm512_abs_ps(x);
-    __m512 w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
-                               _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
-    w = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(x, ax), x), _mm512_set1_ps(c3), w);
+    /* the tanh form (c3 != 0): w gains C3 (x - |x|) x, which is 2 C3 a^2 for x = -a < 0 and 0
+     * for x >= 0, so t = -(AN a^2 + BT a + 2 C3 a^3) there: the intervals shrink as 1/a^2 far
+     * out, where log gelu_tanh falls as a^3 (a constant: the test folds) */
+    if (c3 != 0.0f)
+        w = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(x, ax), x), _mm512_set1_ps(c3), w);
     return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
 }
 static inline __attribute__((always_inline)) __m512 rf__tab_m_lin(__m512 x, float rh)
@@ -178,34 +172,31 @@ rf__tab_zero_lean(__m512 y, __m512 x, __m512 ctr, float ca, float cb, float x0h,
 }
 
 /* f for 16 lanes; *in: the lanes the tables cover (else: the _vecmath.h functions, see the
- * loops) */
-static inline __attribute__((always_inline)) __m512
-rf__tab_gelu_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
-{
-    __m512 u, s, c0, ctr;
-    __m512 m = rf__tab_m_sq(x, RF_TAB_GELU_C1, RF_TAB_GELU_C2, RF_TAB_GELU_BT);
-    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_DEG, x, m, &u, &s, &c0, &ctr);
-    /* x >= 6.2 (+inf too): gelu(x) = x (x Phi(-x) < 2^-31 x) */
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_HI), _CMP_GE_OQ), x);
-    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_LO), _CMP_GE_OQ);   /* NaN: not in */
-    return y;
+ * loops).  gelu and gelu' in either form (P: the table's prefix): from HI = 6.2 on (+inf too)
+ * the rounded values are x and 1 (erf form: x Phi(-x) < 2^-31 x, |gelu'(x) - 1| < 2^-26; tanh
+ * form: x (1 - sigmoid(v)) < 2^-36 x, within 2^-30 of 1) */
+#define RF__TAB_GELU_V(name, P, ZERO, SAT)                                                  \
+static inline __attribute__((always_inline)) __m512                                          \
+name(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)                            \
+{                                                                                            \
+    __m512 u, s, c0, ctr;                                                                    \
+    __m512 m = rf__tab_m_sq(x, P##_C1, P##_C2, P##_BT, P##_C3);                              \
+    __m512 y = rf__tab_core(lo, hi, P##_DEG, x, m, &u, &s, &c0, &ctr);                       \
+    ZERO(P)                                                                                  \
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(P##_HI), _CMP_GE_OQ), SAT); \
+    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(P##_LO), _CMP_GE_OQ);   /* NaN: not in */      \
+    return y;                                                                                \
 }
-
-static inline __attribute__((always_inline)) __m512
-rf__tab_gelu_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
-{
-    __m512 u, s, c0, ctr;
-    __m512 m = rf__tab_m_sq(x, RF_TAB_GELU_GRAD_C1, RF_TAB_GELU_GRAD_C2, RF_TAB_GELU_GRAD_BT);
-    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_GRAD_DEG, x, m, &u, &s, &c0, &ctr);
-    y = rf__tab_zero(y, x, u, s, c0, ctr,
-                     RF__TAB_ZARGS(RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_ZK, RF_TAB_GELU_GRAD_ZW,
-                                   RF_TAB_GELU_GRAD_X0H, RF_TAB_GELU_GRAD_ZP));
-    /* x >= 6.2 (+inf too): gelu'(x) = 1 (|gelu'(x) - 1| < 2^-26) */
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_GRAD_HI), _CMP_GE_OQ),
-                           _mm512_set1_ps(1.0f));
-    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_GRAD_LO), _CMP_GE_OQ);
-    return y;
-}
+/* ZERO: nothing for the forwards; the gradients' zero interval as g (x - x0) */
+#define RF__TAB_NO_ZERO(P)
+#define RF__TAB_G_ZERO(P)                                                                    \
+    y = rf__tab_zero(y, x, u, s, c0, ctr, RF__TAB_ZARGS(P, P##_ZK, P##_ZW, P##_X0H, P##_ZP));
+RF__TAB_GELU_V(rf__tab_gelu_v, RF_TAB_GELU, RF__TAB_NO_ZERO, x)
+RF__TAB_GELU_V(rf__tab_gelu_grad_v, RF_TAB_GELU_GRAD, RF__TAB_G_ZERO, _mm512_set1_ps(1.0f))
+/* the tanh form: its own tables, degree 10, the index's cubic term (rf__tab_m_sq) */
+RF__TAB_GELU_V(rf__tab_gelu_tanh_v, RF_TAB_GELU_TANH, RF__TAB_NO_ZERO, x)
+RF__TAB_GELU_V(rf__tab_gelu_tanh_grad_v, RF_TAB_GELU_TANH_GRAD, RF__TAB_G_ZERO,
+               _mm512_set1_ps(1.0f))
 
 static inline __attribute__((always_inline)) __m512
 rf__tab_silu_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
@@ -231,38 +222,6 @@ rf__tab_sigmoid_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
     __m512 y = rf__tab_core(lo, hi, RF_TAB_SIGMOID_DEG, x, m, &u, &s, &c0, &ctr);
     __mmask16 k = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_SIGMOID_LO), _CMP_GE_OQ);
     *in = _mm512_mask_cmp_ps_mask(k, x, _mm512_set1_ps(RF_TAB_SIGMOID_HI), _CMP_LT_OQ);
-    return y;
-}
-
-/* gelu and gelu' in the tanh form: as gelu's and gelu''s loops, on their own tables (degree
- * 10, rf__tab_m_cub's layout; the same saturation from 6.2 on: there x (1 - sigmoid(v)) <
- * 2^-36 x, and the derivative is within 2^-30 of 1) */
-static inline __attribute__((always_inline)) __m512
-rf__tab_gelu_tanh_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
-{
-    __m512 u, s, c0, ctr;
-    __m512 m = rf__tab_m_cub(x, RF_TAB_GELU_TANH_C1, RF_TAB_GELU_TANH_C2, RF_TAB_GELU_TANH_BT,
-                             RF_TAB_GELU_TANH_C3);
-    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_TANH_DEG, x, m, &u, &s, &c0, &ctr);
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_HI), _CMP_GE_OQ), x);
-    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_LO), _CMP_GE_OQ);
-    return y;
-}
-
-static inline __attribute__((always_inline)) __m512
-rf__tab_gelu_tanh_grad_v(const __m512 *lo, const __m512 *hi, __m512 x, __mmask16 *in)
-{
-    __m512 u, s, c0, ctr;
-    __m512 m = rf__tab_m_cub(x, RF_TAB_GELU_TANH_GRAD_C1, RF_TAB_GELU_TANH_GRAD_C2,
-                             RF_TAB_GELU_TANH_GRAD_BT, RF_TAB_GELU_TANH_GRAD_C3);
-    __m512 y = rf__tab_core(lo, hi, RF_TAB_GELU_TANH_GRAD_DEG, x, m, &u, &s, &c0, &ctr);
-    y = rf__tab_zero(y, x, u, s, c0, ctr,
-                     RF__TAB_ZARGS(RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_ZK,
-                                   RF_TAB_GELU_TANH_GRAD_ZW, RF_TAB_GELU_TANH_GRAD_X0H,
-                                   RF_TAB_GELU_TANH_GRAD_ZP));
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_GRAD_HI),
-                                                 _CMP_GE_OQ), _mm512_set1_ps(1.0f));
-    *in = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TANH_GRAD_LO), _CMP_GE_OQ);
     return y;
 }
 
@@ -353,27 +312,6 @@ RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__X, RF__XM, RF__O, RF__OM)
 static inline void name(const float *x, const float *b, float *o, ptrdiff_t n)               \
 RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM, RF__O, RF__OM)
 
-RF__TAB_FWD_LOOP(rf_tab_gelu_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
-RF__TAB_FWD_LOOP_B(rf_tab_gelu_b_f, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v,
-                   rf__tab_gelu_slow)
-RF__TAB_FWD_LOOP(rf_tab_silu_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
-                 rf__tab_silu_slow)
-RF__TAB_FWD_LOOP(rf_tab_gelu_tanh_f, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
-                 rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
-RF__TAB_FWD_LOOP_B(rf_tab_gelu_tanh_b_f, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
-                   rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
-RF__TAB_FWD_LOOP_B(rf_tab_silu_b_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
-                   rf__tab_silu_slow)
-/* the derivatives alone, for the exhaustive sweep (tools/vecmath/vm_lib.c) */
-RF__TAB_FWD_LOOP(rf_tab_gelu_grad_d1_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
-                 rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
-RF__TAB_FWD_LOOP(rf_tab_silu_grad_d1_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
-                 rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
-RF__TAB_FWD_LOOP(rf_tab_sigmoid_d1_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
-                 rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
-RF__TAB_FWD_LOOP(rf_tab_gelu_tanh_grad_d1_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
-                 rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
-
 /* o = g f'(x), and +0 where f'(x) == 0 (_chain); o may be g or x.  XLOAD, GLOAD and OSTORE
  * (and their masked forms for the last n mod 16): as the forward's, and g alike */
 #define RF__G(i) _mm512_loadu_ps(g + (i))
@@ -407,21 +345,6 @@ RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__X, RF__XM, RF__G, RF__GM, RF__O, RF__O
 static inline void name(const float *g, const float *x, const float *b, float *o,           \
                         ptrdiff_t n)                                                         \
 RF__TAB_GRAD_BODY(T, DEG, vfun, slow, RF__XB, RF__XBM, RF__G, RF__GM, RF__O, RF__OM)
-
-RF__TAB_GRAD_LOOP(rf_tab_gelu_grad_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
-                  rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
-RF__TAB_GRAD_LOOP(rf_tab_silu_grad_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
-                  rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
-RF__TAB_GRAD_LOOP_B(rf_tab_gelu_grad_b_f, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
-                    rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
-RF__TAB_GRAD_LOOP_B(rf_tab_silu_grad_b_f, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
-                    rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
-RF__TAB_GRAD_LOOP(rf_tab_sigmoid_grad_f, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
-                  rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
-RF__TAB_GRAD_LOOP(rf_tab_gelu_tanh_grad_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
-                  rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
-RF__TAB_GRAD_LOOP_B(rf_tab_gelu_tanh_grad_b_f, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
-                    rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
 
 /* float16 and bfloat16: g, x and o of one 16-bit format (the mixed kernels' _grad_blocks
  * take these when every operand is float16, or every one bfloat16).  Each lane is widened
@@ -525,19 +448,27 @@ static void name##_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)              
 RF__TAB_FWD_BODY(T, DEG, vfun, slow, RF__BX, RF__BXM, RF__BO, RF__BOM)                       \
 RF__TAB_FWD16_BF_HW(name, T, DEG, vfun, slow)
 
-RF__TAB_FWD16_LOOPS(rf_tab16_gelu, RF_TAB_GELU, RF_TAB_GELU_DEG, rf__tab_gelu_v, rf__tab_gelu_slow)
-RF__TAB_FWD16_LOOPS(rf_tab16_silu, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG, rf__tab_silu_v,
-                    rf__tab_silu_slow)
-RF__TAB_FWD16_LOOPS(rf_tab16_gelu_tanh, RF_TAB_GELU_TANH, RF_TAB_GELU_TANH_DEG,
-                    rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
-RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_grad, RF_TAB_GELU_GRAD, RF_TAB_GELU_GRAD_DEG,
-                     rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
-RF__TAB_GRAD16_LOOPS(rf_tab16_silu_grad, RF_TAB_SILU_GRAD, RF_TAB_SILU_GRAD_DEG,
-                     rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
-RF__TAB_GRAD16_LOOPS(rf_tab16_sigmoid_grad, RF_TAB_SIGMOID, RF_TAB_SIGMOID_DEG,
-                     rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
-RF__TAB_GRAD16_LOOPS(rf_tab16_gelu_tanh_grad, RF_TAB_GELU_TANH_GRAD, RF_TAB_GELU_TANH_GRAD_DEG,
-                     rf__tab_gelu_tanh_grad_v, rf__tab_gelu_tanh_grad_slow)
+/* every loop of one function: on floats, on x + b for the fused bias, on float16 and
+ * bfloat16; for a gradient also f'(x) alone (_d1_f), for the exhaustive sweep
+ * (tools/vecmath/vm_lib.c).  T: the table (its degree T##_DEG), vfun and slow: as above. */
+#define RF__TAB_FWD_ALL(f, T, vfun, slow)                                                    \
+RF__TAB_FWD_LOOP(rf_tab_##f##_f, T, T##_DEG, vfun, slow)                                     \
+RF__TAB_FWD_LOOP_B(rf_tab_##f##_b_f, T, T##_DEG, vfun, slow)                                 \
+RF__TAB_FWD16_LOOPS(rf_tab16_##f, T, T##_DEG, vfun, slow)
+#define RF__TAB_GRAD_ALL(f, T, vfun, slow)                                                   \
+RF__TAB_GRAD_LOOP(rf_tab_##f##_f, T, T##_DEG, vfun, slow)                                    \
+RF__TAB_GRAD_LOOP_B(rf_tab_##f##_b_f, T, T##_DEG, vfun, slow)                                \
+RF__TAB_FWD_LOOP(rf_tab_##f##_d1_f, T, T##_DEG, vfun, slow)                                  \
+RF__TAB_GRAD16_LOOPS(rf_tab16_##f, T, T##_DEG, vfun, slow)
+
+RF__TAB_FWD_ALL(gelu, RF_TAB_GELU, rf__tab_gelu_v, rf__tab_gelu_slow)
+RF__TAB_FWD_ALL(silu, RF_TAB_SIGMOID, rf__tab_silu_v, rf__tab_silu_slow)
+RF__TAB_FWD_ALL(gelu_tanh, RF_TAB_GELU_TANH, rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
+RF__TAB_GRAD_ALL(gelu_grad, RF_TAB_GELU_GRAD, rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
+RF__TAB_GRAD_ALL(silu_grad, RF_TAB_SILU_GRAD, rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
+RF__TAB_GRAD_ALL(sigmoid_grad, RF_TAB_SIGMOID, rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
+RF__TAB_GRAD_ALL(gelu_tanh_grad, RF_TAB_GELU_TANH_GRAD, rf__tab_gelu_tanh_grad_v,
+                 rf__tab_gelu_tanh_grad_slow)
 
 /* elu' (elu and selu's gradient, D_ELU with |sa| <= 2^64) on float16 / bfloat16 g, x and o in
  * one pass: not a table loop, the element function of the chunk loops (_elementwise.pxi's

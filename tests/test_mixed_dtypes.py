@@ -581,13 +581,30 @@ def test_masked_arrays_are_refused_in_mixed_calls():
         relufast.relu(x)
 
 
-# gelu' (both forms), silu' and softplus' (beta = 1, threshold from 17.33) on float16 and bfloat16 operands
-# of one format take the AVX-512 table loops in one pass (relufast/_vectab.h, rf_tab16_*), and
-# elu' and selu' their element function in one pass (rf_m16_elu_grad_*; not for |scale alpha|
-# over 2**64, which keeps the blocks),
-# widening and rounding in registers: the bits of the float32 call rounded once, at every
-# start and length (the masked tail), in place into grad or x, with grad's specials, on every
-# kernel module, bfloat16 rounded either way (bf16_rounding)
+def _each_kernel_and_16_bit_dtype():
+    """(isa, dtype) for every kernel module this machine runs and float16 / bfloat16 (when
+    ml_dtypes is there), the module selected while its turn runs"""
+    from relufast import _dispatch
+    before = _dispatch.KERNELS.isa
+    try:
+        for isa in _dispatch.available_isas():
+            _dispatch.select_isa(isa)
+            for dt in [F16] + ([BF16] if BF16 is not None else []):
+                yield isa, dt
+    finally:
+        _dispatch.select_isa(before)
+
+
+SLICES = ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4))
+
+
+# gelu' (both forms), silu' and softplus' (beta = 1, threshold from 17.33) on float16 and
+# bfloat16 operands of one format take the AVX-512 table loops in one pass (relufast/_vectab.h,
+# rf_tab16_*), and elu' and selu' their element function in one pass (rf_m16_elu_grad_*; not
+# for |scale alpha| over 2**64, which keeps the blocks), widening and rounding in registers:
+# the bits of the float32 call rounded once, at every start and length (the masked tail), in
+# place into grad or x, with grad's specials, on every kernel module, bfloat16 rounded either
+# way (bf16_rounding)
 @pytest.mark.parametrize("op, kw", [("gelu_grad", {}), ("silu_grad", {}), ("softplus_grad", {}),
                                     ("softplus_grad", {"threshold": 17.0}),
                                     ("gelu_grad", {"approximate": "tanh"}),
@@ -596,62 +613,48 @@ def test_masked_arrays_are_refused_in_mixed_calls():
                          ids=["gelu", "silu", "softplus", "softplus-threshold-17", "gelu-tanh",
                               "elu", "elu-negative-alpha", "selu", "elu-huge-alpha"])
 def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
-    from relufast import _dispatch
     f = getattr(relufast, op)
     rng = np.random.default_rng(23)
-    before = _dispatch.KERNELS.isa
-    try:
-        for isa in _dispatch.available_isas():
-            _dispatch.select_isa(isa)
-            for dt in [F16] + ([BF16] if BF16 is not None else []):
-                x = np.arange(2**16, dtype=np.uint16).view(dt)
-                g = rng.standard_normal(x.size).astype(dt)
-                g[::101] = np.inf
-                g[1::101] = -np.inf
-                g[2::101] = np.nan
-                g[3::101] = 0.0
-                g[4::101] = np.finfo(F32).tiny / 4  # subnormal in float32
-                want = cast(f(g.astype(F32), x.astype(F32), **kw), dt)
-                what = f"{op} {kw} {dt} {isa}"
-                for start, stop in ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4)):
-                    s = slice(start, stop)
-                    assert_bitwise(f(g[s], x[s], **kw), want[s], f"{what} [{start}:{stop}]")
-                gi, xi = g.copy(), x.copy()
-                f(gi, x, out=gi, **kw)
-                assert_bitwise(gi, want, what + " into grad")
-                f(g, xi, out=xi, **kw)
-                assert_bitwise(xi, want, what + " into x")
-                with relufast.num_threads(2):
-                    assert_bitwise(f(g, x, **kw), want, what + " two threads")
-    finally:
-        _dispatch.select_isa(before)
+    for isa, dt in _each_kernel_and_16_bit_dtype():
+        x = np.arange(2**16, dtype=np.uint16).view(dt)
+        g = rng.standard_normal(x.size).astype(dt)
+        g[::101] = np.inf
+        g[1::101] = -np.inf
+        g[2::101] = np.nan
+        g[3::101] = 0.0
+        g[4::101] = np.finfo(F32).tiny / 4  # subnormal in float32
+        want = cast(f(g.astype(F32), x.astype(F32), **kw), dt)
+        what = f"{op} {kw} {dt} {isa}"
+        for start, stop in SLICES:
+            s = slice(start, stop)
+            assert_bitwise(f(g[s], x[s], **kw), want[s], f"{what} [{start}:{stop}]")
+        gi, xi = g.copy(), x.copy()
+        f(gi, x, out=gi, **kw)
+        assert_bitwise(gi, want, what + " into grad")
+        f(g, xi, out=xi, **kw)
+        assert_bitwise(xi, want, what + " into x")
+        with relufast.num_threads(2):
+            assert_bitwise(f(g, x, **kw), want, what + " two threads")
 
 
 # gelu (both forms) and silu on float16 and bfloat16 in and out (one format) take their AVX-512
-# table loops in one pass too (rf_tab16_gelu_*, rf_tab16_silu_*, rf_tab16_gelu_tanh_*): the float32 call's bits rounded once,
-# every x, at every start and length, in place, on two threads, on every kernel module,
-# bfloat16 rounded either way
+# table loops in one pass too (rf_tab16_gelu_*, rf_tab16_silu_*, rf_tab16_gelu_tanh_*): the
+# float32 call's bits rounded once, every x, at every start and length, in place, on two
+# threads, on every kernel module, bfloat16 rounded either way
 @pytest.mark.parametrize("op, kw", [("gelu", {}), ("silu", {}), ("gelu", {"approximate": "tanh"})],
                          ids=["gelu", "silu", "gelu-tanh"])
 def test_table_forward_16_bit_one_pass(op, kw, bf16_rounding):
     def f(x, **k):
         return getattr(relufast, op)(x, **kw, **k)
-    from relufast import _dispatch
-    before = _dispatch.KERNELS.isa
-    try:
-        for isa in _dispatch.available_isas():
-            _dispatch.select_isa(isa)
-            for dt in [F16] + ([BF16] if BF16 is not None else []):
-                x = np.arange(2**16, dtype=np.uint16).view(dt)
-                want = cast(f(x.astype(F32)), dt)
-                what = f"{op} {kw} {dt} {isa}"
-                for start, stop in ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4)):
-                    s = slice(start, stop)
-                    assert_bitwise(f(x[s]), want[s], f"{what} [{start}:{stop}]")
-                xi = x.copy()
-                f(xi, out=xi)
-                assert_bitwise(xi, want, what + " in place")
-                with relufast.num_threads(2):
-                    assert_bitwise(f(x), want, what + " two threads")
-    finally:
-        _dispatch.select_isa(before)
+    for isa, dt in _each_kernel_and_16_bit_dtype():
+        x = np.arange(2**16, dtype=np.uint16).view(dt)
+        want = cast(f(x.astype(F32)), dt)
+        what = f"{op} {kw} {dt} {isa}"
+        for start, stop in SLICES:
+            s = slice(start, stop)
+            assert_bitwise(f(x[s]), want[s], f"{what} [{start}:{stop}]")
+        xi = x.copy()
+        f(xi, out=xi)
+        assert_bitwise(xi, want, what + " in place")
+        with relufast.num_threads(2):
+            assert_bitwise(f(x), want, what + " two threads")

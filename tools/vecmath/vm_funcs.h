@@ -47,6 +47,6 @@
     X(silu_tab,       rf_tab_silu_f,       silu)                 \
     X(gelu_grad_tab,  rf_tab_gelu_grad_d1_f, gelu_grad)          \
     X(silu_grad_tab,  rf_tab_silu_grad_d1_f, silu_grad)     \
-    X(softplus_grad_tab, rf_tab_sigmoid_d1_f, softplus_grad)      \
+    X(softplus_grad_tab, rf_tab_sigmoid_grad_d1_f, softplus_grad)      \
     X(gelu_tanh_tab,  rf_tab_gelu_tanh_f,  gelu_tanh)            \
     X(gelu_tanh_grad_tab, rf_tab_gelu_tanh_grad_d1_f, gelu_tanh_grad)

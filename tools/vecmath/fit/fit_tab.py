@@ -387,8 +387,7 @@ def main():
             lines.append(f"#define {pre}{up}_C1 {np.float32(c1).item()!r}f")
             lines.append(f"#define {pre}{up}_C2 {np.float32(c2).item()!r}f")
             lines.append(f"#define {pre}{up}_BT {np.float32(bt).item()!r}f")
-            if "AC" in P:
-                lines.append(f"#define {pre}{up}_C3 {np.float32(cub_const(P)[0]).item()!r}f")
+            lines.append(f"#define {pre}{up}_C3 {np.float32(cub_const(P)[0]).item()!r}f")
         else:
             lines.append(f"#define {pre}{up}_RH {np.float32(1 / P['HL']).item()!r}f   /* k = round(x RH) */")
         lines.append(f"/* worst relative error of the polynomials themselves: {worst_all:.3g} */")
