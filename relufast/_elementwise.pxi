@@ -909,39 +909,32 @@ cdef void _fwd_blocks(int op, const char* x, int xc, char* y, int yc, Py_ssize_t
         free(xbuf)
 
 
+ctypedef void (*_fwd16_fn)(const unsigned short*, unsigned short*, Py_ssize_t) noexcept nogil
+ctypedef void (*_grad16_fn)(const unsigned short*, const unsigned short*, unsigned short*,
+                            Py_ssize_t) noexcept nogil
+
+
+cdef inline int _fmt16(int code) noexcept nogil:
+    # which of a loop's three forms: 0 float16, 1 bfloat16 rounded by AVX512_BF16, 2 bfloat16
+    return 0 if code == 0 else (1 if _bf16_hw else 2)
+
+
 cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
                      Py_ssize_t hi) noexcept nogil:
     # gelu (both forms) or silu with x and y both float16 (code 0) or both bfloat16 (3): the
     # AVX-512 table loop in one pass, as _grad_tab16 does for the gradients.  False: not taken.
-    cdef const unsigned short* xh = (<const unsigned short*>x) + lo
-    cdef unsigned short* yh = (<unsigned short*>y) + lo
-    cdef Py_ssize_t n = hi - lo
-    cdef int hw = 2 if code == 0 else (1 if _bf16_hw else 0)   # float16, bfloat16's rounding
+    cdef _fwd16_fn f[3]
     if not rf_tab_on or (code != 0 and code != 3):
         return False
     if op == GELU:
-        if hw == 2:
-            rf_tab16_gelu_h(xh, yh, n)
-        elif hw == 1:
-            rf_tab16_gelu_bf_hw(xh, yh, n)
-        else:
-            rf_tab16_gelu_bf(xh, yh, n)
+        f = [rf_tab16_gelu_h, rf_tab16_gelu_bf_hw, rf_tab16_gelu_bf]
     elif op == GELU_TANH:
-        if hw == 2:
-            rf_tab16_gelu_tanh_h(xh, yh, n)
-        elif hw == 1:
-            rf_tab16_gelu_tanh_bf_hw(xh, yh, n)
-        else:
-            rf_tab16_gelu_tanh_bf(xh, yh, n)
+        f = [rf_tab16_gelu_tanh_h, rf_tab16_gelu_tanh_bf_hw, rf_tab16_gelu_tanh_bf]
     elif op == SILU:
-        if hw == 2:
-            rf_tab16_silu_h(xh, yh, n)
-        elif hw == 1:
-            rf_tab16_silu_bf_hw(xh, yh, n)
-        else:
-            rf_tab16_silu_bf(xh, yh, n)
+        f = [rf_tab16_silu_h, rf_tab16_silu_bf_hw, rf_tab16_silu_bf]
     else:
         return False
+    f[_fmt16(code)]((<const unsigned short*>x) + lo, (<unsigned short*>y) + lo, hi - lo)
     return True
 
 
@@ -956,56 +949,33 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
     cdef const unsigned short* xh = (<const unsigned short*>x) + lo
     cdef unsigned short* oh = (<unsigned short*>o) + lo
     cdef Py_ssize_t n = hi - lo
-    cdef int which
+    cdef _grad16_fn f[3]
+    cdef int k
     if not rf_tab_on or (code != 0 and code != 3):
         return False
+    k = _fmt16(code)
     if op == D_GELU:
-        which = 0
+        f = [rf_tab16_gelu_grad_h, rf_tab16_gelu_grad_bf_hw, rf_tab16_gelu_grad_bf]
     elif op == D_SILU:
-        which = 1
+        f = [rf_tab16_silu_grad_h, rf_tab16_silu_grad_bf_hw, rf_tab16_silu_grad_bf]
     elif op == D_SOFTPLUS and a == 1 and b >= <float>17.3286781:  # as _grad_softplus1
-        which = 2
+        f = [rf_tab16_sigmoid_grad_h, rf_tab16_sigmoid_grad_bf_hw, rf_tab16_sigmoid_grad_bf]
     elif op == D_GELU_TANH:
-        which = 3
+        f = [rf_tab16_gelu_tanh_grad_h, rf_tab16_gelu_tanh_grad_bf_hw,
+             rf_tab16_gelu_tanh_grad_bf]
     elif op == D_ELU and (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0):
         # elu' and selu' in one pass (their element function, _vectab.h), as _grad_chunk's
-        # |sa| <= 2**64 loop
-        if code == 0:
+        # |sa| <= 2**64 loop; its parameters make it a loop of its own
+        if k == 0:
             rf_m16_elu_grad_h(gh, xh, oh, n, a, b)
-        elif _bf16_hw:
+        elif k == 1:
             rf_m16_elu_grad_bf_hw(gh, xh, oh, n, a, b)
         else:
             rf_m16_elu_grad_bf(gh, xh, oh, n, a, b)
         return True
     else:
         return False
-    if code == 0:
-        if which == 0:
-            rf_tab16_gelu_grad_h(gh, xh, oh, n)
-        elif which == 1:
-            rf_tab16_silu_grad_h(gh, xh, oh, n)
-        elif which == 2:
-            rf_tab16_sigmoid_grad_h(gh, xh, oh, n)
-        else:
-            rf_tab16_gelu_tanh_grad_h(gh, xh, oh, n)
-    elif _bf16_hw:
-        if which == 0:
-            rf_tab16_gelu_grad_bf_hw(gh, xh, oh, n)
-        elif which == 1:
-            rf_tab16_silu_grad_bf_hw(gh, xh, oh, n)
-        elif which == 2:
-            rf_tab16_sigmoid_grad_bf_hw(gh, xh, oh, n)
-        else:
-            rf_tab16_gelu_tanh_grad_bf_hw(gh, xh, oh, n)
-    else:
-        if which == 0:
-            rf_tab16_gelu_grad_bf(gh, xh, oh, n)
-        elif which == 1:
-            rf_tab16_silu_grad_bf(gh, xh, oh, n)
-        elif which == 2:
-            rf_tab16_sigmoid_grad_bf(gh, xh, oh, n)
-        else:
-            rf_tab16_gelu_tanh_grad_bf(gh, xh, oh, n)
+    f[k](gh, xh, oh, n)
     return True
 
 
