@@ -90,7 +90,8 @@ def test_accuracy(op):
 def test_outside_lanes_are_the_element_loops(op):
     """A vector with a lane outside the tables takes the _vecmath.h function for that lane:
     bitwise the element loops' values there, NaN where they give NaN, and the tables' values
-    for the other lanes of the same vector."""
+    for the other lanes of the same vector.  (gelu's tail down to -14.356 has a table of its
+    own, test_gelu_tail; below it both give -0.0.)"""
     _dispatch.select_isa("avx512")
     mod = _tab_module()
     specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -9.0, -12.5, -20.0, -90.0, -200.0,
@@ -108,7 +109,7 @@ def test_outside_lanes_are_the_element_loops(op):
     finally:
         mod.tab_kernels(was)
     assert np.array_equal(np.isnan(a), np.isnan(b))
-    lo = {"gelu": -8.80864, "gelu_grad": -8.80864, "silu_grad": -12.364,
+    lo = {"gelu": -14.356068, "gelu_grad": -8.80864, "silu_grad": -12.364,
           "softplus_grad": -12.364, "silu": -12.364, "gelu_tanh": -8.8819,
           "gelu_tanh_grad": -8.8819}[op]
     out = ~((x >= lo) & (x < (6.2 if op.startswith("gelu") else 11.62)))
@@ -118,6 +119,30 @@ def test_outside_lanes_are_the_element_loops(op):
     assert np.array_equal(a[out].view(np.int32), b[out].view(np.int32))
     m = ~np.isnan(a)
     assert np.array_equal(np.signbit(a[m]), np.signbit(b[m]))
+
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+def test_gelu_tail():
+    """gelu's tail table: every float32 in [-14.6, -8.7] (the main table's end, the subnormal
+    results from -13.146, the last nonzero one at XZ = -14.356068) within 2 ulp of the exact
+    value, -0.0 below XZ as the element loops give it, and NaN lanes in the same vectors still
+    NaN."""
+    _dispatch.select_isa("avx512")
+    assert _tab_module().tab_kernels()
+    lo, hi = np.array([-8.7, -14.6], F32).view(np.int32)
+    x = np.arange(lo, hi + 1, dtype=np.int32).view(F32)
+    x[::1001] = np.nan
+    got = relufast.gelu(x)
+    m = ~np.isnan(x)
+    assert np.isnan(got[~m]).all()
+    err = ulp_error(got[m], ref.gelu(x[m].astype(np.float64)), F32)
+    assert err.max() <= 2.0, (float(err.max()), float(x[m][err.argmax()]))
+    xz = F32(-14.356068)
+    assert got[x == xz][0] == -(2.0 ** -149)
+    below = m & (x < xz)
+    assert np.array_equal(got[below].view(np.int32),
+                          np.full(int(below.sum()), F32(-0.0)).view(np.int32))
+    assert (got[m & (x >= xz)] < 0).all()
 
 
 @pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")

@@ -39,7 +39,8 @@ WIDEN = 1e-3     # relative widening of every interval: the index is computed wi
 # Layouts (the kernel computes k the same way, _vectab.h):
 #  "sq" (gelu, gelu'): k = round(t), t = x w, w = C1 x + C2 |x| + BT (floats, in the header), so
 #       t = -(AN a^2 + BT a) for x = -a < 0 and t = AP x^2 + BT x for x >= 0, AN = C2 - C1,
-#       AP = C2 + C1; k = -KN..31-KN.  Interval k is where round(t) = k.  Away from 0 the
+#       AP = C2 + C1 (AP = 0, C1 = -C2: the kernel forms w as BT - AN min(x, 0), the same
+#       values with one instruction fewer); k = -KN..31-KN.  Interval k is where round(t) = k.  Away from 0 the
 #       intervals shrink as 1/|x|, where the Gaussian steepens (|x| h -> 1/(2 AN) on the negative
 #       side), so one degree fits them all; BT keeps those near 0 narrow.  Interval 0 holds 0
 #       and is centered there.
@@ -51,8 +52,10 @@ LAYOUT = {
     # (6 intervals, ~1 wide; the kernel saturates from 6.2 on: gelu = x, gelu' = 1 are the
     # rounded values there); BT = 1 puts interval -1's inner end (0.45) beyond x0h/2 for gelu''s
     # zero (x - x0h exact)
-    "gelu": ("sq", dict(AN=0.2145, AP=0.005, BT=1.0, KN=25)),
-    "gelu_grad": ("sq", dict(AN=0.2145, AP=0.005, BT=1.0, KN=25)),
+    # AP = 0: t = x for x >= 0 (intervals 1 wide), and the kernel's index takes 3 instructions
+    # (w = BT - AN min(x, 0), rf__tab_m_sq) instead of 4: 7 to 10% of the loop
+    "gelu": ("sq", dict(AN=0.2145, AP=0.0, BT=1.0, KN=25)),
+    "gelu_grad": ("sq", dict(AN=0.2145, AP=0.0, BT=1.0, KN=25)),
     "silu_grad": ("lin", dict(HL=0.75, KN=16)),
     # softplus' (beta = 1): the sigmoid, silu''s layout (its steepness is e^x's, as silu''s)
     "sigmoid": ("lin", dict(HL=0.75, KN=16)),
@@ -61,6 +64,12 @@ LAYOUT = {
     # intervals shrink as 1/x^2 far out (AC), and degree 10 (8 left 2.7e-7 at -8.8)
     "gelu_tanh": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
     "gelu_tanh_grad": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
+    # gelu's far tail, below the table above: x = -a, a in [8.80, 14.36] (from 14.356 on gelu
+    # rounds to -0), t = AN a^2 + BT a, 32 intervals (|x| h <= 2.2), tabulated as gelu 2^SC
+    # (normal floats down to the subnormal results); read from memory by the rare vectors
+    # with a lane there, where the element function took ~80 instructions (_vectab.h).
+    # Degree 10: two more rows cost those vectors ~2 instructions.
+    "gelu_tail": ("tail", dict(AN=0.2145, BT=0.5, A0=8.80, A1=14.36, SC=64)),
 }
 
 # The AVX2 experiment (--nk 16, tools/vecmath/tab_avx2/vt16.h, not used by the kernels): 16
@@ -105,6 +114,11 @@ def cub_const(P):
 def interval(name, k):
     """(lo, hi, center) of interval k, mpf; center 0 for the interval holding 0"""
     kind, P = LAYOUT[name]
+    if kind == "tail":        # a = -x with AN a^2 + BT a in [k - 1/2, k + 1/2]
+        an, bt = mp.mpf(f32(P["AN"])), mp.mpf(f32(P["BT"]))
+        half = mp.mpf(1) / 2
+        lo, hi = -tail_root(an, bt, k + half), -tail_root(an, bt, k - half)
+        return lo, hi, sterbenz_center(lo, hi)
     if kind == "lin":
         h = mp.mpf(P["HL"])
         lo, hi = k * h - h / 2, k * h + h / 2
@@ -113,6 +127,8 @@ def interval(name, k):
     ac = cub_const(P)[1]
 
     def root(al, t):   # x >= 0 with al x^2 + bt x = t (+ ac x^3 on the negative side)
+        if al == 0:                 # AP = 0: t = BT x on the positive side
+            return t / bt
         r = (-bt + mp.sqrt(bt * bt + 4 * al * t)) / (2 * al)
         if ac and al == an:
             r = mp.findroot(lambda a: ac * a ** 3 + al * a * a + bt * a - t, r)
@@ -128,6 +144,19 @@ def interval(name, k):
     return lo, hi, sterbenz_center(lo, hi)
 
 
+def tail_root(an, bt, t):
+    """a >= 0 with an a^2 + bt a = t"""
+    return (-bt + mp.sqrt(bt * bt + 4 * an * t)) / (2 * an)
+
+
+def tail_k0(P):
+    """the tail layout's first interval: the one holding A0"""
+    an, bt = mp.mpf(f32(P["AN"])), mp.mpf(f32(P["BT"]))
+    k0 = int(mp.nint(an * P["A0"] ** 2 + bt * P["A0"]))
+    assert tail_root(an, bt, k0 + NK - mp.mpf(1) / 2) >= P["A1"], "32 intervals do not reach A1"
+    return k0
+
+
 def sterbenz_center(lo, hi):
     """a float c with |x|/2 <= |c| <= 2|x| over [lo, hi] (then u = x - c is exact): the
     geometric mean of the ends"""
@@ -139,6 +168,8 @@ def sterbenz_center(lo, hi):
 
 def krange(name):
     kind, P = LAYOUT[name]
+    if kind == "tail":
+        return range(tail_k0(P), tail_k0(P) + NK)
     return range(-P["KN"], NK - P["KN"])
 
 
@@ -179,8 +210,13 @@ def gelu_tanh_grad(x):
     return s + x * s * (1 - s) * 2 * GK * (1 + 3 * GC * x * x)
 
 
+def gelu_tail(x):
+    return gelu(x) * mp.ldexp(1, LAYOUT["gelu_tail"][1]["SC"])
+
+
 FUNCS = {
     "gelu": (gelu, None),
+    "gelu_tail": (gelu_tail, None),
     "gelu_grad": (gelu_grad, mp.findroot(gelu_grad, mp.mpf("-0.7518"))),
     "silu_grad": (silu_grad, mp.findroot(silu_grad, mp.mpf("-1.2785"))),
     "sigmoid": (sigmoid, None),
@@ -232,7 +268,7 @@ def balanced_center(F, lo, hi, c):
     return mp.mpf(f32(r))
 
 
-def exact_center(F, lo, hi, c, k, upward=False):
+def exact_center(F, lo, hi, c, k, upward=False, far=False):
     """A float center near c, still Sterbenz-safe for [lo, hi], whose F(center) is closest to a
     float (then c0 = F(center) rounded is exact to ~2^-11 ulp and the kernel needs no low part
     of it: f = c0 + u S in one FMA).  Searches 1024 floats around c."""
@@ -253,6 +289,22 @@ def exact_center(F, lo, hi, c, k, upward=False):
         d = abs(v - fv) / ulp
         if best is None or d < best:
             best, bc = d, m
+    if far and best is not None and best > 2.0 ** -9 and k > 0:
+        # far (the AP = 0 layouts): gelu ~ x and gelu' ~ 1 from x ~ 4 on, so f(c) - round(f(c))
+        # hardly moves from one float c to the next and none of the 1024 may be near a float
+        # (k = 5 of gelu: 0.36 ulp, the polynomial then 3.8e-8 off); look farther, every 64th
+        # float.  (The other layouts' tables are kept as they were swept.)
+        for j in range(-2048, 2048):
+            cj = (np.array([cf]).view(np.int32) + 64 * j).view(np.float32)[0]
+            m = mp.mpf(float(cj))
+            if not (lo <= m <= hi and b_ <= 2 * abs(m) and a_ >= abs(m) / 2):
+                continue
+            v = F(m)
+            fv = mp.mpf(f32(v))
+            ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(fv), 2))) - 23) if fv != 0 else 1
+            d = abs(v - fv) / ulp
+            if d < best:
+                best, bc = d, m
     return bc
 
 
@@ -274,9 +326,11 @@ def fit_interval(name, fn, x0, k, deg):
             ctr = mp.mpf(f32(lo))
             if ctr < lo:
                 ctr = mp.mpf(float(np.nextafter(np.float32(ctr), np.float32(0))))
-        elif k < 0:   # where f is small and steep (for k > 0 it is ~x or ~1: nothing to gain)
+        elif k < 0 or LAYOUT[name][0] == "tail":
+            # where f is small and steep (for k > 0 it is ~x or ~1: nothing to gain)
             ctr = balanced_center(F, lo, hi, ctr)
-        ctr = exact_center(F, lo, hi, ctr, k, upward=bool(left))
+        ctr = exact_center(F, lo, hi, ctr, k, upward=bool(left),
+                           far=LAYOUT[name][1].get("AP") == 0)
     if zero and k == kz:
         x0h = mp.mpf(f32(x0))
         assert lo >= 2 * x0h and hi <= x0h / 2     # x - x0h exact over the interval (x0 < 0)
@@ -324,10 +378,33 @@ def fit_interval(name, fn, x0, k, deg):
     return float(ctr), out, zero, worst, p
 
 
+def tail_header(name, pfx, P, rows, worst_all):
+    """the tail table's lines: its index constants (the kernel's w = x AN - BT, t = x w =
+    AN a^2 + BT a), the scale, and XZ: below it gelu rounds to -0.0"""
+    an, bt = f32(P["AN"]), f32(P["BT"])
+    lo_k, hi_k = interval(name, krange(name)[-1])[0], interval(name, krange(name)[0])[1]
+    # XZ: the most negative float whose gelu is not -0.0 (|gelu| > 2^-150)
+    half_min = mp.ldexp(1, -150)
+    xz = np.float32(-14.35)
+    while abs(gelu(mp.mpf(float(np.nextafter(xz, np.float32(-20)))))) > half_min:
+        xz = np.nextafter(xz, np.float32(-20))
+    while abs(gelu(mp.mpf(float(xz)))) <= half_min:
+        xz = np.nextafter(xz, np.float32(0))
+    assert lo_k < xz, (lo_k, xz)
+    return [f"/* intervals cover [{float(lo_k):.6g}, {float(hi_k):.6g}), f scaled by 2^{P['SC']} */",
+            f"#define {pfx}_AN {np.float32(an).item()!r}f",
+            f"#define {pfx}_BT {np.float32(bt).item()!r}f",
+            f"#define {pfx}_SCALE {float(mp.ldexp(1, -P['SC']))!r}f   /* 2^-{P['SC']} */",
+            f"#define {pfx}_XZ {xz.item()!r}f   /* gelu(x) = -0.0 for x < XZ */",
+            f"/* worst relative error of the polynomials themselves: {worst_all:.3g} */",
+            f"static const float {pfx}[{len(rows)}][{NK}] __attribute__((aligned(64))) = {{"]\
+        + ["    {" + ", ".join(f"{np.float32(v).item()!r}f" for v in r) + "}," for r in rows] + ["};"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--deg", default="gelu=8,gelu_grad=8,silu_grad=7,sigmoid=6,gelu_tanh=10,"
-                                     "gelu_tanh_grad=10")
+    ap.add_argument("--deg", default="gelu=8,gelu_tail=10,gelu_grad=8,silu_grad=7,sigmoid=6,"
+                                     "gelu_tanh=10,gelu_tanh_grad=10")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                                   "relufast", "_vectab_tables.h"))
     ap.add_argument("--only", default=None, help="fit one function, print, write nothing")
@@ -374,6 +451,9 @@ def main():
         up = name.upper()
         lines.append(f"#define {pre}{up}_DEG {deg}")
         kind, P = LAYOUT[name]
+        if kind == "tail":
+            lines += tail_header(name, pre + up, P, rows, worst_all)
+            continue
         lo_k, hi_k = interval(name, -P["KN"])[0], interval(name, NK - 1 - P["KN"])[1]
         lines.append(f"/* intervals cover [{float(lo_k):.6g}, {float(hi_k):.6g}) */")
         # LO: the fast range's lower end, inside interval -KN whatever the index's roundings;
