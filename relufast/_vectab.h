@@ -278,35 +278,54 @@ RF__TAB_SLOW(rf__tab_silu_slow, rf_silu_f)
 RF__TAB_SLOW(rf__tab_gelu_tanh_slow, rf_gelu_tanh_f)
 RF__TAB_SLOW(rf__tab_gelu_tanh_grad_slow, rf_gelu_tanh_grad_f)
 
-/* gelu's far tail, x in [XZ, LO) = [-14.356, -8.81): a second table (RF_TAB_GELU_TAIL, degree
- * 10, read from memory), the same c0 + u S form on gelu 2^64 (normal floats down to the
- * subnormal results, which the last multiply rounds once); below XZ gelu rounds to -0.0 (-inf
- * too).  NaN lanes still take rf_gelu_f.  With the benchmark's 3 N(0, 1) data 1 vector in ~40
- * has a lane below LO, and taking rf_gelu_f for all 16 lanes (~80 instructions) cost ~8% of
- * the loop (0.435 -> 0.47 ns an element in cache). */
-static __attribute__((noinline, unused)) __m512 rf__tab_gelu_tail(__m512 x, __m512 y, __mmask16 in)
+/* gelu's and gelu''s far tails, x in [XZ, LO) = [-14.356, -8.81) (gelu') [-14.541, -8.81):
+ * a second table each (RF_TAB_GELU_TAIL, RF_TAB_GELU_GRAD_TAIL, degree 10, read from memory),
+ * the same c0 + u S form on f 2^64 (normal floats down to the subnormal results, which the last
+ * multiply rounds once); below XZ f rounds to -0.0 (-inf too).  NaN lanes still take the
+ * element function.  With the benchmark's 3 N(0, 1) data 1 vector in ~40 has a lane below LO,
+ * and the element function on all 16 lanes (~80 instructions) cost ~8% of gelu's loop (0.435
+ * -> 0.47 ns an element in cache). */
+static inline __attribute__((always_inline)) __m512
+rf__tab_tail_v(const float (*t)[32], int deg, float an, float bt, float scale, float xz, __m512 x)
 {
-#define T_ RF_TAB_GELU_TAIL
-    __mmask16 tl = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_LO), _CMP_LT_OQ);
-    __mmask16 z = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RF_TAB_GELU_TAIL_XZ), _CMP_LT_OQ);
-    __m512 w = _mm512_fmsub_ps(x, _mm512_set1_ps(RF_TAB_GELU_TAIL_AN),
-                               _mm512_set1_ps(RF_TAB_GELU_TAIL_BT));
+    __m512 w = _mm512_fmsub_ps(x, _mm512_set1_ps(an), _mm512_set1_ps(bt));
     __m512i idx = _mm512_castps_si512(_mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f)));
-#define P_(r) _mm512_permutex2var_ps(_mm512_load_ps(&T_[r][0]), idx, _mm512_load_ps(&T_[r][16]))
+#define P_(r) _mm512_permutex2var_ps(_mm512_load_ps(&t[r][0]), idx, _mm512_load_ps(&t[r][16]))
     __m512 u = _mm512_sub_ps(x, P_(1));                  /* exact: Sterbenz */
-    __m512 sv = P_(RF_TAB_GELU_TAIL_DEG + 1);
-    for (int j = RF_TAB_GELU_TAIL_DEG - 1; j >= 1; j--)
+    __m512 sv = P_(deg + 1);
+    for (int j = deg - 1; j >= 1; j--)
         sv = _mm512_fmadd_ps(sv, u, P_(j + 1));
-    __m512 r = _mm512_mul_ps(_mm512_fmadd_ps(u, sv, P_(0)),
-                             _mm512_set1_ps(RF_TAB_GELU_TAIL_SCALE));
+    __m512 r = _mm512_mul_ps(_mm512_fmadd_ps(u, sv, P_(0)), _mm512_set1_ps(scale));
 #undef P_
-#undef T_
-    y = _mm512_mask_mov_ps(y, tl, r);
-    y = _mm512_mask_mov_ps(y, z, _mm512_set1_ps(-0.0f));
-    if (__builtin_expect((__mmask16)(in | tl) != 0xFFFF, 0))   /* NaN */
-        y = rf__tab_gelu_slow(x, y, in | tl);
-    return y;
+    return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, _mm512_set1_ps(xz), _CMP_LT_OQ),
+                              _mm512_set1_ps(-0.0f));
 }
+/* name (f on y's lanes outside `in`) and name##_g (g f', and +0 where f' == 0: _chain), as the
+ * RF__TAB_SLOW functions they stand in for, which they call for NaN lanes */
+#define RF__TAB_TAIL(name, T, LO, slow)                                                      \
+static __attribute__((noinline, unused)) __m512 name(__m512 x, __m512 y, __mmask16 in)      \
+{                                                                                            \
+    __mmask16 tl = _mm512_cmp_ps_mask(x, _mm512_set1_ps(LO), _CMP_LT_OQ);                    \
+    y = _mm512_mask_mov_ps(y, tl, rf__tab_tail_v(T, T##_DEG, T##_AN, T##_BT, T##_SCALE,       \
+                                                 T##_XZ, x));                                \
+    if (__builtin_expect((__mmask16)(in | tl) != 0xFFFF, 0))   /* NaN */                     \
+        y = slow(x, y, (__mmask16)(in | tl));                                                \
+    return y;                                                                                \
+}                                                                                            \
+static __attribute__((noinline, unused)) __m512 name##_g(__m512 x, __m512 g, __m512 r,         \
+                                                        __mmask16 in)                        \
+{                                                                                            \
+    __mmask16 tl = _mm512_cmp_ps_mask(x, _mm512_set1_ps(LO), _CMP_LT_OQ);                    \
+    __m512 d = rf__tab_tail_v(T, T##_DEG, T##_AN, T##_BT, T##_SCALE, T##_XZ, x);             \
+    __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);                  \
+    r = _mm512_mask_mov_ps(r, tl, _mm512_maskz_mul_ps(nz, g, d));                            \
+    if (__builtin_expect((__mmask16)(in | tl) != 0xFFFF, 0))                                 \
+        r = slow##_g(x, g, r, (__mmask16)(in | tl));                                         \
+    return r;                                                                                \
+}
+RF__TAB_TAIL(rf__tab_gelu_tail, RF_TAB_GELU_TAIL, RF_TAB_GELU_LO, rf__tab_gelu_slow)
+RF__TAB_TAIL(rf__tab_gelu_grad_tail, RF_TAB_GELU_GRAD_TAIL, RF_TAB_GELU_GRAD_LO,
+             rf__tab_gelu_grad_slow)
 
 /* The loops' x: loaded as it is (RF__X), or with the fused bias's b added in float before f
  * (RF__XB: b holds n floats, x + b rounded as the composition rounds it; the fused bias reads
@@ -503,7 +522,7 @@ RF__TAB_GRAD16_LOOPS(rf_tab16_##f, T, T##_DEG, vfun, slow)
 RF__TAB_FWD_ALL(gelu, RF_TAB_GELU, rf__tab_gelu_v, rf__tab_gelu_tail)
 RF__TAB_FWD_ALL(silu, RF_TAB_SIGMOID, rf__tab_silu_v, rf__tab_silu_slow)
 RF__TAB_FWD_ALL(gelu_tanh, RF_TAB_GELU_TANH, rf__tab_gelu_tanh_v, rf__tab_gelu_tanh_slow)
-RF__TAB_GRAD_ALL(gelu_grad, RF_TAB_GELU_GRAD, rf__tab_gelu_grad_v, rf__tab_gelu_grad_slow)
+RF__TAB_GRAD_ALL(gelu_grad, RF_TAB_GELU_GRAD, rf__tab_gelu_grad_v, rf__tab_gelu_grad_tail)
 RF__TAB_GRAD_ALL(silu_grad, RF_TAB_SILU_GRAD, rf__tab_silu_grad_v, rf__tab_silu_grad_slow)
 RF__TAB_GRAD_ALL(sigmoid_grad, RF_TAB_SIGMOID, rf__tab_sigmoid_v, rf__tab_sigmoid_slow)
 RF__TAB_GRAD_ALL(gelu_tanh_grad, RF_TAB_GELU_TANH_GRAD, rf__tab_gelu_tanh_grad_v,

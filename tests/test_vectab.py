@@ -91,7 +91,7 @@ def test_outside_lanes_are_the_element_loops(op):
     """A vector with a lane outside the tables takes the _vecmath.h function for that lane:
     bitwise the element loops' values there, NaN where they give NaN, and the tables' values
     for the other lanes of the same vector.  (gelu's tail down to -14.356 has a table of its
-    own, test_gelu_tail; below it both give -0.0.)"""
+    own, test_gelu_tail, as has gelu''s; below them both give -0.0, or +0 for the gradient.)"""
     _dispatch.select_isa("avx512")
     mod = _tab_module()
     specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -9.0, -12.5, -20.0, -90.0, -200.0,
@@ -109,7 +109,7 @@ def test_outside_lanes_are_the_element_loops(op):
     finally:
         mod.tab_kernels(was)
     assert np.array_equal(np.isnan(a), np.isnan(b))
-    lo = {"gelu": -14.356068, "gelu_grad": -8.80864, "silu_grad": -12.364,
+    lo = {"gelu": -14.356068, "gelu_grad": -14.541348, "silu_grad": -12.364,
           "softplus_grad": -12.364, "silu": -12.364, "gelu_tanh": -8.8819,
           "gelu_tanh_grad": -8.8819}[op]
     out = ~((x >= lo) & (x < (6.2 if op.startswith("gelu") else 11.62)))
@@ -122,27 +122,36 @@ def test_outside_lanes_are_the_element_loops(op):
 
 
 @pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
-def test_gelu_tail():
-    """gelu's tail table: every float32 in [-14.6, -8.7] (the main table's end, the subnormal
-    results from -13.146, the last nonzero one at XZ = -14.356068) within 2 ulp of the exact
-    value, -0.0 below XZ as the element loops give it, and NaN lanes in the same vectors still
-    NaN."""
+@pytest.mark.parametrize("op, xz", [("gelu", -14.356068), ("gelu_grad", -14.541348)])
+def test_gelu_tail(op, xz):
+    """gelu's and gelu''s tail tables: every float32 in [-14.7, -8.7] (the main table's end,
+    the subnormal results, the last nonzero one at XZ) within 2 ulp of the exact value; below
+    XZ gelu gives -0.0 and the gradient +0 (f' rounds to -0.0: _chain's 0), as the element loops
+    do; NaN lanes in the same vectors still NaN."""
     _dispatch.select_isa("avx512")
     assert _tab_module().tab_kernels()
-    lo, hi = np.array([-8.7, -14.6], F32).view(np.int32)
+    lo, hi = np.array([-8.7, -14.7], F32).view(np.int32)
     x = np.arange(lo, hi + 1, dtype=np.int32).view(F32)
     x[::1001] = np.nan
-    got = relufast.gelu(x)
+    g = np.ones_like(x)
+    got = OPS[op][0](g, x)
     m = ~np.isnan(x)
     assert np.isnan(got[~m]).all()
-    err = ulp_error(got[m], ref.gelu(x[m].astype(np.float64)), F32)
+    err = ulp_error(got[m], OPS[op][1](g[m], x[m].astype(np.float64)), F32)
     assert err.max() <= 2.0, (float(err.max()), float(x[m][err.argmax()]))
-    xz = F32(-14.356068)
+    xz = F32(xz)
     assert got[x == xz][0] == -(2.0 ** -149)
     below = m & (x < xz)
+    zero = F32(-0.0 if op == "gelu" else 0.0)
     assert np.array_equal(got[below].view(np.int32),
-                          np.full(int(below.sum()), F32(-0.0)).view(np.int32))
+                          np.full(int(below.sum()), zero).view(np.int32))
     assert (got[m & (x >= xz)] < 0).all()
+    # g = inf on a subnormal f': inf, as g * f' gives it; on f' = -0.0: +0
+    gi = np.full(2, np.inf, F32)
+    xi = np.array([xz, np.nextafter(xz, F32(-20))], F32)
+    if op == "gelu_grad":
+        r = relufast.gelu_grad(np.tile(gi, 8), np.tile(xi, 8))
+        assert r[0] == -np.inf and r[1] == 0 and not np.signbit(r[1])
 
 
 @pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")

@@ -70,6 +70,8 @@ LAYOUT = {
     # with a lane there, where the element function took ~80 instructions (_vectab.h).
     # Degree 10: two more rows cost those vectors ~2 instructions.
     "gelu_tail": ("tail", dict(AN=0.2145, BT=0.5, A0=8.80, A1=14.36, SC=64)),
+    # gelu''s, likewise (from -14.54 on gelu' rounds to -0.0; BT 0.4 to reach it)
+    "gelu_grad_tail": ("tail", dict(AN=0.2145, BT=0.4, A0=8.80, A1=14.55, SC=64)),
 }
 
 # The AVX2 experiment (--nk 16, tools/vecmath/tab_avx2/vt16.h, not used by the kernels): 16
@@ -214,10 +216,18 @@ def gelu_tail(x):
     return gelu(x) * mp.ldexp(1, LAYOUT["gelu_tail"][1]["SC"])
 
 
+def gelu_grad_tail(x):
+    return gelu_grad(x) * mp.ldexp(1, LAYOUT["gelu_grad_tail"][1]["SC"])
+
+
+TAIL_OF = {"gelu_tail": gelu, "gelu_grad_tail": gelu_grad}
+
+
 FUNCS = {
     "gelu": (gelu, None),
     "gelu_tail": (gelu_tail, None),
     "gelu_grad": (gelu_grad, mp.findroot(gelu_grad, mp.mpf("-0.7518"))),
+    "gelu_grad_tail": (gelu_grad_tail, None),
     "silu_grad": (silu_grad, mp.findroot(silu_grad, mp.mpf("-1.2785"))),
     "sigmoid": (sigmoid, None),
     "gelu_tanh": (gelu_tanh, None),
@@ -380,22 +390,23 @@ def fit_interval(name, fn, x0, k, deg):
 
 def tail_header(name, pfx, P, rows, worst_all):
     """the tail table's lines: its index constants (the kernel's w = x AN - BT, t = x w =
-    AN a^2 + BT a), the scale, and XZ: below it gelu rounds to -0.0"""
+    AN a^2 + BT a), the scale, and XZ: below it f rounds to -0.0"""
+    f = TAIL_OF[name]
     an, bt = f32(P["AN"]), f32(P["BT"])
     lo_k, hi_k = interval(name, krange(name)[-1])[0], interval(name, krange(name)[0])[1]
-    # XZ: the most negative float whose gelu is not -0.0 (|gelu| > 2^-150)
+    # XZ: the most negative float whose f is not -0.0 (|f| > 2^-150)
     half_min = mp.ldexp(1, -150)
-    xz = np.float32(-14.35)
-    while abs(gelu(mp.mpf(float(np.nextafter(xz, np.float32(-20)))))) > half_min:
+    xz = np.float32(-14.3)
+    while abs(f(mp.mpf(float(np.nextafter(xz, np.float32(-20)))))) > half_min:
         xz = np.nextafter(xz, np.float32(-20))
-    while abs(gelu(mp.mpf(float(xz)))) <= half_min:
+    while abs(f(mp.mpf(float(xz)))) <= half_min:
         xz = np.nextafter(xz, np.float32(0))
     assert lo_k < xz, (lo_k, xz)
     return [f"/* intervals cover [{float(lo_k):.6g}, {float(hi_k):.6g}), f scaled by 2^{P['SC']} */",
             f"#define {pfx}_AN {np.float32(an).item()!r}f",
             f"#define {pfx}_BT {np.float32(bt).item()!r}f",
             f"#define {pfx}_SCALE {float(mp.ldexp(1, -P['SC']))!r}f   /* 2^-{P['SC']} */",
-            f"#define {pfx}_XZ {xz.item()!r}f   /* gelu(x) = -0.0 for x < XZ */",
+            f"#define {pfx}_XZ {xz.item()!r}f   /* f(x) = -0.0 for x < XZ */",
             f"/* worst relative error of the polynomials themselves: {worst_all:.3g} */",
             f"static const float {pfx}[{len(rows)}][{NK}] __attribute__((aligned(64))) = {{"]\
         + ["    {" + ", ".join(f"{np.float32(v).item()!r}f" for v in r) + "}," for r in rows] + ["};"]
@@ -403,7 +414,8 @@ def tail_header(name, pfx, P, rows, worst_all):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--deg", default="gelu=8,gelu_tail=10,gelu_grad=8,silu_grad=7,sigmoid=6,"
+    ap.add_argument("--deg", default="gelu=8,gelu_tail=10,gelu_grad=8,gelu_grad_tail=10,"
+                                     "silu_grad=7,sigmoid=6,"
                                      "gelu_tanh=10,gelu_tanh_grad=10")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "..",
                                                   "relufast", "_vectab_tables.h"))
