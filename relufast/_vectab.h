@@ -39,10 +39,11 @@
  *  - the interval k is round(t) in the low mantissa bits of m = t + 1.5*2^23 (one FMA, no
  *    float->int conversion); the permutes read its low 5 bits, k mod 32.  silu' and the
  *    sigmoid: t = x/0.75, 32 intervals on [-12.375, 11.625) (the sigmoid: degree 6).  gelu,
- *    gelu': t = x (BT + AN |x|) for x < 0 and x (BT + AP x) for x >= 0 (rf__tab_m_sq): 25
+ *    gelu': t = x (BT + AN |x|) for x < 0 and t = BT x for x >= 0 (rf__tab_m_sq): 25
  *    intervals on [-8.82, -0.46] that shrink as 1/|x| where the Gaussian steepens (so one
- *    degree serves them all), 1 around 0, 6 up to 6.4; from 6.2 on gelu(x) = x and
- *    gelu'(x) = 1 are the rounded values.
+ *    degree serves them all), 1 around 0, 6 up to 6.5; from 6.2 on gelu(x) = x and
+ *    gelu'(x) = 1 are the rounded values (the tanh form: its own AN, a cubic term, and a
+ *    small AP).
  *  - u = x - c_k, c_k the interval's center (a table row), is EXACT: c_k is a float with
  *    |x|/2 <= |c_k| <= 2|x| over the interval (Sterbenz), or 0 for the interval holding 0
  *    (then u = x).  A rounded u would cost relative accuracy where f is small (gelu near 0).
@@ -59,7 +60,9 @@
  *    x >= 11.62 -- makes the whole vector take the _vecmath.h function as well (a branch
  *    taken for ~1 vector in 40 with the benchmark's 3 N(0, 1) data, ~never with N(0, 1)),
  *    blended per lane: those lanes have exactly the values and the special-case behaviour
- *    of the element loops.
+ *    of the element loops.  gelu and gelu' (erf form) instead read a second table for the
+ *    tail down to where they round to -0.0 (RF__TAB_TAIL), and give -0.0 below it; only NaN
+ *    lanes take the element functions there.
  *  - the last n mod 16 elements go through the same code under a load/store mask: every
  *    element gets the same bits wherever it sits in the array and however it is chunked.
  *  - x may be y (or o may be g or x): each vector is loaded before it is stored.
@@ -101,12 +104,18 @@ static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float
                                                                  float c3)
 {
     __m512 w;
-    /* AP = C1 + C2 = 0 (gelu, gelu'): w = BT + (C1 - C2) min(x, 0), one FMA and a min where
-     * the general form takes two FMAs and an abs: 0.435 -> 0.39-0.41 ns an element in cache,
-     * as the FMAs and permutes are the loop's cost (constants: the test folds) */
-    if (c1 == -c2 && c3 == 0.0f) {
-        w = _mm512_fmadd_ps(_mm512_min_ps(x, _mm512_setzero_ps()), _mm512_set1_ps(c1 - c2),
-                            _mm512_set1_ps(bt));
+    /* AP = C1 + C2 = 0 (all four tables): with m = min(x, 0), w = BT + (C1 - C2) m, one FMA
+     * and a min where the general form takes two FMAs and an abs (gelu: 0.435 -> 0.39-0.41 ns
+     * an element in cache, as the FMAs and permutes are the loop's cost); the tanh form's
+     * cubic term as one FMA more, w = BT + m ((C1 - C2) + 2 C3 m), where the general form
+     * takes a subtraction, a multiply and an FMA (C1 - C2 and 2 C3 are exact; constants: the
+     * tests fold) */
+    if (c1 == -c2) {
+        __m512 m = _mm512_min_ps(x, _mm512_setzero_ps());
+        __m512 a = _mm512_set1_ps(c1 - c2);
+        if (c3 != 0.0f)
+            a = _mm512_fmadd_ps(m, _mm512_set1_ps(2.0f * c3), a);
+        w = _mm512_fmadd_ps(m, a, _mm512_set1_ps(bt));
         return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));  /* + 1.5 * 2^23 */
     }
     __m512 ax = _mm512_abs_ps(x);

@@ -62,8 +62,8 @@ LAYOUT = {
     # the tanh form, x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): log f falls as v, ~x^3,
     # where gelu's falls as x^2 / 2 (62.7 at -8.8, against 38.7), so the negative side's
     # intervals shrink as 1/x^2 far out (AC), and degree 10 (8 left 2.7e-7 at -8.8)
-    "gelu_tanh": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
-    "gelu_tanh_grad": ("sq", dict(AN=0.05, AC=0.018, AP=0.005, BT=1.0, KN=25)),
+    "gelu_tanh": ("sq", dict(AN=0.05, AC=0.018, AP=0.0, BT=1.0, KN=25)),
+    "gelu_tanh_grad": ("sq", dict(AN=0.05, AC=0.018, AP=0.0, BT=1.0, KN=25)),
     # gelu's far tail, below the table above: x = -a, a in [8.80, 14.36] (from 14.356 on gelu
     # rounds to -0), t = AN a^2 + BT a, 32 intervals (|x| h <= 2.2), tabulated as gelu 2^SC
     # (normal floats down to the subnormal results); read from memory by the rare vectors
