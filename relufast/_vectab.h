@@ -42,8 +42,7 @@
  *    gelu': t = x (BT + AN |x|) for x < 0 and t = BT x for x >= 0 (rf__tab_m_sq): 25
  *    intervals on [-8.82, -0.46] that shrink as 1/|x| where the Gaussian steepens (so one
  *    degree serves them all), 1 around 0, 6 up to 6.5; from 6.2 on gelu(x) = x and
- *    gelu'(x) = 1 are the rounded values (the tanh form: its own AN, a cubic term, and a
- *    small AP).
+ *    gelu'(x) = 1 are the rounded values (the tanh form: its own AN and a cubic term).
  *  - u = x - c_k, c_k the interval's center (a table row), is EXACT: c_k is a float with
  *    |x|/2 <= |c_k| <= 2|x| over the interval (Sterbenz), or 0 for the interval holding 0
  *    (then u = x).  A rounded u would cost relative accuracy where f is small (gelu near 0).
@@ -95,9 +94,9 @@ static inline int rf_tab_set(int on) { int was = rf_tab_on; rf_tab_on = on; retu
 
 /* The interval index k in the low bits of m (the permutes read k mod 32).
  * gelu, gelu' ("sq"): k = round(t), t = x (C1 x + C2 |x| + BT): -(AN a^2 + BT a) for x = -a < 0,
- * AP x^2 + BT x for x >= 0, so that the intervals shrink as 1/|x| where the Gaussian steepens
- * and one polynomial degree serves [-8.8, 6.2] (fit_tab.py: LAYOUT).  silu' ("lin"): k =
- * round(x RH), uniform intervals (e^x steepens no further).  Roundings in t only move an x
+ * AP x^2 + BT x for x >= 0 (AP = 0 in every table now), so that the intervals shrink as 1/|x|
+ * where the Gaussian steepens and one polynomial degree serves [-8.8, 6.2] (fit_tab.py:
+ * LAYOUT).  silu' ("lin"): k = round(x RH), uniform intervals (e^x steepens no further).  Roundings in t only move an x
  * within ~1e-5 of an interval's end into the next one, whose polynomial was fitted 1e-3 of a
  * width beyond it. */
 static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt,
