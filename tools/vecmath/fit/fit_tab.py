@@ -284,28 +284,13 @@ def exact_center(F, lo, hi, c, k, upward=False, far=False):
     of it: f = c0 + u S in one FMA).  Searches 1024 floats around c."""
     if k == 0:
         return c                               # u = x must be exact down to 0: center 0
-    best, bc = None, c
     cf = np.float32(float(c))
     a_, b_ = sorted([abs(lo), abs(hi)])
-    for j in (range(0, 1024) if upward else range(-512, 512)):
-        # upward: toward 0 from the outer end (c < 0: the int32 view decreases), staying near it
-        cj = (np.array([cf]).view(np.int32) + (-j if upward else j)).view(np.float32)[0]
-        m = mp.mpf(float(cj))
-        if not (lo <= m <= hi and b_ <= 2 * abs(m) and a_ >= abs(m) / 2):
-            continue
-        v = F(m)
-        fv = mp.mpf(f32(v))
-        ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(fv), 2))) - 23) if fv != 0 else 1
-        d = abs(v - fv) / ulp
-        if best is None or d < best:
-            best, bc = d, m
-    if far and best is not None and best > 2.0 ** -9 and k > 0:
-        # far (the AP = 0 layouts): gelu ~ x and gelu' ~ 1 from x ~ 4 on, so f(c) - round(f(c))
-        # hardly moves from one float c to the next and none of the 1024 may be near a float
-        # (k = 5 of gelu: 0.36 ulp, the polynomial then 3.8e-8 off); look farther, every 64th
-        # float.  (The other layouts' tables are kept as they were swept.)
-        for j in range(-2048, 2048):
-            cj = (np.array([cf]).view(np.int32) + 64 * j).view(np.float32)[0]
+
+    def scan(offsets, best, bc):
+        """the best of the floats cf + offset (offsets in the int32 view) so far"""
+        for off in offsets:
+            cj = (np.array([cf]).view(np.int32) + off).view(np.float32)[0]
             m = mp.mpf(float(cj))
             if not (lo <= m <= hi and b_ <= 2 * abs(m) and a_ >= abs(m) / 2):
                 continue
@@ -313,8 +298,17 @@ def exact_center(F, lo, hi, c, k, upward=False, far=False):
             fv = mp.mpf(f32(v))
             ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(fv), 2))) - 23) if fv != 0 else 1
             d = abs(v - fv) / ulp
-            if d < best:
+            if best is None or d < best:
                 best, bc = d, m
+        return best, bc
+    # upward: toward 0 from the outer end (c < 0: the int32 view decreases), staying near it
+    best, bc = scan(range(0, -1024, -1) if upward else range(-512, 512), None, c)
+    if far and best is not None and best > 2.0 ** -9 and k > 0:
+        # far (the AP = 0 layouts): gelu ~ x and gelu' ~ 1 from x ~ 4 on, so f(c) - round(f(c))
+        # hardly moves from one float c to the next and none of the 1024 may be near a float
+        # (k = 5 of gelu: 0.36 ulp, the polynomial then 3.8e-8 off); look farther, every 64th
+        # float.  (The other layouts' tables are kept as they were swept.)
+        best, bc = scan(range(-2048 * 64, 2048 * 64, 64), best, bc)
     return bc
 
 
