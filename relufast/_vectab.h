@@ -96,9 +96,9 @@ static inline int rf_tab_set(int on) { int was = rf_tab_on; rf_tab_on = on; retu
  * gelu, gelu' ("sq"): k = round(t), t = x (C1 x + C2 |x| + BT): -(AN a^2 + BT a) for x = -a < 0,
  * AP x^2 + BT x for x >= 0 (AP = 0 in every table now), so that the intervals shrink as 1/|x|
  * where the Gaussian steepens and one polynomial degree serves [-8.8, 6.2] (fit_tab.py:
- * LAYOUT).  silu' ("lin"): k = round(x RH), uniform intervals (e^x steepens no further).  Roundings in t only move an x
- * within ~1e-5 of an interval's end into the next one, whose polynomial was fitted 1e-3 of a
- * width beyond it. */
+ * LAYOUT).  silu' ("lin"): k = round(x RH), uniform intervals (e^x steepens no further).
+ * Roundings in t only move an x within ~1e-5 of an interval's end into the next one, whose
+ * polynomial was fitted 1e-3 of a width beyond it. */
 static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt,
                                                                  float c3)
 {

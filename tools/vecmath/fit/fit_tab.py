@@ -40,10 +40,12 @@ WIDEN = 1e-3     # relative widening of every interval: the index is computed wi
 #  "sq" (gelu, gelu'): k = round(t), t = x w, w = C1 x + C2 |x| + BT (floats, in the header), so
 #       t = -(AN a^2 + BT a) for x = -a < 0 and t = AP x^2 + BT x for x >= 0, AN = C2 - C1,
 #       AP = C2 + C1 (AP = 0, C1 = -C2: the kernel forms w as BT - AN min(x, 0), the same
-#       values with one instruction fewer); k = -KN..31-KN.  Interval k is where round(t) = k.  Away from 0 the
-#       intervals shrink as 1/|x|, where the Gaussian steepens (|x| h -> 1/(2 AN) on the negative
-#       side), so one degree fits them all; BT keeps those near 0 narrow.  Interval 0 holds 0
-#       and is centered there.
+#       values with one instruction fewer); k = -KN..31-KN.  Interval k is where round(t) = k.
+#       Away from 0 the intervals shrink as 1/|x|, where the Gaussian steepens (|x| h ->
+#       1/(2 AN) on the negative side), so one degree fits them all; BT keeps those near 0
+#       narrow.  Interval 0 holds 0 and is centered there.
+#  "tail" (gelu's and gelu''s far tails): t = AN a^2 + BT a for x = -a, the 32 intervals from
+#       the one holding A0 (see LAYOUT's entries and tail_header).
 #       With AC (the tanh form): t = -(AN a^2 + BT a + AC a^3) on the negative side, the
 #       kernel's w having a term C3 (x - |x|) x = 2 C3 a^2 (x < 0), 0 (x >= 0); AC = 2 C3.
 #  "lin" (silu'): k = round(x/HL), k = -16..15, interval k is [k HL - HL/2, k HL + HL/2].
