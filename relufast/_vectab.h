@@ -94,37 +94,27 @@ static inline int rf_tab_set(int on) { int was = rf_tab_on; rf_tab_on = on; retu
 
 /* The interval index k in the low bits of m (the permutes read k mod 32).
  * gelu, gelu' ("sq"): k = round(t), t = x (C1 x + C2 |x| + BT): -(AN a^2 + BT a) for x = -a < 0,
- * AP x^2 + BT x for x >= 0 (AP = 0 in every table now), so that the intervals shrink as 1/|x|
- * where the Gaussian steepens and one polynomial degree serves [-8.8, 6.2] (fit_tab.py:
+ * BT x for x >= 0 (AP = C1 + C2 = 0), so that the intervals shrink as 1/|x| where the
+ * Gaussian steepens and one polynomial degree serves [-8.8, 6.2] (fit_tab.py:
  * LAYOUT).  silu' ("lin"): k = round(x RH), uniform intervals (e^x steepens no further).
  * Roundings in t only move an x within ~1e-5 of an interval's end into the next one, whose
  * polynomial was fitted 1e-3 of a width beyond it. */
 static inline __attribute__((always_inline)) __m512 rf__tab_m_sq(__m512 x, float c1, float c2, float bt,
                                                                  float c3)
 {
-    __m512 w;
-    /* AP = C1 + C2 = 0 (all four tables): with m = min(x, 0), w = BT + (C1 - C2) m, one FMA
-     * and a min where the general form takes two FMAs and an abs (gelu: 0.435 -> 0.39-0.41 ns
-     * an element in cache, as the FMAs and permutes are the loop's cost); the tanh form's
-     * cubic term as one FMA more, w = BT + m ((C1 - C2) + 2 C3 m), where the general form
-     * takes a subtraction, a multiply and an FMA (C1 - C2 and 2 C3 are exact; constants: the
-     * tests fold) */
-    if (c1 == -c2) {
-        __m512 m = _mm512_min_ps(x, _mm512_setzero_ps());
-        __m512 a = _mm512_set1_ps(c1 - c2);
-        if (c3 != 0.0f)
-            a = _mm512_fmadd_ps(m, _mm512_set1_ps(2.0f * c3), a);
-        w = _mm512_fmadd_ps(m, a, _mm512_set1_ps(bt));
-        return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));  /* + 1.5 * 2^23 */
-    }
-    __m512 ax = _mm512_abs_ps(x);
-    w = _mm512_fmadd_ps(x, _mm512_set1_ps(c1),
-                        _mm512_fmadd_ps(ax, _mm512_set1_ps(c2), _mm512_set1_ps(bt)));
-    /* the tanh form (c3 != 0): w gains C3 (x - |x|) x, which is 2 C3 a^2 for x = -a < 0 and 0
-     * for x >= 0, so t = -(AN a^2 + BT a + 2 C3 a^3) there: the intervals shrink as 1/a^2 far
-     * out, where log gelu_tanh falls as a^3 (a constant: the test folds) */
+    /* AP = C1 + C2 = 0 (fit_tab.py's 32-interval "sq" layouts all have it: it asserts so): with
+     * m = min(x, 0), w = BT + (C1 - C2) m, one FMA and a min where the general w = C1 x +
+     * C2 |x| + BT takes two FMAs and an abs (gelu: 0.435 -> 0.39-0.41 ns an element in cache,
+     * as the FMAs and permutes are the loop's cost); the tanh form's cubic term, AC a^3 on the
+     * negative side (AC = 2 C3), as one FMA more, w = BT + m ((C1 - C2) + 2 C3 m), where the
+     * general form took a subtraction, a multiply and an FMA: the intervals shrink as 1/a^2 far
+     * out, where log gelu_tanh falls as a^3.  C1 - C2 and 2 C3 are exact; c3 is a constant,
+     * so the test folds. */
+    __m512 m = _mm512_min_ps(x, _mm512_setzero_ps());
+    __m512 a = _mm512_set1_ps(c1 - c2);
     if (c3 != 0.0f)
-        w = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_sub_ps(x, ax), x), _mm512_set1_ps(c3), w);
+        a = _mm512_fmadd_ps(m, _mm512_set1_ps(2.0f * c3), a);
+    __m512 w = _mm512_fmadd_ps(m, a, _mm512_set1_ps(bt));
     return _mm512_fmadd_ps(x, w, _mm512_set1_ps(12582912.0f));    /* + 1.5 * 2^23 */
 }
 static inline __attribute__((always_inline)) __m512 rf__tab_m_lin(__m512 x, float rh)
@@ -133,28 +123,10 @@ static inline __attribute__((always_inline)) __m512 rf__tab_m_lin(__m512 x, floa
 }
 
 /* f = c0 + u S(u) in one FMA (rows: 0 c0, 1 center, 2.. c1 .. c_deg); u, S and the center are
- * returned too */
-static inline __attribute__((always_inline)) __m512
-rf__tab_core(const __m512 *lo, const __m512 *hi, int deg, __m512 x, __m512 m,
-             __m512 *u_out, __m512 *s_out, __m512 *c0_out, __m512 *ctr_out)
-{
-    __m512i idx = _mm512_castps_si512(m);
-    __m512 ctr = RF__PICK(lo, hi, 1, idx);
-    __m512 u = _mm512_sub_ps(x, ctr);                    /* exact (see the top) */
-    __m512 s = RF__PICK(lo, hi, deg + 1, idx);
-    for (int j = deg - 1; j >= 1; j--)
-        s = _mm512_fmadd_ps(s, u, RF__PICK(lo, hi, j + 1, idx));
-    __m512 c0 = RF__PICK(lo, hi, 0, idx);
-    *u_out = u;
-    *s_out = s;
-    *c0_out = c0;
-    *ctr_out = ctr;
-    return _mm512_fmadd_ps(u, s, c0);
-}
-
-/* rf__tab_core for the saturating functions (gelu, gelu' in both forms): lanes outside k
- * (x >= HI, and NaN) get sat, folded into the masked subtraction of the center and the masked
- * last FMA instead of a blend after them (one instruction of ~25 per 16 lanes) */
+ * returned too.  Lanes outside k (the saturating functions, gelu and gelu' in both forms: x >=
+ * HI, and NaN) get sat, the passthrough of the masked subtraction of the center and of the
+ * masked last FMA (a blend after them would be one instruction more of ~25 per 16 lanes);
+ * rf__tab_core: every lane in k */
 static inline __attribute__((always_inline)) __m512
 rf__tab_core_sat(const __m512 *lo, const __m512 *hi, int deg, __m512 x, __m512 m, __mmask16 k,
                  __m512 sat, __m512 *u_out, __m512 *s_out, __m512 *c0_out, __m512 *ctr_out)
@@ -171,6 +143,13 @@ rf__tab_core_sat(const __m512 *lo, const __m512 *hi, int deg, __m512 x, __m512 m
     *c0_out = c0;
     *ctr_out = ctr;
     return _mm512_mask_fmadd_ps(u, k, s, c0);            /* u, i.e. sat, outside k */
+}
+static inline __attribute__((always_inline)) __m512
+rf__tab_core(const __m512 *lo, const __m512 *hi, int deg, __m512 x, __m512 m,
+             __m512 *u_out, __m512 *s_out, __m512 *c0_out, __m512 *ctr_out)
+{
+    return rf__tab_core_sat(lo, hi, deg, x, m, (__mmask16)0xFFFF, x, u_out, s_out, c0_out,
+                            ctr_out);
 }
 
 /* f' on the intervals whose centers lie in [ca, cb] -- the zero's and, for silu', its

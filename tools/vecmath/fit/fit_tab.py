@@ -471,6 +471,9 @@ def main():
         lines.append(f"#define {pre}{up}_LO {np.float32(lo_f).item()!r}f")
         lines.append(f"#define {pre}{up}_HI {np.float32(hi_f).item()!r}f")
         if kind == "sq":
+            # the kernel's index (rf__tab_m_sq) has only the AP = 0 form (the AVX2
+            # experiment's --nk 16 computes its own)
+            assert NK != 32 or P["AP"] == 0, name
             c1, c2, bt, an, ap = sq_consts(P)
             lines.append(f"#define {pre}{up}_C1 {np.float32(c1).item()!r}f")
             lines.append(f"#define {pre}{up}_C2 {np.float32(c2).item()!r}f")
