@@ -1169,6 +1169,167 @@ cdef void _gradient_df(int op, const double* g, const float* x, double* o, Py_ss
             rf_ieee_end(fp)
 
 
+# ---------------------------------------------------------------------------------------------
+# 3c. float16 and bfloat16 by lookup (_lut16.h): the smooth functions of one 16-bit operand, on
+# operands all of one 16-bit format, take a table of their 65,536 results.  Each table is built
+# on first use by this module's own path above over every bit pattern (the forward: the
+# rounded results; a gradient: the float32 derivative, as _grad_chunk gives it for grad 1), so
+# the lookup returns the bits that path returns, and the gradient forms _chain(g, d) and rounds
+# it as the blocks do.  Kept per (op, format, parameters), _LUT_KEEP at most; a call under
+# _LUT_MIN elements computes instead (the build, 65,536 evaluations, would outweigh it).
+
+cdef enum:
+    _LUT_MIN = 16384
+    _LUT_KEEP = 32          # 128 KB (a forward) or 256 KB (a gradient) each
+    _LUT_BLOCK = 256        # a gradient's derivatives and grad, widened, on the stack: 2 KB
+
+cdef dict _luts = {}        # (op, format, a, b) -> bytearray
+cdef bint _lut_on = True
+
+
+def lut16(int use=-1):
+    """Whether float16 / bfloat16 smooth functions use lookup tables: the setting before the
+    call; ``use`` 0 or 1 sets it (for the tests and A/B timings of the computed path)."""
+    global _lut_on
+    cdef bint was = _lut_on
+    if use >= 0:
+        _lut_on = use != 0
+    return was
+
+
+def lut16_tables():
+    """The keys (op, format, a, b) of the tables built so far, oldest first (for the tests)."""
+    return tuple(_luts)
+
+
+cdef inline bint _lut_op(int op, int code, float a, float b) noexcept nogil:
+    # Whether op on operands of 16-bit format `code` takes a table: ops whose result is a
+    # function of x alone (given a and b) and whose gradient is _chain(g, f'(x)) (so not celu'
+    # with a negative alpha), where the lookup was measured faster than the computed path at
+    # 10**5 and 10**7 elements (docs/performance.md, "float16 and bfloat16 by lookup").  A
+    # lookup costs about 0.33 ns an element (a gradient 0.4 to 0.55) while its table's lines
+    # stay in L1: bfloat16 N(0, 1) data touch about 6 KB of a forward's table; float16 data
+    # touch ten times more, and at 10**7 elements their lookups run at 0.5 to 0.7 ns, behind
+    # AVX-512's computed float16 gelu (0.44), silu (0.33) and the elu family (0.35 to 0.45).
+    cdef bint smooth
+    if a != a or b != b:  # a NaN key would never be found again
+        return False
+    if op == D_SOFTPLUS and RF_TAB and rf_tab_on and a == 1 and b >= <float>17.3286781:
+        return False  # the sigmoid's table loop (_grad_tab16) computes it as fast
+    smooth = (op == GELU_TANH or op == MISH or op == SOFTPLUS or op == D_GELU_TANH
+              or op == D_MISH or op == D_SOFTPLUS)
+    if smooth or ((not RF_TAB or code == 3)
+                  and (op == GELU or op == SILU or op == D_GELU or op == D_SILU)):
+        return True
+    # the elu family: its computed path is as fast as a lookup on AVX-512, and off it for
+    # float16 at 10**7
+    return (not RF_TAB and code == 3
+            and (op == ELU or op == CELU or op == D_ELU or (op == D_CELU and a > 0)))
+
+
+cdef object _lut_table(int op, int code, float a, float b):
+    # op's table on format code (0 float16, 3 bfloat16), built here on first use; None if the
+    # memory is not there (the caller computes instead)
+    cdef bint grad = op >= D_RELU
+    cdef object key = (op, code if grad else _fmt16(code), a, b)
+    cdef bytearray t = _luts.get(key)
+    cdef unsigned short* codes
+    cdef float* xf
+    cdef char* tp
+    cdef unsigned int fp
+    cdef Py_ssize_t i
+    if t is not None:
+        return t
+    codes = <unsigned short*>malloc(65536 * (sizeof(unsigned short) + 2 * sizeof(float)))
+    if codes == NULL:
+        return None
+    try:
+        t = bytearray(65536 * (sizeof(float) if grad else sizeof(unsigned short)))
+    except MemoryError:
+        free(codes)
+        return None
+    tp = t
+    xf = <float*>(codes + 65536)
+    with nogil:
+        for i in range(65536):
+            codes[i] = <unsigned short>i
+        fp = rf_ieee_begin()
+        if grad:
+            _load_block(codes, code, xf, 65536)
+            for i in range(65536):
+                xf[65536 + i] = 1
+            _grad_chunk(op, xf + 65536, xf, <float*>tp, 65536, a, b)
+        else:
+            _fwd_blocks(op, <const char*>codes, code, tp, code, 0, 65536, a, b, <float*>NULL)
+        rf_ieee_end(fp)
+    free(codes)
+    if len(_luts) >= _LUT_KEEP:
+        del _luts[next(iter(_luts))]  # the oldest; a call still using it holds its own reference
+    _luts[key] = t
+    return t
+
+
+cdef void _grad_lut(const float* t, const unsigned short* g, const unsigned short* x,
+                    unsigned short* o, int code, Py_ssize_t n) noexcept nogil:
+    # o = g f'(x) rounded, block by block (o may be g or x: a block is read before it is written)
+    cdef float gb[_LUT_BLOCK]
+    cdef float db[_LUT_BLOCK]
+    cdef Py_ssize_t s = 0, m, i
+    cdef int k
+    if RF_TAB:  # AVX-512: g widened and o rounded in registers (_vectab.h)
+        k = _fmt16(code)
+        if k == 0:
+            rf_lut16_grad_h(t, g, x, o, n)
+        elif k == 1:
+            rf_lut16_grad_bf_hw(t, g, x, o, n)
+        else:
+            rf_lut16_grad_bf(t, g, x, o, n)
+        return
+    while s < n:
+        m = min(<Py_ssize_t>_LUT_BLOCK, n - s)
+        rf_lut16_fetch(t, x + s, db, m)
+        _load_block(g + s, code, gb, m)
+        for i in range(m):  # float only
+            gb[i] = _chain(gb[i], db[i])
+        _store_block(gb, o + s, code, m)
+        s += m
+
+
+cdef void _forward_lut(const unsigned short* t, const unsigned short* x, unsigned short* y,
+                       Py_ssize_t n, int nt) noexcept nogil:
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(y, n, 2)
+    if nt <= 1:
+        rf_lut16_map(t, x, y, n)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            if c == 0:
+                rf_lut16_map(t, x, y, h)
+            if lo < n:
+                rf_lut16_map(t, x + lo, y + lo, min(blk, n - lo))
+
+
+cdef void _gradient_lut(const float* t, const unsigned short* g, const unsigned short* x,
+                        unsigned short* o, int code, Py_ssize_t n, int nt) noexcept nogil:
+    cdef unsigned int fp
+    cdef Py_ssize_t blk, c, lo
+    cdef Py_ssize_t h = _head(o, n, 2)
+    if nt <= 1:
+        _grad_lut(t, g, x, o, code, n)
+    else:
+        blk = _block_mixed(n - h, nt)
+        for c in prange(nt, schedule="static", num_threads=nt):
+            lo = h + c * blk
+            fp = rf_ieee_begin()  # the products (bfloat16 subnormals are float's)
+            if c == 0:
+                _grad_lut(t, g, x, o, code, h)
+            if lo < n:
+                _grad_lut(t, g + lo, x + lo, o + lo, code, min(blk, n - lo))
+            rf_ieee_end(fp)
+
+
 cdef int _acquire_float(object o, Py_buffer* v, int flags) noexcept:
     # a C-contiguous, aligned buffer of native float16, float32, float64 or bfloat16 bits: its
     # element code (0, 1, 2, 3), or -1 with nothing held and no exception set
@@ -1205,6 +1366,8 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
     cdef unsigned int fp
     cdef int kinds[3]
     cdef Py_ssize_t n
+    cdef object t = None  # a lookup table (3c), held for the call
+    cdef const unsigned short* tp = NULL
     if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, 0, 0, kinds):
         return REFUSED
     xc, yc = kinds[1], kinds[2]
@@ -1213,9 +1376,17 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
             r = OVERLAP
         else:
             n = yb.len // _code_size(yc)
+            if (_lut_on and not f64 and xc == yc and (xc == 0 or xc == 3) and n >= _LUT_MIN
+                    and _lut_op(op, xc, <float>a, <float>b)):
+                t = _lut_table(op, xc, <float>a, <float>b)
+                if t is not None:
+                    tp = <const unsigned short*><char*>(<bytearray>t)
             with nogil:
                 fp = rf_ieee_begin()
-                if xc == yc and _bits_op(op, yc, <float>a):
+                if tp != NULL:
+                    _forward_lut(tp, <const unsigned short*>xb.buf, <unsigned short*>yb.buf, n,
+                                 nt)
+                elif xc == yc and _bits_op(op, yc, <float>a):
                     _forward_bits(op, <const unsigned short*>xb.buf, <unsigned short*>yb.buf,
                                   yc, n, <float>a, nt)
                 elif f64:
@@ -1240,6 +1411,8 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
     cdef unsigned int fp
     cdef int kinds[3]
     cdef Py_ssize_t n
+    cdef object t = None  # a lookup table (3c), held for the call
+    cdef const float* tp = NULL
     if not _acquire_ops(g, x, out, &gb, &xb, &ob, True, 0, 0, kinds):
         return REFUSED
     gc, xc, oc = kinds[0], kinds[1], kinds[2]
@@ -1248,9 +1421,18 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
             r = OVERLAP
         else:
             n = ob.len // _code_size(oc)
+            if (_lut_on and not f64 and gc == oc and xc == oc and (oc == 0 or oc == 3)
+                    and n >= _LUT_MIN and _lut_op(op, oc, <float>a, <float>b)):
+                t = _lut_table(op, oc, <float>a, <float>b)
+                if t is not None:
+                    tp = <const float*><char*>(<bytearray>t)
             with nogil:
                 fp = rf_ieee_begin()
-                if gc == oc and xc == oc and _bits_op(op, oc, <float>a):
+                if tp != NULL:
+                    _gradient_lut(tp, <const unsigned short*>gb.buf,
+                                  <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
+                                  n, nt)
+                elif gc == oc and xc == oc and _bits_op(op, oc, <float>a):
                     _gradient_bits(op, <const unsigned short*>gb.buf,
                                    <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
                                    n, <float>a, nt)

@@ -134,12 +134,25 @@ cdef extern from "_vectab.h" nogil:
                                   unsigned short* o, Py_ssize_t n)
     void rf_tab16_sigmoid_grad_bf_hw(const unsigned short* g, const unsigned short* x,
                                      unsigned short* o, Py_ssize_t n)
+    # a gradient by lookup (_lut16.h's tables of f'(x)) on 16-bit g, x and o, in registers
+    void rf_lut16_grad_h(const float* t, const unsigned short* g, const unsigned short* x,
+                         unsigned short* o, Py_ssize_t n)
+    void rf_lut16_grad_bf(const float* t, const unsigned short* g, const unsigned short* x,
+                          unsigned short* o, Py_ssize_t n)
+    void rf_lut16_grad_bf_hw(const float* t, const unsigned short* g, const unsigned short* x,
+                             unsigned short* o, Py_ssize_t n)
 
 cdef extern from "_rrelu.h" nogil:
     # rrelu's slope of element i under a call's key (training)
     double rf_rrelu_span(double lower, double upper)
     double rf_rrelu_slope(unsigned long long key, unsigned long long i, double lower,
                           double span, double upper)
+
+cdef extern from "_lut16.h" nogil:
+    # float16 / bfloat16 by lookup in a table of the 65,536 results (_elementwise.pxi, 3c)
+    void rf_lut16_map(const unsigned short* t, const unsigned short* x, unsigned short* o,
+                      Py_ssize_t n)
+    void rf_lut16_fetch(const float* t, const unsigned short* x, float* d, Py_ssize_t n)
 
 cdef extern from "_half.h" nogil:
     # float16 <-> float, double (one element; the conversion loops of _elementwise.pxi)

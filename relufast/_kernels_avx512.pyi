@@ -39,6 +39,8 @@ from ._kernels_baseline import (
     prelu_forward_mixed as prelu_forward_mixed,
     prelu_gradient_mixed as prelu_gradient_mixed,
     tab_kernels as tab_kernels,
+    lut16 as lut16,
+    lut16_tables as lut16_tables,
     bias_forward_f32 as bias_forward_f32,
     bias_forward_f64 as bias_forward_f64,
     bias_gradient_f32 as bias_gradient_f32,

@@ -45,6 +45,8 @@ __all__ = [
     "bias_gradient_f64",
     "bf16_instructions",
     "tab_kernels",
+    "lut16",
+    "lut16_tables",
 ]
 
 # a description of the instruction set the module was compiled for
@@ -143,6 +145,11 @@ def bf16_instructions(use: int = -1) -> bool: ...
 # float gelu, gelu', silu' and softplus' through the table loops (AVX-512 only): the setting, set to `on`
 # first if given; returns the previous one
 def tab_kernels(on: bool | None = None) -> bool: ...
+# whether float16 / bfloat16 smooth functions use lookup tables: the setting before the call;
+# use 0 or 1 sets it (the tests and A/B timings of the computed path)
+def lut16(use: int = -1) -> bool: ...
+# the keys (op, format, a, b) of the tables built so far, oldest first
+def lut16_tables() -> tuple[tuple[int, int, float, float], ...]: ...
 
 # any ndarrays (x and y of one shape, w 1-D and not empty), x seen as runs of `inner` elements,
 # run r on channel r % len(w): DONE, or nothing written and OVERLAP (x overlaps y other than in

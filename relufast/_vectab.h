@@ -73,6 +73,7 @@
 #include <stddef.h>
 #include "_vecmath.h"
 #include "_half.h"
+#include "_lut16.h"
 
 #if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -587,6 +588,48 @@ static void rf_m16_elu_grad_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t
 { rf_m16_elu_grad_bf(g, x, o, n, sa, s); }
 #endif
 
+/* float16 / bfloat16 gradients by lookup (_lut16.h): a block's derivatives fetched from the
+ * table t of f'(x) by scalar loads, then g widened, multiplied, _chain's zero (+0 where
+ * f'(x) == 0, NaN kept) and the rounding in registers, where the portable loop of
+ * _elementwise.pxi widens g and rounds o in passes of their own */
+#define RF__LUT_GRAD_BODY(GLOAD, GLOADM, OSTORE, OSTOREM)                                    \
+{                                                                                            \
+    float d[256] __attribute__((aligned(64)));                                              \
+    const __m512 zero = _mm512_setzero_ps();                                                 \
+    for (ptrdiff_t s = 0; s < n; s += 256) {                                                 \
+        ptrdiff_t m = n - s < 256 ? n - s : 256, i = 0;                                      \
+        rf_lut16_fetch(t, x + s, d, m);                                                      \
+        for (; i + 16 <= m; i += 16) {                                                       \
+            __m512 dv = _mm512_load_ps(d + i);                                               \
+            __m512 r = _mm512_maskz_mul_ps(_mm512_cmp_ps_mask(dv, zero, _CMP_NEQ_UQ),         \
+                                           GLOAD(s + i), dv);                                \
+            OSTORE(s + i, r);                                                                \
+        }                                                                                    \
+        if (i < m) {                                                                         \
+            __mmask16 k = (__mmask16)((1u << (m - i)) - 1);                                  \
+            __m512 dv = _mm512_maskz_load_ps(k, d + i);                                      \
+            __m512 r = _mm512_maskz_mul_ps(_mm512_cmp_ps_mask(dv, zero, _CMP_NEQ_UQ),         \
+                                           GLOADM(k, s + i), dv);                            \
+            OSTOREM(k, s + i, r);                                                            \
+        }                                                                                    \
+    }                                                                                        \
+}
+static void rf_lut16_grad_h(const float *t, const uint16_t *g, const uint16_t *x, uint16_t *o,
+                            ptrdiff_t n)
+RF__LUT_GRAD_BODY(RF__HG, RF__HGM, RF__HO, RF__HOM)
+static void rf_lut16_grad_bf(const float *t, const uint16_t *g, const uint16_t *x, uint16_t *o,
+                             ptrdiff_t n)
+RF__LUT_GRAD_BODY(RF__BG, RF__BGM, RF__BO, RF__BOM)
+#if defined(RF_BF16_TARGET)
+RF_BF16_TARGET static void rf_lut16_grad_bf_hw(const float *t, const uint16_t *g,
+                                               const uint16_t *x, uint16_t *o, ptrdiff_t n)
+RF__LUT_GRAD_BODY(RF__BG, RF__BGM, RF__BO_HW, RF__BOM_HW)
+#else
+static void rf_lut16_grad_bf_hw(const float *t, const uint16_t *g, const uint16_t *x,
+                                uint16_t *o, ptrdiff_t n)
+{ rf_lut16_grad_bf(t, g, x, o, n); }
+#endif
+
 #else  /* no AVX-512: never called by the kernels (RF_TAB == 0); the element loops */
 
 #define RF_TAB 0
@@ -644,6 +687,13 @@ RF__TAB16_STUB(rf_tab16_gelu_grad, rf_gelu_grad_f)
 RF__TAB16_STUB(rf_tab16_silu_grad, rf_silu_grad_f)
 RF__TAB16_STUB(rf_tab16_sigmoid_grad, rf_sigmoid_lean_f)
 RF__TAB16_STUB(rf_tab16_gelu_tanh_grad, rf_gelu_tanh_grad_f)
+#define RF__LUT_GRAD_STUB(name)                                                              \
+static inline void name(const float *t, const uint16_t *g, const uint16_t *x, uint16_t *o,  \
+                        ptrdiff_t n)                                                         \
+{ (void)t; (void)g; (void)x; (void)o; (void)n; }   /* never called: RF_TAB == 0 */
+RF__LUT_GRAD_STUB(rf_lut16_grad_h)
+RF__LUT_GRAD_STUB(rf_lut16_grad_bf)
+RF__LUT_GRAD_STUB(rf_lut16_grad_bf_hw)
 static inline void rf_m16_elu_grad_h(const uint16_t *g, const uint16_t *x, uint16_t *o,
                                      ptrdiff_t n, float sa, float s)
 { (void)g; (void)x; (void)o; (void)n; (void)sa; (void)s; }   /* never called: RF_TAB == 0 */

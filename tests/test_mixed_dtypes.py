@@ -497,6 +497,25 @@ def bf16_rounding(request):
     mod.bf16_instructions(int(was))
 
 
+def _kernel_modules():
+    """{isa: kernel module} for every module this machine runs"""
+    import importlib
+    from relufast import _dispatch
+    return {isa: importlib.import_module(f"relufast._kernels_{isa}")
+            for isa in _dispatch.available_isas()}
+
+
+@pytest.fixture(params=[True, False], ids=["lookup", "computed"])
+def lut(request):
+    """float16 / bfloat16 smooth functions by lookup table where a kernel module takes one for
+    the op (the default, relufast/_lut16.h), then computed, on every kernel module"""
+    mods = _kernel_modules().values()
+    was = [m.lut16(int(request.param)) for m in mods]
+    yield request.param
+    for m, w in zip(mods, was):
+        m.lut16(int(w))
+
+
 @needs_bf16
 def test_bfloat16_rounding_either_way(bf16_rounding):
     # vcvtne2ps2bf16 takes subnormal floats for zero: a 32-float vector holding one is rounded
@@ -612,7 +631,7 @@ SLICES = ((0, None), (1, -3), (5, 5 + 17), (7, 7 + 15), (3, 4))
                                     ("selu_grad", {}), ("elu_grad", {"alpha": 3e19})],
                          ids=["gelu", "silu", "softplus", "softplus-threshold-17", "gelu-tanh",
                               "elu", "elu-negative-alpha", "selu", "elu-huge-alpha"])
-def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
+def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding, lut):
     f = getattr(relufast, op)
     rng = np.random.default_rng(23)
     for isa, dt in _each_kernel_and_16_bit_dtype():
@@ -643,7 +662,7 @@ def test_table_gradients_16_bit_one_pass(op, kw, bf16_rounding):
 # threads, on every kernel module, bfloat16 rounded either way
 @pytest.mark.parametrize("op, kw", [("gelu", {}), ("silu", {}), ("gelu", {"approximate": "tanh"})],
                          ids=["gelu", "silu", "gelu-tanh"])
-def test_table_forward_16_bit_one_pass(op, kw, bf16_rounding):
+def test_table_forward_16_bit_one_pass(op, kw, bf16_rounding, lut):
     def f(x, **k):
         return getattr(relufast, op)(x, **kw, **k)
     for isa, dt in _each_kernel_and_16_bit_dtype():
@@ -658,3 +677,76 @@ def test_table_forward_16_bit_one_pass(op, kw, bf16_rounding):
         assert_bitwise(xi, want, what + " in place")
         with relufast.num_threads(2):
             assert_bitwise(f(x), want, what + " two threads")
+
+
+# float16 / bfloat16 by lookup (relufast/_lut16.h): each table holds what the module's computed
+# path gives for every bit pattern, so a call by lookup (16384 elements and more) gives the
+# computed call's bits: forwards and gradients, every x, grad's specials, in place into x and
+# into grad, on two threads, on every kernel module.  Which ops take tables depends on the
+# module (_elementwise.pxi's _lut_op); the list holds every op that may.
+LOOKUP_OPS = [("gelu", {}), ("gelu", {"approximate": "tanh"}), ("silu", {}), ("mish", {}),
+              ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 5.0}), ("elu", {}),
+              ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {"alpha": 0.5}),
+              ("celu", {"alpha": -0.5})]
+
+
+@pytest.mark.parametrize("op, kw", LOOKUP_OPS,
+                         ids=["gelu", "gelu-tanh", "silu", "mish", "softplus", "softplus-beta-2",
+                              "elu", "elu-alpha", "selu", "celu", "celu-negative-alpha"])
+def test_lookup_tables_16_bit(op, kw, bf16_rounding):
+    f, fg = getattr(relufast, op), getattr(relufast, op + "_grad")
+    rng = np.random.default_rng(29)
+    mods = _kernel_modules()
+    for isa, dt in _each_kernel_and_16_bit_dtype():
+        mod = mods[isa]
+        x = np.arange(2**16, dtype=np.uint16).view(dt)
+        g = rng.standard_normal(x.size).astype(dt)
+        g[::97] = np.inf
+        g[1::97] = np.nan
+        g[2::97] = -0.0
+        g[3::97] = np.finfo(F32).tiny / 8 if dt != F16 else 6e-8
+        what = f"{op} {kw} {dt} {isa}"
+        was = mod.lut16(0)
+        try:
+            want, wantg = f(x, **kw), fg(g, x, **kw)
+        finally:
+            mod.lut16(was)
+        assert_bitwise(f(x, **kw), want, what)
+        assert_bitwise(fg(g, x, **kw), wantg, what + " gradient")
+        xi, gi = x.copy(), g.copy()
+        f(xi, out=xi, **kw)
+        assert_bitwise(xi, want, what + " in place")
+        fg(gi, x, out=gi, **kw)
+        assert_bitwise(gi, wantg, what + " gradient into grad")
+        xi = x.copy()
+        fg(g, xi, out=xi, **kw)
+        assert_bitwise(xi, wantg, what + " gradient into x")
+        with relufast.num_threads(2):
+            assert_bitwise(f(x[3:], **kw), want[3:], what + " two threads")
+            assert_bitwise(fg(g[3:], x[3:], **kw), wantg[3:], what + " gradient, two threads")
+
+
+def test_lookup_tables_are_taken_and_kept_bounded():
+    # bfloat16 gelu takes a table on every module: the test above compares two paths
+    mods = _kernel_modules()
+    GELU, D_SOFTPLUS = relufast._kernels_baseline.Op.GELU, relufast._kernels_baseline.Op.D_SOFTPLUS
+    for isa, dt in _each_kernel_and_16_bit_dtype():
+        mod = mods[isa]
+        x = np.linspace(-8, 8, 20000).astype(dt)
+        relufast.gelu(x[:100])  # under 16384 elements: computed, no table
+        if dt != F16:
+            relufast.gelu(x)
+            assert any(k[0] == GELU and k[1] != 0 for k in mod.lut16_tables()), isa
+        # a table per parameter set, 32 kept at most (the oldest dropped), every result right
+        g = np.ones_like(x)
+        for beta in np.linspace(0.5, 4, 40):
+            got = relufast.softplus_grad(g, x, beta=beta)
+            was = mod.lut16(0)
+            try:
+                want = relufast.softplus_grad(g, x, beta=beta)
+            finally:
+                mod.lut16(was)
+            assert_bitwise(got, want, f"softplus_grad beta={beta} {dt} {isa}")
+        keys = mod.lut16_tables()
+        assert len(keys) <= 32, isa
+        assert sum(k[0] == D_SOFTPLUS for k in keys) >= 20, isa
