@@ -406,6 +406,10 @@ cdef inline void _grad_softplus1(const floating* g, const floating* x, floating*
             for i in range(n):  # float only
                 out[i] = _g_sigmoid_lean(g[i], x[i])
             return
+    else:
+        if rf_tab_on and t == t:  # AVX-512: e^a by a table of 2^(j/16) (_vectab.h)
+            rf_tab_sigmoid_grad_d(g, x, out, n, t)
+            return
     for i in range(n):
         out[i] = _chain(g[i], _d_softplus1(x[i], t))
 

@@ -180,3 +180,65 @@ def test_position_and_in_place(op):
         y = g.copy()
         getattr(relufast, op)(y, x, out=y)
     assert np.array_equal(y.view(np.int32), whole.view(np.int32))
+
+
+# float64 softplus' for beta = 1 on AVX-512 (rf_tab_sigmoid_grad_d): e^a reduced by ln2/16 with
+# a table of 2^(j/16), not the element function's reduction.  Within float64's 4 ulp of the
+# exact sigmoid (mpmath) from the subnormal results to 1, the linear region's grad above the
+# threshold whatever its sign, _chain's zero, NaN, at every length and in place.
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+def test_float64_softplus_grad_accuracy():
+    mp = pytest.importorskip("mpmath")
+    _dispatch.select_isa("avx512")
+    assert _tab_module().tab_kernels()
+    rng = np.random.default_rng(31)
+    x = np.concatenate([3 * rng.standard_normal(3000), rng.uniform(-760, 760, 2000),
+                        rng.uniform(-745.2, -700, 1000), rng.uniform(-0.75, 0.75, 1000),
+                        np.sign(rng.standard_normal(1000)) * 10.0 ** rng.uniform(-320, 0, 1000)])
+    got = relufast.softplus_grad(np.ones_like(x), x, threshold=1000.0)  # no linear region
+    mp.mp.prec = 120
+    want = np.empty_like(x)
+    want_lo = np.empty_like(x)
+    for i, v in enumerate(x):
+        s = 1 / (1 + mp.exp(-mp.mpf(float(v))))
+        want[i] = float(s)
+        want_lo[i] = float(s - mp.mpf(want[i]))
+    err = ulp_error(got, want, np.float64, want_lo=want_lo)
+    assert err.max() <= 4.0, (float(err.max()), float(x[err.argmax()]))
+
+
+@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
+@pytest.mark.parametrize("threshold", [20.0, 0.0, -1.5, 37.0, -1e308, 1e308])
+def test_float64_softplus_grad_threshold_and_specials(threshold):
+    _dispatch.select_isa("avx512")
+    mod = _tab_module()
+    rng = np.random.default_rng(32)
+    x = 25 * rng.standard_normal(997)
+    x[::13] = np.tile([np.nan, np.inf, -np.inf, 0.0, -0.0, -800.0, -745.2, 5e-324, -5e-324,
+                       threshold, np.nextafter(threshold, np.inf),
+                       np.nextafter(threshold, -np.inf), 760.0], 6)[: x[::13].size]
+    g = rng.standard_normal(x.size)
+    g[3::17] = np.inf
+    g[4::17] = np.nan
+    got = relufast.softplus_grad(g, x, threshold=threshold)
+    was = mod.tab_kernels(False)
+    try:
+        want = relufast.softplus_grad(g, x, threshold=threshold)
+    finally:
+        mod.tab_kernels(was)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    linear = x > threshold
+    assert np.array_equal(got[linear], g[linear], equal_nan=True)  # the linear region: grad
+    zero = want == 0
+    assert np.array_equal(got[zero], want[zero]) and not np.signbit(got[zero]).any()
+    ok = ~np.isnan(got) & ~zero & ~linear & np.isfinite(g)
+    np.testing.assert_allclose(got[ok], want[ok], rtol=8 * 2.0**-52, atol=0)
+    for start in (0, 1, 3, 7):
+        for n in (0, 1, 5, 8, 9, 17, 100):
+            part = relufast.softplus_grad(g[start:start + n], x[start:start + n],
+                                          threshold=threshold)
+            assert np.array_equal(part, got[start:start + n], equal_nan=True)
+    y = g.copy()
+    relufast.softplus_grad(y, x, threshold=threshold, out=y)
+    assert np.array_equal(y, got, equal_nan=True)
