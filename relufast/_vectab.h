@@ -643,7 +643,7 @@ static void rf_tab_sigmoid_grad_d(const double *g, const double *x, double *o, p
     const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd(), tv = _mm512_set1_pd(thr);
     /* 1 - sigmoid(-a) where x >= 0, or x > thr when thr < 0 (there sigmoid(-a) was zeroed:
      * d = 1, the linear region): x >= c */
-    const __m512d c = _mm512_set1_pd(thr >= 0 ? 0.0 : nextafter(thr, INFINITY));
+    const __m512d c = _mm512_set1_pd(thr >= 0 ? 0.0 : rf__f64(rf__u64(thr) - 1));  /* next up */
     ptrdiff_t i = 0;
 #define RF__SIG_D_STEP(k, LOAD, STORE)                                                       \
     {                                                                                        \
