@@ -1187,7 +1187,7 @@ cdef enum:
     _LUT_KEEP = 32          # 128 KB (a forward) or 256 KB (a gradient) each
     _LUT_BLOCK = 256        # a gradient's derivatives and grad, widened, on the stack: 2 KB
 
-cdef dict _luts = {}        # (op, format, a, b) -> bytearray
+cdef dict _luts = {}        # (op, format, a, b, tables on) -> bytearray
 cdef bint _lut_on = True
 
 
@@ -1202,7 +1202,8 @@ def lut16(int use=-1):
 
 
 def lut16_tables():
-    """The keys (op, format, a, b) of the tables built so far, oldest first (for the tests)."""
+    """The keys (op, format, a, b, float table loops on) of the tables built so far, oldest
+    first (for the tests)."""
     return tuple(_luts)
 
 
@@ -1235,7 +1236,9 @@ cdef object _lut_table(int op, int code, float a, float b):
     # op's table on format code (0 float16, 3 bfloat16), built here on first use; None if the
     # memory is not there (the caller computes instead)
     cdef bint grad = op >= D_RELU
-    cdef object key = (op, code if grad else _fmt16(code), a, b)
+    # the computed path's bits depend on the format's rounding (_fmt16) and, on AVX-512, on
+    # whether the float table loops are on (tab_kernels): both are in the key
+    cdef object key = (op, code if grad else _fmt16(code), a, b, rf_tab_on)
     cdef bytearray t = _luts.get(key)
     cdef unsigned short* codes
     cdef float* xf
