@@ -1240,36 +1240,38 @@ cdef object _lut_table(int op, int code, float a, float b):
     # whether the float table loops are on (tab_kernels): both are in the key
     cdef object key = (op, code if grad else _fmt16(code), a, b, rf_tab_on)
     cdef bytearray t = _luts.get(key)
-    cdef unsigned short* codes
-    cdef float* xf
+    # filled _LUT_BLOCK patterns at a time, on the stack: no more memory than the table
+    cdef float cbuf[_LUT_BLOCK]  # the patterns; float-sized, as gcc cannot see that the
+    cdef unsigned short* codes = <unsigned short*>cbuf  # blocks never read them as floats
+    cdef float xf[_LUT_BLOCK]
+    cdef float ones[_LUT_BLOCK]
+    cdef float own[3 * _MIX_BLOCK]         # _fwd_blocks' buffers (the caller's thread)
     cdef char* tp
     cdef unsigned int fp
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, s
     if t is not None:
         return t
-    codes = <unsigned short*>malloc(65536 * (sizeof(unsigned short) + 2 * sizeof(float)))
-    if codes == NULL:
-        return None
     try:
         t = bytearray(65536 * (sizeof(float) if grad else sizeof(unsigned short)))
     except MemoryError:
-        free(codes)
         return None
     tp = t
-    xf = <float*>(codes + 65536)
     with nogil:
-        for i in range(65536):
-            codes[i] = <unsigned short>i
         fp = rf_ieee_begin()
-        if grad:
-            _load_block(codes, code, xf, 65536)
-            for i in range(65536):
-                xf[65536 + i] = 1
-            _grad_chunk(op, xf + 65536, xf, <float*>tp, 65536, a, b)
-        else:
-            _fwd_blocks(op, <const char*>codes, code, tp, code, 0, 65536, a, b, <float*>NULL)
+        for i in range(_LUT_BLOCK):
+            ones[i] = 1
+        s = 0
+        while s < 65536:
+            for i in range(_LUT_BLOCK):
+                codes[i] = <unsigned short>(s + i)
+            if grad:
+                _load_block(codes, code, xf, _LUT_BLOCK)
+                _grad_chunk(op, ones, xf, (<float*>tp) + s, _LUT_BLOCK, a, b)
+            else:
+                _fwd_blocks(op, <const char*>codes, code, tp + 2 * s, code, 0, _LUT_BLOCK, a, b,
+                            own)
+            s += _LUT_BLOCK
         rf_ieee_end(fp)
-    free(codes)
     if len(_luts) >= _LUT_KEEP:
         del _luts[next(iter(_luts))]  # the oldest; a call still using it holds its own reference
     _luts[key] = t
