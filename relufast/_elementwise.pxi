@@ -1377,6 +1377,7 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
     cdef Py_ssize_t n
     cdef object t = None  # a lookup table (3c), held for the call
     cdef const unsigned short* tp = NULL
+    kinds[0] = kinds[1] = kinds[2] = -1  # set by _acquire_ops; gcc 12 could not see it (a warning)
     if not _acquire_ops(None, x, y, NULL, &xb, &yb, False, 0, 0, kinds):
         return REFUSED
     xc, yc = kinds[1], kinds[2]
