@@ -408,7 +408,7 @@ cdef inline void _grad_softplus1(const floating* g, const floating* x, floating*
             return
     else:
         if rf_tab_on and t == t:  # AVX-512: e^a by a table of 2^(j/16) (_vectab.h)
-            rf_tab_sigmoid_grad_d(g, x, out, n, t)
+            rf_tab_sigmoid_grad_d(g, x, out, n, t, 1.0)
             return
     for i in range(n):
         out[i] = _chain(g[i], _d_softplus1(x[i], t))
@@ -488,6 +488,10 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
     elif op == D_SOFTPLUS:
         if a == 1:
             _grad_softplus1(g, x, out, n, b)
+        elif floating is double and rf_tab_on and b == b:
+            # AVX-512: sigmoid(beta x) from the table of 2^(j/16), every lane by the same
+            # instructions (the element loop's bits depended on an element's position)
+            rf_tab_sigmoid_grad_d(<const double*>g, <const double*>x, <double*>out, n, b, a)
         else:
             for i in range(n):
                 out[i] = _chain(g[i], _d_softplus(x[i], a, b))

@@ -609,14 +609,17 @@ static const double rf__exp2_16[16] = {
 
 /* sigmoid(-a) 2^128 / 2^128, a = min(|x|, 760), the last product under mask keep: lanes out of
  * it get +0 (the linear region's, which the caller turns into 1) */
-static inline __m512d rf__sigmoid_lean_v(__m512d xv, __m512d t0, __m512d t1, __mmask8 keep)
+static inline __m512d rf__sigmoid_lean_v(__m512d xv, __m512d al, __m512d t0, __m512d t1,
+                                         __mmask8 keep)
 {
     const __m512d magic = _mm512_set1_pd(RF__MAGIC_D), m128s = _mm512_set1_pd(0x1p-128);
     __m512d a = _mm512_min_pd(_mm512_set1_pd(760.0), _mm512_abs_pd(xv));   /* NaN passes */
     __m512d t = _mm512_fmadd_pd(a, _mm512_set1_pd(0x1.71547652b82fep+4), magic);  /* 16/ln2 */
     __m512d kd = _mm512_sub_pd(t, magic);
-    __m512d r = _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.cf79abc9e3b3ap-44),
-                                 _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.62e42fefa0000p-5), a));
+    /* + al: the low part of a = beta |x| (0 for beta = 1), its error ~2^-53 |r| */
+    __m512d r = _mm512_add_pd(
+        _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.cf79abc9e3b3ap-44),
+                         _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.62e42fefa0000p-5), a)), al);
     __m512d tj = _mm512_permutex2var_pd(t0, _mm512_castpd_si512(t), t1);  /* 2^(j/16), j = k mod 16 */
     __m512d p = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 5040), _mm512_set1_pd(1.0 / 720));
     __m512d q, m128, D;
@@ -635,21 +638,40 @@ static inline __m512d rf__sigmoid_lean_v(__m512d xv, __m512d t0, __m512d t1, __m
     return _mm512_maskz_mul_pd(keep, _mm512_div_pd(m128, D), m128s);     /* sigmoid(-a) */
 }
 
-/* thr: not NaN (the caller's test) */
+/* thr: not NaN (the caller's test).  beta: the derivative is sigmoid(z), z = beta x formed
+ * exactly as zh + zl (an FMA), as rf_softplus_grad_d takes it; thr applies to zh, as the
+ * element loops' x * beta > t.  Every lane, the masked tail's too, goes through the same
+ * instructions, so an element's bits do not depend on where it sits in the array (gcc's copies
+ * of the element loop for a vector body and a scalar head or tail contracted differently:
+ * softplus' with beta != 1 differed in the last bit, 2026-12-07). */
 static void rf_tab_sigmoid_grad_d(const double *g, const double *x, double *o, ptrdiff_t n,
-                                  double thr)
+                                  double thr, double beta)
 {
     const __m512d t0 = _mm512_loadu_pd(rf__exp2_16), t1 = _mm512_loadu_pd(rf__exp2_16 + 8);
     const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd(), tv = _mm512_set1_pd(thr);
-    /* 1 - sigmoid(-a) where x >= 0, or x > thr when thr < 0 (there sigmoid(-a) was zeroed:
-     * d = 1, the linear region): x >= c */
+    const __m512d bv = _mm512_set1_pd(beta);
+    /* 1 - sigmoid(-a) where z >= 0, or z > thr when thr < 0 (there sigmoid(-a) was zeroed:
+     * d = 1, the linear region): z >= c */
     const __m512d c = _mm512_set1_pd(thr >= 0 ? 0.0 : rf__f64(rf__u64(thr) - 1));  /* next up */
+    const int exact = beta == 1.0;   /* z = x: no low part (and the same bits as before it) */
     ptrdiff_t i = 0;
 #define RF__SIG_D_STEP(k, LOAD, STORE)                                                       \
     {                                                                                        \
-        __m512d xv = LOAD(k, x + i), v, d;                                                   \
-        v = rf__sigmoid_lean_v(xv, t0, t1, _mm512_cmp_pd_mask(xv, tv, _CMP_NGT_UQ));          \
-        d = _mm512_mask_sub_pd(v, _mm512_cmp_pd_mask(xv, c, _CMP_GE_OQ), one, v);            \
+        __m512d xv = LOAD(k, x + i), zh, al, v, d;                                           \
+        if (exact) {                                                                         \
+            zh = xv;                                                                         \
+            al = zero;                                                                       \
+        } else {                                                                             \
+            __mmask8 pos_, far_;                                                             \
+            zh = _mm512_mul_pd(xv, bv);                                                      \
+            al = _mm512_fmsub_pd(xv, bv, zh);                       /* z - zh, exact */      \
+            pos_ = _mm512_cmp_pd_mask(zh, zero, _CMP_GE_OQ);                                 \
+            far_ = _mm512_cmp_pd_mask(_mm512_abs_pd(zh), _mm512_set1_pd(760.0), _CMP_LT_OQ); \
+            /* a's low part: zl for z >= 0, -zl below, 0 where a was clamped (or NaN) */     \
+            al = _mm512_maskz_mov_pd(far_, _mm512_mask_sub_pd(al, (__mmask8)~pos_, zero, al)); \
+        }                                                                                    \
+        v = rf__sigmoid_lean_v(zh, al, t0, t1, _mm512_cmp_pd_mask(zh, tv, _CMP_NGT_UQ));      \
+        d = _mm512_mask_sub_pd(v, _mm512_cmp_pd_mask(zh, c, _CMP_GE_OQ), one, v);            \
         STORE(o + i, k, _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(d, zero, _CMP_NEQ_UQ),         \
                                             LOAD(k, g + i), d));                             \
     }
@@ -766,8 +788,8 @@ RF__TAB16_STUB(rf_tab16_silu_grad, rf_silu_grad_f)
 RF__TAB16_STUB(rf_tab16_sigmoid_grad, rf_sigmoid_lean_f)
 RF__TAB16_STUB(rf_tab16_gelu_tanh_grad, rf_gelu_tanh_grad_f)
 static inline void rf_tab_sigmoid_grad_d(const double *g, const double *x, double *o, ptrdiff_t n,
-                                         double thr)
-{ (void)g; (void)x; (void)o; (void)n; (void)thr; }   /* never called: RF_TAB == 0 */
+                                         double thr, double beta)
+{ (void)g; (void)x; (void)o; (void)n; (void)thr; (void)beta; }   /* never called: RF_TAB == 0 */
 #define RF__LUT_GRAD_STUB(name)                                                              \
 static inline void name(const float *t, const uint16_t *g, const uint16_t *x, uint16_t *o,  \
                         ptrdiff_t n)                                                         \
