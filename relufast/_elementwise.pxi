@@ -927,6 +927,12 @@ cdef inline int _fmt16(int code) noexcept nogil:
     return 0 if code == 0 else (1 if _bf16_hw else 2)
 
 
+cdef inline bint _sigmoid_tab16(float beta, float t) noexcept nogil:
+    # softplus' on 16-bit operands takes the sigmoid's table loop (beta = 1, and a threshold
+    # from which the float sigmoid is 1 exactly, as _grad_softplus1 says), on AVX-512
+    return rf_tab_on and beta == 1 and t >= <float>17.3286781
+
+
 cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
                      Py_ssize_t hi) noexcept nogil:
     # gelu (both forms) or silu with x and y both float16 (code 0) or both bfloat16 (3): the
@@ -966,7 +972,7 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
         f = [rf_tab16_gelu_grad_h, rf_tab16_gelu_grad_bf_hw, rf_tab16_gelu_grad_bf]
     elif op == D_SILU:
         f = [rf_tab16_silu_grad_h, rf_tab16_silu_grad_bf_hw, rf_tab16_silu_grad_bf]
-    elif op == D_SOFTPLUS and a == 1 and b >= <float>17.3286781:  # as _grad_softplus1
+    elif op == D_SOFTPLUS and _sigmoid_tab16(a, b):
         f = [rf_tab16_sigmoid_grad_h, rf_tab16_sigmoid_grad_bf_hw, rf_tab16_sigmoid_grad_bf]
     elif op == D_GELU_TANH:
         f = [rf_tab16_gelu_tanh_grad_h, rf_tab16_gelu_tanh_grad_bf_hw,
@@ -1223,7 +1229,7 @@ cdef inline bint _lut_op(int op, int code, float a, float b) noexcept nogil:
     cdef bint smooth
     if a != a or b != b:  # a NaN key would never be found again
         return False
-    if op == D_SOFTPLUS and RF_TAB and rf_tab_on and a == 1 and b >= <float>17.3286781:
+    if op == D_SOFTPLUS and _sigmoid_tab16(a, b):
         return False  # the sigmoid's table loop (_grad_tab16) computes it as fast
     smooth = (op == GELU_TANH or op == MISH or op == SOFTPLUS or op == D_GELU_TANH
               or op == D_MISH or op == D_SOFTPLUS)
