@@ -18,10 +18,9 @@ What it proves, on this (Linux x86_64) machine, for every CPython asked for (def
    SMOKE_TESTS: every function, dtype, layout and ISA through the installed extension, and its
    C entry points and errors, without the long thread, leak, process and accuracy tests, and
    without the mask, bias and gated-unit files, whose entry points are acquired and checked as
-   the others' are (CI's 30 minutes on 2 cores: five full suites beside five builds took 12 of
-   them; on 2026-12-07 the whole CI ran 32 minutes with the newest Python's leg whole and the
-   smoke legs at 9,942 tests).  CI's other stages run the whole suite on its own Python with
-   the newest NumPy, and under the sanitizers.
+   the others' are (CI's 30 minutes on 2 cores: the stage's timings are in
+   docs/performance.md).  CI's other stages run the whole suite on its own Python with the
+   newest NumPy, and under the sanitizers.
 4. NumPy: each version's default leg takes the newest NumPy pip finds for that Python (2.5 on
    3.12 and 3.13: the newest end of the range); one more leg runs the oldest NumPy that
    pyproject.toml admits (``--oldest-numpy``, default 1.23.0) on the oldest Python.
