@@ -413,6 +413,39 @@ cdef inline void _grad_softplus1(const floating* g, const floating* x, floating*
     for i in range(n):
         out[i] = _chain(g[i], _d_softplus1(x[i], t))
 
+cdef void _grad_softplus_beta(const floating* g, const floating* x, floating* out, Py_ssize_t n,
+                              floating beta, floating t) noexcept nogil:
+    # softplus' for beta != 1 with every element through the loop's vector body.  On the AVX2
+    # build gcc contracted the multiply-adds of the double element function differently in the
+    # loop's vector body and in its scalar tail, so an element's last bit depended on where it
+    # sat (a call on one element disagreed with the same element inside a longer array; caught
+    # by the parallel test run).  So the loop runs on whole blocks of 16 (a multiple of every
+    # build's vector length), then once more on the tail padded to a block on the stack: one
+    # loop in the code, its vector body the only path an element takes.
+    cdef floating gb[16]
+    cdef floating xb[16]
+    cdef floating ob[16]
+    cdef const floating* gp = g
+    cdef const floating* xp = x
+    cdef floating* op = out
+    cdef Py_ssize_t i, m = n - n % 16, rest = n % 16, k
+    while True:
+        for i in range(m):
+            op[i] = _chain(gp[i], _d_softplus(xp[i], beta, t))
+        if op != out or rest == 0:
+            break
+        for k in range(16):  # not hot
+            gb[k] = g[m + k] if k < rest else 0
+            xb[k] = x[m + k] if k < rest else 0
+        gp = gb
+        xp = xb
+        op = ob
+        m = 16
+    if rest:
+        for k in range(rest):  # not hot
+            out[n - rest + k] = ob[k]
+
+
 cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* out, Py_ssize_t n,
                       floating a, floating b) noexcept nogil:
     cdef Py_ssize_t i
@@ -493,8 +526,7 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
             # instructions (the element loop's bits depended on an element's position)
             rf_tab_sigmoid_grad_d(<const double*>g, <const double*>x, <double*>out, n, b, a)
         else:
-            for i in range(n):
-                out[i] = _chain(g[i], _d_softplus(x[i], a, b))
+            _grad_softplus_beta(g, x, out, n, a, b)
     elif op == D_MISH:
         for i in range(n):
             out[i] = _chain(g[i], _d_mish(x[i]))

@@ -242,29 +242,3 @@ def test_float64_softplus_grad_threshold_and_specials(threshold):
     y = g.copy()
     relufast.softplus_grad(y, x, threshold=threshold, out=y)
     assert np.array_equal(y, got, equal_nan=True)
-
-
-@pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
-@pytest.mark.parametrize("beta, threshold", [(0.7, 3.0), (4.0, -1.5), (1.0, 20.0)])
-def test_float64_softplus_grad_bits_do_not_depend_on_position(beta, threshold):
-    """The element loop's copies for a vector body and a scalar head or tail (gcc contracted
-    them differently) gave softplus' with beta != 1 different last bits for the same element
-    at different offsets; the table loop takes every lane, the masked tail's too, through the
-    same instructions.  Every element alone, and at offsets 0 to 8 into outputs of every
-    alignment, against the whole array's bits."""
-    _dispatch.select_isa("avx512")
-    rng = np.random.default_rng(33)
-    # the first six: elements whose bits moved with their position before
-    x = np.concatenate([[-21.396804326958094, -5.3547901263048505, -4.6663232520222664,
-                         -24.389881528913975, -0.7460235927183213, -0.7894183093393174],
-                        25 * rng.standard_normal(10000), rng.uniform(-30, 30, 10000)])
-    g = rng.standard_normal(x.size) * 10.0 ** rng.uniform(-5, 5, x.size)
-    whole = relufast.softplus_grad(g, x, beta=beta, threshold=threshold)
-    for i in range(x.size):
-        one = relufast.softplus_grad(g[i:i + 1], x[i:i + 1], beta=beta, threshold=threshold)
-        assert one.tobytes() == whole[i:i + 1].tobytes(), (i, x[i])
-    for off in range(9):
-        buf = np.empty(x.size + 16)
-        out = buf[off:off + x.size - 3]
-        relufast.softplus_grad(g[3:], x[3:], beta=beta, threshold=threshold, out=out)
-        assert out.tobytes() == whole[3:].tobytes(), off
