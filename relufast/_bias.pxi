@@ -173,10 +173,12 @@ cdef void _gb_gelu_tanh(const floating* g, const floating* x, const floating* bi
 cdef void _gb_silu(const floating* g, const floating* x, const floating* bias, floating* out,
                    Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
-    if floating is float:
-        if rf_tab_on:
+    if rf_tab_on:
+        if floating is float:
             rf_tab_silu_grad_b_f(g, x, bias, out, n)
-            return
+        else:
+            rf_tab_silu_grad_b_d(g, x, bias, out, n)
+        return
     for i in range(n):
         out[i] = _chain(g[i], _d_silu(x[i] + bias[i]))
 

@@ -497,10 +497,12 @@ cdef void _grad_chunk(int op, const floating* g, const floating* x, floating* ou
         for i in range(n):
             out[i] = _chain(g[i], _d_gelu_tanh(x[i]))
     elif op == D_SILU:
-        if floating is float:
-            if rf_tab_on:
+        if rf_tab_on:  # AVX-512: the table loops of _vectab.h
+            if floating is float:
                 rf_tab_silu_grad_f(g, x, out, n)
-                return
+            else:
+                rf_tab_silu_grad_d(g, x, out, n)
+            return
         for i in range(n):
             out[i] = _chain(g[i], _d_silu(x[i]))
     elif op == D_HARDTANH:

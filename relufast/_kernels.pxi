@@ -89,6 +89,9 @@ cdef extern from "_vectab.h" nogil:
     void rf_tab_sigmoid_grad_f(const float* g, const float* x, float* out, Py_ssize_t n)
     void rf_tab_sigmoid_grad_d(const double* g, const double* x, double* out, Py_ssize_t n,
                                double t, double beta)
+    void rf_tab_silu_grad_d(const double* g, const double* x, double* out, Py_ssize_t n)
+    void rf_tab_silu_grad_b_d(const double* g, const double* x, const double* b, double* out,
+                              Py_ssize_t n)
     void rf_tab_gelu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
     void rf_tab_silu_b_f(const float* x, const float* b, float* y, Py_ssize_t n)
     void rf_tab_gelu_grad_b_f(const float* g, const float* x, const float* b, float* out,
