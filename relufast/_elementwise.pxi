@@ -654,16 +654,68 @@ cdef inline unsigned short _g_relu6_bits(unsigned short g, unsigned short x, uns
         _quiet_bits(g, inf, q) if ((s > 0) & (s < <short>six)) else 0)
 
 
+# hardtanh and threshold compare x with parameters that need not be values of the format: their
+# tests become compares of keys.  key(h) orders every non-NaN pattern as its value orders (the
+# magnitude bits of a negative flipped, so that the patterns count up from -inf to +inf as signed
+# integers; -0.0 sits just below +0.0), and for a float32 parameter v, _key_le(v) is the key of the
+# largest value <= v, _key_ge(v) of the smallest value >= v (found once per call).  So x > v is
+# key(x) > _key_le(v), x <= v the opposite, and x < v is key(x) < _key_ge(v): both zeros answer
+# alike, since a threshold never falls between them.  The results are x, g, +0.0 or a parameter
+# rounded once to the format (c1, c2), as the float32 op rounds them on store.
+
+cdef struct _Bits:
+    unsigned short inf   # infinity's pattern: a larger magnitude is NaN
+    unsigned short q     # the quiet bit
+    unsigned short six   # 6.0's pattern (relu6)
+    unsigned short c1    # a parameter rounded to the format (hardtanh's max_val, threshold's value)
+    unsigned short c2    # (hardtanh's min_val)
+    short k1             # key thresholds (hardtanh: _key_le(max_val), _key_ge(min_val) forward,
+    short k2             # _key_le(min_val), _key_ge(max_val) gradient; threshold: _key_le(t))
+    float w              # leaky_relu's slope
+
+cdef inline short _key(unsigned short h) noexcept nogil:
+    cdef short s = <short>h
+    return <short>(h ^ ((s >> 15) & 0x7fff))
+
+cdef inline unsigned short _hardtanh_bits(unsigned short h, _Bits p) noexcept nogil:
+    cdef short k = _key(h)
+    cdef unsigned short r = p.c1 if k > p.k1 else h
+    r = p.c2 if k < p.k2 else r
+    return (h | p.q) if (h & 0x7fff) > p.inf else r
+
+cdef inline unsigned short _threshold_bits(unsigned short h, _Bits p) noexcept nogil:
+    cdef unsigned short r = p.c1 if _key(h) <= p.k1 else h
+    return (h | p.q) if (h & 0x7fff) > p.inf else r
+
+cdef inline unsigned short _g_hardtanh_bits(unsigned short g, unsigned short x,
+                                            _Bits p) noexcept nogil:
+    cdef short k = _key(x)
+    cdef unsigned short r = _quiet_bits(g, p.inf, p.q) if ((k > p.k1) & (k < p.k2)) else 0
+    return (x | p.q) if (x & 0x7fff) > p.inf else r
+
+cdef inline unsigned short _g_threshold_bits(unsigned short g, unsigned short x,
+                                             _Bits p) noexcept nogil:
+    cdef unsigned short r = _quiet_bits(g, p.inf, p.q) if _key(x) > p.k1 else 0
+    return (x | p.q) if (x & 0x7fff) > p.inf else r
+
+
 cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize_t n,
-                    unsigned short inf, unsigned short q, unsigned short six,
-                    float w) noexcept nogil:
+                    _Bits p) noexcept nogil:
     cdef Py_ssize_t i
+    cdef unsigned short inf = p.inf, q = p.q, six = p.six
+    cdef float w = p.w
     if op == RELU:
         for i in range(n):  # 16-bit
             y[i] = _relu_bits(x[i], inf, q)
     elif op == RELU6:
         for i in range(n):  # 16-bit
             y[i] = _relu6_bits(x[i], inf, q, six)
+    elif op == HARDTANH:
+        for i in range(n):  # 16-bit
+            y[i] = _hardtanh_bits(x[i], p)
+    elif op == THRESHOLD:
+        for i in range(n):  # 16-bit
+            y[i] = _threshold_bits(x[i], p)
     elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
         rf_leaky_h_block(x, y, n, w)
     elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
@@ -674,15 +726,22 @@ cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize
 
 
 cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
-                     unsigned short* out, Py_ssize_t n, unsigned short inf, unsigned short q,
-                     unsigned short six, float w) noexcept nogil:
+                     unsigned short* out, Py_ssize_t n, _Bits p) noexcept nogil:
     cdef Py_ssize_t i
+    cdef unsigned short inf = p.inf, q = p.q, six = p.six
+    cdef float w = p.w
     if op == D_RELU:
         for i in range(n):  # 16-bit
             out[i] = _g_relu_bits(g[i], x[i], inf, q)
     elif op == D_RELU6:
         for i in range(n):  # 16-bit
             out[i] = _g_relu6_bits(g[i], x[i], inf, q, six)
+    elif op == D_HARDTANH:
+        for i in range(n):  # 16-bit
+            out[i] = _g_hardtanh_bits(g[i], x[i], p)
+    elif op == D_THRESHOLD:
+        for i in range(n):  # 16-bit
+            out[i] = _g_threshold_bits(g[i], x[i], p)
     elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
         rf_g_leaky_h_block(g, x, out, n, w)
     elif _bf16_hw:
@@ -1126,15 +1185,16 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
             rf_ieee_end(fp)
 
 
-# The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu and their gradients when every
-# operand is float16, or every one bfloat16.  Each format's NaN threshold (infinity's pattern), quiet bit
-# and 6.0.
+# The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu, hardtanh, threshold and their
+# gradients when every operand is float16, or every one bfloat16.  Each format's NaN threshold
+# (infinity's pattern), quiet bit and 6.0; the parameters' keys and rounded values.
 
 cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
     # w: the slope as the float32 computation rounds it; a zero slope takes the blocks (its
     # results follow _leaky's limits, not w * x)
     return (code == 0 or code == 3) and (
         op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6
+        or op == HARDTANH or op == THRESHOLD or op == D_HARDTANH or op == D_THRESHOLD
         or ((op == LEAKY or op == D_LEAKY) and w != 0))
 
 
@@ -1146,52 +1206,102 @@ cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,
         inf[0], q[0], six[0] = 0x7f80, 0x0040, 0x40c0
 
 
+cdef inline float _key_value(int code, int k) noexcept nogil:
+    cdef unsigned short h = <unsigned short>_key(<unsigned short>k)   # key() is its own inverse
+    return rf_h2f(h) if code == 0 else rf_bf2f(h)
+
+
+cdef short _key_le(int code, unsigned short inf, float v) noexcept nogil:
+    # the key of the largest value <= v, or one below -inf's key if there is none (v not NaN)
+    cdef int lo = _key(inf | 0x8000) - 1, hi = _key(inf), mid   # value(lo) <= v treated as true
+    while lo < hi:      # invariant: keys <= lo are <= v (lo below -inf's: vacuous), keys > hi are > v
+        mid = lo + (hi - lo + 1) // 2
+        if _key_value(code, mid) <= v:
+            lo = mid
+        else:
+            hi = mid - 1
+    return <short>lo
+
+
+cdef short _key_ge(int code, unsigned short inf, float v) noexcept nogil:
+    # the key of the smallest value >= v, or one above +inf's key if there is none (v not NaN)
+    cdef int lo = _key(inf | 0x8000), hi = _key(inf) + 1, mid
+    while lo < hi:      # invariant: keys >= hi are >= v, keys < lo are < v
+        mid = lo + (hi - lo) // 2
+        if _key_value(code, mid) >= v:
+            hi = mid
+        else:
+            lo = mid + 1
+    return <short>lo
+
+
+cdef _Bits _bits_params(int op, int code, float a, float b) noexcept nogil:
+    # a, b: the op's parameters as the float32 computation rounds them
+    cdef _Bits p
+    _bits_format(code, &p.inf, &p.q, &p.six)
+    p.w = a
+    p.c1 = p.c2 = 0
+    p.k1 = p.k2 = 0
+    if op == HARDTANH:      # a = min_val, b = max_val: max_val where x > it, then min_val where x < it
+        p.c1 = rf_f2h(b) if code == 0 else rf_f2bf(b)
+        p.c2 = rf_f2h(a) if code == 0 else rf_f2bf(a)
+        p.k1 = _key_le(code, p.inf, b)
+        p.k2 = _key_ge(code, p.inf, a)
+    elif op == D_HARDTANH:  # grad where min_val < x < max_val
+        p.k1 = _key_le(code, p.inf, a)
+        p.k2 = _key_ge(code, p.inf, b)
+    elif op == THRESHOLD:   # a = threshold, b = value: value where x <= threshold
+        p.c1 = rf_f2h(b) if code == 0 else rf_f2bf(b)
+        p.k1 = _key_le(code, p.inf, a)
+    elif op == D_THRESHOLD:  # grad where x > threshold
+        p.k1 = _key_le(code, p.inf, a)
+    return p
+
+
 cdef void _forward_bits(int op, const unsigned short* x, unsigned short* y, int code,
-                        Py_ssize_t n, float w, int nt) noexcept nogil:
+                        Py_ssize_t n, float a, float b, int nt) noexcept nogil:
     cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(y, n, 2)
-    cdef unsigned short inf, q, six
-    _bits_format(code, &inf, &q, &six)
+    cdef _Bits p = _bits_params(op, code, a, b)
     if n == 0:
         return
     if nt <= 1:
-        _fwd_bits(op, x, y, h, inf, q, six, w)
-        _fwd_bits(op, x + h, y + h, n - h, inf, q, six, w)
+        _fwd_bits(op, x, y, h, p)
+        _fwd_bits(op, x + h, y + h, n - h, p)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
             fp = rf_ieee_begin()  # leaky_relu's products (bfloat16 subnormals are float's)
             if c == 0:
-                _fwd_bits(op, x, y, h, inf, q, six, w)
+                _fwd_bits(op, x, y, h, p)
             if lo < n:
-                _fwd_bits(op, x + lo, y + lo, min(blk, n - lo), inf, q, six, w)
+                _fwd_bits(op, x + lo, y + lo, min(blk, n - lo), p)
             rf_ieee_end(fp)
 
 
 cdef void _gradient_bits(int op, const unsigned short* g, const unsigned short* x,
-                         unsigned short* o, int code, Py_ssize_t n, float w,
+                         unsigned short* o, int code, Py_ssize_t n, float a, float b,
                          int nt) noexcept nogil:
     cdef unsigned int fp
     cdef Py_ssize_t blk, c, lo
     cdef Py_ssize_t h = _head(o, n, 2)
-    cdef unsigned short inf, q, six
-    _bits_format(code, &inf, &q, &six)
+    cdef _Bits p = _bits_params(op, code, a, b)
     if n == 0:
         return
     if nt <= 1:
-        _grad_bits(op, g, x, o, h, inf, q, six, w)
-        _grad_bits(op, g + h, x + h, o + h, n - h, inf, q, six, w)
+        _grad_bits(op, g, x, o, h, p)
+        _grad_bits(op, g + h, x + h, o + h, n - h, p)
     else:
         blk = _block_mixed(n - h, nt)
         for c in prange(nt, schedule="static", num_threads=nt):
             lo = h + c * blk
             fp = rf_ieee_begin()
             if c == 0:
-                _grad_bits(op, g, x, o, h, inf, q, six, w)
+                _grad_bits(op, g, x, o, h, p)
             if lo < n:
-                _grad_bits(op, g + lo, x + lo, o + lo, min(blk, n - lo), inf, q, six, w)
+                _grad_bits(op, g + lo, x + lo, o + lo, min(blk, n - lo), p)
             rf_ieee_end(fp)
 
 
@@ -1442,7 +1552,7 @@ def forward_mixed(int op, x, y, double a, double b, bint f64, int nt):
                                  nt)
                 elif xc == yc and _bits_op(op, yc, <float>a):
                     _forward_bits(op, <const unsigned short*>xb.buf, <unsigned short*>yb.buf,
-                                  yc, n, <float>a, nt)
+                                  yc, n, <float>a, <float>b, nt)
                 elif f64:
                     _forward_mixed(op, <const char*>xb.buf, xc, <char*>yb.buf, yc, n, a, b,
                                    nt, <double*>NULL)
@@ -1489,7 +1599,7 @@ def gradient_mixed(int op, g, x, out, double a, double b, bint f64, int nt):
                 elif gc == oc and xc == oc and _bits_op(op, oc, <float>a):
                     _gradient_bits(op, <const unsigned short*>gb.buf,
                                    <const unsigned short*>xb.buf, <unsigned short*>ob.buf, oc,
-                                   n, <float>a, nt)
+                                   n, <float>a, <float>b, nt)
                 elif (gc == 2 and xc == 1 and oc == 2 and (op == D_RELU or op == D_RELU6
                                                             or (op == D_LEAKY and a != 0))):
                     _gradient_df(op, <const double*>gb.buf, <const float*>xb.buf,

@@ -587,17 +587,17 @@ cdef void _prelu_fwd_runs16(const _Mixed* mx, const float* w, Py_ssize_t C, Py_s
     # same bits), where the blocks take three (widen, the float loop, round): an (N, 64, 56, 56)
     # float16 prelu into out was twice the time of leaky_relu's.  A zero slope's run (_fwd_bits
     # takes nonzero slopes only) goes through the blocks.
-    cdef unsigned short inf, q, six
+    cdef _Bits p = _bits_params(LEAKY, mx.xc, 0, 0)
     cdef Py_ssize_t s = lo, e, run
     cdef float wc
-    _bits_format(mx.xc, &inf, &q, &six)
     while s < hi:
         run = s // inner
         e = min(hi, (run + 1) * inner)
         wc = w[run % C]
         if wc != 0:
+            p.w = wc
             _fwd_bits(LEAKY, (<const unsigned short*>mx.x) + s, (<unsigned short*>mx.o) + s,
-                      e - s, inf, q, six, wc)
+                      e - s, p)
         else:
             _prelu_fwd_blocks(mx, w, C, inner, s, e, False)
         s = e

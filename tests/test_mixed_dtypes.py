@@ -376,6 +376,73 @@ def test_relu_like_16bit_patterns_exactly(fmt, nt):
                         == _expected_bits(name, one, x, inf, q)).all(), (name, off)
 
 
+# hardtanh, threshold and their gradients decide on the bit patterns too, comparing keys with
+# the parameters' (relufast/_elementwise.pxi, _key_le and _key_ge): the parameters need not be
+# values of the format (they are rounded to float32 for the compares, and rounded once more to
+# the format where they are the result), and zeros of either sign, parameters beyond the
+# format's range and an empty range (min_val == max_val) behave as the float32 op does
+
+_HARDTANH_PARAMS = [(-1.0, 1.0), (-2.5, 0.3), (0.0, 6.0), (-0.0, 0.0), (0.3, 0.3),
+                    (-3e38, 0.1), (-1e-7, 3e38), (-70000.0, 70000.0), (1e-40, 3e38),
+                    (-1.0000001, 0.99999994)]
+_THRESHOLD_PARAMS = [(0.1, 20.0), (0.5, -1.0), (0.0, -0.0), (-0.0, 7e-8), (-3.3e38, 1.0),
+                     (3.3e38, 0.3), (65519.0, 1e-45), (-3.3e38, -1e5)]
+
+
+def _expected_piecewise_bits(name, params, x, g, inf, q):
+    """The 16-bit result from float32 compares, the parameters rounded as the float32 op
+    rounds them: hardtanh (x, or max_val / min_val rounded to the format), threshold (value
+    where x <= threshold), their gradients (grad quieted, or +0); a NaN x comes out quieted."""
+    a, b = (np.float32(v) for v in params)
+    xb = x.view(np.uint16).astype(np.int64)
+    xf = x.astype(F32)
+    nan_x = (xb & 0x7fff) > inf
+    bits = lambda v: np.array(v, F32).astype(x.dtype).view(np.uint16).astype(np.int64)
+    with np.errstate(invalid="ignore"):
+        if g is None:
+            if name == "hardtanh":
+                r = np.where(xf > b, bits(b), xb)
+                r = np.where(xf < a, bits(a), r)
+            else:
+                r = np.where(xf <= a, bits(b), xb)
+        else:
+            gb = g.view(np.uint16).astype(np.int64)
+            gq = np.where((gb & 0x7fff) > inf, gb | q, gb)
+            keep = ((xf > a) & (xf < b)) if name == "hardtanh" else (xf > a)
+            r = np.where(keep, gq, 0)
+    return np.where(nan_x, xb | q, r).astype(np.uint16)
+
+
+@pytest.mark.parametrize("fmt", _FORMATS, ids=lambda f: str(f[0]))
+@pytest.mark.parametrize("nt", [1, 2])
+def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt):
+    dtype, inf, q, _ = fmt
+    every = np.arange(2**16, dtype=np.uint16)
+    rng = np.random.default_rng(14)
+    big = np.concatenate([every] * 4)  # above the threaded threshold
+    cases = ([("hardtanh", p, relufast.hardtanh, relufast.hardtanh_grad) for p in _HARDTANH_PARAMS]
+             + [("threshold", p, relufast.threshold, relufast.threshold_grad)
+                for p in _THRESHOLD_PARAMS])
+    with relufast.num_threads(nt):
+        for off in (0, 3):
+            x = big[off:].view(dtype)
+            g = rng.permutation(big)[off:].view(dtype)
+            for name, params, fwd, grad in cases:
+                want = _expected_piecewise_bits(name, params, x, None, inf, q)
+                assert (fwd(x, *params).view(np.uint16) == want).all(), (name, params, off)
+                xi = x.copy()
+                fwd(xi, *params, out=xi)
+                assert (xi.view(np.uint16) == want).all(), (name, params, off, "in place")
+                want = _expected_piecewise_bits(name, params, x, g, inf, q)
+                gi = g.copy()
+                grad(gi, x, *params, out=gi)
+                assert (gi.view(np.uint16) == want).all(), (name, params, off, "grad")
+                # the float32 op on the widened values, rounded once, agrees with the bits
+                w32 = grad(g.astype(F32), x.astype(F32), *params)
+                assert_bitwise(gi[~np.isnan(gi)], cast(w32, dtype)[~np.isnan(gi)],
+                               f"{name}_grad{params} against float32")
+
+
 # ---------------------------------------------------------------------------------------------
 # refusals: nothing written, the function and the argument named
 
