@@ -716,6 +716,20 @@ cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize
     elif op == THRESHOLD:
         for i in range(n):  # 16-bit
             y[i] = _threshold_bits(x[i], p)
+    elif op == HARDSIGMOID:  # AVX-512 (_bits_op): converted in registers (_vectab.h)
+        if inf == 0x7c00:
+            rf_m16_hardsigmoid_h(x, y, n)
+        elif _bf16_hw:
+            rf_m16_hardsigmoid_bf_hw(x, y, n)
+        else:
+            rf_m16_hardsigmoid_bf(x, y, n)
+    elif op == HARDSWISH:
+        if inf == 0x7c00:
+            rf_m16_hardswish_h(x, y, n)
+        elif _bf16_hw:
+            rf_m16_hardswish_bf_hw(x, y, n)
+        else:
+            rf_m16_hardswish_bf(x, y, n)
     elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
         rf_leaky_h_block(x, y, n, w)
     elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
@@ -742,6 +756,20 @@ cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
     elif op == D_THRESHOLD:
         for i in range(n):  # 16-bit
             out[i] = _g_threshold_bits(g[i], x[i], p)
+    elif op == D_HARDSIGMOID:  # AVX-512 (_bits_op): converted in registers (_vectab.h)
+        if inf == 0x7c00:
+            rf_m16_hardsigmoid_grad_h(g, x, out, n)
+        elif _bf16_hw:
+            rf_m16_hardsigmoid_grad_bf_hw(g, x, out, n)
+        else:
+            rf_m16_hardsigmoid_grad_bf(g, x, out, n)
+    elif op == D_HARDSWISH:
+        if inf == 0x7c00:
+            rf_m16_hardswish_grad_h(g, x, out, n)
+        elif _bf16_hw:
+            rf_m16_hardswish_grad_bf_hw(g, x, out, n)
+        else:
+            rf_m16_hardswish_grad_bf(g, x, out, n)
     elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
         rf_g_leaky_h_block(g, x, out, n, w)
     elif _bf16_hw:
@@ -1186,7 +1214,8 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
 
 
 # The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu, hardtanh, threshold and their
-# gradients when every operand is float16, or every one bfloat16.  Each format's NaN threshold
+# gradients when every operand is float16, or every one bfloat16; on AVX-512 (rf_tab_on: the
+# loops of _vectab.h) hardsigmoid, hardswish and their gradients too.  Each format's NaN threshold
 # (infinity's pattern), quiet bit and 6.0; the parameters' keys and rounded values.
 
 cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
@@ -1195,7 +1224,9 @@ cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
     return (code == 0 or code == 3) and (
         op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6
         or op == HARDTANH or op == THRESHOLD or op == D_HARDTANH or op == D_THRESHOLD
-        or ((op == LEAKY or op == D_LEAKY) and w != 0))
+        or ((op == LEAKY or op == D_LEAKY) and w != 0)
+        or (rf_tab_on and (op == HARDSIGMOID or op == HARDSWISH or op == D_HARDSIGMOID
+                           or op == D_HARDSWISH)))
 
 
 cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,

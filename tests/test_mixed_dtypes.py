@@ -443,6 +443,48 @@ def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt):
                                f"{name}_grad{params} against float32")
 
 
+# hardsigmoid, hardswish and their gradients on AVX-512 take one-pass loops (relufast/_vectab.h)
+# that divide without a division: bit for bit the float32 op rounded once, for every x and every
+# grad pattern (zeros of both signs, subnormals, infinities, NaN), every length's masked tail,
+# in place, both bfloat16 roundings, and the same bits as the blocks that the other builds take
+
+
+@pytest.mark.parametrize("name", ["hardsigmoid", "hardswish"])
+@pytest.mark.parametrize("dtype", [F16] + ([BF16] if BF16 else []), ids=str)
+def test_hard_functions_16bit_one_pass(name, dtype, bf16_rounding):
+    fwd, grad = getattr(relufast, name), getattr(relufast, name + "_grad")
+    every = np.arange(2**16, dtype=np.uint16).view(dtype)
+    rng = np.random.default_rng(15)
+    x = np.concatenate([every, rng.permutation(every)])
+    want = cast(fwd(x.astype(F32)), dtype)
+    assert_bitwise(fwd(x), want, f"{name} {dtype}")
+    # every grad pattern against x in (-3, 3), at the kinks, outside and NaN
+    xs = np.array([0.5, -1.25, 2.875, -2.96875, 3.0, -3.0, 7.0, -7.0, 0.0, -0.0, np.nan], F32)
+    g = np.tile(every, xs.size)
+    xg = np.repeat(xs, every.size).astype(dtype)
+    want = cast(grad(g.astype(F32), xg.astype(F32)), dtype)
+    assert_bitwise(grad(g, xg), want, f"{name}_grad {dtype}")
+    gi = g.copy()
+    grad(gi, xg, out=gi)
+    assert_bitwise(gi, want, f"{name}_grad {dtype} in place")
+    for n in (16_385, 16_399, 16_400):  # past the threaded threshold, every tail length mod 16
+        xn, gn = x[:n].copy(), g[-n:].copy()
+        assert_bitwise(fwd(xn, out=xn), cast(fwd(x[:n].astype(F32)), dtype))
+        assert_bitwise(grad(gn, x[:n], out=gn),
+                       cast(grad(g[-n:].astype(F32), x[:n].astype(F32)), dtype))
+    import importlib
+    from relufast import _dispatch
+    mod = importlib.import_module(f"relufast._kernels_{_dispatch.KERNELS.isa}")
+    was = mod.tab_kernels(False)  # the blocks' bits
+    try:
+        blocks = fwd(x), grad(g, xg)
+    finally:
+        mod.tab_kernels(was)
+    assert (fwd(x).view(np.uint16) == blocks[0].view(np.uint16)).all()
+    nan = np.isnan(blocks[1])
+    assert (grad(g, xg).view(np.uint16)[~nan] == blocks[1].view(np.uint16)[~nan]).all()
+
+
 # ---------------------------------------------------------------------------------------------
 # refusals: nothing written, the function and the argument named
 
