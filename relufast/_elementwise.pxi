@@ -730,6 +730,13 @@ cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize
             rf_m16_hardswish_bf_hw(x, y, n)
         else:
             rf_m16_hardswish_bf(x, y, n)
+    elif op == RELU_SQUARED:
+        if inf == 0x7c00:
+            rf_m16_relu_squared_h(x, y, n)
+        elif _bf16_hw:
+            rf_m16_relu_squared_bf_hw(x, y, n)
+        else:
+            rf_m16_relu_squared_bf(x, y, n)
     elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
         rf_leaky_h_block(x, y, n, w)
     elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
@@ -770,6 +777,13 @@ cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
             rf_m16_hardswish_grad_bf_hw(g, x, out, n)
         else:
             rf_m16_hardswish_grad_bf(g, x, out, n)
+    elif op == D_RELU_SQUARED:
+        if inf == 0x7c00:
+            rf_m16_relu_squared_grad_h(g, x, out, n)
+        elif _bf16_hw:
+            rf_m16_relu_squared_grad_bf_hw(g, x, out, n)
+        else:
+            rf_m16_relu_squared_grad_bf(g, x, out, n)
     elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
         rf_g_leaky_h_block(g, x, out, n, w)
     elif _bf16_hw:
@@ -1222,7 +1236,7 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
 
 # The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu, hardtanh, threshold and their
 # gradients when every operand is float16, or every one bfloat16; on AVX-512 (rf_tab_on: the
-# loops of _vectab.h) hardsigmoid, hardswish and their gradients too.  Each format's NaN threshold
+# loops of _vectab.h) hardsigmoid, hardswish, relu_squared and their gradients too.  Each format's NaN threshold
 # (infinity's pattern), quiet bit and 6.0; the parameters' keys and rounded values.
 
 cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
@@ -1233,7 +1247,8 @@ cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
         or op == HARDTANH or op == THRESHOLD or op == D_HARDTANH or op == D_THRESHOLD
         or ((op == LEAKY or op == D_LEAKY) and w != 0)
         or (rf_tab_on and (op == HARDSIGMOID or op == HARDSWISH or op == D_HARDSIGMOID
-                           or op == D_HARDSWISH)))
+                           or op == D_HARDSWISH or op == RELU_SQUARED
+                           or op == D_RELU_SQUARED)))
 
 
 cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,

@@ -112,7 +112,7 @@ cdef extern from "_vectab.h" nogil:
                             Py_ssize_t n, float sa, float s)
     void rf_m16_elu_grad_bf_hw(const unsigned short* g, const unsigned short* x,
                                unsigned short* o, Py_ssize_t n, float sa, float s)
-    # hardsigmoid, hardswish and their gradients on 16-bit operands in one pass
+    # hardsigmoid, hardswish, relu_squared and their gradients on 16-bit operands in one pass
     void rf_m16_hardsigmoid_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_m16_hardsigmoid_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_m16_hardsigmoid_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
@@ -131,6 +131,15 @@ cdef extern from "_vectab.h" nogil:
                                   unsigned short* o, Py_ssize_t n)
     void rf_m16_hardswish_grad_bf_hw(const unsigned short* g, const unsigned short* x,
                                      unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_grad_h(const unsigned short* g, const unsigned short* x,
+                                    unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_grad_bf(const unsigned short* g, const unsigned short* x,
+                                     unsigned short* o, Py_ssize_t n)
+    void rf_m16_relu_squared_grad_bf_hw(const unsigned short* g, const unsigned short* x,
+                                        unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_tanh_h(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_tanh_bf(const unsigned short* x, unsigned short* o, Py_ssize_t n)
     void rf_tab16_gelu_tanh_bf_hw(const unsigned short* x, unsigned short* o, Py_ssize_t n)

@@ -443,13 +443,13 @@ def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt):
                                f"{name}_grad{params} against float32")
 
 
-# hardsigmoid, hardswish and their gradients on AVX-512 take one-pass loops (relufast/_vectab.h)
-# that divide without a division: bit for bit the float32 op rounded once, for every x and every
+# hardsigmoid, hardswish, relu_squared and their gradients on AVX-512 take one-pass loops
+# (relufast/_vectab.h; the first two divide without a division): bit for bit the float32 op rounded once, for every x and every
 # grad pattern (zeros of both signs, subnormals, infinities, NaN), every length's masked tail,
 # in place, both bfloat16 roundings, and the same bits as the blocks that the other builds take
 
 
-@pytest.mark.parametrize("name", ["hardsigmoid", "hardswish"])
+@pytest.mark.parametrize("name", ["hardsigmoid", "hardswish", "relu_squared"])
 @pytest.mark.parametrize("dtype", [F16] + ([BF16] if BF16 else []), ids=str)
 def test_hard_functions_16bit_one_pass(name, dtype, bf16_rounding):
     fwd, grad = getattr(relufast, name), getattr(relufast, name + "_grad")
