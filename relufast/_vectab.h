@@ -1048,24 +1048,28 @@ static inline void rf_m16_elu_grad_bf(const uint16_t *g, const uint16_t *x, uint
 static inline void rf_m16_elu_grad_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o,
                                          ptrdiff_t n, float sa, float s)
 { (void)g; (void)x; (void)o; (void)n; (void)sa; (void)s; }
-#define RF__M16_FWD_STUB(name)                                                               \
-static inline void name(const uint16_t *x, uint16_t *o, ptrdiff_t n)                        \
-{ (void)x; (void)o; (void)n; }   /* never called: RF_TAB == 0 */
-#define RF__M16_GRAD_STUB(name)                                                              \
-static inline void name(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n)     \
-{ (void)g; (void)x; (void)o; (void)n; }   /* never called: RF_TAB == 0 */
-RF__M16_FWD_STUB(rf_m16_hardsigmoid_h) RF__M16_FWD_STUB(rf_m16_hardsigmoid_bf)
-RF__M16_FWD_STUB(rf_m16_hardsigmoid_bf_hw)
-RF__M16_FWD_STUB(rf_m16_hardswish_h) RF__M16_FWD_STUB(rf_m16_hardswish_bf)
-RF__M16_FWD_STUB(rf_m16_hardswish_bf_hw)
-RF__M16_GRAD_STUB(rf_m16_hardsigmoid_grad_h) RF__M16_GRAD_STUB(rf_m16_hardsigmoid_grad_bf)
-RF__M16_GRAD_STUB(rf_m16_hardsigmoid_grad_bf_hw)
-RF__M16_GRAD_STUB(rf_m16_hardswish_grad_h) RF__M16_GRAD_STUB(rf_m16_hardswish_grad_bf)
-RF__M16_GRAD_STUB(rf_m16_hardswish_grad_bf_hw)
-RF__M16_FWD_STUB(rf_m16_relu_squared_h) RF__M16_FWD_STUB(rf_m16_relu_squared_bf)
-RF__M16_FWD_STUB(rf_m16_relu_squared_bf_hw)
-RF__M16_GRAD_STUB(rf_m16_relu_squared_grad_h) RF__M16_GRAD_STUB(rf_m16_relu_squared_grad_bf)
-RF__M16_GRAD_STUB(rf_m16_relu_squared_grad_bf_hw)
+/* the one-pass 16-bit loops' three formats (_h, _bf, _bf_hw) */
+#define RF__M16_FWD_STUBS(name)                                                              \
+static inline void name##_h(const uint16_t *x, uint16_t *o, ptrdiff_t n)                    \
+{ (void)x; (void)o; (void)n; }   /* never called: RF_TAB == 0 */                             \
+static inline void name##_bf(const uint16_t *x, uint16_t *o, ptrdiff_t n)                   \
+{ (void)x; (void)o; (void)n; }                                                               \
+static inline void name##_bf_hw(const uint16_t *x, uint16_t *o, ptrdiff_t n)                \
+{ (void)x; (void)o; (void)n; }
+#define RF__M16_GRAD_STUBS(name)                                                             \
+static inline void name##_h(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n) \
+{ (void)g; (void)x; (void)o; (void)n; }   /* never called: RF_TAB == 0 */                    \
+static inline void name##_bf(const uint16_t *g, const uint16_t *x, uint16_t *o, ptrdiff_t n) \
+{ (void)g; (void)x; (void)o; (void)n; }                                                      \
+static inline void name##_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t *o,          \
+                                ptrdiff_t n)                                                 \
+{ (void)g; (void)x; (void)o; (void)n; }
+RF__M16_FWD_STUBS(rf_m16_hardsigmoid)
+RF__M16_FWD_STUBS(rf_m16_hardswish)
+RF__M16_FWD_STUBS(rf_m16_relu_squared)
+RF__M16_GRAD_STUBS(rf_m16_hardsigmoid_grad)
+RF__M16_GRAD_STUBS(rf_m16_hardswish_grad)
+RF__M16_GRAD_STUBS(rf_m16_relu_squared_grad)
 
 #endif
 #endif /* RELUFAST_VECTAB_H */

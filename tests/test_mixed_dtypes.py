@@ -340,20 +340,28 @@ def _expected_bits(op, x, g=None, inf=0x7c00, q=0x0200):
         r = xf if op == "relu" else np.minimum(xf, 6.0)
         r = np.where(xf > 0, r, 0.0).astype(x.dtype).view(np.uint16).astype(np.int64)
     else:
-        gb = g.view(np.uint16).astype(np.int64)
-        gq = np.where((gb & 0x7fff) > inf, gb | q, gb)
         keep = (xf > 0) if op == "relu" else ((xf > 0) & (xf < 6))
-        r = np.where(keep, gq, 0)
+        r = _kept_grad_bits(g, keep, inf, q)
     return np.where(nan_x, xb | q, r).astype(np.uint16)
+
+
+def _every_pattern_four_times():
+    """Every 16-bit pattern, four times over: above the threaded threshold."""
+    return np.concatenate([np.arange(2**16, dtype=np.uint16)] * 4)
+
+
+def _kept_grad_bits(g, keep, inf, q):
+    """grad's bits (a NaN quieted) where keep, +0.0 elsewhere."""
+    gb = g.view(np.uint16).astype(np.int64)
+    return np.where(keep, np.where((gb & 0x7fff) > inf, gb | q, gb), 0)
 
 
 @pytest.mark.parametrize("fmt", _FORMATS, ids=lambda f: str(f[0]))
 @pytest.mark.parametrize("nt", [1, 2])
 def test_relu_like_16bit_patterns_exactly(fmt, nt):
     dtype, inf, q, _ = fmt
-    every = np.arange(2**16, dtype=np.uint16)
     rng = np.random.default_rng(13)
-    big = np.concatenate([every] * 4)  # above the threaded threshold
+    big = _every_pattern_four_times()
     with relufast.num_threads(nt):
         for off in (0, 1, 7, 31):  # out's start off a 64-byte boundary by 0 to 62 bytes
             x = big[off:].view(dtype)
@@ -406,10 +414,8 @@ def _expected_piecewise_bits(name, params, x, g, inf, q):
             else:
                 r = np.where(xf <= a, bits(b), xb)
         else:
-            gb = g.view(np.uint16).astype(np.int64)
-            gq = np.where((gb & 0x7fff) > inf, gb | q, gb)
             keep = ((xf > a) & (xf < b)) if name == "hardtanh" else (xf > a)
-            r = np.where(keep, gq, 0)
+            r = _kept_grad_bits(g, keep, inf, q)
     return np.where(nan_x, xb | q, r).astype(np.uint16)
 
 
@@ -417,9 +423,8 @@ def _expected_piecewise_bits(name, params, x, g, inf, q):
 @pytest.mark.parametrize("nt", [1, 2])
 def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt):
     dtype, inf, q, _ = fmt
-    every = np.arange(2**16, dtype=np.uint16)
     rng = np.random.default_rng(14)
-    big = np.concatenate([every] * 4)  # above the threaded threshold
+    big = _every_pattern_four_times()
     cases = ([("hardtanh", p, relufast.hardtanh, relufast.hardtanh_grad) for p in _HARDTANH_PARAMS]
              + [("threshold", p, relufast.threshold, relufast.threshold_grad)
                 for p in _THRESHOLD_PARAMS])
