@@ -600,25 +600,14 @@ static void rf_m16_elu_grad_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t
  * so the same bits), rounded in registers.  Through the kernels' 512-element blocks (widen, compute, round: three passes over
  * L1 buffers) they took 1.7 to 2.7 ms per 10^7 elements, 1.0 to 1.35 times PyTorch's 16-bit
  * kernels; in one pass they run near the memory's speed as relu6 does. */
-/* a / b, b = 3 or 6, as the division rounds it, without vdivps (a division per 16 lanes was
- * the costliest operation of these loops, about 2.4 cycles against a multiply's 0.3, C harness):
- * q0 = a RN(1/b), its residual r = b q0 - a exact in an FMA, then q0 - r RN(1/b) rounded once
- * (Markstein).  Written so, a zero a keeps its sign (-0 - (+0) is -0); an infinite a gives NaN
- * (inf - inf), lanes the loop replaces by its selects.  Checked against the division, bit for
- * bit, for every a hardswish' divides, x for every x in [-3, 3] of both formats:
- * tools/vecmath/div16_check.c. */
-static inline __m512 rf__v_div_const(__m512 a, float b, float inv_b)
-{
-    __m512 y = _mm512_set1_ps(inv_b);
-    __m512 q = _mm512_mul_ps(a, y);
-    return _mm512_fnmadd_ps(_mm512_fmsub_ps(q, _mm512_set1_ps(b), a), y, q);
-}
 /* hardsigmoid, its derivative and hardswish divide by 6 with a plain multiply by RN(1/6): the
  * float32 result can be an ulp off the quotient, but rounded to float16 or bfloat16 it is the
  * quotient's for every x and every grad of both formats, either bfloat16 rounding (all 65,536
  * patterns each, tests/test_mixed_dtypes.py, test_hard_functions_16bit_one_pass).  hardswish'
  * cannot: x RN(1/3) + 1/2 differs from x / 3 + 1/2 for 2,394 float16 x in [-3, 3] (294
- * bfloat16), and the test fails with it, so its quotient takes rf__v_div_const. */
+ * bfloat16), and the test fails with it, so its quotient is formed exactly rounded (below).
+ * vdivps was the costliest operation of these loops (C harness, 10^5 float16 in cache:
+ * hardsigmoid 0.157 ns an element with it, 0.10 to 0.11 without). */
 static inline __m512 rf__v_hardsigmoid(__m512 x)
 {
     /* min and max return their second operand for NaN: t stays NaN; t is never -0.0 (x + 3
@@ -645,7 +634,15 @@ static inline __m512 rf__v_hardsigmoid_grad(__m512 g, __m512 x)
 static inline __m512 rf__v_hardswish_grad(__m512 g, __m512 x)
 {
     const __m512 three = _mm512_set1_ps(3.0f), zero = _mm512_setzero_ps();
-    __m512 d = _mm512_add_ps(rf__v_div_const(x, 3.0f, 1.0f / 3), _mm512_set1_ps(0.5f));
+    /* x / 3 as x (1/3 as yh + yl), rounded once by an FMA: for x of at most 11 significant bits
+     * x / 3 is exact or lies a sixth of an ulp or more from a rounding boundary (its binary
+     * tail repeats 01), far beyond this product's error (~2^-48); a zero's sign is lost, which
+     * the + 1/2 hides.  Two operations where a Markstein-corrected product takes three and a
+     * division about eight times one's cost (checked for every x of both formats in [-3, 3]:
+     * tools/vecmath/div16_check.c) */
+    __m512 q = _mm512_fmadd_ps(x, _mm512_set1_ps(0x1.555556p-2f),
+                               _mm512_mul_ps(x, _mm512_set1_ps(-0x1.555556p-27f)));
+    __m512 d = _mm512_add_ps(q, _mm512_set1_ps(0.5f));
     d = _mm512_mask_mov_ps(d, _mm512_cmp_ps_mask(x, three, _CMP_GT_OQ), _mm512_set1_ps(1.0f));
     d = _mm512_mask_mov_ps(d, _mm512_cmp_ps_mask(x, _mm512_set1_ps(-3.0f), _CMP_LT_OQ), zero);
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(d, zero, _CMP_NEQ_UQ), _mm512_mul_ps(g, d));
