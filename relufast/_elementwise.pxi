@@ -418,8 +418,8 @@ cdef void _grad_softplus_beta(const floating* g, const floating* x, floating* ou
     # softplus' for beta != 1 with every element through the loop's vector body.  On the AVX2
     # build gcc contracted the multiply-adds of the double element function differently in the
     # loop's vector body and in its scalar tail, so an element's last bit depended on where it
-    # sat (a call on one element disagreed with the same element inside a longer array; caught
-    # by the parallel test run).  So the loop runs on whole blocks of 16 (a multiple of every
+    # sat (a call on one element disagreed with the same element inside a longer array, 6 and 11
+    # of 30,000 for beta 0.7 and 4).  So the loop runs on whole blocks of 16 (a multiple of every
     # build's vector length), then once more on the tail padded to a block on the stack: one
     # loop in the code, its vector body the only path an element takes.
     cdef floating gb[16]
@@ -1091,8 +1091,8 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
                       Py_ssize_t hi, float a, float b) noexcept nogil:
     # g, x and out all float16 (code 0) or all bfloat16 (3), and an op with an AVX-512 table
     # loop (gelu' in both forms, silu', softplus' as the float loops choose them), elu' or
-    # celu' with alpha = 1: one
-    # pass that widens and rounds in registers, the bits of the blocks in _grad_blocks
+    # celu' with alpha = 1: one pass that widens and rounds in registers, the bits of the
+    # blocks in _grad_blocks
     # (_vectab.h; 1.2 to 1.25x the blocks' speed at 10**5 in a C harness, 1.15 to 1.7x beyond
     # the caches).  False: not taken.
     cdef const unsigned short* gh = (<const unsigned short*>g) + lo
@@ -1118,8 +1118,9 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
         # elu' and selu' in one pass (their element function, _vectab.h), as _grad_chunk's
         # |sa| <= 2**64 loop; its parameters make it a loop of its own.  celu' with alpha = 1
         # (the default) is elu''s with alpha = 1: exp(x / 1) and the scaled exp of 1 * e^x give
-        # the same float32 bits for every float16 and bfloat16 x, on every build (checked by
-        # tests/test_mixed_dtypes.py's every-value tests, which run celu(alpha=1) both ways)
+        # the same float32 bits for every float16 and bfloat16 x, on every build (checked then;
+        # tests/test_mixed_dtypes.py's every-value tests hold this loop's celu' to the float32
+        # celu' rounded, bit for bit)
         if op == D_CELU:
             a = b = 1
         if k == 0:
@@ -1236,8 +1237,9 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
 
 # The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu, hardtanh, threshold and their
 # gradients when every operand is float16, or every one bfloat16; on AVX-512 (rf_tab_on: the
-# loops of _vectab.h) hardsigmoid, hardswish, relu_squared and their gradients too.  Each format's NaN threshold
-# (infinity's pattern), quiet bit and 6.0; the parameters' keys and rounded values.
+# loops of _vectab.h) hardsigmoid, hardswish, relu_squared and their gradients too.  Each
+# format's NaN threshold (infinity's pattern), quiet bit and 6.0; the parameters' keys and
+# rounded values.
 
 cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
     # w: the slope as the float32 computation rounds it; a zero slope takes the blocks (its
@@ -1266,8 +1268,9 @@ cdef inline float _key_value(int code, int k) noexcept nogil:
 
 cdef short _key_le(int code, unsigned short inf, float v) noexcept nogil:
     # the key of the largest value <= v, or one below -inf's key if there is none (v not NaN)
-    cdef int lo = _key(inf | 0x8000) - 1, hi = _key(inf), mid   # value(lo) <= v treated as true
-    while lo < hi:      # invariant: keys <= lo are <= v (lo below -inf's: vacuous), keys > hi are > v
+    # invariant: keys <= lo are <= v (lo below -inf's key: vacuous), keys > hi are > v
+    cdef int lo = _key(inf | 0x8000) - 1, hi = _key(inf), mid
+    while lo < hi:
         mid = lo + (hi - lo + 1) // 2
         if _key_value(code, mid) <= v:
             lo = mid
@@ -1295,7 +1298,7 @@ cdef _Bits _bits_params(int op, int code, float a, float b) noexcept nogil:
     p.w = a
     p.c1 = p.c2 = 0
     p.k1 = p.k2 = 0
-    if op == HARDTANH:      # a = min_val, b = max_val: max_val where x > it, then min_val where x < it
+    if op == HARDTANH:      # a = min_val, b = max_val: max_val where x > it, min_val where x < it
         p.c1 = rf_f2h(b) if code == 0 else rf_f2bf(b)
         p.c2 = rf_f2h(a) if code == 0 else rf_f2bf(a)
         p.k1 = _key_le(code, p.inf, b)

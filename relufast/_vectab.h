@@ -597,10 +597,12 @@ static void rf_m16_elu_grad_bf_hw(const uint16_t *g, const uint16_t *x, uint16_t
 /* hardsigmoid, hardswish, relu_squared and their gradients on float16 and bfloat16 in one pass:
  * widened in registers, the float32 op (the operations and order of _elementwise.pxi's
  * _hardsigmoid, _hardswish, _g_hardsigmoid, _chain(g, _d_hardswish) and the relu_squared ones,
- * so the same bits), rounded in registers.  Through the kernels' 512-element blocks (widen, compute, round: three passes over
- * L1 buffers) they took 1.7 to 2.7 ms per 10^7 elements, 1.0 to 1.35 times PyTorch's 16-bit
- * kernels; in one pass they run near the memory's speed as relu6 does. */
-/* hardsigmoid, its derivative and hardswish divide by 6 with a plain multiply by RN(1/6): the
+ * so the same bits), rounded in registers.  Through the kernels' 512-element blocks (widen,
+ * compute, round: three passes over L1 buffers) they took 1.6 to 2.7 ms per 10^7 elements,
+ * 1.0 to 1.35 times PyTorch's 16-bit kernels (bench/family16.py, one thread); in one pass 1.0
+ * to 2.3 ms.
+ *
+ * hardsigmoid, its derivative and hardswish divide by 6 with a plain multiply by RN(1/6): the
  * float32 result can be an ulp off the quotient, but rounded to float16 or bfloat16 it is the
  * quotient's for every x and every grad of both formats, either bfloat16 rounding (all 65,536
  * patterns each, tests/test_mixed_dtypes.py, test_hard_functions_16bit_one_pass).  hardswish'
@@ -848,11 +850,10 @@ static inline __m512d rf__silu_grad_v(__m512d xv, __m512d t0, __m512d t1, __m512
     /* e^r - 1 = r + r^2 p, p in Estrin's form: the loop is bound by its chain of dependent
      * operations more than by their number (Horner's measured 3.5% slower) */
     __m512d r2 = _mm512_mul_pd(r, r);
-    __m512d p = _mm512_fmadd_pd(r2, _mm512_fmadd_pd(r2, _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 5040),
-                                                                        _mm512_set1_pd(1.0 / 720)),
-                                                    _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 120),
-                                                                    _mm512_set1_pd(1.0 / 24))),
-                                _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 6), _mm512_set1_pd(0.5)));
+    __m512d p45 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 5040), _mm512_set1_pd(1.0 / 720));
+    __m512d p23 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 120), _mm512_set1_pd(1.0 / 24));
+    __m512d p01 = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 6), _mm512_set1_pd(0.5));
+    __m512d p = _mm512_fmadd_pd(r2, _mm512_fmadd_pd(r2, p45, p23), p01);
     __m512d q, s, eh, el, nk, m, oma, B, Dh, Dl, D2h, D2l, v, d, dd;
     __mmask8 win;
     q = _mm512_fmadd_pd(r2, p, r);                                        /* e^r - 1 */
