@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import relufast
+from relufast import _dispatch
 from cases import DTYPES, ELEMENTWISE, F16, F32, F64, fn_params, in_layout, mixed_values
 
 try:
@@ -421,7 +422,9 @@ def _expected_piecewise_bits(name, params, x, g, inf, q):
 
 @pytest.mark.parametrize("fmt", _FORMATS, ids=lambda f: str(f[0]))
 @pytest.mark.parametrize("nt", [1, 2])
-def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt):
+@pytest.mark.parametrize("isa", _dispatch.available_isas())
+def test_hardtanh_threshold_16bit_patterns_exactly(fmt, nt, isa, default_isa):
+    _dispatch.select_isa(isa)
     dtype, inf, q, _ = fmt
     rng = np.random.default_rng(14)
     big = _every_pattern_four_times()
@@ -478,7 +481,6 @@ def test_hard_functions_16bit_one_pass(name, dtype, bf16_rounding):
         assert_bitwise(grad(gn, x[:n], out=gn),
                        cast(grad(g[-n:].astype(F32), x[:n].astype(F32)), dtype))
     import importlib
-    from relufast import _dispatch
     mod = importlib.import_module(f"relufast._kernels_{_dispatch.KERNELS.isa}")
     was = mod.tab_kernels(False)  # the blocks' bits
     try:
@@ -604,7 +606,6 @@ def bf16_rounding(request):
     """The kernel module's bfloat16 rounding: AVX512_BF16's where the CPU has it (else the
     integer rounding either way), then the integer rounding the other CPUs use."""
     import importlib
-    from relufast import _dispatch
     mod = importlib.import_module(f"relufast._kernels_{_dispatch.KERNELS.isa}")
     was = mod.bf16_instructions(int(request.param))
     yield request.param
