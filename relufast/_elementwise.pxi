@@ -716,27 +716,6 @@ cdef void _fwd_bits(int op, const unsigned short* x, unsigned short* y, Py_ssize
     elif op == THRESHOLD:
         for i in range(n):  # 16-bit
             y[i] = _threshold_bits(x[i], p)
-    elif op == HARDSIGMOID:  # AVX-512 (_bits_op): converted in registers (_vectab.h)
-        if inf == 0x7c00:
-            rf_m16_hardsigmoid_h(x, y, n)
-        elif _bf16_hw:
-            rf_m16_hardsigmoid_bf_hw(x, y, n)
-        else:
-            rf_m16_hardsigmoid_bf(x, y, n)
-    elif op == HARDSWISH:
-        if inf == 0x7c00:
-            rf_m16_hardswish_h(x, y, n)
-        elif _bf16_hw:
-            rf_m16_hardswish_bf_hw(x, y, n)
-        else:
-            rf_m16_hardswish_bf(x, y, n)
-    elif op == RELU_SQUARED:
-        if inf == 0x7c00:
-            rf_m16_relu_squared_h(x, y, n)
-        elif _bf16_hw:
-            rf_m16_relu_squared_bf_hw(x, y, n)
-        else:
-            rf_m16_relu_squared_bf(x, y, n)
     elif inf == 0x7c00:  # leaky_relu, w != 0, float16: converted in registers (_half.h)
         rf_leaky_h_block(x, y, n, w)
     elif _bf16_hw:  # bfloat16, converted in registers with AVX512_BF16's rounding
@@ -763,27 +742,6 @@ cdef void _grad_bits(int op, const unsigned short* g, const unsigned short* x,
     elif op == D_THRESHOLD:
         for i in range(n):  # 16-bit
             out[i] = _g_threshold_bits(g[i], x[i], p)
-    elif op == D_HARDSIGMOID:  # AVX-512 (_bits_op): converted in registers (_vectab.h)
-        if inf == 0x7c00:
-            rf_m16_hardsigmoid_grad_h(g, x, out, n)
-        elif _bf16_hw:
-            rf_m16_hardsigmoid_grad_bf_hw(g, x, out, n)
-        else:
-            rf_m16_hardsigmoid_grad_bf(g, x, out, n)
-    elif op == D_HARDSWISH:
-        if inf == 0x7c00:
-            rf_m16_hardswish_grad_h(g, x, out, n)
-        elif _bf16_hw:
-            rf_m16_hardswish_grad_bf_hw(g, x, out, n)
-        else:
-            rf_m16_hardswish_grad_bf(g, x, out, n)
-    elif op == D_RELU_SQUARED:
-        if inf == 0x7c00:
-            rf_m16_relu_squared_grad_h(g, x, out, n)
-        elif _bf16_hw:
-            rf_m16_relu_squared_grad_bf_hw(g, x, out, n)
-        else:
-            rf_m16_relu_squared_grad_bf(g, x, out, n)
     elif inf == 0x7c00:  # leaky_relu_grad, w != 0, float16
         rf_g_leaky_h_block(g, x, out, n, w)
     elif _bf16_hw:
@@ -1070,8 +1028,9 @@ cdef inline bint _sigmoid_tab16(float beta, float t) noexcept nogil:
 
 cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
                      Py_ssize_t hi) noexcept nogil:
-    # gelu (both forms) or silu with x and y both float16 (code 0) or both bfloat16 (3): the
-    # AVX-512 table loop in one pass, as _grad_tab16 does for the gradients.  False: not taken.
+    # gelu (both forms), silu, hardsigmoid, hardswish or relu_squared with x and y both float16
+    # (code 0) or both bfloat16 (3): the AVX-512 loop in one pass (the table loops, the rf_m16_
+    # ones), as _grad_tab16 does for the gradients.  False: not taken.
     cdef _fwd16_fn f[3]
     if not rf_tab_on or (code != 0 and code != 3):
         return False
@@ -1081,6 +1040,12 @@ cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
         f = [rf_tab16_gelu_tanh_h, rf_tab16_gelu_tanh_bf_hw, rf_tab16_gelu_tanh_bf]
     elif op == SILU:
         f = [rf_tab16_silu_h, rf_tab16_silu_bf_hw, rf_tab16_silu_bf]
+    elif op == HARDSIGMOID:
+        f = [rf_m16_hardsigmoid_h, rf_m16_hardsigmoid_bf_hw, rf_m16_hardsigmoid_bf]
+    elif op == HARDSWISH:
+        f = [rf_m16_hardswish_h, rf_m16_hardswish_bf_hw, rf_m16_hardswish_bf]
+    elif op == RELU_SQUARED:
+        f = [rf_m16_relu_squared_h, rf_m16_relu_squared_bf_hw, rf_m16_relu_squared_bf]
     else:
         return False
     f[_fmt16(code)]((<const unsigned short*>x) + lo, (<unsigned short*>y) + lo, hi - lo)
@@ -1090,9 +1055,9 @@ cdef bint _fwd_tab16(int op, int code, const char* x, char* y, Py_ssize_t lo,
 cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, Py_ssize_t lo,
                       Py_ssize_t hi, float a, float b) noexcept nogil:
     # g, x and out all float16 (code 0) or all bfloat16 (3), and an op with an AVX-512 table
-    # loop (gelu' in both forms, silu', softplus' as the float loops choose them), elu' or
-    # celu' with alpha = 1: one pass that widens and rounds in registers, the bits of the
-    # blocks in _grad_blocks
+    # loop (gelu' in both forms, silu', softplus' as the float loops choose them), elu',
+    # celu' with alpha = 1, or hardsigmoid', hardswish', relu_squared' (rf_m16_): one pass that
+    # widens and rounds in registers, the bits of the blocks in _grad_blocks
     # (_vectab.h; 1.2 to 1.25x the blocks' speed at 10**5 in a C harness, 1.15 to 1.7x beyond
     # the caches).  False: not taken.
     cdef const unsigned short* gh = (<const unsigned short*>g) + lo
@@ -1113,6 +1078,14 @@ cdef bint _grad_tab16(int op, int code, const char* g, const char* x, char* o, P
     elif op == D_GELU_TANH:
         f = [rf_tab16_gelu_tanh_grad_h, rf_tab16_gelu_tanh_grad_bf_hw,
              rf_tab16_gelu_tanh_grad_bf]
+    elif op == D_HARDSIGMOID:
+        f = [rf_m16_hardsigmoid_grad_h, rf_m16_hardsigmoid_grad_bf_hw,
+             rf_m16_hardsigmoid_grad_bf]
+    elif op == D_HARDSWISH:
+        f = [rf_m16_hardswish_grad_h, rf_m16_hardswish_grad_bf_hw, rf_m16_hardswish_grad_bf]
+    elif op == D_RELU_SQUARED:
+        f = [rf_m16_relu_squared_grad_h, rf_m16_relu_squared_grad_bf_hw,
+             rf_m16_relu_squared_grad_bf]
     elif ((op == D_ELU and (a <= 18446744073709551616.0) & (a >= -18446744073709551616.0))
           or (op == D_CELU and a == 1)):
         # elu' and selu' in one pass (their element function, _vectab.h), as _grad_chunk's
@@ -1236,10 +1209,8 @@ cdef void _gradient_mixed(int op, const char* g, int gc, const char* x, int xc, 
 
 
 # The 16-bit ops (_fwd_bits, _grad_bits): relu, relu6, leaky_relu, hardtanh, threshold and their
-# gradients when every operand is float16, or every one bfloat16; on AVX-512 (rf_tab_on: the
-# loops of _vectab.h) hardsigmoid, hardswish, relu_squared and their gradients too.  Each
-# format's NaN threshold (infinity's pattern), quiet bit and 6.0; the parameters' keys and
-# rounded values.
+# gradients when every operand is float16, or every one bfloat16.  Each format's NaN threshold
+# (infinity's pattern), quiet bit and 6.0; the parameters' keys and rounded values.
 
 cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
     # w: the slope as the float32 computation rounds it; a zero slope takes the blocks (its
@@ -1247,10 +1218,7 @@ cdef inline bint _bits_op(int op, int code, float w) noexcept nogil:
     return (code == 0 or code == 3) and (
         op == RELU or op == RELU6 or op == D_RELU or op == D_RELU6
         or op == HARDTANH or op == THRESHOLD or op == D_HARDTANH or op == D_THRESHOLD
-        or ((op == LEAKY or op == D_LEAKY) and w != 0)
-        or (rf_tab_on and (op == HARDSIGMOID or op == HARDSWISH or op == D_HARDSIGMOID
-                           or op == D_HARDSWISH or op == RELU_SQUARED
-                           or op == D_RELU_SQUARED)))
+        or ((op == LEAKY or op == D_LEAKY) and w != 0))
 
 
 cdef void _bits_format(int code, unsigned short* inf, unsigned short* q,

@@ -733,19 +733,30 @@ static const double rf__exp2_16[16] = {
     0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
     0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
 
+/* The reduction both loops share: a = min(|x|, 760) = kd ln2/16 + r, t = kd + MAGIC (its low
+ * bits index the tables: j = k mod 16, K = k >> 4); returns a - kd ln2/16 (exact) */
+static inline __m512d rf__red16_pd(__m512d xv, __m512d *a_out, __m512d *t_out, __m512d *kd_out)
+{
+    const __m512d magic = _mm512_set1_pd(RF__MAGIC_D);
+    __m512d a = _mm512_min_pd(_mm512_set1_pd(760.0), _mm512_abs_pd(xv));   /* NaN passes */
+    __m512d t = _mm512_fmadd_pd(a, _mm512_set1_pd(0x1.71547652b82fep+4), magic);  /* 16/ln2 */
+    __m512d kd = _mm512_sub_pd(t, magic);
+    *a_out = a;
+    *t_out = t;
+    *kd_out = kd;
+    return _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.cf79abc9e3b3ap-44),
+                            _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.62e42fefa0000p-5), a));
+}
+
 /* sigmoid(-a) 2^128 / 2^128, a = min(|x|, 760), the last product under mask keep: lanes out of
  * it get +0 (the linear region's, which the caller turns into 1) */
 static inline __m512d rf__sigmoid_lean_v(__m512d xv, __m512d al, __m512d t0, __m512d t1,
                                          __mmask8 keep)
 {
     const __m512d magic = _mm512_set1_pd(RF__MAGIC_D), m128s = _mm512_set1_pd(0x1p-128);
-    __m512d a = _mm512_min_pd(_mm512_set1_pd(760.0), _mm512_abs_pd(xv));   /* NaN passes */
-    __m512d t = _mm512_fmadd_pd(a, _mm512_set1_pd(0x1.71547652b82fep+4), magic);  /* 16/ln2 */
-    __m512d kd = _mm512_sub_pd(t, magic);
+    __m512d a, t, kd;
     /* + al: the low part of a = beta |x| (0 for beta = 1), its error ~2^-53 |r| */
-    __m512d r = _mm512_add_pd(
-        _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.cf79abc9e3b3ap-44),
-                         _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.62e42fefa0000p-5), a)), al);
+    __m512d r = _mm512_add_pd(rf__red16_pd(xv, &a, &t, &kd), al);
     __m512d tj = _mm512_permutex2var_pd(t0, _mm512_castpd_si512(t), t1);  /* 2^(j/16), j = k mod 16 */
     __m512d p = _mm512_fmadd_pd(r, _mm512_set1_pd(1.0 / 5040), _mm512_set1_pd(1.0 / 720));
     __m512d q, m128, D;
@@ -838,13 +849,10 @@ static const double rf__exp2_16_lo[16] = {
 
 static inline __m512d rf__silu_grad_v(__m512d xv, __m512d t0, __m512d t1, __m512d l0, __m512d l1)
 {
-    const __m512d magic = _mm512_set1_pd(RF__MAGIC_D), one = _mm512_set1_pd(1.0);
+    const __m512d one = _mm512_set1_pd(1.0);
     const __m512d x0h = _mm512_set1_pd(-1.2784645427610737);
-    __m512d a = _mm512_min_pd(_mm512_set1_pd(760.0), _mm512_abs_pd(xv));   /* NaN passes */
-    __m512d t = _mm512_fmadd_pd(a, _mm512_set1_pd(0x1.71547652b82fep+4), magic);  /* 16/ln2 */
-    __m512d kd = _mm512_sub_pd(t, magic);
-    __m512d r = _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.cf79abc9e3b3ap-44),
-                                 _mm512_fnmadd_pd(kd, _mm512_set1_pd(0x1.62e42fefa0000p-5), a));
+    __m512d a, t, kd;
+    __m512d r = rf__red16_pd(xv, &a, &t, &kd);
     __m512d th = _mm512_permutex2var_pd(t0, _mm512_castpd_si512(t), t1);  /* 2^(j/16) */
     __m512d tl = _mm512_permutex2var_pd(l0, _mm512_castpd_si512(t), l1);  /* its low part */
     /* e^r - 1 = r + r^2 p, p in Estrin's form: the loop is bound by its chain of dependent

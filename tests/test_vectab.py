@@ -197,13 +197,19 @@ def test_float64_softplus_grad_accuracy():
                         rng.uniform(-745.2, -700, 1000), rng.uniform(-0.75, 0.75, 1000),
                         np.sign(rng.standard_normal(1000)) * 10.0 ** rng.uniform(-320, 0, 1000)])
     got = relufast.softplus_grad(np.ones_like(x), x, threshold=1000.0)  # no linear region
-    mp.mp.prec = 120
+    _assert_within_4_ulp(got, x, lambda v: 1 / (1 + mp.exp(-v)), mp, 120)
+
+
+def _assert_within_4_ulp(got, x, f, mp, prec):
+    """got within float64's 4 ulp of f(x) evaluated by mpmath at prec bits (the exact value as
+    a double-double), relative to the result itself."""
+    mp.mp.prec = prec
     want = np.empty_like(x)
     want_lo = np.empty_like(x)
     for i, v in enumerate(x):
-        s = 1 / (1 + mp.exp(-mp.mpf(float(v))))
-        want[i] = float(s)
-        want_lo[i] = float(s - mp.mpf(want[i]))
+        d = f(mp.mpf(float(v)))
+        want[i] = float(d)
+        want_lo[i] = float(d - mp.mpf(want[i]))
     err = ulp_error(got, want, np.float64, want_lo=want_lo)
     assert err.max() <= 4.0, (float(err.max()), float(x[err.argmax()]))
 
@@ -248,7 +254,7 @@ def test_float64_softplus_grad_threshold_and_specials(threshold):
 # as a double-double, D^2 as one, and within 1/50 of the zero x0 a polynomial in x - x0.
 # Relative error against mpmath, with no floor at the zero (the ulp of the result itself).
 
-_SILU_X0 = -1.2784645427610737951
+_SILU_X0 = ZEROS["silu_grad"]
 
 
 @pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
@@ -265,17 +271,11 @@ def test_float64_silu_grad_accuracy():
                         np.nextafter(_SILU_X0 + np.array([-0.02, 0.02]), 0),
                         np.sign(rng.standard_normal(500)) * 10.0 ** rng.uniform(-320, 0, 500)])
     got = relufast.silu_grad(np.ones_like(x), x)
-    mp.mp.prec = 160
-    want = np.empty_like(x)
-    want_lo = np.empty_like(x)
-    for i, v in enumerate(x):
-        xv = mp.mpf(float(v))
-        s = 1 / (1 + mp.exp(-xv))
-        d = s * (1 + xv * (1 - s))
-        want[i] = float(d)
-        want_lo[i] = float(d - mp.mpf(want[i]))
-    err = ulp_error(got, want, np.float64, want_lo=want_lo)
-    assert err.max() <= 4.0, (float(err.max()), float(x[err.argmax()]))
+
+    def silu_grad(v):
+        s = 1 / (1 + mp.exp(-v))
+        return s * (1 + v * (1 - s))
+    _assert_within_4_ulp(got, x, silu_grad, mp, 160)
 
 
 @pytest.mark.skipif(not HAVE, reason="no AVX-512 on this machine")
